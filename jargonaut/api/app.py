@@ -1,0 +1,111 @@
+"""The ASGI application: AWS JSON 1.1 at POST /, transcripts, health."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from jargonaut.api import protocol
+from jargonaut.api.handlers import HANDLERS, CallContext
+from jargonaut.api.sigv4 import AuthError, SignedRequest, presign_url, verify_header, verify_presigned
+from jargonaut.errors import InternalFailureError, JargonautError
+from jargonaut.service.app_services import Services
+
+log = logging.getLogger(__name__)
+SERVICE = "transcribe"
+
+
+def _aws_error(aws_type: str, message: str, status: int, request_id: str) -> Response:
+    return Response(
+        protocol.error_body(aws_type, message),
+        status_code=status,
+        media_type=protocol.CONTENT_TYPE,
+        headers={"x-amzn-RequestId": request_id, "x-amzn-ErrorType": aws_type},
+    )
+
+
+def _signed_request(request: Request, body: bytes) -> SignedRequest:
+    return SignedRequest(
+        method=request.method,
+        path=request.url.path,
+        query=request.url.query,
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=body,
+    )
+
+
+def create_app(services: Services) -> Starlette:
+    settings = services.settings
+    regions = {settings.region}
+
+    def transcript_url_factory(request: Request) -> Any:
+        def transcript_url(account_id: str, name: str) -> str:
+            base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+            principal = next(p for p in services.accounts.all() if p.account_id == account_id)
+            return presign_url(
+                f"{base}/transcripts/{account_id}/{name}.json", principal, settings.region, SERVICE,
+                settings.presign_expiry,
+            )
+
+        return transcript_url
+
+    async def aws_json(request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        body = await request.body()
+        try:
+            principal, _, _ = verify_header(
+                _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew
+            )
+        except AuthError as exc:
+            return _aws_error(exc.aws_type, exc.message, 403, request_id)
+        try:
+            op = protocol.operation(request.headers.get("x-amz-target"))
+            handler = HANDLERS.get(op.name)
+            if handler is None:
+                raise protocol.UnknownOperationError(f"The operation {op.name} is not supported by this server.")
+            params = protocol.validate(op, protocol.parse_body(body))
+            ctx = CallContext(principal, services, transcript_url_factory(request))
+            result = await asyncio.to_thread(handler, ctx, params)
+            payload = protocol.serialise(result, op.output_shape) or {}
+        except JargonautError as exc:
+            return _aws_error(exc.aws_type, exc.message, exc.status, request_id)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("internal failure")
+            failure = InternalFailureError(f"An internal error occurred ({type(exc).__name__}); try again.")
+            return _aws_error(failure.aws_type, failure.message, failure.status, request_id)
+        return JSONResponse(payload, media_type=protocol.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
+
+    async def transcript(request: Request) -> Response:
+        account_id = request.path_params["account_id"]
+        name = request.path_params["name"]
+        try:
+            principal, _ = verify_presigned(
+                _signed_request(request, b""), services.accounts.lookup, SERVICE, regions,
+                max_expires=settings.presign_expiry,
+            )
+        except AuthError as exc:
+            return _aws_error(exc.aws_type, exc.message, 403, str(uuid.uuid4()))
+        if principal.account_id != account_id:
+            return _aws_error("AccessDeniedException", "The URL was signed by another account.", 403, str(uuid.uuid4()))
+        try:
+            path = await asyncio.to_thread(services.jobs.transcript_path, account_id, name)
+        except JargonautError as exc:
+            return _aws_error(exc.aws_type, exc.message, exc.status, str(uuid.uuid4()))
+        return FileResponse(path, media_type="application/json")
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok", "time": dt.datetime.now(dt.timezone.utc).isoformat()})
+
+    routes = [
+        Route("/", aws_json, methods=["POST"]),
+        Route("/transcripts/{account_id}/{name}.json", transcript, methods=["GET"]),
+        Route("/healthz", health, methods=["GET"]),
+    ]
+    return Starlette(routes=routes)

@@ -1,0 +1,51 @@
+"""One thin handler per Transcribe operation: unpack the request, call the service."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from jargonaut.api.sigv4 import Principal
+from jargonaut.service.app_services import Services
+
+
+@dataclass(frozen=True)
+class CallContext:
+    principal: Principal
+    services: Services
+    transcript_url: Callable[[str, str], str]
+
+
+Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]
+
+
+def start_transcription_job(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    job = ctx.services.jobs.start(ctx.principal.account_id, params)
+    return {"TranscriptionJob": job}
+
+
+def get_transcription_job(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    job = ctx.services.jobs.get(ctx.principal.account_id, params["TranscriptionJobName"], ctx.transcript_url)
+    return {"TranscriptionJob": job}
+
+
+def list_transcription_jobs(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.jobs.list(
+        ctx.principal.account_id,
+        status=params.get("Status"),
+        name_contains=params.get("JobNameContains"),
+        max_results=params.get("MaxResults"),
+        next_token=params.get("NextToken"),
+    )
+
+
+def delete_transcription_job(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    ctx.services.jobs.delete(ctx.principal.account_id, params["TranscriptionJobName"])
+    return {}
+
+
+HANDLERS: dict[str, Handler] = {
+    "StartTranscriptionJob": start_transcription_job,
+    "GetTranscriptionJob": get_transcription_job,
+    "ListTranscriptionJobs": list_transcription_jobs,
+    "DeleteTranscriptionJob": delete_transcription_job,
+}

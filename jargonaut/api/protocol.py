@@ -1,0 +1,144 @@
+"""AWS JSON 1.1 for Transcribe, driven by botocore's own service model.
+
+Requests are validated against the operation's input shape (required members, types,
+lengths, ranges, enums, patterns); responses are serialised through the output shape, so
+only modelled members leave the server and timestamps take the JSON protocol's form.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.validate import ParamValidator
+
+from jargonaut.errors import BadRequestError
+
+TARGET_PREFIX = "Transcribe."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+@lru_cache(maxsize=1)
+def service_model() -> ServiceModel:
+    return botocore.session.get_session().get_service_model("transcribe")
+
+
+def operation(target: str | None) -> OperationModel:
+    if not target or not target.startswith(TARGET_PREFIX):
+        raise BadRequestError(f"Missing or malformed X-Amz-Target header {target!r}; expected 'Transcribe.<Operation>'.")
+    name = target[len(TARGET_PREFIX):]
+    if name not in service_model().operation_names:
+        raise UnknownOperationError(f"Unknown operation {name!r} for service Transcribe.")
+    return service_model().operation_model(name)
+
+
+class UnknownOperationError(BadRequestError):
+    aws_type = "UnknownOperationException"
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SerializationError(f"The request body is not valid JSON: {exc}.") from exc
+    if not isinstance(value, dict):
+        raise SerializationError("The request body must be a JSON object.")
+    return value
+
+
+class SerializationError(BadRequestError):
+    aws_type = "SerializationException"
+
+
+class _StrictValidator(ParamValidator):
+    """botocore checks required members, types and minimums; add maximums, enums and patterns."""
+
+    def _validate_string(self, param, shape, errors, name):  # type: ignore[no-untyped-def]
+        super()._validate_string(param, shape, errors, name)
+        if not isinstance(param, str):
+            return
+        maximum = shape.metadata.get("max")
+        if maximum is not None and len(param) > maximum:
+            errors.report(name, "invalid length", param=param, valid_range=[shape.metadata.get("min", 0), maximum])
+        if shape.enum and param not in shape.enum:
+            errors.report(name, "invalid enum", param=param, valid_values=shape.enum)
+        pattern = shape.metadata.get("pattern")
+        if pattern and not re.fullmatch(pattern, param):  # model patterns are whole-value constraints
+            errors.report(name, "invalid pattern", param=param, pattern=pattern)
+
+    def _validate_integer(self, param, shape, errors, name):  # type: ignore[no-untyped-def]
+        super()._validate_integer(param, shape, errors, name)
+        maximum = shape.metadata.get("max")
+        if isinstance(param, int) and maximum is not None and param > maximum:
+            errors.report(name, "invalid range", param=param, min_allowed=shape.metadata.get("min"), max_allowed=maximum)
+
+    def _validate_list(self, param, shape, errors, name):  # type: ignore[no-untyped-def]
+        super()._validate_list(param, shape, errors, name)
+        maximum = shape.metadata.get("max")
+        if isinstance(param, list) and maximum is not None and len(param) > maximum:
+            errors.report(name, "invalid length", param=param, valid_range=[shape.metadata.get("min", 0), maximum])
+
+
+def _format_error(error: tuple) -> str:
+    kind, name, extra = error
+    field = (name or "input").lstrip(".")
+    if kind == "invalid enum":
+        return f"Value '{extra['param']}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(extra['valid_values'])}]"
+    if kind == "invalid pattern":
+        return f"Value '{extra['param']}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: {extra['pattern']}"
+    if kind == "invalid length":
+        low, high = extra["valid_range"]
+        return f"Value at '{field}' failed to satisfy constraint: Member must have length between {low} and {high}"
+    if kind == "invalid range":
+        return f"Value '{extra['param']}' at '{field}' failed to satisfy constraint: Member must be between {extra.get('min_allowed')} and {extra.get('max_allowed')}"
+    if kind == "missing required field":
+        return f"Value null at '{extra['required_name']}' failed to satisfy constraint: Member must not be null"
+    if kind == "unknown field":
+        return f"Unknown parameter '{extra['unknown_param']}' at '{field}'"
+    if kind == "invalid type":
+        return f"Value at '{field}' has the wrong type: expected {', '.join(extra['valid_types'])}"
+    return f"{field}: {kind}"
+
+
+def validate(op: OperationModel, params: dict[str, Any]) -> dict[str, Any]:
+    if op.input_shape is None:
+        return {}
+    report = _StrictValidator().validate(params, op.input_shape)
+    if report.has_errors():
+        messages = [_format_error(e) for e in report._errors]
+        count = len(messages)
+        raise BadRequestError(
+            f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(messages)
+        )
+    return params
+
+
+def serialise(value: Any, shape: Shape | None) -> Any:
+    """Python values → JSON-ready values following the output shape (unknown members dropped)."""
+    if shape is None or value is None:
+        return value
+    if shape.type_name == "structure":
+        out = {}
+        for member_name, member_shape in shape.members.items():
+            if member_name in value and value[member_name] is not None:
+                out[member_name] = serialise(value[member_name], member_shape)
+        return out
+    if shape.type_name == "list":
+        return [serialise(item, shape.member) for item in value]
+    if shape.type_name == "map":
+        return {str(k): serialise(v, shape.value) for k, v in value.items()}
+    if shape.type_name == "timestamp":
+        if isinstance(value, dt.datetime):
+            return value.timestamp()
+        return float(value)
+    return value
+
+
+def error_body(aws_type: str, message: str) -> bytes:
+    return json.dumps({"__type": aws_type, "Message": message, "message": message}).encode()

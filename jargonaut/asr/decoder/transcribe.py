@@ -1,0 +1,187 @@
+"""Long-form recognition with CLM fusion: faster-whisper's segmentation, our search.
+
+faster-whisper already implements whisper's long-form loop (30 s windows, timestamp
+tokens, seeking, previous-text conditioning, temperature fallback, no-speech skipping)
+and word timings by cross-attention alignment (`ctranslate2.models.Whisper.align`). We
+reuse that loop unchanged and swap only its decoding call: `FusedWhisper.generate` runs
+our NumPy beam search with the CLM, while `encode`/`align` stay in CTranslate2.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Hashable
+
+import numpy as np
+
+from jargonaut.asr.base_models import BaseModel
+from jargonaut.asr.decoder.model import WhisperDecoder
+from jargonaut.asr.decoder.search import (
+    SuppressBlank,
+    SuppressTokens,
+    TimestampRules,
+    Vocab,
+    WordFusion,
+    beam_search,
+)
+from jargonaut.asr.decoder.weights import load_weights
+from jargonaut.asr.types import Recognition, Segment, Word
+
+
+@dataclass(frozen=True)
+class FusionSettings:
+    """Shallow-fusion weights; tuned on the medical dev split (see bench/clm_wer.py)."""
+
+    alpha: float = 0.5
+    beta: float = 1.0
+    history_words: int = 4  # CLM context carried over from the previous window
+
+
+def default_fusion() -> FusionSettings:
+    base = FusionSettings()
+    return FusionSettings(
+        alpha=float(os.environ.get("JARGONAUT_CLM_ALPHA", base.alpha)),
+        beta=float(os.environ.get("JARGONAUT_CLM_BETA", base.beta)),
+    )
+
+
+def _normaliser() -> Callable[[str], list[str]]:
+    try:
+        from jargonaut.lm.normalise import normalise_words
+
+        return normalise_words
+    except ImportError:  # the CLM library not installed yet: a plain fallback
+        import re
+
+        return lambda text: re.findall(r"[a-z0-9']+", text.lower())
+
+
+@dataclass
+class _Result:
+    """Shaped like ctranslate2's WhisperGenerationResult for faster-whisper."""
+
+    sequences_ids: list[list[int]]
+    scores: list[float]
+    no_speech_prob: float
+
+
+class FusedWhisper:
+    """Stands in for `ctranslate2.models.Whisper`: our `generate`, everything else delegated."""
+
+    def __init__(self, ct2, decoder: WhisperDecoder, vocab: Vocab, fusion: WordFusion | None, history_words: int = 4):
+        self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
+        self._fusion, self._history_words = fusion, history_words
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ct2, name)
+
+    def generate(self, encoder_output, prompts, **kw) -> list[_Result]:
+        if kw.get("sampling_temperature", 1.0) != 1.0 or kw.get("num_hypotheses", 1) > 1:
+            # Temperature fallback samples; that stays CTranslate2's (rare, no CLM).
+            return self._ct2.generate(encoder_output, prompts, **kw)
+        enc = np.array(encoder_output)
+        cross = self._decoder.cross_kv(enc[0])
+        prompt = list(prompts[0])
+        vocab = self._vocab
+        timestamps = 50362 not in prompt and vocab.timestamp_begin - 1 not in prompt
+        filters = [SuppressTokens(kw.get("suppress_tokens") or [])]
+        if kw.get("suppress_blank", True):
+            filters.append(SuppressBlank(vocab))
+        if timestamps:
+            filters.append(TimestampRules(vocab, kw.get("max_initial_timestamp_index", 50)))
+        else:
+            filters.append(SuppressTokens(range(vocab.timestamp_begin, self._decoder.embedding.shape[0])))
+        state = None
+        if self._fusion is not None:
+            previous = [t for t in prompt if t < vocab.eot]
+            state = self._fusion.history_state(vocab.decode(previous), self._history_words)
+        result = beam_search(
+            self._decoder,
+            cross,
+            prompt,
+            vocab,
+            filters,
+            beam_size=kw.get("beam_size", 5),
+            patience=kw.get("patience", 1.0),
+            length_penalty=kw.get("length_penalty", 1.0),
+            max_length=kw.get("max_length", 448),
+            fusion=self._fusion,
+            lm_state=state,
+        )
+        n = max(len(result.tokens), 1)
+        # faster-whisper derives avg_logprob from this score: keep it acoustic-only so its
+        # fallback thresholds mean what they mean without a CLM.
+        score = result.acoustic / n ** kw.get("length_penalty", 1.0)
+        return [_Result([result.tokens], [score], result.no_speech_prob)]
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def _components(model_dir: str, compute_type: str, cpu_threads: int):
+    from faster_whisper import WhisperModel
+    from faster_whisper.tokenizer import Tokenizer
+
+    whisper = WhisperModel(model_dir, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads)
+    decoder = WhisperDecoder(load_weights(model_dir))
+    tok = Tokenizer(whisper.hf_tokenizer, whisper.model.is_multilingual, task="transcribe", language="en")
+    n_vocab = decoder.embedding.shape[0]
+    space = np.zeros(n_vocab, bool)
+    for i in range(min(n_vocab, whisper.hf_tokenizer.get_vocab_size())):
+        piece = whisper.hf_tokenizer.id_to_token(i)
+        space[i] = bool(piece) and piece.startswith("Ġ")
+
+    @lru_cache(maxsize=100_000)
+    def _decode(ids: tuple[int, ...]) -> str:
+        return tok.decode(list(ids))
+
+    vocab = Vocab(
+        eot=tok.eot,
+        timestamp_begin=tok.timestamp_begin,
+        no_speech=tok.no_speech,
+        space_start=space,
+        decode=lambda ids: _decode(tuple(ids)),
+    )
+    return whisper, decoder, vocab
+
+
+def fused_whisper(base: BaseModel, options, language_model, settings: FusionSettings | None = None):
+    """A faster-whisper `WhisperModel` whose decoding runs our fused beam search."""
+    settings = settings or default_fusion()
+    with _lock:
+        whisper, decoder, vocab = _components(base.model, options.compute_type, options.cpu_threads)
+    fusion = None
+    if language_model is not None and (settings.alpha or settings.beta):
+        fusion = WordFusion(language_model, settings.alpha, settings.beta, _normaliser())
+    clone = copy.copy(whisper)  # shares weights; only `.model` differs per call
+    clone.model = FusedWhisper(whisper.model, decoder, vocab, fusion, settings.history_words)
+    return clone
+
+
+def recognize_fused(
+    audio: np.ndarray,
+    base: BaseModel,
+    options,
+    language_model,
+    settings: FusionSettings | None = None,
+    word_timestamps: bool = True,
+) -> Recognition:
+    """Transcribe 16 kHz mono float32 `audio` with the CLM fused into beam search."""
+    model = fused_whisper(base, options, language_model, settings)
+    segments, info = model.transcribe(
+        audio, language="en", beam_size=options.beam_size, word_timestamps=word_timestamps
+    )
+    result = [
+        Segment(
+            start=float(s.start),
+            end=float(s.end),
+            text=s.text,
+            words=[Word(float(w.start), float(w.end), w.word, float(w.probability)) for w in (s.words or [])],
+        )
+        for s in segments
+    ]
+    return Recognition(segments=result, duration=info.duration)

@@ -1,0 +1,102 @@
+"""Amazon Transcribe's transcript JSON, built from a recognition result.
+
+Times and confidences are strings, punctuation is a separate item without times, and
+`audio_segments` group item ids by segment, exactly as Amazon writes them.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jargonaut.asr.types import Recognition, Word
+
+_LEADING_PUNCT = re.compile(r"^([\"'“‘(\[¿¡]+)")
+_TRAILING_PUNCT = re.compile(r"([.,!?;:…\"'”’)\]]+)$")
+_SENTENCE_PUNCT = set(".,!?;:…")
+
+
+def _time(seconds: float) -> str:
+    return f"{max(seconds, 0.0):.3f}".rstrip("0").rstrip(".") if seconds else "0.0"
+
+
+def _split_word(text: str) -> tuple[str, str, str]:
+    """' Hello,' -> ('', 'Hello', ',') ; keeps apostrophes inside words (don't, patients')."""
+    core = text.strip()
+    lead = _LEADING_PUNCT.match(core)
+    leading = lead.group(1) if lead else ""
+    core = core[len(leading):]
+    trail = _TRAILING_PUNCT.search(core)
+    trailing = trail.group(1) if trail else ""
+    if trailing and core[: -len(trailing)]:
+        core = core[: -len(trailing)]
+    elif trailing:  # the whole token is punctuation
+        core, trailing = "", core
+    return leading, core, trailing
+
+
+def _punctuation_items(marks: str) -> list[str]:
+    # Amazon emits sentence punctuation only; quotes and brackets are dropped.
+    return [c for c in marks if c in _SENTENCE_PUNCT][:1]
+
+
+def build_items(words: list[Word], first_id: int = 0) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for word in words:
+        _, core, trailing = _split_word(word.text)
+        if core:
+            items.append(
+                {
+                    "id": first_id + len(items),
+                    "type": "pronunciation",
+                    "alternatives": [{"confidence": f"{word.probability:.3f}", "content": core}],
+                    "start_time": _time(word.start),
+                    "end_time": _time(max(word.end, word.start)),
+                }
+            )
+        for mark in _punctuation_items(trailing):
+            if not items:
+                continue  # punctuation before any word carries nothing
+            items.append(
+                {"id": first_id + len(items), "type": "punctuation", "alternatives": [{"confidence": "0.0", "content": mark}]}
+            )
+    return items
+
+
+def items_text(items: list[dict[str, Any]]) -> str:
+    out: list[str] = []
+    for item in items:
+        content = item["alternatives"][0]["content"]
+        if item["type"] == "punctuation" or not out:
+            out.append(content)
+        else:
+            out.append(" " + content)
+    return "".join(out)
+
+
+def build_transcript(job_name: str, account_id: str, recognition: Recognition, status: str = "COMPLETED") -> dict[str, Any]:
+    all_items: list[dict[str, Any]] = []
+    audio_segments: list[dict[str, Any]] = []
+    for segment in recognition.segments:
+        items = build_items(segment.words, first_id=len(all_items))
+        if not items:
+            continue
+        all_items.extend(items)
+        audio_segments.append(
+            {
+                "id": len(audio_segments),
+                "transcript": items_text(items),
+                "start_time": _time(segment.start),
+                "end_time": _time(segment.end),
+                "items": [item["id"] for item in items],
+            }
+        )
+    return {
+        "jobName": job_name,
+        "accountId": account_id,
+        "status": status,
+        "results": {
+            "transcripts": [{"transcript": items_text(all_items)}],
+            "items": all_items,
+            "audio_segments": audio_segments,
+        },
+    }

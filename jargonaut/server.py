@@ -1,0 +1,64 @@
+"""`jargonaut serve`: Hypercorn with plain HTTP and TLS (HTTP/1.1 + HTTP/2) binds."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+
+from jargonaut.api.app import create_app
+from jargonaut.service.app_services import build_services
+from jargonaut.settings import Settings
+from jargonaut.tls import ensure_self_signed
+
+log = logging.getLogger("jargonaut")
+
+
+def _hypercorn_config(settings: Settings, cert: Path, key: Path) -> Config:
+    config = Config()
+    config.bind = [f"{settings.host}:{settings.tls_port}"]
+    config.insecure_bind = [f"{settings.host}:{settings.port}"]
+    config.certfile, config.keyfile = str(cert), str(key)
+    config.alpn_protocols = ["h2", "http/1.1"]
+    config.h2_max_concurrent_streams = 1000  # default 100 hangs extra streams silently
+    config.accesslog = None
+    config.graceful_timeout = 2
+    return config
+
+
+def run_server(settings: Settings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    services = build_services(settings)
+    principal, created = services.accounts.ensure_default(settings.data_dir / "credentials.json")
+    if settings.tls_cert:
+        cert, key = Path(settings.tls_cert), Path(settings.tls_key)
+    else:
+        cert, key = ensure_self_signed(settings.data_dir / "tls", [settings.host])
+    resumed = services.jobs.recover()
+    app = create_app(services)
+    print(
+        f"Jargonaut is serving on http://{settings.host}:{settings.port} and https://{settings.host}:{settings.tls_port}\n"
+        f"  data directory : {settings.data_dir}\n"
+        f"  account        : {principal.account_id}{' (new)' if created else ''}\n"
+        f"  credentials    : AWS_ACCESS_KEY_ID={principal.access_key_id} "
+        f"AWS_SECRET_ACCESS_KEY={principal.secret_access_key} AWS_DEFAULT_REGION={settings.region}\n"
+        f"  endpoint       : aws --endpoint-url http://{settings.host}:{settings.port} transcribe ...\n"
+        f"  TLS trust      : export SSL_CERT_FILE={cert}\n"
+        f"  resumed jobs   : {resumed}",
+        flush=True,
+    )
+    shutdown = asyncio.Event()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, shutdown.set)
+        await serve(app, _hypercorn_config(settings, cert, key), shutdown_trigger=shutdown.wait)
+
+    try:
+        asyncio.run(main())
+    finally:
+        services.close()

@@ -1,0 +1,331 @@
+"""Transcription jobs: validation, the QUEUED → IN_PROGRESS → COMPLETED | FAILED machine,
+resumption after a crash, and output files."""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from jargonaut.asr import audio as audio_io
+from jargonaut.asr.base_models import BaseModel
+from jargonaut.asr.recognizer import recognize
+from jargonaut.asr.transcript import build_transcript
+from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
+from jargonaut.fileio import atomic_write
+from jargonaut.service.media import check_media, fetch_media
+from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
+from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
+from jargonaut.store.tables import transcription_jobs as jobs
+
+log = logging.getLogger(__name__)
+
+QUEUED, IN_PROGRESS, COMPLETED, FAILED = "QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"
+MAX_ATTEMPTS = 3  # a job that kills the server this often is failed, not retried forever
+
+# Request members we cannot honour: refuse them clearly rather than ignore them.
+_UNSUPPORTED = {
+    "ContentRedaction": "content redaction",
+    "Subtitles": "subtitles",
+    "ToxicityDetection": "toxicity detection",
+    "IdentifyMultipleLanguages": "multi-language identification",
+    "JobExecutionSettings": "job queueing settings",
+    "OutputEncryptionKMSKeyId": "KMS output encryption",
+    "KMSEncryptionContext": "KMS output encryption",
+}
+_UNSUPPORTED_SETTINGS = {
+    "VocabularyName": "custom vocabularies",
+    "VocabularyFilterName": "vocabulary filters",
+    "ShowSpeakerLabels": "speaker diarization",
+    "ChannelIdentification": "channel identification",
+    "ShowAlternatives": "alternative transcriptions",
+}
+
+LanguageModelResolver = Callable[[str, str, str], Any]  # (account, model name, language) -> CLM handle
+
+
+class TranscriptionJobs:
+    def __init__(
+        self,
+        engine: Engine,
+        store: ObjectStore,
+        data_dir: Path,
+        base_models: dict[str, BaseModel],
+        submit: Callable[..., Any],
+        resolve_language_model: LanguageModelResolver | None = None,
+        load_language_model: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.data_dir = data_dir
+        self.base_models = base_models
+        self.submit = submit
+        self.resolve_language_model = resolve_language_model
+        self.load_language_model = load_language_model
+        self._seq_lock = threading.Lock()
+
+    # ---- API operations -------------------------------------------------------------
+    def start(self, account_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        name = request["TranscriptionJobName"]
+        self._check_supported(request)
+        request = dict(request)
+        request["LanguageCode"] = self._language(request)
+        parse_uri(request["Media"]["MediaFileUri"])
+        output = resolve_output(name, account_id, request.get("OutputBucketName"), request.get("OutputKey"))
+        model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
+        if model_name:
+            if self.resolve_language_model is None:
+                raise BadRequestError("Custom language models are not available on this server.")
+            self.resolve_language_model(account_id, model_name, request["LanguageCode"])
+        now = time.time()
+        with self._seq_lock, self.engine.begin() as conn:
+            seq = (conn.execute(select(func.max(jobs.c.seq))).scalar() or 0) + 1
+            try:
+                conn.execute(
+                    insert(jobs).values(
+                        account_id=account_id,
+                        name=name,
+                        status=QUEUED,
+                        seq=seq,
+                        created_at=now,
+                        request=json.dumps(request),
+                        language_model_name=model_name,
+                        output_location=json.dumps(_location_json(output)),
+                        output_location_type=output.kind,
+                        attempts=0,
+                    )
+                )
+            except IntegrityError as exc:
+                raise ConflictError(
+                    f"The requested job name {name} already exists. Use a different job name."
+                ) from exc
+        self.submit(self.run, account_id, name)
+        return self.get(account_id, name)
+
+    def get(self, account_id: str, name: str, transcript_url: Callable[[str, str], str] | None = None) -> dict[str, Any]:
+        row = self._row(account_id, name)
+        return _job_description(row, self._transcript_uri(row, transcript_url))
+
+    def list(
+        self,
+        account_id: str,
+        status: str | None = None,
+        name_contains: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        limit = max_results or 5
+        query = select(jobs).where(jobs.c.account_id == account_id)
+        if status:
+            query = query.where(jobs.c.status == status)
+        if name_contains:
+            query = query.where(func.lower(jobs.c.name).contains(name_contains.lower(), autoescape=True))
+        if next_token:
+            query = query.where(jobs.c.seq < _decode_token(next_token))
+        query = query.order_by(jobs.c.seq.desc()).limit(limit + 1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        page = rows[:limit]
+        result: dict[str, Any] = {"TranscriptionJobSummaries": [_job_summary(r) for r in page]}
+        if status:
+            result["Status"] = status
+        if len(rows) > limit:
+            result["NextToken"] = _encode_token(page[-1].seq)
+        return result
+
+    def delete(self, account_id: str, name: str) -> None:
+        row = self._row(account_id, name)
+        with self.engine.begin() as conn:
+            conn.execute(delete(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name)))
+        location = json.loads(row.output_location or "{}")
+        if location.get("path"):
+            (self.data_dir / location["path"]).unlink(missing_ok=True)
+
+    def transcript_path(self, account_id: str, name: str) -> Path:
+        row = self._row(account_id, name)
+        location = json.loads(row.output_location or "{}")
+        if row.status != COMPLETED or not location.get("path"):
+            raise NotFoundError(f"The transcript of {name} is not stored by this service.")
+        return self.data_dir / location["path"]
+
+    # ---- recovery and execution --------------------------------------------------------
+    def recover(self) -> int:
+        """Re-queue jobs that a crash left QUEUED or IN_PROGRESS; returns how many."""
+        with self.engine.begin() as conn:
+            conn.execute(update(jobs).where(jobs.c.status == IN_PROGRESS).values(status=QUEUED))
+            pending = conn.execute(select(jobs.c.account_id, jobs.c.name).where(jobs.c.status == QUEUED).order_by(jobs.c.seq)).all()
+        for account_id, name in pending:
+            self.submit(self.run, account_id, name)
+        return len(pending)
+
+    def run(self, account_id: str, name: str) -> None:
+        """Worker entry point: idempotent, so a resumed job simply runs again."""
+        with self.engine.begin() as conn:
+            claimed = conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.account_id == account_id, jobs.c.name == name, jobs.c.status == QUEUED))
+                .values(status=IN_PROGRESS, started_at=func.coalesce(jobs.c.started_at, time.time()), attempts=jobs.c.attempts + 1)
+            ).rowcount
+            row = conn.execute(select(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name))).first()
+        if not claimed or row is None:
+            return  # deleted, or another worker has it
+        if row.attempts > MAX_ATTEMPTS:
+            self._finish(account_id, name, FAILED, "The job was interrupted too many times while running; start it again.")
+            return
+        try:
+            self._transcribe(row)
+        except JargonautError as exc:
+            self._finish(account_id, name, FAILED, exc.message)
+        except Exception as exc:  # noqa: BLE001 - a job must end FAILED, never stay IN_PROGRESS
+            log.exception("job %s failed", name)
+            self._finish(account_id, name, FAILED, f"Internal failure while transcribing: {type(exc).__name__}: {exc}")
+
+    def _transcribe(self, row: Any) -> None:
+        request = json.loads(row.request)
+        with tempfile.TemporaryDirectory(prefix="jargonaut-job-") as tmp:
+            media = Path(tmp) / "media"
+            fetch_media(self.store, request["Media"]["MediaFileUri"], media)
+            info = check_media(media, request.get("MediaFormat"), request.get("MediaSampleRateHertz"))
+            base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
+            language_model = self._language_model(row, request, info.sample_rate)
+            samples = audio_io.decode(media)
+        recognition = recognize(samples, base, language_model=language_model)
+        transcript = build_transcript(row.name, row.account_id, recognition)
+        self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
+        self._finish(row.account_id, row.name, COMPLETED, None)
+
+    def _language_model(self, row: Any, request: dict[str, Any], sample_rate: int) -> Any:
+        if not row.language_model_name or self.resolve_language_model is None or self.load_language_model is None:
+            return None
+        handle = self.resolve_language_model(row.account_id, row.language_model_name, request["LanguageCode"])
+        return self.load_language_model(handle, sample_rate)
+
+    def _write_output(self, row: Any, body: bytes) -> None:
+        location = json.loads(row.output_location)
+        if location.get("path"):
+            atomic_write(self.data_dir / location["path"], body)
+            return
+        ref = ObjectRef(location["bucket"], location["key"])
+        try:
+            self.store.upload(ref, body)
+        except (ObjectNotFound, ObjectAccessDenied) as exc:
+            raise MediaError(
+                f"The transcript could not be written to {ref.uri} ({exc}). Check that the output bucket exists "
+                "and is writable."
+            ) from exc
+
+    def _finish(self, account_id: str, name: str, status: str, reason: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.account_id == account_id, jobs.c.name == name, jobs.c.status == IN_PROGRESS))
+                .values(status=status, failure_reason=reason, completed_at=time.time())
+            )
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _row(self, account_id: str, name: str) -> Any:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name))).first()
+        if row is None:
+            raise NotFoundError("The requested job couldn't be found. Check the job name and try your request again.")
+        return row
+
+    def _transcript_uri(self, row: Any, transcript_url: Callable[[str, str], str] | None) -> str | None:
+        if row.status != COMPLETED:
+            return None
+        location = json.loads(row.output_location or "{}")
+        if row.output_location_type == CUSTOMER_BUCKET:
+            return self.store.public_uri(ObjectRef(location["bucket"], location["key"]))
+        return transcript_url(row.account_id, row.name) if transcript_url else None
+
+    @staticmethod
+    def _check_supported(request: dict[str, Any]) -> None:
+        for member, feature in _UNSUPPORTED.items():
+            if request.get(member):
+                raise BadRequestError(f"{member}: {feature} is not supported by this server.")
+        for member, feature in _UNSUPPORTED_SETTINGS.items():
+            if (request.get("Settings") or {}).get(member):
+                raise BadRequestError(f"Settings.{member}: {feature} is not supported by this server.")
+
+    def _language(self, request: dict[str, Any]) -> str:
+        supported = {code for base in self.base_models.values() for code in base.languages}
+        code = request.get("LanguageCode")
+        if code and request.get("IdentifyLanguage"):
+            raise BadRequestError("Specify either LanguageCode or IdentifyLanguage, not both.")
+        if request.get("IdentifyLanguage"):
+            options = request.get("LanguageOptions") or sorted(supported)
+            candidates = [c for c in options if c in supported]
+            if not candidates:
+                raise BadRequestError(f"None of the LanguageOptions is supported; supported: {', '.join(sorted(supported))}.")
+            return candidates[0]
+        if not code:
+            raise BadRequestError("You must specify LanguageCode or set IdentifyLanguage to true.")
+        if code not in supported:
+            raise BadRequestError(
+                f"The language code {code} is not supported by the installed base models; supported: {', '.join(sorted(supported))}."
+            )
+        return code
+
+
+def _location_json(output: OutputLocation) -> dict[str, Any]:
+    if output.ref:
+        return {"bucket": output.ref.bucket, "key": output.ref.key}
+    return {"path": output.path}
+
+
+def _encode_token(seq: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"seq": seq}).encode()).decode()
+
+
+def _decode_token(token: str) -> int:
+    try:
+        return int(json.loads(base64.urlsafe_b64decode(token.encode()))["seq"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadRequestError("The NextToken is not valid. Use the token from the previous response.") from exc
+
+
+def _job_description(row: Any, transcript_uri: str | None) -> dict[str, Any]:
+    request = json.loads(row.request)
+    job: dict[str, Any] = {
+        "TranscriptionJobName": row.name,
+        "TranscriptionJobStatus": row.status,
+        "LanguageCode": request.get("LanguageCode"),
+        "MediaSampleRateHertz": request.get("MediaSampleRateHertz"),
+        "MediaFormat": request.get("MediaFormat"),
+        "Media": request.get("Media"),
+        "CreationTime": row.created_at,
+        "StartTime": row.started_at,
+        "CompletionTime": row.completed_at,
+        "FailureReason": row.failure_reason,
+        "Settings": request.get("Settings"),
+        "ModelSettings": request.get("ModelSettings"),
+        "IdentifyLanguage": request.get("IdentifyLanguage"),
+        "LanguageOptions": request.get("LanguageOptions"),
+        "Tags": request.get("Tags"),
+    }
+    if transcript_uri:
+        job["Transcript"] = {"TranscriptFileUri": transcript_uri}
+    return job
+
+
+def _job_summary(row: Any) -> dict[str, Any]:
+    request = json.loads(row.request)
+    return {
+        "TranscriptionJobName": row.name,
+        "CreationTime": row.created_at,
+        "StartTime": row.started_at,
+        "CompletionTime": row.completed_at,
+        "LanguageCode": request.get("LanguageCode"),
+        "TranscriptionJobStatus": row.status,
+        "FailureReason": row.failure_reason,
+        "OutputLocationType": row.output_location_type if row.status == COMPLETED or row.output_location_type else None,
+        "ModelSettings": request.get("ModelSettings"),
+        "IdentifyLanguage": request.get("IdentifyLanguage"),
+    }

@@ -1,0 +1,60 @@
+"""Object access, independent of the backend: s3:// URIs, object listings, errors."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Protocol
+
+from jargonaut.errors import BadRequestError
+
+_S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(.*)$")
+_HTTPS_URI = re.compile(r"^https://s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com/([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(.*)$")
+
+
+class ObjectNotFound(Exception):
+    """The bucket or key does not exist."""
+
+
+class ObjectAccessDenied(Exception):
+    """The backend refused access."""
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    bucket: str
+    key: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+
+
+def parse_uri(uri: str) -> ObjectRef:
+    """`s3://bucket/key` (or Amazon's https path-style form) → ObjectRef."""
+    match = _S3_URI.match(uri) or _HTTPS_URI.match(uri)
+    if not match:
+        raise BadRequestError(
+            f"The URI {uri!r} is not valid. Use the form s3://bucket-name/object-key."
+        )
+    return ObjectRef(match.group(1), match.group(2))
+
+
+class ObjectStore(Protocol):
+    def download(self, ref: ObjectRef, destination: Path) -> None:
+        """Copy the object to a local file (raises ObjectNotFound / ObjectAccessDenied)."""
+
+    def upload(self, ref: ObjectRef, data: bytes, content_type: str = "application/json") -> None:
+        """Store bytes atomically: readers never see a partial object."""
+
+    def list(self, bucket: str, prefix: str) -> Iterator[ObjectInfo]:
+        """Every object whose key starts with `prefix`, recursively."""
+
+    def public_uri(self, ref: ObjectRef) -> str:
+        """Where a user finds the object (TranscriptFileUri for customer buckets)."""

@@ -1,0 +1,62 @@
+"""Any S3-compatible endpoint through boto3."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from jargonaut.storage.objects import ObjectAccessDenied, ObjectInfo, ObjectNotFound, ObjectRef
+
+_NOT_FOUND = {"NoSuchKey", "NoSuchBucket", "404", "NotFound"}
+_DENIED = {"AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
+
+
+class S3Objects:
+    def __init__(self, endpoint_url: str, access_key_id: str, secret_access_key: str, region: str) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url or None,
+            aws_access_key_id=access_key_id or None,
+            aws_secret_access_key=secret_access_key or None,
+            region_name=region,
+            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3}),
+        )
+
+    @staticmethod
+    def _translate(exc: ClientError, what: str) -> Exception:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in _NOT_FOUND:
+            return ObjectNotFound(f"{what} does not exist")
+        if code in _DENIED:
+            return ObjectAccessDenied(f"access to {what} was denied")
+        return exc
+
+    def download(self, ref: ObjectRef, destination: Path) -> None:
+        try:
+            self.client.download_file(ref.bucket, ref.key, str(destination))
+        except ClientError as exc:
+            raise self._translate(exc, ref.uri) from exc
+
+    def upload(self, ref: ObjectRef, data: bytes, content_type: str = "application/json") -> None:
+        # A single PUT is atomic in S3: readers see the old object or the whole new one.
+        try:
+            self.client.put_object(Bucket=ref.bucket, Key=ref.key, Body=data, ContentType=content_type)
+        except ClientError as exc:
+            raise self._translate(exc, ref.uri) from exc
+
+    def list(self, bucket: str, prefix: str) -> Iterator[ObjectInfo]:
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    yield ObjectInfo(item["Key"], int(item["Size"]))
+        except ClientError as exc:
+            raise self._translate(exc, f"s3://{bucket}/{prefix}") from exc
+
+    def public_uri(self, ref: ObjectRef) -> str:
+        return f"{self.endpoint_url}/{ref.bucket}/{ref.key}" if self.endpoint_url else (
+            f"https://s3.amazonaws.com/{ref.bucket}/{ref.key}"
+        )

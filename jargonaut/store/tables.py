@@ -1,0 +1,35 @@
+"""Schema, in SQLAlchemy Core so SQLite and PostgreSQL share it."""
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("access_key_id", String(128), unique=True, nullable=False),
+    Column("secret_access_key", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+transcription_jobs = Table(
+    "transcription_jobs",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("status", String(16), nullable=False, index=True),
+    # Monotonic sequence for stable newest-first pagination
+    Column("seq", Integer, nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("started_at", Float),
+    Column("completed_at", Float),
+    Column("failure_reason", Text),
+    Column("language_model_name", String(200)),
+    # The validated request (JSON) and where the transcript went
+    Column("request", Text, nullable=False),
+    Column("output_location", Text),
+    Column("output_location_type", String(16)),
+    Column("attempts", Integer, nullable=False, default=0),
+)
