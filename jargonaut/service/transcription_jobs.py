@@ -193,6 +193,7 @@ class TranscriptionJobs:
             media = Path(tmp) / "media"
             fetch_media(self.store, request["Media"]["MediaFileUri"], media)
             info = check_media(media, request.get("MediaFormat"), request.get("MediaSampleRateHertz"))
+            self._record_media(row, request, info)
             base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
             language_model = self._language_model(row, request, info.sample_rate)
             samples = audio_io.decode(media)
@@ -200,6 +201,17 @@ class TranscriptionJobs:
         transcript = build_transcript(row.name, row.account_id, recognition)
         self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
         self._finish(row.account_id, row.name, COMPLETED, None)
+
+    def _record_media(self, row: Any, request: dict[str, Any], info: Any) -> None:
+        """Like Amazon, report the detected format and rate when the request left them out."""
+        request.setdefault("MediaFormat", info.media_format)
+        request.setdefault("MediaSampleRateHertz", info.sample_rate)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.account_id == row.account_id, jobs.c.name == row.name))
+                .values(request=json.dumps(request))
+            )
 
     def _language_model(self, row: Any, request: dict[str, Any], sample_rate: int) -> Any:
         if not row.language_model_name or self.resolve_language_model is None or self.load_language_model is None:

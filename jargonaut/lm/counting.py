@@ -1,0 +1,153 @@
+"""Out-of-core n-gram counting: count in chunks, spill hash-partitioned runs, merge.
+
+Each chunk of sentences becomes a token array; every order's n-grams are counted with
+NumPy (`np.unique`) and appended to one spill file per (order, partition), where the
+partition is the top bits of the n-gram key. Partitions hold disjoint key ranges, so the
+merge handles one partition at a time (memory ~ total / partitions) and concatenating the
+merged partitions yields a globally sorted table. Alongside each count we keep the keys of
+the n-gram's context (w1..wn-1) and suffix (w2..wn) and its last word: Kneser-Ney needs
+both relations, and (context, last word) rebuilds the words for ARPA export.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from jargonaut.lm.hashing import BOS, EOS, SEED, SPECIALS, chain_keys
+
+RECORD = np.dtype([("key", "<u8"), ("ctx", "<u8"), ("suf", "<u8"), ("last", "<i4"), ("count", "<u4")])
+
+
+class Vocab:
+    """Word <-> id; ids 0..2 are <unk>, <s>, </s>."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = list(SPECIALS)
+        self.ids: dict[str, int] = {w: i for i, w in enumerate(SPECIALS)}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def add(self, words: list[str]) -> list[int]:
+        ids, get = self.ids, self.ids.get
+        out = []
+        for w in words:
+            i = get(w)
+            if i is None:
+                i = ids[w] = len(self.words)
+                self.words.append(w)
+            out.append(i)
+        return out
+
+    def lookup(self, words: list[str]) -> list[int]:
+        get = self.ids.get
+        return [get(w, 0) for w in words]
+
+
+@dataclass
+class OrderCounts:
+    """Unique n-grams of one order, sorted by key, with raw counts."""
+
+    key: np.ndarray
+    ctx: np.ndarray
+    suf: np.ndarray
+    last: np.ndarray
+    count: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+
+def sentence_positions(toks: np.ndarray) -> np.ndarray:
+    """Position of each token within its sentence (<s> is position 0)."""
+    starts = np.flatnonzero(toks == BOS)
+    lengths = np.diff(np.append(starts, len(toks)))
+    return np.arange(len(toks)) - np.repeat(starts, lengths)
+
+
+class NgramCounter:
+    """Feed sentences (word ids) with `add`; `finish` returns merged counts per order."""
+
+    def __init__(self, order: int, work_dir: Path, chunk_tokens: int = 2_000_000, partitions: int = 64) -> None:
+        self.order = order
+        self.work_dir = work_dir
+        self.chunk_tokens = chunk_tokens
+        self.partitions = partitions
+        bits = partitions.bit_length() - 1
+        assert 1 << bits == partitions, "partitions must be a power of two"
+        self._shift = np.uint64(64 - bits)
+        self._edges = (np.arange(partitions + 1, dtype=np.uint64) << self._shift) if bits else None
+        self._flat: list[int] = []
+        self.tokens = 0  # words + </s>
+        self.sentences = 0
+
+    def add(self, ids: list[int]) -> None:
+        flat = self._flat
+        flat.append(BOS)
+        flat.extend(ids)
+        flat.append(EOS)
+        self.tokens += len(ids) + 1
+        self.sentences += 1
+        if len(flat) >= self.chunk_tokens:
+            self._spill()
+
+    def _path(self, n: int, p: int) -> Path:
+        return self.work_dir / f"o{n}.p{p}.run"
+
+    def _spill(self) -> None:
+        if not self._flat:
+            return
+        toks = np.asarray(self._flat, dtype=np.int32)
+        self._flat = []
+        pos = sentence_positions(toks)
+        keys = chain_keys(toks, self.order)
+        for n in range(1, self.order + 1):
+            sel = np.flatnonzero(pos >= n - 1)
+            uniq, first, cnt = np.unique(keys[n][sel], return_index=True, return_counts=True)
+            at = sel[first]
+            rec = np.empty(len(uniq), RECORD)
+            rec["key"] = uniq
+            rec["ctx"] = keys[n - 1][at - 1] if n > 1 else SEED
+            rec["suf"] = keys[n - 1][at]
+            rec["last"] = toks[at]
+            rec["count"] = cnt
+            bounds = self._bounds(uniq)
+            for p in range(self.partitions):
+                lo, hi = bounds[p], bounds[p + 1]
+                if hi > lo:
+                    with open(self._path(n, p), "ab") as f:
+                        f.write(rec[lo:hi].tobytes())
+
+    def _bounds(self, sorted_keys: np.ndarray) -> np.ndarray:
+        if self._edges is None:
+            return np.array([0, len(sorted_keys)])
+        b = np.searchsorted(sorted_keys, self._edges[:-1])
+        return np.append(b, len(sorted_keys))
+
+    def finish(self) -> list[OrderCounts]:
+        """Merge all runs; returns counts for orders 1..order (index 0 is order 1)."""
+        self._spill()
+        return [self._merge(n) for n in range(1, self.order + 1)]
+
+    def _merge(self, n: int) -> OrderCounts:
+        cols: dict[str, list[np.ndarray]] = {"key": [], "ctx": [], "suf": [], "last": [], "count": []}
+        for p in range(self.partitions):
+            path = self._path(n, p)
+            if not path.exists():
+                continue
+            rec = np.fromfile(path, dtype=RECORD)
+            path.unlink()  # free disk as we go
+            rec = rec[np.argsort(rec["key"], kind="stable")]
+            k = rec["key"]
+            starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+            cols["count"].append(np.add.reduceat(rec["count"].astype(np.int64), starts))
+            first = rec[starts]
+            del rec, k
+            for name in ("key", "ctx", "suf", "last"):
+                cols[name].append(np.ascontiguousarray(first[name]))
+        if not cols["key"]:
+            empty = np.empty(0, RECORD)
+            return OrderCounts(empty["key"], empty["ctx"], empty["suf"], empty["last"], np.empty(0, np.int64))
+        return OrderCounts(**{name: np.concatenate(parts) for name, parts in cols.items()})

@@ -1,0 +1,52 @@
+"""What training measured, as a dict for the service and a table for people."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class TrainingReport:
+    output: str
+    base_model_name: str
+    base_model_version: int
+    order: int
+    vocab_size: int
+    ngram_counts: dict[int, int]
+    training_lines: int
+    training_words: int
+    tuning_source: str  # "tuning files", "held-out 5% of training lines" or "none"
+    tuning_words: int
+    tuning_perplexity: float | None
+    tuning_oov_rate: float | None
+    perplexity_by_order: dict[int, float] = field(default_factory=dict)
+    discounts: dict[int, list[float]] = field(default_factory=dict)
+    pruned: bool = False
+    file_bytes: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        def num(v: float | None, fmt: str = ".2f") -> str:
+            return "n/a" if v is None else format(v, fmt)
+
+        rows = [
+            ("output", f"{self.output} ({self.file_bytes / 1e6:.1f} MB)"),
+            ("base model", f"{self.base_model_name} v{self.base_model_version}"),
+            ("order", str(self.order) + (" (singletons pruned)" if self.pruned else "")),
+            ("vocabulary", f"{self.vocab_size:,}"),
+            ("n-grams", ", ".join(f"{n}: {c:,}" for n, c in sorted(self.ngram_counts.items()))),
+            ("training", f"{self.training_lines:,} lines, {self.training_words:,} words"),
+            ("tuning", f"{self.tuning_source}, {self.tuning_words:,} words"),
+            ("tuning perplexity", num(self.tuning_perplexity)),
+            ("tuning OOV rate", num(None if self.tuning_oov_rate is None else 100 * self.tuning_oov_rate) + " %"),
+        ]
+        if self.perplexity_by_order:
+            rows.append(("perplexity by order", ", ".join(
+                f"{n}: {p:.2f}" for n, p in sorted(self.perplexity_by_order.items()))))
+        rows.append(("time", f"{self.seconds:.1f} s (" + ", ".join(
+            f"{k} {v:.1f} s" for k, v in self.timings.items()) + ")"))
+        width = max(len(k) for k, _ in rows)
+        return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

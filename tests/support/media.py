@@ -1,0 +1,56 @@
+"""Test media made with PyAV from the evaluation clips: every container, odd rates, corrupt files."""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from jargonaut.asr.audio import decode
+
+# (container format, codec, file suffix, sample rate the codec accepts)
+ENCODINGS = {
+    "mp3": ("mp3", "libmp3lame", ".mp3", 16000),
+    "mp4": ("mp4", "aac", ".mp4", 16000),
+    "m4a": ("ipod", "aac", ".m4a", 16000),
+    "wav": ("wav", "pcm_s16le", ".wav", 16000),
+    "flac": ("flac", "flac", ".flac", 16000),
+    "ogg": ("ogg", "libopus", ".ogg", 48000),
+    "webm": ("webm", "libopus", ".webm", 48000),
+    "amr": ("amr", "libopencore_amrnb", ".amr", 8000),
+}
+
+
+def encode(samples: np.ndarray, rate: int, path: Path, container: str, codec: str) -> Path:
+    """Write mono float32 `samples` at `rate` with the given container and codec."""
+    pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16)
+    with av.open(str(path), mode="w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        if codec == "libopencore_amrnb":
+            stream.bit_rate = 12200
+        frame_size = stream.codec_context.frame_size or 1024
+        pts = 0
+        for start in range(0, len(pcm), frame_size):
+            chunk = pcm[start : start + frame_size]
+            frame = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate = rate
+            frame.pts = pts
+            frame.time_base = Fraction(1, rate)
+            pts += len(chunk)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
+def make_media(source: Path, media_format: str, directory: Path) -> Path:
+    container, codec, suffix, rate = ENCODINGS[media_format]
+    samples = decode(source, rate=rate)
+    return encode(samples, rate, directory / f"{source.stem}-{media_format}{suffix}", container, codec)
+
+
+def make_wav(source: Path, rate: int, path: Path) -> Path:
+    return encode(decode(source, rate=rate), rate, path, "wav", "pcm_s16le")
