@@ -108,4 +108,16 @@ def create_app(services: Services) -> Starlette:
         Route("/transcripts/{account_id}/{name}.json", transcript, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
     ]
-    return Starlette(routes=routes)
+    app = Starlette(routes=routes)
+    return _with_streaming(app, services)
+
+
+def _with_streaming(app: Starlette, services: Services) -> Any:
+    """Real-time endpoints are raw ASGI (full-duplex HTTP/2, WebSocket) in front of the app."""
+    try:
+        from jargonaut.stream.asgi import wrap_streaming
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("jargonaut.stream"):
+            return app  # streaming not built into this tree
+        raise
+    return wrap_streaming(app, services)
