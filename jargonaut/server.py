@@ -37,7 +37,7 @@ def run_server(settings: Settings) -> None:
         cert, key = Path(settings.tls_cert), Path(settings.tls_key)
     else:
         cert, key = ensure_self_signed(settings.data_dir / "tls", [settings.host])
-    resumed = services.jobs.recover()
+    resumed_jobs, resumed_models = services.recover()
     app = create_app(services)
     print(
         f"Jargonaut is serving on http://{settings.host}:{settings.port} and https://{settings.host}:{settings.tls_port}\n"
@@ -47,7 +47,7 @@ def run_server(settings: Settings) -> None:
         f"AWS_SECRET_ACCESS_KEY={principal.secret_access_key} AWS_DEFAULT_REGION={settings.region}\n"
         f"  endpoint       : aws --endpoint-url http://{settings.host}:{settings.port} transcribe ...\n"
         f"  TLS trust      : export SSL_CERT_FILE={cert}\n"
-        f"  resumed jobs   : {resumed}",
+        f"  resumed        : {resumed_jobs} transcription job(s), {resumed_models} language model training(s)",
         flush=True,
     )
     shutdown = asyncio.Event()

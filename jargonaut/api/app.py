@@ -100,12 +100,31 @@ def create_app(services: Services) -> Starlette:
             return _aws_error(exc.aws_type, exc.message, exc.status, str(uuid.uuid4()))
         return FileResponse(path, media_type="application/json")
 
+    async def retrain(request: Request) -> Response:
+        """Beyond Amazon: retrain a CLM on the newest base model from its stored input data."""
+        request_id = str(uuid.uuid4())
+        body = await request.body()
+        try:
+            principal, _, _ = verify_header(
+                _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew
+            )
+            model = await asyncio.to_thread(
+                services.language_models.retrain, principal.account_id, request.path_params["name"]
+            )
+        except AuthError as exc:
+            return _aws_error(exc.aws_type, exc.message, 403, request_id)
+        except JargonautError as exc:
+            return _aws_error(exc.aws_type, exc.message, exc.status, request_id)
+        shape = protocol.service_model().shape_for("LanguageModel")
+        return JSONResponse({"LanguageModel": protocol.serialise(model, shape)}, headers={"x-amzn-RequestId": request_id})
+
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "time": dt.datetime.now(dt.timezone.utc).isoformat()})
 
     routes = [
         Route("/", aws_json, methods=["POST"]),
         Route("/transcripts/{account_id}/{name}.json", transcript, methods=["GET"]),
+        Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
     ]
     app = Starlette(routes=routes)

@@ -43,7 +43,34 @@ def delete_transcription_job(ctx: CallContext, params: dict[str, Any]) -> dict[s
     return {}
 
 
+def create_language_model(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.language_models.create(ctx.principal.account_id, params)
+
+
+def describe_language_model(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return {"LanguageModel": ctx.services.language_models.describe(ctx.principal.account_id, params["ModelName"])}
+
+
+def list_language_models(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.language_models.list(
+        ctx.principal.account_id,
+        status=params.get("StatusEquals"),
+        name_contains=params.get("NameContains"),
+        max_results=params.get("MaxResults"),
+        next_token=params.get("NextToken"),
+    )
+
+
+def delete_language_model(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    ctx.services.language_models.delete(ctx.principal.account_id, params["ModelName"])
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
+    "CreateLanguageModel": create_language_model,
+    "DescribeLanguageModel": describe_language_model,
+    "ListLanguageModels": list_language_models,
+    "DeleteLanguageModel": delete_language_model,
     "StartTranscriptionJob": start_transcription_job,
     "GetTranscriptionJob": get_transcription_job,
     "ListTranscriptionJobs": list_transcription_jobs,

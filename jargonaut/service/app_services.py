@@ -8,10 +8,13 @@ from sqlalchemy import Engine
 from jargonaut.asr.base_models import BaseModel, configured_base_models
 from jargonaut.executor.pool import WorkerPool
 from jargonaut.service.accounts import Accounts
+from jargonaut.service.language_models import LanguageModels
+from jargonaut.service.roles import Role, Roles
 from jargonaut.service.transcription_jobs import TranscriptionJobs
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
 from jargonaut.storage.objects import ObjectStore
+from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
 
 
@@ -23,10 +26,18 @@ class Services:
     store: ObjectStore
     base_models: dict[str, BaseModel]
     pool: WorkerPool
+    training_pool: WorkerPool
     jobs: TranscriptionJobs
+    roles: Roles
+    language_models: LanguageModels
+
+    def recover(self) -> tuple[int, int]:
+        """Resume what a crash interrupted: (transcription jobs, CLM trainings)."""
+        return self.jobs.recover(), self.language_models.recover()
 
     def close(self) -> None:
         self.pool.shutdown(wait=False)
+        self.training_pool.shutdown(wait=False)
         self.engine.dispose()
 
 
@@ -36,5 +47,17 @@ def build_services(settings: Settings) -> Services:
     store = open_object_store(settings)
     base_models = configured_base_models()
     pool = WorkerPool(settings.workers)
-    jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit)
-    return Services(settings, engine, Accounts(engine), store, base_models, pool, jobs)
+    training_pool = WorkerPool(1)  # training never holds up transcription jobs
+    roles = Roles(engine)
+
+    def store_for_role(role: Role) -> ObjectStore:
+        # A role that carries storage keys reads with them (S3 backend); otherwise the service's store.
+        if settings.s3_endpoint_url and role.s3_access_key_id:
+            return S3Objects(settings.s3_endpoint_url, role.s3_access_key_id, role.s3_secret_access_key or "", settings.s3_region)
+        return store
+
+    language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models, settings.region,
+                                     training_pool.submit)
+    jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models)
+    return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
+                    language_models)

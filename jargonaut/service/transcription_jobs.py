@@ -2,7 +2,6 @@
 resumption after a crash, and output files."""
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import tempfile
@@ -21,6 +20,7 @@ from jargonaut.asr.transcript import build_transcript
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
 from jargonaut.fileio import atomic_write
 from jargonaut.service.media import check_media, fetch_media
+from jargonaut.service.pagination import decode_token, encode_token
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
 from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
@@ -28,6 +28,7 @@ from jargonaut.store.tables import transcription_jobs as jobs
 log = logging.getLogger(__name__)
 
 QUEUED, IN_PROGRESS, COMPLETED, FAILED = "QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"
+PINNED_MODEL = "_PinnedLanguageModel"  # internal request member: the job's own CLM link
 MAX_ATTEMPTS = 3  # a job that kills the server this often is failed, not retried forever
 
 # Request members we cannot honour: refuse them clearly rather than ignore them.
@@ -48,7 +49,6 @@ _UNSUPPORTED_SETTINGS = {
     "ShowAlternatives": "alternative transcriptions",
 }
 
-LanguageModelResolver = Callable[[str, str, str], Any]  # (account, model name, language) -> CLM handle
 
 
 class TranscriptionJobs:
@@ -59,16 +59,14 @@ class TranscriptionJobs:
         data_dir: Path,
         base_models: dict[str, BaseModel],
         submit: Callable[..., Any],
-        resolve_language_model: LanguageModelResolver | None = None,
-        load_language_model: Callable[[Any], Any] | None = None,
+        language_models: Any | None = None,  # service.language_models.LanguageModels
     ) -> None:
         self.engine = engine
         self.store = store
         self.data_dir = data_dir
         self.base_models = base_models
         self.submit = submit
-        self.resolve_language_model = resolve_language_model
-        self.load_language_model = load_language_model
+        self.language_models = language_models
         self._seq_lock = threading.Lock()
 
     # ---- API operations -------------------------------------------------------------
@@ -81,9 +79,10 @@ class TranscriptionJobs:
         output = resolve_output(name, account_id, request.get("OutputBucketName"), request.get("OutputKey"))
         model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
         if model_name:
-            if self.resolve_language_model is None:
+            if self.language_models is None:
                 raise BadRequestError("Custom language models are not available on this server.")
-            self.resolve_language_model(account_id, model_name, request["LanguageCode"])
+            # The job keeps its own link to the model file: deleting the model can't break it.
+            request[PINNED_MODEL] = self.language_models.pin_for_job(account_id, model_name, request["LanguageCode"], name)
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
             seq = (conn.execute(select(func.max(jobs.c.seq))).scalar() or 0) + 1
@@ -103,6 +102,7 @@ class TranscriptionJobs:
                     )
                 )
             except IntegrityError as exc:
+                self._unpin(request)
                 raise ConflictError(
                     f"The requested job name {name} already exists. Use a different job name."
                 ) from exc
@@ -128,7 +128,7 @@ class TranscriptionJobs:
         if name_contains:
             query = query.where(func.lower(jobs.c.name).contains(name_contains.lower(), autoescape=True))
         if next_token:
-            query = query.where(jobs.c.seq < _decode_token(next_token))
+            query = query.where(jobs.c.seq < decode_token(next_token))
         query = query.order_by(jobs.c.seq.desc()).limit(limit + 1)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
@@ -137,7 +137,7 @@ class TranscriptionJobs:
         if status:
             result["Status"] = status
         if len(rows) > limit:
-            result["NextToken"] = _encode_token(page[-1].seq)
+            result["NextToken"] = encode_token(page[-1].seq)
         return result
 
     def delete(self, account_id: str, name: str) -> None:
@@ -147,6 +147,11 @@ class TranscriptionJobs:
         location = json.loads(row.output_location or "{}")
         if location.get("path"):
             (self.data_dir / location["path"]).unlink(missing_ok=True)
+        self._unpin(json.loads(row.request))
+
+    def _unpin(self, request: dict[str, Any]) -> None:
+        if self.language_models is not None and request.get(PINNED_MODEL):
+            self.language_models.unpin(request[PINNED_MODEL])
 
     def transcript_path(self, account_id: str, name: str) -> Path:
         row = self._row(account_id, name)
@@ -186,6 +191,7 @@ class TranscriptionJobs:
         except Exception as exc:  # noqa: BLE001 - a job must end FAILED, never stay IN_PROGRESS
             log.exception("job %s failed", name)
             self._finish(account_id, name, FAILED, f"Internal failure while transcribing: {type(exc).__name__}: {exc}")
+        self._unpin(json.loads(row.request))
 
     def _transcribe(self, row: Any) -> None:
         request = json.loads(row.request)
@@ -214,10 +220,9 @@ class TranscriptionJobs:
             )
 
     def _language_model(self, row: Any, request: dict[str, Any], sample_rate: int) -> Any:
-        if not row.language_model_name or self.resolve_language_model is None or self.load_language_model is None:
+        if not request.get(PINNED_MODEL) or self.language_models is None:
             return None
-        handle = self.resolve_language_model(row.account_id, row.language_model_name, request["LanguageCode"])
-        return self.load_language_model(handle, sample_rate)
+        return self.language_models.load_pinned(request[PINNED_MODEL], sample_rate)
 
     def _write_output(self, row: Any, body: bytes) -> None:
         location = json.loads(row.output_location)
@@ -290,17 +295,6 @@ def _location_json(output: OutputLocation) -> dict[str, Any]:
     if output.ref:
         return {"bucket": output.ref.bucket, "key": output.ref.key}
     return {"path": output.path}
-
-
-def _encode_token(seq: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"seq": seq}).encode()).decode()
-
-
-def _decode_token(token: str) -> int:
-    try:
-        return int(json.loads(base64.urlsafe_b64decode(token.encode()))["seq"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadRequestError("The NextToken is not valid. Use the token from the previous response.") from exc
 
 
 def _job_description(row: Any, transcript_uri: str | None) -> dict[str, Any]:

@@ -33,3 +33,36 @@ transcription_jobs = Table(
     Column("output_location_type", String(16)),
     Column("attempts", Integer, nullable=False, default=0),
 )
+
+language_models = Table(
+    "language_models",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("seq", Integer, nullable=False, index=True),
+    Column("language_code", String(16), nullable=False),
+    Column("base_model_name", String(16), nullable=False),
+    Column("base_model_version", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("modified_at", Float, nullable=False),
+    Column("failure_reason", Text),
+    Column("input_data_config", Text, nullable=False),
+    # Artefact file, relative to DATA_DIR; a new name per training so readers never see a swap
+    Column("artefact", Text),
+    Column("report", Text),
+    Column("attempts", Integer, nullable=False, default=0),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("arn", String(2048), nullable=False, unique=True),
+    Column("trust_policy", Text, nullable=False),
+    Column("policies", Text, nullable=False),  # JSON list of IAM policy documents
+    Column("s3_access_key_id", String(128)),
+    Column("s3_secret_access_key", String(128)),
+    Column("created_at", Float, nullable=False),
+)

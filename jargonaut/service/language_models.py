@@ -1,0 +1,298 @@
+"""Custom language models as a service: Create / Describe / List / Delete, training on the
+executor, UpgradeAvailability, and pinning a model for the jobs that use it."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+import uuid
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from jargonaut.asr.base_models import BaseModel
+from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
+from jargonaut.service.iam import trusts_service
+from jargonaut.service.pagination import decode_token, encode_token
+from jargonaut.service.roles import Role, Roles
+from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
+from jargonaut.storage.objects import ObjectStore, parse_uri
+from jargonaut.store.tables import language_models as models
+
+log = logging.getLogger(__name__)
+
+IN_PROGRESS, COMPLETED, FAILED = "IN_PROGRESS", "COMPLETED", "FAILED"
+MAX_ATTEMPTS = 3
+
+StoreForRole = Callable[[Role], ObjectStore]
+
+
+@lru_cache(maxsize=8)
+def _load_artefact(path: str, mtime: float):  # -> NgramLM, cached per file version
+    from jargonaut.lm.train import load_clm
+
+    return load_clm(Path(path))
+
+
+class LanguageModels:
+    def __init__(
+        self, engine: Engine, roles: Roles, store_for_role: StoreForRole, data_dir: Path,
+        base_models: dict[str, BaseModel], region: str, submit: Callable[..., Any],
+    ) -> None:
+        self.engine = engine
+        self.roles = roles
+        self.store_for_role = store_for_role
+        self.data_dir = data_dir
+        self.base_models = base_models
+        self.region = region
+        self.submit = submit
+        self._seq_lock = threading.Lock()
+
+    def arn(self, account_id: str, name: str) -> str:
+        return f"arn:aws:transcribe:{self.region}:{account_id}:language-model/{name}"
+
+    def _context(self, account_id: str, name: str) -> dict[str, str]:
+        return {"aws:SourceAccount": account_id, "aws:SourceArn": self.arn(account_id, name)}
+
+    # ---- API operations ---------------------------------------------------------------
+    def create(self, account_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        name = request["ModelName"]
+        if request.get("EncryptionConfiguration"):
+            raise BadRequestError("EncryptionConfiguration (KMS) is not supported by this server.")
+        base = self._base_model(request["BaseModelName"], request["LanguageCode"])
+        config = request["InputDataConfig"]
+        parse_uri(config["S3Uri"])
+        if config.get("TuningDataS3Uri"):
+            parse_uri(config["TuningDataS3Uri"])
+        role = self.roles.by_arn(account_id, config["DataAccessRoleArn"])
+        if not trusts_service(role.trust_policy, self._context(account_id, name)):
+            raise BadRequestError(
+                f"The trust policy of {role.arn} doesn't allow transcribe.amazonaws.com to perform sts:AssumeRole "
+                "for this account and model. Add the trust relationship from the documentation."
+            )
+        now = time.time()
+        with self._seq_lock, self.engine.begin() as conn:
+            seq = (conn.execute(select(func.max(models.c.seq))).scalar() or 0) + 1
+            try:
+                conn.execute(insert(models).values(
+                    account_id=account_id, name=name, status=IN_PROGRESS, seq=seq,
+                    language_code=request["LanguageCode"], base_model_name=base.name, base_model_version=base.version,
+                    created_at=now, modified_at=now, input_data_config=json.dumps(config), attempts=0,
+                ))
+            except IntegrityError as exc:
+                raise ConflictError(f"The language model {name} already exists. Use a different model name.") from exc
+        self.submit(self.train, account_id, name)
+        return {"LanguageCode": request["LanguageCode"], "BaseModelName": base.name, "ModelName": name,
+                "InputDataConfig": config, "ModelStatus": IN_PROGRESS}
+
+    def describe(self, account_id: str, name: str) -> dict[str, Any]:
+        return self._description(self._row(account_id, name))
+
+    def list(self, account_id: str, status: str | None = None, name_contains: str | None = None,
+             max_results: int | None = None, next_token: str | None = None) -> dict[str, Any]:
+        limit = max_results or 5
+        query = select(models).where(models.c.account_id == account_id)
+        if status:
+            query = query.where(models.c.status == status)
+        if name_contains:
+            query = query.where(func.lower(models.c.name).contains(name_contains.lower(), autoescape=True))
+        if next_token:
+            query = query.where(models.c.seq < decode_token(next_token))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(models.c.seq.desc()).limit(limit + 1)).all()
+        result: dict[str, Any] = {"Models": [self._description(r) for r in rows[:limit]]}
+        if len(rows) > limit:
+            result["NextToken"] = encode_token(rows[limit - 1].seq)
+        return result
+
+    def delete(self, account_id: str, name: str) -> None:
+        row = self._row(account_id, name)
+        with self.engine.begin() as conn:
+            conn.execute(delete(models).where(and_(models.c.account_id == account_id, models.c.name == name)))
+        if row.artefact:
+            # Jobs that use the model hold their own hard link (see pin_for_job).
+            (self.data_dir / row.artefact).unlink(missing_ok=True)
+
+    def retrain(self, account_id: str, name: str) -> dict[str, Any]:
+        """Train again from the same InputDataConfig on the newest base model (beyond Amazon)."""
+        row = self._row(account_id, name)
+        if row.status == IN_PROGRESS:
+            raise ConflictError(f"The language model {name} is already being trained.")
+        base = self.base_models[row.base_model_name]
+        with self.engine.begin() as conn:
+            conn.execute(update(models).where(and_(models.c.account_id == account_id, models.c.name == name)).values(
+                status=IN_PROGRESS, failure_reason=None, base_model_version=base.version,
+                modified_at=time.time(), attempts=0,
+            ))
+        self.submit(self.train, account_id, name)
+        return self.describe(account_id, name)
+
+    # ---- use by transcription jobs and streams -------------------------------------------
+    def usable(self, account_id: str, name: str, language_code: str) -> Any:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(models).where(and_(models.c.account_id == account_id, models.c.name == name))).first()
+        if row is None:
+            raise BadRequestError(f"The language model {name} doesn't exist in your account. Check the model name.")
+        if row.status != COMPLETED:
+            raise BadRequestError(
+                f"The language model {name} is {row.status}; only a COMPLETED model can be used."
+                + (f" It failed: {row.failure_reason}" if row.status == FAILED else " Wait until training completes.")
+            )
+        if row.language_code != language_code:
+            raise BadRequestError(
+                f"The language model {name} is for {row.language_code}, but the request's language is {language_code}."
+            )
+        return row
+
+    def pin_for_job(self, account_id: str, name: str, language_code: str, job_name: str) -> dict[str, Any]:
+        """Hard-link the artefact for one job, so deleting or retraining the model can't break it."""
+        row = self.usable(account_id, name, language_code)
+        pinned = self.data_dir / "job-models" / account_id / f"{job_name}-{uuid.uuid4().hex[:8]}.clm"
+        pinned.parent.mkdir(parents=True, exist_ok=True)
+        os.link(self.data_dir / row.artefact, pinned)
+        return {"name": name, "artefact": str(pinned.relative_to(self.data_dir)), "base_model_name": row.base_model_name}
+
+    def unpin(self, pinned: dict[str, Any] | None) -> None:
+        if pinned:
+            (self.data_dir / pinned["artefact"]).unlink(missing_ok=True)
+
+    def load_pinned(self, pinned: dict[str, Any], sample_rate: int) -> Any:
+        self._check_band(pinned["name"], pinned["base_model_name"], sample_rate, MediaError)
+        path = self.data_dir / pinned["artefact"]
+        return _load_artefact(str(path), path.stat().st_mtime)
+
+    def resolve_for_stream(self, account_id: str, name: str, language_code: str, sample_rate: int) -> Any:
+        row = self.usable(account_id, name, language_code)
+        self._check_band(name, row.base_model_name, sample_rate, BadRequestError)
+        path = self.data_dir / row.artefact
+        return _load_artefact(str(path), path.stat().st_mtime)
+
+    def _check_band(self, name: str, base_model_name: str, sample_rate: int, error: type[JargonautError]) -> None:
+        if not self.base_models[base_model_name].accepts_rate(sample_rate):
+            wanted = "NarrowBand (audio under 16 kHz)" if sample_rate < 16000 else "WideBand (16 kHz and up)"
+            raise error(
+                f"The language model {name} was built on the {base_model_name} base model, which doesn't fit "
+                f"{sample_rate} Hz audio; use a model built on {wanted}."
+            )
+
+    # ---- training on the executor ----------------------------------------------------------
+    def recover(self) -> int:
+        with self.engine.connect() as conn:
+            pending = conn.execute(select(models.c.account_id, models.c.name).where(models.c.status == IN_PROGRESS)).all()
+        for account_id, name in pending:
+            self.submit(self.train, account_id, name)
+        return len(pending)
+
+    def train(self, account_id: str, name: str) -> None:
+        with self.engine.begin() as conn:
+            claimed = conn.execute(update(models).where(and_(
+                models.c.account_id == account_id, models.c.name == name, models.c.status == IN_PROGRESS,
+            )).values(attempts=models.c.attempts + 1)).rowcount
+            row = conn.execute(select(models).where(and_(models.c.account_id == account_id, models.c.name == name))).first()
+        if not claimed or row is None:
+            return
+        if row.attempts > MAX_ATTEMPTS:
+            self._finish(row, FAILED, "Training was interrupted too many times; create the model again.")
+            return
+        try:
+            artefact, report = self._train(row)
+        except JargonautError as exc:
+            self._finish(row, FAILED, exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - a model must end FAILED, never stay IN_PROGRESS
+            log.exception("training %s failed", name)
+            self._finish(row, FAILED, f"Internal failure while training: {type(exc).__name__}: {exc}")
+            return
+        if not self._finish(row, COMPLETED, None, artefact=artefact, report=report):
+            (self.data_dir / artefact).unlink(missing_ok=True)  # deleted while training
+
+    def _train(self, row: Any) -> tuple[str, str]:
+        from jargonaut.lm.train import train_clm
+
+        config = json.loads(row.input_data_config)
+        role = self.roles.by_arn(row.account_id, config["DataAccessRoleArn"])
+        context = self._context(row.account_id, row.name)
+        if not trusts_service(role.trust_policy, context):
+            raise BadRequestError(f"The trust policy of {role.arn} no longer allows transcribe.amazonaws.com.")
+        store = self.store_for_role(role)
+        training = list_prefix(store, role, config["S3Uri"], MAX_TRAINING_BYTES, "training", context)
+        tuning = None
+        if config.get("TuningDataS3Uri"):
+            tuning = list_prefix(store, role, config["TuningDataS3Uri"], MAX_TUNING_BYTES, "tuning", context)
+        base = self.base_models[row.base_model_name]
+        final_dir = self.data_dir / "clm" / row.account_id
+        final_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="jargonaut-clm-", dir=self.data_dir) as tmp:
+            names = download_listing(store, training, Path(tmp) / "training")
+            tuning_files: list[Path] | None = None
+            if tuning is not None:
+                tuning_names = download_listing(store, tuning, Path(tmp) / "tuning")
+                names.update(tuning_names)
+                tuning_files = sorted(tuning_names)
+            output = Path(tmp) / "model.clm"
+            try:
+                report = train_clm(sorted(p for p in names if "/training/" in p.as_posix()), tuning_files, output,
+                                   base.name, row.base_model_version)
+            except BadRequestError as exc:
+                raise BadRequestError(_name_objects(exc.message, names)) from exc
+            artefact = final_dir / f"{row.name}-{uuid.uuid4().hex[:12]}.clm"
+            os.replace(output, artefact)
+        return str(artefact.relative_to(self.data_dir)), json.dumps(_report_dict(report))
+
+    def _finish(self, row: Any, status: str, reason: str | None, artefact: str | None = None, report: str | None = None) -> bool:
+        with self.engine.begin() as conn:
+            done = conn.execute(update(models).where(and_(
+                models.c.account_id == row.account_id, models.c.name == row.name, models.c.status == IN_PROGRESS,
+            )).values(status=status, failure_reason=reason, modified_at=time.time(),
+                      **({"artefact": artefact, "report": report} if artefact else {}))).rowcount
+        if done and artefact and row.artefact and row.artefact != artefact:
+            (self.data_dir / row.artefact).unlink(missing_ok=True)  # the retrained model replaces the old file
+        return bool(done)
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def _base_model(self, name: str, language_code: str) -> BaseModel:
+        base = self.base_models.get(name)
+        if base is None:
+            raise BadRequestError(f"The base model {name} is not installed; use one of {', '.join(self.base_models)}.")
+        if language_code not in base.languages:
+            raise BadRequestError(
+                f"No installed {name} base model supports {language_code}; installed languages: {', '.join(base.languages)}."
+            )
+        return base
+
+    def _row(self, account_id: str, name: str) -> Any:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(models).where(and_(models.c.account_id == account_id, models.c.name == name))).first()
+        if row is None:
+            raise NotFoundError(f"The language model {name} couldn't be found. Check the model name and try again.")
+        return row
+
+    def _description(self, row: Any) -> dict[str, Any]:
+        base = self.base_models.get(row.base_model_name)
+        return {
+            "ModelName": row.name, "CreateTime": row.created_at, "LastModifiedTime": row.modified_at,
+            "LanguageCode": row.language_code, "BaseModelName": row.base_model_name, "ModelStatus": row.status,
+            "UpgradeAvailability": bool(base and base.version > row.base_model_version),
+            "FailureReason": row.failure_reason, "InputDataConfig": json.loads(row.input_data_config),
+        }
+
+
+def _name_objects(message: str, names: dict[Path, str]) -> str:
+    """Errors from the trainer name local files; users know their S3 objects."""
+    for path, uri in sorted(names.items(), key=lambda item: -len(str(item[0]))):
+        message = message.replace(str(path), uri).replace(path.name, uri)
+    return message
+
+
+def _report_dict(report: Any) -> dict[str, Any]:
+    if hasattr(report, "to_dict"):
+        return report.to_dict()
+    from dataclasses import asdict, is_dataclass
+
+    return asdict(report) if is_dataclass(report) else {"report": str(report)}
