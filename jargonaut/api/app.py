@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from jargonaut.api import protocol
 from jargonaut.api.handlers import HANDLERS, CallContext
-from jargonaut.api.sigv4 import AuthError, SignedRequest, presign_url, verify_header, verify_presigned
+from jargonaut.api.sigv4 import AuthError, Principal, SignedRequest, presign_url, verify_header, verify_presigned
 from jargonaut.errors import InternalFailureError, JargonautError
 from jargonaut.service.app_services import Services
 
@@ -45,10 +45,10 @@ def create_app(services: Services) -> Starlette:
     settings = services.settings
     regions = {settings.region}
 
-    def transcript_url_factory(request: Request) -> Any:
+    def transcript_url_factory(request: Request, principal: Principal) -> Any:
         def transcript_url(account_id: str, name: str) -> str:
+            # Signed with the caller's own key: resources are scoped to the caller's account.
             base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
-            principal = next(p for p in services.accounts.all() if p.account_id == account_id)
             return presign_url(
                 f"{base}/transcripts/{account_id}/{name}.json", principal, settings.region, SERVICE,
                 settings.presign_expiry,
@@ -71,7 +71,7 @@ def create_app(services: Services) -> Starlette:
             if handler is None:
                 raise protocol.UnknownOperationError(f"The operation {op.name} is not supported by this server.")
             params = protocol.validate(op, protocol.parse_body(body))
-            ctx = CallContext(principal, services, transcript_url_factory(request))
+            ctx = CallContext(principal, services, transcript_url_factory(request, principal))
             result = await asyncio.to_thread(handler, ctx, params)
             payload = protocol.serialise(result, op.output_shape) or {}
         except JargonautError as exc:

@@ -264,8 +264,8 @@ def test_jobs_refuse_unusable_models(server, clm_setup, eval_dir):
     # Not yet COMPLETED: training runs one model at a time, so a model queued behind a larger one waits.
     blocker_dir = clm_setup["bucket"] / "blocker"
     blocker_dir.mkdir(exist_ok=True)
-    medical = (eval_dir / "medical/lm-text/osce-other-consultations.txt").read_text()
-    (blocker_dir / "big.txt").write_text(medical[: 3 * 1024**2])
+    medical = (eval_dir / "medical/lm-text/aci-bench-dialogues.txt").read_text()
+    (blocker_dir / "big.txt").write_text(medical * 2)
     blocker, pending = unique("blocker"), unique("pending")
     _create(client, blocker, clm_setup["role"], prefix="s3://clm-data/blocker/", tuning=None)
     _create(client, pending, clm_setup["role"], tuning=None)

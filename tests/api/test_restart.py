@@ -38,3 +38,33 @@ def test_sigkill_mid_job_resumes_everything(fresh_server, eval_dir):
         body = json.loads((out / f"{name}.json").read_text())
         assert body["jobName"] == name
     assert not list(out.glob(".*.tmp")), "a temporary file was left behind"
+
+
+@pytest.mark.slow
+def test_sigkill_mid_training_restarts_cleanly(fresh_server, eval_dir, tmp_path):
+    from tests.support.clm import create_role, read_policy, trust_policy
+
+    server = fresh_server.start()
+    bucket = server.bucket("corpus")
+    text = (eval_dir / "medical/lm-text/aci-bench-dialogues.txt").read_text()  # clean UTF-8 (osce has UTF-16 runs)
+    (bucket / "big.txt").write_text(text * 5)
+    role = create_role(server.data_dir, tmp_path, "RestartRole", trust_policy(server.credentials["account_id"]), read_policy("corpus"))
+    client = server.client()
+    client.create_language_model(LanguageCode="en-US", BaseModelName="WideBand", ModelName="interrupted",
+                                 InputDataConfig={"S3Uri": "s3://corpus/", "DataAccessRoleArn": role})
+    deadline = time.monotonic() + 30
+    while not list(server.data_dir.glob("jargonaut-clm-*")):  # training has begun: its work dir exists
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    server.stop(signal.SIGKILL)
+
+    server.start()
+    client = server.client()
+    resumed = client.describe_language_model(ModelName="interrupted")["LanguageModel"]
+    assert resumed["ModelStatus"] == "IN_PROGRESS", resumed.get("FailureReason")
+    deadline = time.monotonic() + 300
+    while (model := client.describe_language_model(ModelName="interrupted")["LanguageModel"])["ModelStatus"] == "IN_PROGRESS":
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    assert model["ModelStatus"] == "COMPLETED", model.get("FailureReason")
+    assert len(list((server.data_dir / "clm").rglob("interrupted-*.clm"))) == 1
