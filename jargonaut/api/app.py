@@ -56,13 +56,17 @@ def create_app(services: Services) -> Starlette:
 
         return transcript_url
 
+    def authenticate(request: Request, body: bytes) -> Principal:
+        principal, _, _ = verify_header(
+            _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew
+        )
+        return principal
+
     async def aws_json(request: Request) -> Response:
         request_id = str(uuid.uuid4())
         body = await request.body()
         try:
-            principal, _, _ = verify_header(
-                _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew
-            )
+            principal = authenticate(request, body)
         except AuthError as exc:
             return _aws_error(exc.aws_type, exc.message, 403, request_id)
         try:
@@ -105,9 +109,7 @@ def create_app(services: Services) -> Starlette:
         request_id = str(uuid.uuid4())
         body = await request.body()
         try:
-            principal, _, _ = verify_header(
-                _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew
-            )
+            principal = authenticate(request, body)
             model = await asyncio.to_thread(
                 services.language_models.retrain, principal.account_id, request.path_params["name"]
             )

@@ -120,23 +120,13 @@ def test_documented_cli_flow(server, clm_setup, tmp_path, eval_dir):
     job = unique("cli-job")
     aws(server, "start-transcription-job", "--transcription-job-name", job, "--language-code", "en-US",
         "--media", "MediaFileUri=s3://clm-media/test_001.wav", "--model-settings", f"LanguageModelName={name}")
-    done = _wait_job(client, job)
+    done = server.wait_for_job(client, job)
     assert done["TranscriptionJobStatus"] == "COMPLETED", done.get("FailureReason")
     assert done["ModelSettings"] == {"LanguageModelName": name}
     summary = client.list_transcription_jobs(JobNameContains=job)["TranscriptionJobSummaries"][0]
     assert summary["ModelSettings"] == {"LanguageModelName": name}
     aws(server, "delete-language-model", "--model-name", name)
     aws(server, "delete-language-model", "--model-name", name + "-json")
-
-
-def _wait_job(client, name: str, timeout: float = 300) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get_transcription_job(TranscriptionJobName=name)["TranscriptionJob"]
-        if job["TranscriptionJobStatus"] in ("COMPLETED", "FAILED"):
-            return job
-        time.sleep(0.3)
-    raise TimeoutError(name)
 
 
 @pytest.mark.parametrize(
@@ -304,7 +294,7 @@ def test_band_mismatch_fails_the_job(server, clm_setup, eval_dir):
         job = unique("band")
         client.start_transcription_job(TranscriptionJobName=job, LanguageCode="en-US",
                                        Media={"MediaFileUri": f"s3://clm-media/{key}"}, ModelSettings={"LanguageModelName": model})
-        done = _wait_job(client, job)
+        done = server.wait_for_job(client, job)
         assert done["TranscriptionJobStatus"] == "FAILED"
         assert fragment in done["FailureReason"] and model in done["FailureReason"]
 
@@ -322,7 +312,7 @@ def test_deleting_a_model_does_not_break_its_queued_jobs(server, clm_setup, eval
                                        Media={"MediaFileUri": "s3://clm-media/test_004.wav"}, ModelSettings={"LanguageModelName": name})
     client.delete_language_model(ModelName=name)
     for job in jobs:
-        done = _wait_job(client, job)
+        done = server.wait_for_job(client, job)
         assert done["TranscriptionJobStatus"] == "COMPLETED", done.get("FailureReason")
     assert not list((server.data_dir / "job-models").rglob("uses-deleted-*")), "job links were not cleaned up"
 
@@ -348,7 +338,7 @@ def test_clm_job_beats_plain_job_on_domain_audio(server, clm_setup, eval_dir):
             started.append((clip_id, with_clm, job))
     texts: dict[bool, list[str]] = {False: [], True: []}
     for clip_id, with_clm, job in started:
-        done = _wait_job(client, job, timeout=600)
+        done = server.wait_for_job(client, job, timeout=600)
         assert done["TranscriptionJobStatus"] == "COMPLETED", done.get("FailureReason")
         body = json.loads(urllib.request.urlopen(done["Transcript"]["TranscriptFileUri"]).read())
         texts[with_clm].append(body["results"]["transcripts"][0]["transcript"])
