@@ -36,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prune.add_argument("--prune", dest="prune", action="store_true", default=None,
                        help="drop singleton 3+-grams (default: only for large corpora)")
     prune.add_argument("--no-prune", dest="prune", action="store_false")
+    train.add_argument("--no-general", dest="general", action="store_false",
+                       help="no general-English unigram prior (wordfreq)")
     train.add_argument("--json", action="store_true", help="print the report as JSON")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(func=run_train)
@@ -47,7 +49,7 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         report = train_clm(
             args.training, args.tuning, args.output, args.base_model, _base_model_version(args.base_model),
-            order=args.order, progress=not args.quiet, prune=args.prune,
+            order=args.order, progress=not args.quiet, prune=args.prune, general_prior=args.general,
         )
     except BadRequestError as e:
         print(f"error: {e.message}", file=sys.stderr)

@@ -17,6 +17,7 @@ import numpy as np
 
 from jargonaut.lm.hashing import BOS, EOS, SEED, SPECIALS, chain_keys
 
+_HIST_CAP = 64
 RECORD = np.dtype([("key", "<u8"), ("ctx", "<u8"), ("suf", "<u8"), ("last", "<i4"), ("count", "<u4")])
 
 
@@ -126,28 +127,83 @@ class NgramCounter:
         b = np.searchsorted(sorted_keys, self._edges[:-1])
         return np.append(b, len(sorted_keys))
 
-    def finish(self) -> list[OrderCounts]:
-        """Merge all runs; returns counts for orders 1..order (index 0 is order 1)."""
-        self._spill()
-        return [self._merge(n) for n in range(1, self.order + 1)]
+    def finish(self, max_ngrams: int | None = None, prune_from: int = 3) -> tuple[list[OrderCounts], list[int]]:
+        """Merge all runs; returns counts for orders 1..order (index 0 is order 1) and the
+        minimum raw count kept per order.
 
-    def _merge(self, n: int) -> OrderCounts:
+        max_ngrams bounds memory: when the merged tables hold more n-grams, rare n-grams
+        of orders >= prune_from (then >= 2) are dropped with one count threshold, raised
+        until the total fits. Thresholds never decrease with the order, so every prefix and
+        suffix of a kept n-gram is kept too.
+        """
+        self._spill()
+        sizes, hists = {}, {}
+        for n in range(1, self.order + 1):
+            sizes[n], hists[n] = self._merge(n)
+        mins = self._thresholds(sizes, hists, max_ngrams, prune_from)
+        return [self._load(n, mins[n - 1]) for n in range(1, self.order + 1)], mins
+
+    def _merge(self, n: int) -> tuple[int, np.ndarray]:
+        """Merge order n's runs into one sorted file; returns its size and a histogram of
+        raw counts (capped at _HIST_CAP)."""
+        hist = np.zeros(_HIST_CAP + 1, np.int64)
+        total = 0
+        with open(self._merged(n), "wb") as out:
+            for p in range(self.partitions):
+                path = self._path(n, p)
+                if not path.exists():
+                    continue
+                rec = np.fromfile(path, dtype=RECORD)
+                path.unlink()  # free disk as we go
+                rec = rec[np.argsort(rec["key"], kind="stable")]
+                k = rec["key"]
+                starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+                counts = np.add.reduceat(rec["count"].astype(np.int64), starts)
+                merged = rec[starts]
+                del rec, k
+                # uint32 is enough: a 2 GB corpus has fewer than 2**32 tokens.
+                merged["count"] = counts
+                hist += np.bincount(np.minimum(counts, _HIST_CAP), minlength=_HIST_CAP + 1)
+                total += len(merged)
+                out.write(merged.tobytes())
+        return total, hist
+
+    def _thresholds(self, sizes: dict, hists: dict, max_ngrams: int | None, prune_from: int) -> list[int]:
+        mins = [1] * self.order
+        if max_ngrams is None:
+            return mins
+
+        def kept() -> int:
+            return sum(sizes[n] - int(hists[n][: mins[n - 1]].sum()) for n in sizes)
+
+        for first in (prune_from, 2):
+            for t in range(2, _HIST_CAP + 1):
+                if kept() <= max_ngrams:
+                    return mins
+                for n in range(max(first, 2), self.order + 1):
+                    mins[n - 1] = max(mins[n - 1], t)
+        return mins
+
+    def _load(self, n: int, min_count: int, block: int = 4_000_000) -> OrderCounts:
+        """Read order n's merged file back (in blocks, keeping counts >= min_count)."""
+        path = self._merged(n)
         cols: dict[str, list[np.ndarray]] = {"key": [], "ctx": [], "suf": [], "last": [], "count": []}
-        for p in range(self.partitions):
-            path = self._path(n, p)
-            if not path.exists():
-                continue
-            rec = np.fromfile(path, dtype=RECORD)
-            path.unlink()  # free disk as we go
-            rec = rec[np.argsort(rec["key"], kind="stable")]
-            k = rec["key"]
-            starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
-            cols["count"].append(np.add.reduceat(rec["count"].astype(np.int64), starts))
-            first = rec[starts]
-            del rec, k
-            for name in ("key", "ctx", "suf", "last"):
-                cols[name].append(np.ascontiguousarray(first[name]))
+        if path.stat().st_size:
+            data = np.memmap(path, dtype=RECORD, mode="r")
+            for lo in range(0, len(data), block):
+                part = np.asarray(data[lo:lo + block])
+                if min_count > 1:
+                    part = part[part["count"] >= min_count]
+                for name in cols:
+                    cols[name].append(np.ascontiguousarray(part[name]))
+            del data
+        path.unlink()
         if not cols["key"]:
             empty = np.empty(0, RECORD)
-            return OrderCounts(empty["key"], empty["ctx"], empty["suf"], empty["last"], np.empty(0, np.int64))
-        return OrderCounts(**{name: np.concatenate(parts) for name, parts in cols.items()})
+            return OrderCounts(empty["key"], empty["ctx"], empty["suf"], empty["last"], np.empty(0, np.int32))
+        out = {name: np.concatenate(parts) for name, parts in cols.items()}
+        out["count"] = out["count"].astype(np.int32)
+        return OrderCounts(**out)
+
+    def _merged(self, n: int) -> Path:
+        return self.work_dir / f"o{n}.merged"

@@ -13,7 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
-from jargonaut.lm.hashing import BOS, EOS, SEED, UNK, chain_keys, mix
+from jargonaut.lm.hashing import BOS, EOS, SEED, UNK, chain_keys, mix, mix_np
 from jargonaut.lm.kneser_ney import OrderTable, find
 from jargonaut.lm.normalise import normalise_words
 
@@ -37,7 +37,7 @@ class NgramLM:
         self.header = header or {}
         # Python-side copies of the key arrays' search method (memmaps work too).
         self._cache: dict[tuple[State, int], tuple[float, State]] = {}
-        self._cache_limit = 1 << 20
+        self._cache_limit = 1 << 18  # ~50 MB of entries at most
 
     # --- WordScorer -------------------------------------------------------------
     def begin_state(self) -> State:
@@ -85,6 +85,15 @@ class NgramLM:
             self._cache.clear()
         self._cache[(state, wid)] = result
         return result
+
+    def unigram_scores(self, words: list[str]) -> np.ndarray:
+        """ln p(w) with an empty history for many words at once (== score((), w)[0]);
+        vectorised, e.g. for the decoder's prefix lookahead over the whole vocabulary."""
+        get = self.ids.get
+        ids = np.fromiter((get(w, UNK) for w in words), dtype=np.int32, count=len(words))
+        t = self.tables[0]
+        row, ok = find(t.key, mix_np(np.uint64(SEED), ids))
+        return np.where(ok, t.logprob[row], -99.0 * _LN10).astype(np.float32)
 
     def score_words(self, words: list[str], bos: bool = True, eos: bool = True) -> list[float]:
         """ln p of each word (and of </s> when `eos`) in one sentence."""

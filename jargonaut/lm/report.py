@@ -20,7 +20,11 @@ class TrainingReport:
     tuning_oov_rate: float | None
     perplexity_by_order: dict[int, float] = field(default_factory=dict)
     discounts: dict[int, list[float]] = field(default_factory=dict)
+    general_words: int = 0  # vocabulary added by the general-English prior
+    general_weight: float = 0.0  # mu, the prior's tuned weight at the unigram level
+    perplexity_by_general_weight: dict[float, float] = field(default_factory=dict)
     pruned: bool = False
+    min_counts: dict[int, int] = field(default_factory=dict)  # > 1 where the memory bound cut n-grams
     file_bytes: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
@@ -35,14 +39,19 @@ class TrainingReport:
         rows = [
             ("output", f"{self.output} ({self.file_bytes / 1e6:.1f} MB)"),
             ("base model", f"{self.base_model_name} v{self.base_model_version}"),
-            ("order", str(self.order) + (" (singletons pruned)" if self.pruned else "")),
-            ("vocabulary", f"{self.vocab_size:,}"),
+            ("order", str(self.order) + (" (singletons pruned)" if self.pruned else "")
+             + "".join(f", {n}-grams seen < {m}x dropped" for n, m in self.min_counts.items() if m > 1)),
+            ("vocabulary", f"{self.vocab_size:,} ({self.general_words:,} from general English)"),
+            ("general weight", f"{self.general_weight:g}"),
             ("n-grams", ", ".join(f"{n}: {c:,}" for n, c in sorted(self.ngram_counts.items()))),
             ("training", f"{self.training_lines:,} lines, {self.training_words:,} words"),
             ("tuning", f"{self.tuning_source}, {self.tuning_words:,} words"),
             ("tuning perplexity", num(self.tuning_perplexity)),
             ("tuning OOV rate", num(None if self.tuning_oov_rate is None else 100 * self.tuning_oov_rate) + " %"),
         ]
+        if self.perplexity_by_general_weight:
+            rows.append(("perplexity by weight", ", ".join(
+                f"{m:g}: {p:.2f}" for m, p in sorted(self.perplexity_by_general_weight.items()))))
         if self.perplexity_by_order:
             rows.append(("perplexity by order", ", ".join(
                 f"{n}: {p:.2f}" for n, p in sorted(self.perplexity_by_order.items()))))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -17,8 +18,11 @@ import numpy as np
 
 from jargonaut.errors import BadRequestError
 from jargonaut.lm.artefact import read_artefact, write_artefact
-from jargonaut.lm.counting import NgramCounter, Vocab
-from jargonaut.lm.kneser_ney import OrderTable, estimate
+from jargonaut.lm.counting import NgramCounter, OrderCounts, Vocab
+from jargonaut.lm.general import DEFAULT_MU, MU_CANDIDATES, general_unigrams
+from jargonaut.lm.general import prior as gen_prior
+from jargonaut.lm.hashing import BOS
+from jargonaut.lm.kneser_ney import OrderTable, estimate, relations
 from jargonaut.lm.model import NgramLM, perplexity_of, token_array
 from jargonaut.lm.normalise import normalise_words
 from jargonaut.lm.report import TrainingReport
@@ -30,8 +34,11 @@ DEFAULT_ORDER = 4
 CANDIDATE_ORDERS = (2, 3, 4, 5)
 MAX_ORDER = 6
 HOLDOUT_EVERY = 20  # 5 %
-#: above this many training tokens, singletons of orders >= 3 are pruned (memory bound)
+#: above this many training tokens, singletons of orders >= 3 are pruned (model size)
 AUTO_PRUNE_TOKENS = 60_000_000
+#: n-grams held at estimation (~90 bytes each: ~3.5 GB); beyond it rare ones are cut
+MAX_NGRAMS = 40_000_000
+LARGE_INPUT_BYTES = 500 * 1024**2
 
 
 def _check_files(files: list[Path], limit: int, what: str) -> int:
@@ -70,6 +77,107 @@ def _sentences(files: list[Path], bar) -> Iterator[list[str]]:
         bar.update(done)
 
 
+@dataclass
+class _Counted:
+    counts: list[OrderCounts]
+    min_counts: list[int]
+    vocab: Vocab
+    training_vocab: int  # words seen in training (the rest come from the general prior)
+    lines: int
+    words: int
+    tokens: int
+    tune_toks: np.ndarray
+    tuning_source: str
+
+
+def _count(training_files: list[Path], tuning_files: list[Path], max_order: int, max_ngrams: int,
+           progress: bool, work_dir: Path | None, train_bytes: int, general: dict[str, float] | None) -> _Counted:
+    """One pass over the training text (validate, normalise, count, hold out), the merge,
+    and the tuning tokens against the final vocabulary (OOV -> <unk>), which includes the
+    general-English words when there is a prior."""
+    vocab = Vocab()
+    lines = words = 0
+    with tempfile.TemporaryDirectory(prefix="clm-", dir=work_dir) as tmp:
+        counter = NgramCounter(max_order, Path(tmp))
+        held_path = Path(tmp) / "held-out.txt"  # on disk: 5% of 2 GB is too much for lists
+        bar = _progress(train_bytes, "counting", progress)
+        with open(held_path, "w", encoding="utf-8") as held:
+            for i, sent in enumerate(_sentences(training_files, bar)):
+                if not tuning_files and i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1:
+                    held.write(" ".join(sent) + "\n")
+                    continue
+                counter.add(vocab.add(sent))
+                lines += 1
+                words += len(sent)
+        if bar is not None:
+            bar.close()
+        if words == 0:
+            raise BadRequestError("the training data contains no words")
+        counts, min_counts = counter.finish(max_ngrams)
+        training_vocab = len(vocab)
+        if general:
+            vocab.add(list(general))
+
+        if tuning_files:
+            source = "tuning files"
+            tune_toks = token_array(_sentences(tuning_files, None), vocab.ids)
+        elif held_path.stat().st_size:
+            source = f"held-out {100 // HOLDOUT_EVERY}% of training lines"
+            with open(held_path, encoding="utf-8") as f:
+                tune_toks = token_array((line.split() for line in f), vocab.ids)
+        else:
+            source, tune_toks = "none", np.empty(0, np.int32)
+    return _Counted(counts, min_counts, vocab, training_vocab, lines, words, counter.tokens, tune_toks, source)
+
+
+def _select_order(c: _Counted, candidates: list[int], prune_from: int | None, general: dict[str, float] | None
+                  ) -> tuple[int, float, list[OrderTable], list, dict[int, float], dict[float, float], float | None]:
+    """Pick the order with the lowest tuning perplexity (at the default prior weight),
+    then the general-English prior weight mu at that order. Only one model is held at a
+    time (the winner is re-estimated at the end if it was not the last one tried)."""
+    cut = [n for n, m in enumerate(c.min_counts, 1) if m > 1]
+    rel = relations(c.counts[: max(candidates)], len(c.vocab))
+    c.counts = []
+    scored = np.ones(len(c.vocab), bool)
+    scored[BOS] = False
+    tuned = bool(len(c.tune_toks))
+    oov_rate = None
+    tried: list[tuple[int, float]] = []
+
+    def fit(n: int, mu: float) -> tuple[list[OrderTable], list, float | None]:
+        nonlocal oov_rate
+        tables, ds = estimate(rel, n, prune_from, cut[0] if cut else None,
+                              gen_prior(c.vocab.words, general, mu, scored))
+        tried.append((n, mu))
+        if not tuned:
+            return tables, ds, None
+        rep = perplexity_of(NgramLM(tables, c.vocab.words), c.tune_toks)
+        oov_rate = rep["oov_rate"]
+        return tables, ds, rep["perplexity"]
+
+    mu0 = DEFAULT_MU if general else 0.0
+    by_order: dict[int, float] = {}
+    tables: list[OrderTable] = []
+    ds: list = []
+    for n in candidates:
+        tables = []
+        tables, ds, ppl = fit(n, mu0)
+        if ppl is not None:
+            by_order[n] = ppl
+    chosen = min(by_order, key=by_order.__getitem__) if by_order else candidates[-1]
+    by_mu: dict[float, float] = {mu0: by_order[chosen]} if by_order else {}
+    if general and tuned:
+        for mu in MU_CANDIDATES:
+            if mu != mu0:
+                tables = []
+                tables, ds, by_mu[mu] = fit(chosen, mu)
+    mu = min(by_mu, key=by_mu.__getitem__) if by_mu else mu0
+    if tried[-1] != (chosen, mu):
+        tables = []
+        tables, ds, _ = fit(chosen, mu)
+    return chosen, mu, tables, ds, by_order, by_mu, oov_rate
+
+
 def train_clm(
     training_files: list[Path],
     tuning_files: list[Path] | None,
@@ -81,11 +189,17 @@ def train_clm(
     *,
     prune: bool | None = None,
     work_dir: Path | None = None,
+    max_ngrams: int | None = None,
+    general_prior: bool = True,
 ) -> TrainingReport:
     """Train a CLM and write it to `output`; raises BadRequestError for unusable input.
 
-    order: n-gram order; None picks the best of 2..5 by tuning perplexity.
+    order: n-gram order; None picks the best of 2..5 (2..4 past 500 MB) by tuning perplexity.
     prune: drop singleton n-grams of orders >= 3; None prunes only large corpora.
+    work_dir: where count runs spill (default: the system temp directory).
+    max_ngrams: memory bound (~90 bytes per n-gram at estimation); past it, rare
+    high-order n-grams are dropped before estimation. Default MAX_NGRAMS.
+    general_prior: interpolate unigrams with general English (wordfreq), weight tuned.
     """
     t0 = time.perf_counter()
     training_files = [Path(p) for p in training_files]
@@ -97,7 +211,6 @@ def train_clm(
         raise BadRequestError(f"order must be between 1 and {MAX_ORDER}")
     train_bytes = _check_files(training_files, MAX_TRAINING_BYTES, "training")
     tune_bytes = _check_files(tuning_files, MAX_TUNING_BYTES, "tuning")
-    timings: dict[str, float] = {}
 
     # Fail fast on bad tuning data before the long pass over training data.
     bar = _progress(tune_bytes, "validating tuning", progress and bool(tuning_files))
@@ -106,81 +219,51 @@ def train_clm(
     if bar is not None:
         bar.close()
 
-    max_order = order or max(CANDIDATE_ORDERS)
-    vocab = Vocab()
-    held_words: list[list[str]] = []
-    lines = words = 0
-    with tempfile.TemporaryDirectory(prefix="clm-", dir=work_dir) as tmp:
-        counter = NgramCounter(max_order, Path(tmp))
-        bar = _progress(train_bytes, "counting", progress)
-        for i, sent in enumerate(_sentences(training_files, bar)):
-            if not tuning_files and i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1:
-                held_words.append(sent)
-                continue
-            counter.add(vocab.add(sent))
-            lines += 1
-            words += len(sent)
-        if bar is not None:
-            bar.close()
-        timings["count"] = time.perf_counter() - t0
-        if words == 0:
-            raise BadRequestError("the training data contains no words")
-        counts = counter.finish()
-        timings["merge"] = time.perf_counter() - t0 - sum(timings.values())
+    # Past LARGE_INPUT_BYTES the 5-gram pass costs more disk and time than it earns.
+    orders = [n for n in CANDIDATE_ORDERS if train_bytes <= LARGE_INPUT_BYTES or n <= 4]
+    max_order = order or max(orders)
+    general = general_unigrams() if general_prior else None
+    c = _count(training_files, tuning_files, max_order, MAX_NGRAMS if max_ngrams is None else max_ngrams,
+               progress, work_dir, train_bytes, general)
+    timings = {"count": time.perf_counter() - t0}
 
-    # Tuning tokens (OOV -> <unk>) against the final vocabulary.
     t1 = time.perf_counter()
-    if tuning_files:
-        tuning_source = "tuning files"
-        tune_toks = token_array(_sentences(tuning_files, None), vocab.ids)
-    elif held_words:
-        tuning_source = f"held-out {100 // HOLDOUT_EVERY}% of training lines"
-        tune_toks = token_array(held_words, vocab.ids)
-    else:
-        tuning_source = "none"
-        tune_toks = np.empty(0, np.int32)
-    del held_words
-
     if prune is None:
-        prune = counter.tokens > AUTO_PRUNE_TOKENS
-    prune_from = 3 if prune else None
-    candidates = [order] if order else [n for n in CANDIDATE_ORDERS if n <= max_order]
-    if not len(tune_toks):
+        prune = c.tokens > AUTO_PRUNE_TOKENS
+    candidates = [order] if order else orders
+    if not len(c.tune_toks):
         candidates = [order or DEFAULT_ORDER]
-    best: tuple[float, int, list[OrderTable], list] | None = None
-    by_order: dict[int, float] = {}
-    oov_rate = None
-    for n in candidates:
-        tables, ds = estimate(counts, n, prune_from)
-        ppl = float("inf")
-        if len(tune_toks):
-            rep = perplexity_of(NgramLM(tables, vocab.words), tune_toks)
-            ppl, oov_rate = rep["perplexity"], rep["oov_rate"]
-            by_order[n] = ppl
-        if best is None or ppl < best[0]:
-            best = (ppl, n, tables, ds)
-        del tables
-    assert best is not None
-    ppl, chosen, tables, ds = best
-    del counts
+    chosen, mu, tables, ds, by_order, by_mu, oov_rate = _select_order(c, candidates, 3 if prune else None, general)
     timings["estimate"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
+    report = TrainingReport(
+        output=str(output), base_model_name=base_model_name, base_model_version=int(base_model_version),
+        order=chosen, vocab_size=len(c.vocab), ngram_counts={n: len(t) for n, t in enumerate(tables, 1)},
+        training_lines=c.lines, training_words=c.words, tuning_source=c.tuning_source,
+        tuning_words=int(np.count_nonzero((c.tune_toks > 2) | (c.tune_toks == 0))),
+        tuning_perplexity=by_mu.get(mu), tuning_oov_rate=oov_rate, perplexity_by_order=by_order,
+        general_words=len(c.vocab) - c.training_vocab, general_weight=mu, perplexity_by_general_weight=by_mu,
+        discounts={n: list(d) for n, d in enumerate(ds, 1)}, pruned=bool(prune),
+        min_counts={n: m for n, m in enumerate(c.min_counts[:chosen], 1)},
+    )
+    report.file_bytes = _write(output, report, c.vocab, tables)
+    timings["write"] = time.perf_counter() - t2
+    report.timings = timings
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _write(output: Path, report: TrainingReport, vocab: Vocab, tables: list[OrderTable]) -> int:
     header = {
         "kind": "jargonaut-clm",
-        "base_model_name": base_model_name,
-        "base_model_version": int(base_model_version),
-        "order": chosen,
-        "vocab_size": len(vocab),
-        "ngram_counts": {str(n): len(t) for n, t in enumerate(tables, 1)},
-        "tuning_perplexity": ppl if by_order else None,
-        "tuning_oov_rate": oov_rate,
-        "tuning_source": tuning_source,
-        "training_words": words,
-        "pruned": bool(prune),
-        "discounts": {str(n): list(d) for n, d in enumerate(ds, 1)},
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        **{k: v for k, v in report.to_dict().items()
+           if k not in ("output", "file_bytes", "seconds", "timings")},
     }
+    # JSON object keys must be strings.
+    for k in ("ngram_counts", "perplexity_by_order", "discounts", "min_counts", "perplexity_by_general_weight"):
+        header[k] = {str(n): v for n, v in header[k].items()}
     arrays = {"vocab": np.frombuffer("\n".join(vocab.words).encode("utf-8"), dtype=np.uint8)}
     for n, t in enumerate(tables, 1):
         arrays[f"keys.{n}"] = t.key
@@ -189,18 +272,7 @@ def train_clm(
         arrays[f"ctx.{n}"] = t.ctx_idx
         arrays[f"last.{n}"] = t.last
     output.parent.mkdir(parents=True, exist_ok=True)
-    size = write_artefact(output, header, arrays)
-    timings["write"] = time.perf_counter() - t2
-
-    return TrainingReport(
-        output=str(output), base_model_name=base_model_name, base_model_version=int(base_model_version),
-        order=chosen, vocab_size=len(vocab), ngram_counts={n: len(t) for n, t in enumerate(tables, 1)},
-        training_lines=lines, training_words=words, tuning_source=tuning_source,
-        tuning_words=int(np.count_nonzero(tune_toks > 2)) + int(np.count_nonzero(tune_toks == 0)),
-        tuning_perplexity=header["tuning_perplexity"], tuning_oov_rate=oov_rate,
-        perplexity_by_order=by_order, discounts={n: list(d) for n, d in enumerate(ds, 1)},
-        pruned=bool(prune), file_bytes=size, seconds=time.perf_counter() - t0, timings=timings,
-    )
+    return write_artefact(output, header, arrays)
 
 
 def load_clm(path: Path) -> NgramLM:

@@ -1,0 +1,51 @@
+"""A general-English unigram prior from `wordfreq` (its data ships inside the PyPI wheel,
+so nothing is downloaded at run time).
+
+Domain text of a few hundred thousand words misses many everyday words; without a prior
+they all score as <unk>. The CLM's unigram level interpolates with
+    p0(w) = (1 - mu) / |V| + mu * q(w)
+instead of the uniform distribution alone, where q is wordfreq's English distribution
+over the top GENERAL_WORDS words, normalised like training text, and mu is tuned on the
+tuning data (perplexity).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from jargonaut.lm.normalise import normalise_words
+
+GENERAL_WORDS = 50_000
+#: values of mu tried on the tuning data (0 = uniform only)
+MU_CANDIDATES = (0.0, 0.25, 0.5, 0.75, 0.9)
+DEFAULT_MU = 0.5
+
+
+@lru_cache(maxsize=2)
+def general_unigrams(n: int = GENERAL_WORDS) -> dict[str, float] | None:
+    """Normalised word -> probability (sums to 1), or None when wordfreq is missing."""
+    try:
+        from wordfreq import get_frequency_dict, top_n_list
+    except ImportError:
+        return None
+    freq = get_frequency_dict("en", wordlist="best")
+    out: dict[str, float] = {}
+    for word in top_n_list("en", n):
+        toks = normalise_words(word)
+        if len(toks) == 1:  # "1st" -> first; multi-word expansions carry no clean unigram
+            out[toks[0]] = out.get(toks[0], 0.0) + freq[word]
+    total = sum(out.values())
+    return {w: f / total for w, f in out.items()}
+
+
+def prior(words: list[str], general: dict[str, float] | None, mu: float, scored: np.ndarray) -> np.ndarray:
+    """p0 per word id: uniform over `scored` ids mixed with `general` (renormalised over
+    the vocabulary). Ids not scored (<s>) get 0."""
+    V = int(scored.sum())
+    p = np.where(scored, 1.0 / V, 0.0)
+    if general and mu > 0:
+        q = np.array([general.get(w, 0.0) for w in words]) * scored
+        if q.sum() > 0:
+            p = (1 - mu) * p + mu * q / q.sum()
+    return p
