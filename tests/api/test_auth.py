@@ -96,3 +96,18 @@ def test_unknown_and_unsupported_operations(server):
     assert status == 400 and "not supported" in payload["Message"]
     status, payload = _post(server, b"{not json", _signed(server, "Transcribe.ListTranscriptionJobs", b"{not json"))
     assert status == 400 and payload["__type"] == "SerializationException"
+
+
+def test_https_port_serves_the_api_with_its_certificate(server):
+    import boto3
+
+    creds = server.credentials
+    client = boto3.client(
+        "transcribe", endpoint_url=f"https://127.0.0.1:{server.tls_port}", region_name="us-east-1",
+        aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"],
+        verify=str(server.data_dir / "tls" / "cert.pem"),
+    )
+    assert "TranscriptionJobSummaries" in client.list_transcription_jobs()
+    # The certificate and key the server created on first start; the key is private.
+    assert (server.data_dir / "tls" / "key.pem").stat().st_mode & 0o077 == 0
+    assert (server.data_dir / "credentials.json").stat().st_mode & 0o777 == 0o600
