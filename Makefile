@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PY := $(VENV)/bin/python
 
-.PHONY: install serve test test-fast bench clean
+.PHONY: install serve test test-fast test-postgres bench clean
 
 # Re-install only when the package metadata changes.
 $(STAMP): pyproject.toml
@@ -24,6 +24,12 @@ test: install
 
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
+
+# The shared-state suites against a PostgreSQL server: make test-postgres DATABASE_URL=postgresql+psycopg://user@host/db
+test-postgres: install
+	$(PY) -m pip install -q -e '.[test,postgres]'
+	JARGONAUT_DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest -q tests/api/test_jobs.py tests/api/test_auth.py \
+	    tests/api/test_language_models.py -m "not slow" -k "not upgrade"
 
 bench: install
 	$(PY) -m bench.batch_rtf
