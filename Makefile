@@ -8,7 +8,6 @@ PY := $(VENV)/bin/python
 
 # Re-install only when the package metadata changes.
 $(STAMP): pyproject.toml
-	@command -v ffmpeg >/dev/null 2>&1 || true
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
