@@ -26,6 +26,8 @@ class Settings:
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
     s3_region: str = "us-east-1"
+    # Jobs one account may have QUEUED or IN_PROGRESS at once (LimitExceededException beyond)
+    max_pending_jobs: int = 250
     # Allowed clock skew for SigV4 requests, seconds
     max_clock_skew: int = 300
     # Lifetime of pre-signed transcript URLs, seconds

@@ -99,3 +99,29 @@ def score_file(key: str, reference: str, hypothesis: str, terms: list[str] | Non
 def score_files(pairs: list[tuple[str, str, str]], terms: list[str] | None = None) -> Report:
     """pairs: (id, reference, hypothesis)."""
     return Report([score_file(k, r, h, terms) for k, r, h in pairs])
+
+
+def reference_prefix(reference: str, hypothesis: str) -> str:
+    """The start of `reference` that best matches `hypothesis` (normalised words).
+
+    For scoring only the first minutes of a long recording whose reference covers it
+    all: the cut minimises the edit distance between the hypothesis and the prefix.
+    """
+    import numpy as np
+
+    ref, hyp = normalise(reference).split(), normalise(hypothesis).split()
+    if not hyp:
+        return ""
+    # prev[j] = edit distance(hyp[:i], ref[:j]); row by row over the hypothesis.
+    prev = np.arange(len(ref) + 1, dtype=np.int64)
+    ref_arr = np.asarray(ref, dtype=object)
+    for i, word in enumerate(hyp, 1):
+        sub = prev[:-1] + (ref_arr != word)
+        cur = np.empty_like(prev)
+        cur[0] = i
+        cur[1:] = np.minimum(sub, prev[1:] + 1)
+        # insertions along the row: cur[j] = min(cur[j], cur[j-1] + 1), a running minimum
+        cur = np.minimum.accumulate(cur - np.arange(len(cur))) + np.arange(len(cur))
+        prev = cur
+    cut = int(np.argmin(prev))
+    return " ".join(ref[:cut])

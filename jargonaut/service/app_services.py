@@ -58,6 +58,7 @@ def build_services(settings: Settings) -> Services:
 
     language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models, settings.region,
                                      training_pool.submit)
-    jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models)
+    jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
+                             settings.max_pending_jobs)
     return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
                     language_models)

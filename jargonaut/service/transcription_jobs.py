@@ -17,7 +17,14 @@ from jargonaut.asr import audio as audio_io
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.recognizer import recognize
 from jargonaut.asr.transcript import build_transcript
-from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
+from jargonaut.errors import (
+    BadRequestError,
+    ConflictError,
+    JargonautError,
+    LimitExceededError,
+    MediaError,
+    NotFoundError,
+)
 from jargonaut.fileio import atomic_write
 from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.pagination import decode_token, encode_token
@@ -60,6 +67,7 @@ class TranscriptionJobs:
         base_models: dict[str, BaseModel],
         submit: Callable[..., Any],
         language_models: Any | None = None,  # service.language_models.LanguageModels
+        max_pending: int = 250,
     ) -> None:
         self.engine = engine
         self.store = store
@@ -67,6 +75,7 @@ class TranscriptionJobs:
         self.base_models = base_models
         self.submit = submit
         self.language_models = language_models
+        self.max_pending = max_pending
         self._seq_lock = threading.Lock()
 
     # ---- API operations -------------------------------------------------------------
@@ -85,6 +94,14 @@ class TranscriptionJobs:
             request[PINNED_MODEL] = self.language_models.pin_for_job(account_id, model_name, request["LanguageCode"], name)
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
+            pending = conn.execute(select(func.count()).select_from(jobs).where(and_(
+                jobs.c.account_id == account_id, jobs.c.status.in_((QUEUED, IN_PROGRESS))))).scalar()
+            if pending >= self.max_pending:
+                self._unpin(request)
+                raise LimitExceededError(
+                    f"You have {pending} transcription jobs queued or in progress, the limit of this server. "
+                    "Wait for some to finish and try again."
+                )
             seq = (conn.execute(select(func.max(jobs.c.seq))).scalar() or 0) + 1
             try:
                 conn.execute(

@@ -68,3 +68,30 @@ def test_sigkill_mid_training_restarts_cleanly(fresh_server, eval_dir, tmp_path)
         time.sleep(0.5)
     assert model["ModelStatus"] == "COMPLETED", model.get("FailureReason")
     assert len(list((server.data_dir / "clm").rglob("interrupted-*.clm"))) == 1
+
+
+@pytest.mark.slow
+def test_pending_job_limit_and_prompt_shutdown(tmp_path, eval_dir):
+    from botocore.exceptions import ClientError
+
+    from tests.support.server import make_server
+
+    server = make_server(tmp_path, JARGONAUT_MAX_PENDING_JOBS="1").start()
+    try:
+        bucket = server.bucket("media")
+        shutil.copy(eval_dir / "medical/audio/CAR0001.mp3", bucket / "long.mp3")  # ten minutes of speech
+        client = server.client()
+        client.start_transcription_job(TranscriptionJobName="long", LanguageCode="en-US", Media={"MediaFileUri": "s3://media/long.mp3"})
+        with pytest.raises(ClientError) as limited:
+            client.start_transcription_job(TranscriptionJobName="second", LanguageCode="en-US", Media={"MediaFileUri": "s3://media/long.mp3"})
+        assert limited.value.response["Error"]["Code"] == "LimitExceededException"
+        assert limited.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+        t0 = time.monotonic()
+        server.stop()  # SIGTERM while the long job runs: the server exits without waiting for it
+        assert time.monotonic() - t0 < 10
+        server.env["JARGONAUT_MAX_PENDING_JOBS"] = "5"
+        server.start()
+        status = server.client().get_transcription_job(TranscriptionJobName="long")["TranscriptionJob"]["TranscriptionJobStatus"]
+        assert status in ("QUEUED", "IN_PROGRESS")
+    finally:
+        server.stop(signal.SIGKILL)

@@ -7,6 +7,8 @@ patience 1, length penalty 1 = score / length at the end).
 """
 from __future__ import annotations
 
+import bisect
+import weakref
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Protocol, Sequence
 
@@ -22,6 +24,7 @@ class Vocab:
     """What the search needs to know about token ids."""
 
     eot: int
+    sot: int
     timestamp_begin: int  # first <|0.00|>; None-like (> vocab) when timestamps are off
     no_speech: int
     space_start: np.ndarray  # bool per id: the token text starts with a space
@@ -79,10 +82,14 @@ class TimestampRules:
             if self.max_initial is not None:
                 logits[:, tb + self.max_initial + 1 :] = NEG_INF
         # If timestamps together are likelier than any text token, force a timestamp.
-        logp = log_softmax(logits)
-        ts_mass = np.logaddexp.reduce(logp[:, tb:], axis=-1)
-        text_max = logp[:, :tb].max(-1)
-        logits[ts_mass > text_max, :tb] = NEG_INF
+        # (compared in logit space: both sides share the softmax normaliser)
+        ts = logits[:, tb:]
+        ts_max = ts.max(-1)
+        with np.errstate(invalid="ignore"):
+            ts_mass = ts_max + np.log(np.exp(ts - ts_max[:, None]).sum(-1))
+        text_max = logits[:, :tb].max(-1)
+        force = np.isfinite(ts_max) & (ts_mass > text_max)
+        logits[force, :tb] = NEG_INF
 
 
 # -- CLM fusion ------------------------------------------------------------------------
@@ -92,8 +99,35 @@ class WordScorer(Protocol):
     def end_score(self, state: Hashable) -> float: ...
 
 
+_PREFIX_TABLES: "weakref.WeakKeyDictionary[object, tuple[list[str], np.ndarray]]" = weakref.WeakKeyDictionary()
+
+
+def _prefix_tables(lm: WordScorer) -> tuple[list[str], np.ndarray] | None:
+    """Sorted CLM words (no <s>, </s>, <unk>) and their unigram ln P, once per CLM."""
+    words = getattr(lm, "words", None)
+    if not words:
+        return None  # a scorer without a vocabulary: no lookahead
+    try:
+        return _PREFIX_TABLES[lm]
+    except (KeyError, TypeError):
+        pass
+    vocab = sorted(w for w in words if w and not w.startswith("<"))
+    empty = () if hasattr(lm, "score_id") else lm.begin_state()  # () = no history in NgramLM
+    tables = (vocab, np.asarray([lm.score(empty, w)[0] for w in vocab], np.float32))
+    try:
+        _PREFIX_TABLES[lm] = tables
+    except TypeError:
+        pass
+    return tables
+
+
 class WordFusion:
-    """Shallow fusion at word level: alpha * ln P(word | history) + beta per CLM word."""
+    """Shallow fusion at word level: alpha * ln P(word | history) + beta per CLM word.
+
+    With `lookahead`, an unfinished word already carries alpha * (best ln P of a CLM word
+    it can still become, or of <unk>), so subword paths that spell a domain word survive
+    pruning before the word is complete; the estimate is replaced when the word closes.
+    """
 
     def __init__(
         self,
@@ -101,9 +135,18 @@ class WordFusion:
         alpha: float,
         beta: float,
         normalise: Callable[[str], list[str]],
+        lookahead: bool = True,
+        exact_range: int = 64,
     ):
         self.lm, self.alpha, self.beta, self.normalise = lm, alpha, beta, normalise
         self._cache: dict[tuple[Hashable, str], tuple[float, Hashable]] = {}
+        self._partial: dict[tuple[Hashable, str], float] = {}
+        self._prefix_uni: dict[str, float] = {}
+        self.exact_range = exact_range
+        tables = _prefix_tables(lm) if lookahead else None
+        self.lookahead = tables is not None
+        if tables is not None:
+            self._words, self._uni = tables
 
     def history_state(self, text: str, keep: int = 4) -> Hashable:
         """CLM state after the last words of earlier text (context across windows)."""
@@ -113,6 +156,7 @@ class WordFusion:
         return state
 
     def word(self, state: Hashable, text: str) -> tuple[float, Hashable]:
+        """Bonus for completed text (all its normalised words) and the state after it."""
         key = (state, text)
         hit = self._cache.get(key)
         if hit is None:
@@ -122,10 +166,43 @@ class WordFusion:
                 lp, new = self.lm.score(new, w)
                 total += self.alpha * lp + self.beta
             hit = (total, new)
-            if len(self._cache) > 200_000:
+            if len(self._cache) > 500_000:
                 self._cache.clear()
             self._cache[key] = hit
         return hit
+
+    def partial(self, state: Hashable, text: str) -> float:
+        """Lookahead estimate for an unfinished word (0 without lookahead)."""
+        if not self.lookahead:
+            return 0.0
+        key = (state, text)
+        hit = self._partial.get(key)
+        if hit is None:
+            parts = self.normalise(text)
+            if not parts or any(ch.isdigit() for ch in text):
+                hit = 0.0  # numbers are spelled out by the normaliser: no prefix to match
+            else:
+                done, st = self.word(state, " ".join(parts[:-1])) if len(parts) > 1 else (0.0, state)
+                hit = done + self.alpha * self._best(st, parts[-1])
+            if len(self._partial) > 500_000:
+                self._partial.clear()
+            self._partial[key] = hit
+        return hit
+
+    def _best(self, state: Hashable, prefix: str) -> float:
+        """max ln P(w | state) over CLM words w starting with prefix, and over <unk>."""
+        lo = bisect.bisect_left(self._words, prefix)
+        hi = bisect.bisect_left(self._words, prefix + "\U0010ffff")
+        unk = self.lm.score(state, "\u0000")[0]  # any OOV string scores as <unk>
+        if hi <= lo:
+            return unk
+        if hi - lo <= self.exact_range:
+            best = max(self.lm.score(state, w)[0] for w in self._words[lo:hi])
+        else:
+            best = self._prefix_uni.get(prefix)
+            if best is None:
+                best = self._prefix_uni[prefix] = float(self._uni[lo:hi].max())
+        return max(best, unk)
 
 
 # -- beam search -----------------------------------------------------------------------
@@ -136,6 +213,7 @@ class Hypothesis:
     fused: float  # acoustic + CLM bonuses (what the search ranks on)
     lm_state: Hashable = None
     pending: list[int] = field(default_factory=list)  # tokens of the unfinished word
+    partial: float = 0.0  # lookahead bonus of the unfinished word, included in `fused`
 
 
 @dataclass
@@ -146,10 +224,28 @@ class SearchResult:
     no_speech_prob: float
 
 
+def _extend(h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab, fusion: WordFusion | None) -> Hypothesis:
+    """`h` followed by `tok`, with the CLM bonus of the word `tok` closes (if any)."""
+    if fusion is None:
+        pending = ([tok] if tok < vocab.eot else []) if closes else h.pending + [tok]
+        return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp, None, pending)
+    fused = h.fused + lp - h.partial
+    state = h.lm_state
+    if closes:
+        if h.pending:
+            bonus, state = fusion.word(state, vocab.decode(h.pending))
+            fused += bonus
+        pending = [tok] if tok < vocab.eot else []
+    else:
+        pending = h.pending + [tok]
+    partial = fusion.partial(state, vocab.decode(pending)) if pending else 0.0
+    return Hypothesis(h.tokens + [tok], h.acoustic + lp, fused + partial, state, pending, partial)
+
+
 def beam_search(
     decoder: WhisperDecoder,
     cross: list,
-    prompt: Sequence[int],
+    prompt: list[int],
     vocab: Vocab,
     filters: Sequence[LogitFilter],
     beam_size: int = 5,
@@ -158,11 +254,16 @@ def beam_search(
     max_length: int = 448,
     fusion: WordFusion | None = None,
     lm_state: Hashable = None,
+    n_candidates: int | None = None,
 ) -> SearchResult:
     """Best hypothesis after `prompt`; beam_size 1 is greedy decoding."""
     cache: KVCache = decoder.new_cache(1)
-    logits = decoder.forward(np.asarray([prompt], dtype=np.int64), cache, cross)
+    # No-speech probability is read at <|startoftranscript|>, before any <|notimestamps|>.
+    split = prompt.index(vocab.sot) + 1 if vocab.sot in prompt else len(prompt)
+    logits = decoder.forward(np.asarray([prompt[:split]], dtype=np.int64), cache, cross)
     probs = np.exp(log_softmax(logits[:1]))
+    if split < len(prompt):
+        logits = decoder.forward(np.asarray([prompt[split:]], dtype=np.int64), cache, cross)
     no_speech_prob = float(probs[0, vocab.no_speech]) if vocab.no_speech < probs.shape[1] else 0.0
     beams = [Hypothesis([], 0.0, 0.0, lm_state)]
     finished: list[Hypothesis] = []
@@ -179,39 +280,31 @@ def beam_search(
         for f in filters:
             f.apply(logits, seqs, step)
         logp = log_softmax(logits)
-        fused = logp + np.asarray([h.fused for h in beams], np.float32)[:, None]
-        word_bonus = [(0.0, h.lm_state) for h in beams]
-        if fusion is not None:
-            word_bonus = [
-                fusion.word(h.lm_state, vocab.decode(h.pending)) if h.pending else (0.0, h.lm_state)
-                for h in beams
-            ]
-            bonus = np.asarray([wb[0] for wb in word_bonus], np.float32)
-            fused += bonus[:, None] * boundary[None, :]
-        k = min(2 * beam_size, fused.size)
-        flat = fused.ravel()
-        top = np.argpartition(-flat, k - 1)[:k]
-        top = top[np.argsort(-flat[top], kind="stable")]
+        # Acoustic top-k per beam; with a CLM a wider k lets it promote rarer spellings.
+        k = min(n_candidates or 2 * beam_size, logp.shape[1])
+        candidates: list[tuple[float, int, int, Hypothesis]] = []
+        tops = np.argpartition(-logp, k - 1, axis=1)[:, :k]
+        for b, h in enumerate(beams):
+            row = logp[b]
+            for tok in tops[b].tolist():
+                lp = float(row[tok])
+                if lp == -np.inf:
+                    continue
+                new = _extend(h, tok, lp, boundary[tok] > 0, vocab, fusion)
+                candidates.append((new.fused, b, tok, new))
+        candidates.sort(key=lambda c: -c[0])
         next_beams: list[Hypothesis] = []
         origins: list[int] = []
-        for idx in top:
-            b, tok = divmod(int(idx), fused.shape[1])
-            if not np.isfinite(flat[idx]):
-                break
-            h = beams[b]
-            closes = boundary[tok] > 0
-            state = word_bonus[b][1] if (closes and fusion is not None and h.pending) else h.lm_state
-            pending = ([tok] if tok < vocab.eot else []) if closes else h.pending + [tok]
-            new = Hypothesis(h.tokens + [tok], h.acoustic + float(logp[b, tok]), float(flat[idx]), state, pending)
+        for score, b, tok, new in candidates:
             if tok == vocab.eot:
                 if len(finished) < n_keep:
-                    new.tokens = h.tokens  # EOT is not part of the returned sequence
+                    new.tokens = beams[b].tokens  # EOT is not part of the returned sequence
                     finished.append(new)
-            elif len(next_beams) < beam_size:
+            else:
                 next_beams.append(new)
                 origins.append(b)
-            if len(next_beams) >= beam_size and len(finished) >= n_keep:
-                break
+                if len(next_beams) >= beam_size:
+                    break  # as whisper/CTranslate2: endings ranked below a full beam are dropped
         if len(finished) >= n_keep or not next_beams:
             break
         beams = next_beams

@@ -1,0 +1,113 @@
+"""What every stream needs from the server: base model choice, CLM resolution, limits, decoders."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from jargonaut.asr.base_models import BaseModel
+from jargonaut.errors import BadRequestError, LimitExceededError
+from jargonaut.stream.params import StreamParams
+from jargonaut.stream.scheduler import DecodePool
+
+log = logging.getLogger(__name__)
+DEFAULT_MAX_STREAMS = 4
+
+
+def _setting(services: Any, name: str, default: int) -> int:
+    """A settings attribute if the Settings object has it, else JARGONAUT_<NAME>, else the default."""
+    value = getattr(services.settings, name, None)
+    if value is None:
+        value = os.environ.get(f"JARGONAUT_{name.upper()}")
+    return int(value) if value not in (None, "") else default
+
+
+class StreamLimiter:
+    """Concurrent streams per account (all on the event loop thread, so no lock)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._active: dict[str, int] = {}
+
+    def acquire(self, account_id: str) -> "Lease":
+        if self._active.get(account_id, 0) >= self.limit:
+            raise LimitExceededError(
+                f"You have reached the limit of {self.limit} concurrent streams for this account; "
+                "end a stream or try again later."
+            )
+        self._active[account_id] = self._active.get(account_id, 0) + 1
+        return Lease(self, account_id)
+
+    def release(self, account_id: str) -> None:
+        self._active[account_id] = max(self._active.get(account_id, 1) - 1, 0)
+
+    def active(self, account_id: str) -> int:
+        return self._active.get(account_id, 0)
+
+
+@dataclass
+class Lease:
+    limiter: StreamLimiter
+    account_id: str
+    released: bool = False
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.limiter.release(self.account_id)
+
+
+class StreamContext:
+    def __init__(self, services: Any) -> None:
+        if os.environ.get("JARGONAUT_STREAM_DEBUG"):
+            logging.getLogger("jargonaut.stream").setLevel(logging.DEBUG)
+        self.services = services
+        self.settings = services.settings
+        self.limiter = StreamLimiter(_setting(services, "max_streams_per_account", DEFAULT_MAX_STREAMS))
+        self.pool = DecodePool(_setting(services, "stream_decoders", 2))
+        threading.Thread(target=self._warm_up, name="stream-warmup", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        """Load the model and the VAD before the first stream, so its first partial is not late."""
+        try:
+            from jargonaut.asr.recognizer import default_options
+            from jargonaut.stream.recogniser import STREAM_CPU_THREADS, stream_whisper
+            from jargonaut.stream.vad import StreamingVad
+            from jargonaut.stream.window import short_window
+
+            StreamingVad().accept(np.zeros(1024, np.float32))
+            seen = set()
+            for base in self.services.base_models.values():
+                if base.model in seen:
+                    continue
+                seen.add(base.model)
+                model = stream_whisper(base.model, default_options().compute_type, STREAM_CPU_THREADS, self.pool.workers)
+                with short_window(16000):
+                    list(model.transcribe(np.zeros(16000, np.float32), language="en", beam_size=1)[0])
+        except Exception:  # noqa: BLE001 - the first stream will load it (and report errors) instead
+            log.exception("stream warm-up failed")
+
+    def base_model(self, params: StreamParams) -> BaseModel:
+        name = "NarrowBand" if params.sample_rate < 16000 else "WideBand"
+        base = self.services.base_models[name]
+        if params.language_code not in base.languages:
+            raise BadRequestError(f"Language {params.language_code} is not available for {name} audio.")
+        return base
+
+    async def language_model(self, account_id: str, params: StreamParams) -> object | None:
+        """Hook for custom language models: `services.language_models.resolve_for_stream`."""
+        if not params.language_model_name:
+            return None
+        models = getattr(self.services, "language_models", None)
+        if models is None or not hasattr(models, "resolve_for_stream"):
+            raise BadRequestError("Custom language models are not available on this server.")
+        # A database read and an artefact load: off the event loop.
+        return await asyncio.to_thread(
+            models.resolve_for_stream,
+            account_id, params.language_model_name, params.language_code, params.sample_rate,
+        )

@@ -1,0 +1,94 @@
+"""StartStreamTranscription parameters: parsed from HTTP/2 headers or WebSocket query, echoed back."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Mapping
+
+from jargonaut.asr.base_models import SUPPORTED_LANGUAGES
+from jargonaut.errors import BadRequestError
+
+MIN_RATE, MAX_RATE = 8000, 48000
+ENCODINGS = ("pcm", "flac", "ogg-opus")
+STABILITY = ("low", "medium", "high")
+HEADER_PREFIX = "x-amzn-transcribe-"
+
+
+@dataclass(frozen=True)
+class StreamParams:
+    language_code: str
+    sample_rate: int
+    media_encoding: str
+    session_id: str
+    language_model_name: str | None = None
+    stabilization: bool = False
+    stability: str | None = None
+
+    def echo_headers(self) -> list[tuple[str, str]]:
+        """The accepted values, as response headers (the SDK reads them back)."""
+        out = [
+            ("language-code", self.language_code),
+            ("sample-rate", str(self.sample_rate)),
+            ("media-encoding", self.media_encoding),
+            ("session-id", self.session_id),
+        ]
+        if self.language_model_name:
+            out.append(("language-model-name", self.language_model_name))
+        if self.stabilization:
+            out.append(("enable-partial-results-stabilization", "true"))
+            out.append(("partial-results-stability", self.stability or "high"))
+        return [(HEADER_PREFIX + k, v) for k, v in out]
+
+
+def _bool(name: str, value: str | None) -> bool:
+    if value is None or value == "":
+        return False
+    lowered = value.lower()
+    if lowered not in ("true", "false"):
+        raise BadRequestError(f"{name} must be true or false, not {value!r}.")
+    return lowered == "true"
+
+
+def parse(values: Mapping[str, str]) -> StreamParams:
+    """`values` uses the short names (language-code, sample-rate, ...), from headers or query."""
+    language = values.get("language-code")
+    if not language:
+        raise BadRequestError("A language code is required (language-code).")
+    if language not in SUPPORTED_LANGUAGES:
+        raise BadRequestError(f"Language code {language!r} is not supported; use one of {', '.join(SUPPORTED_LANGUAGES)}.")
+    raw_rate = values.get("sample-rate")
+    try:
+        rate = int(raw_rate or "")
+    except ValueError:
+        raise BadRequestError(f"The sample rate must be a whole number of hertz, not {raw_rate!r}.") from None
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise BadRequestError(f"The sample rate {rate} Hz is out of range: use {MIN_RATE} to {MAX_RATE} Hz.")
+    encoding = values.get("media-encoding")
+    if encoding not in ENCODINGS:
+        raise BadRequestError(f"Media encoding {encoding!r} is not supported; use one of {', '.join(ENCODINGS)}.")
+    stabilization = _bool("enable-partial-results-stabilization", values.get("enable-partial-results-stabilization"))
+    stability = values.get("partial-results-stability") or None
+    if stability is not None:
+        stability = stability.lower()
+        if stability not in STABILITY:
+            raise BadRequestError(f"Partial results stability {stability!r} must be low, medium or high.")
+        if not stabilization:
+            raise BadRequestError("partial-results-stability needs enable-partial-results-stabilization=true.")
+    session_id = values.get("session-id") or str(uuid.uuid4())
+    try:
+        uuid.UUID(session_id)
+    except ValueError:
+        raise BadRequestError(f"The session id {session_id!r} is not a UUID.") from None
+    return StreamParams(
+        language_code=language,
+        sample_rate=rate,
+        media_encoding=encoding,
+        session_id=session_id,
+        language_model_name=values.get("language-model-name") or None,
+        stabilization=stabilization,
+        stability=(stability or "high") if stabilization else None,
+    )
+
+
+def from_headers(headers: Mapping[str, str]) -> StreamParams:
+    return parse({k[len(HEADER_PREFIX):]: v for k, v in headers.items() if k.startswith(HEADER_PREFIX)})
