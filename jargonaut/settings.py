@@ -28,6 +28,10 @@ class Settings:
     s3_region: str = "us-east-1"
     # Jobs one account may have QUEUED or IN_PROGRESS at once (LimitExceededException beyond)
     max_pending_jobs: int = 250
+    # Real-time streams one account may run at once (LimitExceededException beyond)
+    max_streams_per_account: int = 4
+    # Threads decoding streams (plus one that only takes final results)
+    stream_decoders: int = 2
     # Allowed clock skew for SigV4 requests, seconds
     max_clock_skew: int = 300
     # Lifetime of pre-signed transcript URLs, seconds

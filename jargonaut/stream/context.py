@@ -20,10 +20,8 @@ DEFAULT_MAX_STREAMS = 4
 
 
 def _setting(services: Any, name: str, default: int) -> int:
-    """A settings attribute if the Settings object has it, else JARGONAUT_<NAME>, else the default."""
+    """The Settings attribute (environment and TOML already applied there), else the default."""
     value = getattr(services.settings, name, None)
-    if value is None:
-        value = os.environ.get(f"JARGONAUT_{name.upper()}")
     return int(value) if value not in (None, "") else default
 
 
