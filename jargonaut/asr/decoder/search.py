@@ -139,6 +139,7 @@ class WordFusion:
         exact_range: int = 64,
     ):
         self.lm, self.alpha, self.beta, self.normalise = lm, alpha, beta, normalise
+        self.end_weight = 0.0  # weight of ln P(</s> | history) when a window ends
         self._cache: dict[tuple[Hashable, str], tuple[float, Hashable]] = {}
         self._partial: dict[tuple[Hashable, str], float] = {}
         self._prefix_uni: dict[str, float] = {}
@@ -236,6 +237,9 @@ def _extend(h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab, fusi
             bonus, state = fusion.word(state, vocab.decode(h.pending))
             fused += bonus
         pending = [tok] if tok < vocab.eot else []
+        if tok == vocab.eot and fusion.end_weight:
+            # ending the window must be likely to the CLM too (fewer early stops)
+            fused += fusion.end_weight * fusion.lm.end_score(state)
     else:
         pending = h.pending + [tok]
     partial = fusion.partial(state, vocab.decode(pending)) if pending else 0.0

@@ -1,0 +1,54 @@
+"""Real-time factor of CLM-fused decoding vs plain faster-whisper, in one run.
+
+    python -m bench.clm_speed [--seconds 120] [--repeats 2]
+
+Same model (Whisper tiny.en, CTranslate2 int8 encoder), beam 5, word timings on, both
+through `jargonaut.asr.recognizer.recognize`; runs alternate (plain, fused, plain, ...)
+so load from other processes on a shared machine hits both alike. The fused path uses
+the medical CLM on medical audio (CAR0002, not a tuning recording).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import tempfile
+import time
+from pathlib import Path
+
+from bench.clm_wer import EVAL, train_lm
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=120.0, help="audio length (first N s of CAR0002)")
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    from jargonaut.asr.audio import decode
+    from jargonaut.asr.base_models import configured_base_models
+    from jargonaut.asr.decoder.transcribe import default_fusion
+    from jargonaut.asr.recognizer import default_options, recognize
+
+    base, options = configured_base_models()["WideBand"], default_options()
+    audio = decode(EVAL / "medical" / "audio" / "CAR0002.mp3")[: int(args.seconds * 16000)]
+    seconds = len(audio) / 16000
+    with tempfile.TemporaryDirectory() as tmp:
+        lm = train_lm([Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))], Path(tmp))
+        recognize(audio[:16000 * 5], base, options)  # warm up both paths (model loads)
+        recognize(audio[:16000 * 5], base, options, language_model=lm)
+        times: dict[str, list[float]] = {"plain": [], "fused": []}
+        for _ in range(args.repeats):
+            for name, model in (("plain", None), ("fused", lm)):
+                t0 = time.perf_counter()
+                recognize(audio, base, options, language_model=model)
+                times[name].append(time.perf_counter() - t0)
+    print(f"audio {seconds:.1f} s, beam {options.beam_size}, {options.compute_type}; fusion {default_fusion()}")
+    print("| decoder | best s | RTF | all runs (s) |")
+    print("|---|---|---|---|")
+    for name, ts in times.items():
+        print(f"| {name} | {min(ts):.2f} | {min(ts) / seconds:.3f} | {', '.join(f'{t:.2f}' for t in ts)} |")
+    print(f"fused / plain RTF ratio (best runs): {min(times['fused']) / min(times['plain']):.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""WER without vs with a custom language model (and vs faster-whisper hotwords).
+
+    python -m bench.clm_wer [--set biomed|medical|medical-dev|general] [--max-seconds N]
+
+- medical: the 8 non-dev OSCE recordings, CLM trained on medical/lm-text/*.txt.
+  `--max-seconds` scores only the first N seconds of each recording; the reference is cut
+  where it best matches the plain system's hypothesis (the same cut for every system).
+- medical-dev: CAR0001, GAS0001, MSK0001 (the only data alpha/beta were tuned on).
+- biomed: biomed-tts test at 16 kHz (WideBand) and 8 kHz (NarrowBand), CLM on train.txt.
+- general: general English with the *medical* CLM (how much a domain CLM costs off-domain).
+Hotwords are built from the same CLM text: its most frequent words that Whisper's
+tokenizer splits into 3+ pieces (words it finds rare), up to faster-whisper's prompt limit.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import re
+import tempfile
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+DEV_IDS = ("CAR0001", "GAS0001", "MSK0001")
+
+
+def train_lm(files: list[Path], workdir: Path):
+    from jargonaut.lm.train import load_clm, train_clm
+
+    clean = []
+    for f in files:  # the shipped medical text has a stray NUL byte; the validator rejects it
+        out = workdir / f.name
+        out.write_bytes(f.read_bytes().replace(b"\0", b""))
+        clean.append(out)
+    path = workdir / "bench.clm"
+    train_clm(clean, None, path, "WideBand", 1)
+    return load_clm(path)
+
+
+def hotwords_from(files: list[Path], max_tokens: int = 200) -> str:
+    from jargonaut.asr.decoder.transcribe import _components
+    from jargonaut.asr.base_models import configured_base_models
+    from jargonaut.asr.recognizer import default_options
+
+    options = default_options()
+    whisper = _components(configured_base_models()["WideBand"].model, options.compute_type, options.cpu_threads)[0]
+    tok = whisper.hf_tokenizer
+    counts: Counter[str] = Counter()
+    for f in files:
+        counts.update(re.findall(r"[A-Za-z][A-Za-z'-]+", f.read_bytes().decode("utf-8", "replace")))
+    chosen, used = [], 0
+    for word, _ in counts.most_common():
+        n = len(tok.encode(" " + word, add_special_tokens=False).ids)
+        if n >= 3 and used + n <= max_tokens:
+            chosen.append(word)
+            used += n
+    return " ".join(chosen)
+
+
+def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBand", progress=True):
+    from jargonaut.evaluate.metrics import reference_prefix
+    from jargonaut.evaluate.run import evaluate, make_transcriber
+
+    results = {}
+    if max_seconds and "plain" in systems:
+        # Cut each long reference once (from the plain hypothesis) for all systems.
+        plain = evaluate(items, make_transcriber(base), None, max_seconds, progress)
+        cuts = {f.id: reference_prefix(i.reference, f.hypothesis) for i, f in zip(items, plain.report.files)}
+        items = [replace(i, reference=cuts[i.id]) for i in items]
+        from jargonaut.evaluate.metrics import score_files
+        from jargonaut.evaluate.run import Run
+
+        pairs = [(i.id, i.reference, f.hypothesis) for i, f in zip(items, plain.report.files)]
+        results["plain"] = Run(score_files(pairs, terms), plain.audio_seconds, plain.compute_seconds)
+    print(f"\n## {name}: {len(items)} recordings" + (f", first {max_seconds:g} s of each" if max_seconds else ""))
+    print("| system | words | errors | WER % | rel. vs plain | term recall | RTF |")
+    print("|---|---|---|---|---|---|---|", flush=True)
+
+    def row(system: str, run) -> None:
+        base_wer = results["plain"].report.wer if "plain" in results else None
+        rel = f"{100 * (base_wer - run.report.wer) / base_wer:+.1f}%" if base_wer else "-"
+        recall = run.report.term_recall
+        print(
+            f"| {system} | {run.report.words} | {run.report.errors} | {100 * run.report.wer:.2f} | {rel} | "
+            f"{'-' if recall is None else f'{100 * recall:.1f}%'} | {run.rtf:.3f} |",
+            flush=True,
+        )
+
+    if "plain" in results:
+        row("plain", results["plain"])
+    for system in systems:
+        if system in results:
+            continue
+        if system == "plain":
+            t = make_transcriber(base)
+        elif system == "fused":
+            t = make_transcriber(base, lm)
+        elif system.startswith("fused:"):  # fused:ALPHA:BETA[:K][:pN][:eW][:nolook] (tuning grids)
+            from jargonaut.asr.decoder.transcribe import default_fusion
+
+            parts = system.split(":")[1:]
+            settings = replace(default_fusion(), alpha=float(parts[0]), beta=float(parts[1]))
+            if "nolook" in parts:
+                settings = replace(settings, lookahead=False)
+            for part in parts[2:]:
+                if part.isdigit():
+                    settings = replace(settings, candidates_per_beam=int(part))
+                elif part.startswith("e"):  # eW: end-of-window CLM weight
+                    settings = replace(settings, end_weight=float(part[1:]))
+                elif part.startswith("p") and part[1:].isdigit():
+                    settings = replace(settings, prompt_tokens=int(part[1:]))
+            t = make_transcriber(base, lm, settings=settings)
+        elif system == "hotwords":
+            t = make_transcriber(base, hotwords=hotwords)
+        else:
+            raise SystemExit(f"unknown system {system}")
+        results[system] = evaluate(items, t, terms, max_seconds, progress)
+        row(system, results[system])
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", default="biomed", choices=("biomed", "medical", "medical-dev", "general"))
+    parser.add_argument(
+        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:nolook], hotwords"
+    )
+    parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
+    parser.add_argument("--limit", type=int, help="only the first N recordings")
+    parser.add_argument("--alpha", type=float)
+    parser.add_argument("--beta", type=float)
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+
+    import os
+
+    if args.alpha is not None:
+        os.environ["JARGONAUT_CLM_ALPHA"] = str(args.alpha)
+    if args.beta is not None:
+        os.environ["JARGONAUT_CLM_BETA"] = str(args.beta)
+    from jargonaut.asr.decoder.transcribe import default_fusion
+    from jargonaut.evaluate.manifests import read_manifest
+    from jargonaut.evaluate.metrics import load_terms
+
+    print(f"fusion settings: {default_fusion()}")
+    systems = args.systems.split(",")
+    progress = not args.no_progress
+    with tempfile.TemporaryDirectory(prefix="clm-bench-") as tmp:
+        work = Path(tmp)
+        if args.set == "biomed":
+            text = [EVAL / "biomed-tts" / "train.txt"]
+            lm, hot = train_lm(text, work), hotwords_from(text)
+            terms = load_terms(EVAL / "biomed-tts" / "domain_terms.txt")
+            for folder, base in (("wav16", "WideBand"), ("wav8", "NarrowBand")):
+                items = read_manifest(EVAL / "biomed-tts" / "test.tsv", folder)[: args.limit]
+                run_set(f"biomed-tts {folder}", items, lm, hot, systems, terms, args.max_seconds, base, progress)
+            return
+        text = [Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))]
+        lm = train_lm(text, work)
+        if args.set == "general":
+            items = read_manifest(EVAL / "general" / "manifest.tsv")[: args.limit]
+            wide = [i for i in items if (i.sample_rate or 16000) >= 16000]
+            narrow = [i for i in items if (i.sample_rate or 16000) < 16000]
+            run_set("general (WideBand), medical CLM", wide, lm, "", [s for s in systems if s != "hotwords"], None, None, "WideBand", progress)
+            run_set("general 8 kHz (NarrowBand), medical CLM", narrow, lm, "", [s for s in systems if s != "hotwords"], None, None, "NarrowBand", progress)
+            return
+        all_items = read_manifest(EVAL / "medical")
+        dev = args.set == "medical-dev"
+        items = [i for i in all_items if (i.id in DEV_IDS) == dev][: args.limit]
+        hot = hotwords_from(text) if "hotwords" in systems else ""
+        run_set(args.set, items, lm, hot, systems, None, args.max_seconds, "WideBand", progress)
+
+
+if __name__ == "__main__":
+    main()

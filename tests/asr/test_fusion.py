@@ -1,0 +1,48 @@
+"""A CLM trained on biomed-tts/train.txt lowers errors on held-out biomed clips."""
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CLIPS = ["test_000", "test_001", "test_002", "test_003", "test_004", "test_006"]
+
+
+def _errors(items, transcribe) -> int:
+    from jargonaut.asr.audio import decode
+    from jargonaut.evaluate.metrics import score_files
+
+    return score_files([(i.id, i.reference, transcribe(decode(i.audio))) for i in items]).errors
+
+
+def test_fusion_reduces_errors(eval_dir, biomed_clm):
+    from jargonaut.asr.decoder import FusionSettings
+    from jargonaut.evaluate.manifests import read_manifest
+    from jargonaut.evaluate.run import make_transcriber
+
+    items = read_manifest(eval_dir / "biomed-tts" / "test.tsv", ids=CLIPS)
+    without = _errors(items, make_transcriber("WideBand"))
+    without_ours = _errors(items, make_transcriber("WideBand", biomed_clm, settings=FusionSettings(0.0, 0.0)))
+    with_clm = _errors(items, make_transcriber("WideBand", biomed_clm))
+    assert with_clm < without
+    assert with_clm < without_ours
+
+
+def test_word_timings_monotonic_and_inside_audio(eval_dir, biomed_clm):
+    from jargonaut.asr.audio import decode
+    from jargonaut.asr.base_models import configured_base_models
+    from jargonaut.asr.recognizer import default_options, recognize
+
+    audio = decode(eval_dir / "general" / "audio" / "OSR_us_000_0034_8k.wav")
+    result = recognize(audio, configured_base_models()["NarrowBand"], default_options(), language_model=biomed_clm)
+    words = [w for s in result.segments for w in s.words]
+    assert len(words) > 50
+    duration = len(audio) / 16000
+    previous_start = 0.0
+    for w in words:
+        assert 0.0 <= w.start <= w.end <= duration + 0.05
+        assert w.start >= previous_start - 1e-6
+        assert 0.0 <= w.probability <= 1.0
+        previous_start = w.start
+    # Whisper's casing and punctuation are kept in the words
+    assert any(w.text.strip()[:1].isupper() for w in words)
+    assert any(w.text.strip()[-1:] in ".,?!" for w in words)
+    assert result.text.lower().startswith("a gold ring")

@@ -1,0 +1,42 @@
+import numpy as np
+
+from jargonaut.asr.decoder.search import TimestampRules, Vocab, WordFusion
+from jargonaut.lm.normalise import normalise_words
+from tests.asr.toy_lm import ToyLM
+
+TB = 10  # toy vocabulary: ids < 8 text, 8 = eot, 9 = sot, >= 10 timestamps
+
+
+def _vocab():
+    return Vocab(eot=8, sot=9, timestamp_begin=TB, no_speech=99, space_start=np.ones(20, bool), decode=lambda ids: "")
+
+
+def test_timestamp_rules():
+    rules = TimestampRules(_vocab(), max_initial_timestamp_index=2)
+    logits = np.zeros((1, 20), np.float32)
+    rules.apply(logits, [[]], 0)  # first step: a timestamp, at most the max initial one
+    assert np.isneginf(logits[0, :TB]).all() and np.isfinite(logits[0, TB : TB + 3]).all()
+    assert np.isneginf(logits[0, TB + 3 :]).all()
+    logits = np.zeros((1, 20), np.float32)
+    rules.apply(logits, [[12, 3]], 1)  # open pair: text or timestamps >= 12
+    assert np.isneginf(logits[0, TB:12]).all() and np.isfinite(logits[0, 12:]).any()
+    logits = np.zeros((1, 20), np.float32)
+    logits[0, 8] = 5.0  # a likely end, so the timestamp-mass rule leaves it alone
+    rules.apply(logits, [[12, 3, 14]], 2)  # after text + timestamp: close the pair or end
+    assert np.isneginf(logits[0, :8]).all() and np.isfinite(logits[0, 8]) and np.isfinite(logits[0, 14])
+    logits = np.zeros((1, 20), np.float32)
+    rules.apply(logits, [[12, 3, 14, 14]], 3)  # a closed pair: text must follow
+    assert np.isneginf(logits[0, TB:]).all()
+
+
+def test_word_fusion_bonus_and_lookahead():
+    lm = ToyLM([["the", "patient", "takes", "apixaban"]] * 3 + [["the", "dog"]])
+    lm.words = sorted(lm.vocab)  # what NgramLM exposes; enables prefix lookahead
+    fusion = WordFusion(lm, alpha=0.5, beta=1.0, normalise=normalise_words)
+    state = fusion.history_state("the patient takes")
+    good, _ = fusion.word(state, " apixaban")
+    bad, _ = fusion.word(state, " a")
+    assert good > bad
+    # an unfinished word that can still become "apixaban" beats one that cannot
+    assert fusion.partial(state, " apix") > fusion.partial(state, " apiq")
+    assert fusion.partial(state, " apix") == 0.5 * lm.score(state, "apixaban")[0]
