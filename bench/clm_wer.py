@@ -1,12 +1,13 @@
 """WER without vs with a custom language model (and vs faster-whisper hotwords).
 
-    python -m bench.clm_wer [--set biomed|medical|medical-dev|general] [--max-seconds N]
+    python -m bench.clm_wer [--set biomed|devops|medical|medical-dev|general] [--max-seconds N]
 
 - medical: the 8 non-dev OSCE recordings, CLM trained on medical/lm-text/*.txt.
   `--max-seconds` scores only the first N seconds of each recording; the reference is cut
   where it best matches the plain system's hypothesis (the same cut for every system).
 - medical-dev: CAR0001, GAS0001, MSK0001 (the only data alpha/beta were tuned on).
 - biomed: biomed-tts test at 16 kHz (WideBand) and 8 kHz (NarrowBand), CLM on train.txt.
+- devops: our own synthetic DevOps/SRE set (bench/domains/devops, Piper voice), same layout.
 - general: general English with the *medical* CLM (how much a domain CLM costs off-domain).
 Hotwords are built from the same CLM text: its most frequent words that Whisper's
 tokenizer splits into 3+ pieces (words it finds rare), up to faster-whisper's prompt limit.
@@ -120,9 +121,19 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
     return results
 
 
+def synthetic_domain(name: str) -> Path:
+    """Our own Piper-voiced domain set (bench/domains/NAME), synthesised on first use."""
+    import subprocess
+    import sys
+
+    out = Path(__file__).resolve().parents[1] / ".bench-cache" / name
+    subprocess.run([sys.executable, "-m", "bench.synth_domain", "--domain", name, "--out", str(out), "--quiet"], check=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--set", default="biomed", choices=("biomed", "medical", "medical-dev", "general"))
+    parser.add_argument("--set", default="biomed", choices=("biomed", "devops", "medical", "medical-dev", "general"))
     parser.add_argument(
         "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:nolook], hotwords"
     )
@@ -148,13 +159,14 @@ def main(argv: list[str] | None = None) -> None:
     progress = not args.no_progress
     with tempfile.TemporaryDirectory(prefix="clm-bench-") as tmp:
         work = Path(tmp)
-        if args.set == "biomed":
-            text = [EVAL / "biomed-tts" / "train.txt"]
+        if args.set in ("biomed", "devops"):
+            root = EVAL / "biomed-tts" if args.set == "biomed" else synthetic_domain("devops")
+            text = [root / "train.txt"]
             lm, hot = train_lm(text, work), hotwords_from(text)
-            terms = load_terms(EVAL / "biomed-tts" / "domain_terms.txt")
+            terms = load_terms(root / "domain_terms.txt")
             for folder, base in (("wav16", "WideBand"), ("wav8", "NarrowBand")):
-                items = read_manifest(EVAL / "biomed-tts" / "test.tsv", folder)[: args.limit]
-                run_set(f"biomed-tts {folder}", items, lm, hot, systems, terms, args.max_seconds, base, progress)
+                items = read_manifest(root / "test.tsv", folder)[: args.limit]
+                run_set(f"{root.name} {folder}", items, lm, hot, systems, terms, args.max_seconds, base, progress)
             return
         text = [Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))]
         lm = train_lm(text, work)
