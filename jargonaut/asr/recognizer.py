@@ -62,6 +62,11 @@ def recognize(
     segments, info = model.transcribe(
         audio, language="en", beam_size=options.beam_size, word_timestamps=True
     )
+    return recognition_from(segments, info)
+
+
+def recognition_from(segments, info) -> Recognition:  # type: ignore[no-untyped-def]
+    """faster-whisper's lazy segments (decoding happens while iterating) → Recognition."""
     result = [
         Segment(
             start=float(s.start),

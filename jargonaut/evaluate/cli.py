@@ -57,14 +57,3 @@ def _transcribe(args: argparse.Namespace) -> int:
         print(result.text)
     return 0
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry (`python -m jargonaut.evaluate.cli`) until jargonaut.cli wires it."""
-    parser = argparse.ArgumentParser(prog="jargonaut")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

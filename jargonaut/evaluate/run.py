@@ -29,7 +29,7 @@ def make_transcriber(
     options=None,
 ) -> Transcriber:
     """Text of a whole recording; word timings are skipped because WER does not use them."""
-    from jargonaut.asr.recognizer import DecodeOptions, default_options, load_whisper
+    from jargonaut.asr.recognizer import default_options, load_whisper
 
     base = configured_base_models()[base] if isinstance(base, str) else base
     options = options or default_options()

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from jargonaut.fileio import fsync_dir
+
 MAGIC = b"JGNTCLM\n"
 FORMAT_VERSION = 1
 _PREFIX = struct.Struct("<8sIIQ")
@@ -65,11 +67,7 @@ def write_artefact(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> i
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_dir(path.parent)
     return start + body
 
 

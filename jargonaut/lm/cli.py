@@ -57,14 +57,3 @@ def run_train(args: argparse.Namespace) -> int:
     print(json.dumps(report.to_dict(), indent=2) if args.json else report)
     return 0
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (`python -m jargonaut.lm.cli lm train ...`) until the lead wires it in."""
-    parser = argparse.ArgumentParser(prog="jargonaut")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

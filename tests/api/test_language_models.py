@@ -18,7 +18,6 @@ from whisper_normalizer.english import EnglishTextNormalizer
 
 from tests.api.test_aws_cli import aws
 from tests.support.clm import create_role, read_policy, trust_policy
-from tests.support.media import make_wav
 
 
 def unique(prefix: str) -> str:

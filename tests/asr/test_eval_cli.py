@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _run(*args: str) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "jargonaut.evaluate.cli", *args],
+        [sys.executable, "-m", "jargonaut.cli", *args],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert out.returncode == 0, out.stderr

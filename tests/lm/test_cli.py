@@ -2,7 +2,7 @@ import json
 import subprocess
 import sys
 
-CLI = [sys.executable, "-m", "jargonaut.lm.cli", "lm", "train"]
+CLI = [sys.executable, "-m", "jargonaut.cli", "lm", "train"]
 
 
 def test_cli_trains_and_prints_report(small_corpus, tmp_path):

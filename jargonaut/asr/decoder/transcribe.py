@@ -14,7 +14,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Hashable
+from typing import Any, Callable
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -30,7 +30,7 @@ from jargonaut.asr.decoder.search import (
     beam_search,
 )
 from jargonaut.asr.decoder.weights import load_weights
-from jargonaut.asr.types import Recognition, Segment, Word
+from jargonaut.asr.types import Recognition
 
 
 @dataclass(frozen=True)
@@ -255,13 +255,6 @@ def recognize_fused(
         log_prob_threshold=(settings or default_fusion()).log_prob_threshold,
         hotwords=model.clm_prompt,
     )
-    result = [
-        Segment(
-            start=float(s.start),
-            end=float(s.end),
-            text=s.text,
-            words=[Word(float(w.start), float(w.end), w.word, float(w.probability)) for w in (s.words or [])],
-        )
-        for s in segments
-    ]
-    return Recognition(segments=result, duration=info.duration)
+    from jargonaut.asr.recognizer import recognition_from
+
+    return recognition_from(segments, info)
