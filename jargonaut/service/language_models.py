@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
 from jargonaut.service.iam import trusts_service
-from jargonaut.service.pagination import decode_token, encode_token
+from jargonaut.service.pagination import list_page
 from jargonaut.service.roles import Role, Roles
 from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
 from jargonaut.storage.objects import ObjectStore, parse_uri
@@ -96,19 +96,10 @@ class LanguageModels:
 
     def list(self, account_id: str, status: str | None = None, name_contains: str | None = None,
              max_results: int | None = None, next_token: str | None = None) -> dict[str, Any]:
-        limit = max_results or 5
-        query = select(models).where(models.c.account_id == account_id)
-        if status:
-            query = query.where(models.c.status == status)
-        if name_contains:
-            query = query.where(func.lower(models.c.name).contains(name_contains.lower(), autoescape=True))
-        if next_token:
-            query = query.where(models.c.seq < decode_token(next_token))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(models.c.seq.desc()).limit(limit + 1)).all()
-        result: dict[str, Any] = {"Models": [self._description(r) for r in rows[:limit]]}
-        if len(rows) > limit:
-            result["NextToken"] = encode_token(rows[limit - 1].seq)
+        page, token = list_page(self.engine, models, account_id, status, name_contains, max_results, next_token)
+        result: dict[str, Any] = {"Models": [self._description(r) for r in page]}
+        if token:
+            result["NextToken"] = token
         return result
 
     def delete(self, account_id: str, name: str) -> None:

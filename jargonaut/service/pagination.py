@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
+
+from sqlalchemy import Engine, Table, func, select
 
 from jargonaut.errors import BadRequestError
 
@@ -16,3 +19,22 @@ def decode_token(token: str) -> int:
         return int(json.loads(base64.urlsafe_b64decode(token.encode()))["seq"])
     except (ValueError, KeyError, TypeError) as exc:
         raise BadRequestError("The NextToken is not valid. Use the token from the previous response.") from exc
+
+
+def list_page(
+    engine: Engine, table: Table, account_id: str, status: str | None, name_contains: str | None,
+    max_results: int | None, next_token: str | None,
+) -> tuple[list[Any], str | None]:
+    """One newest-first page of an account's rows (status filter, case-insensitive name filter)."""
+    limit = max_results or 5  # Amazon's default page size
+    query = select(table).where(table.c.account_id == account_id)
+    if status:
+        query = query.where(table.c.status == status)
+    if name_contains:
+        query = query.where(func.lower(table.c.name).contains(name_contains.lower(), autoescape=True))
+    if next_token:
+        query = query.where(table.c.seq < decode_token(next_token))
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(table.c.seq.desc()).limit(limit + 1)).all()
+    page = rows[:limit]
+    return page, encode_token(page[-1].seq) if len(rows) > limit else None

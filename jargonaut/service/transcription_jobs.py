@@ -27,7 +27,7 @@ from jargonaut.errors import (
 )
 from jargonaut.fileio import atomic_write
 from jargonaut.service.media import check_media, fetch_media
-from jargonaut.service.pagination import decode_token, encode_token
+from jargonaut.service.pagination import list_page
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
 from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
@@ -138,23 +138,12 @@ class TranscriptionJobs:
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> dict[str, Any]:
-        limit = max_results or 5
-        query = select(jobs).where(jobs.c.account_id == account_id)
-        if status:
-            query = query.where(jobs.c.status == status)
-        if name_contains:
-            query = query.where(func.lower(jobs.c.name).contains(name_contains.lower(), autoescape=True))
-        if next_token:
-            query = query.where(jobs.c.seq < decode_token(next_token))
-        query = query.order_by(jobs.c.seq.desc()).limit(limit + 1)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        page = rows[:limit]
+        page, token = list_page(self.engine, jobs, account_id, status, name_contains, max_results, next_token)
         result: dict[str, Any] = {"TranscriptionJobSummaries": [_job_summary(r) for r in page]}
         if status:
             result["Status"] = status
-        if len(rows) > limit:
-            result["NextToken"] = encode_token(page[-1].seq)
+        if token:
+            result["NextToken"] = token
         return result
 
     def delete(self, account_id: str, name: str) -> None:
