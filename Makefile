@@ -30,9 +30,19 @@ test-postgres: install
 	JARGONAUT_DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest -q tests/api/test_jobs.py tests/api/test_auth.py \
 	    tests/api/test_language_models.py -m "not slow" -k "not upgrade"
 
+# Every benchmark prints a table with its peer in the same run (long: about an hour on 2 cores).
 bench: install
-	$(PY) -m bench.batch_rtf
+	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m bench.batch_rtf --long
 	$(PY) -m bench.api_latency
+	$(PY) -m bench.service_wer
+	$(PY) -m bench.lm_train
+	$(PY) -m bench.clm_wer --set biomed
+	$(PY) -m bench.clm_wer --set devops
+	$(PY) -m bench.clm_wer --set medical --max-seconds 120
+	$(PY) -m bench.clm_wer --set general
+	$(PY) -m bench.clm_speed
+	$(PY) -m bench.stream_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache
