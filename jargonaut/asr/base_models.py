@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 BASE_MODEL_NAMES = ("WideBand", "NarrowBand")
-SUPPORTED_LANGUAGES = ("en-US", "en-GB", "en-AU")
+# Whisper's English models serve every English variant Transcribe names.
+SUPPORTED_LANGUAGES = ("en-US", "en-GB", "en-AU", "en-AB", "en-IE", "en-IN", "en-NZ", "en-WL", "en-ZA")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,3 @@ def configured_base_models() -> dict[str, BaseModel]:
         version = int(os.environ.get(f"JARGONAUT_{key}_VERSION", "1"))
         models[name] = BaseModel(name=name, model=model, version=version)
     return models
-
-
-def model_path(model: str) -> Path:
-    return Path(model)
