@@ -13,13 +13,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
 from jargonaut.service.iam import trusts_service
-from jargonaut.service.pagination import list_page
+from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.roles import Role, Roles
 from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
 from jargonaut.storage.objects import ObjectStore, parse_uri
@@ -78,7 +78,7 @@ class LanguageModels:
             )
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
-            seq = (conn.execute(select(func.max(models.c.seq))).scalar() or 0) + 1
+            seq = next_seq(conn, models)
             try:
                 conn.execute(insert(models).values(
                     account_id=account_id, name=name, status=IN_PROGRESS, seq=seq,

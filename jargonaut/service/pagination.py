@@ -5,7 +5,7 @@ import base64
 import json
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from jargonaut.errors import BadRequestError
 
@@ -38,3 +38,8 @@ def list_page(
         rows = conn.execute(query.order_by(table.c.seq.desc()).limit(limit + 1)).all()
     page = rows[:limit]
     return page, encode_token(page[-1].seq) if len(rows) > limit else None
+
+
+def next_seq(conn: Connection, table: Table) -> int:
+    """The listing sequence number for a new row (callers hold a lock across this and the insert)."""
+    return (conn.execute(select(func.max(table.c.seq))).scalar() or 0) + 1

@@ -27,7 +27,7 @@ from jargonaut.errors import (
 )
 from jargonaut.fileio import atomic_write
 from jargonaut.service.media import check_media, fetch_media
-from jargonaut.service.pagination import list_page
+from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
 from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
@@ -102,7 +102,7 @@ class TranscriptionJobs:
                     f"You have {pending} transcription jobs queued or in progress, the limit of this server. "
                     "Wait for some to finish and try again."
                 )
-            seq = (conn.execute(select(func.max(jobs.c.seq))).scalar() or 0) + 1
+            seq = next_seq(conn, jobs)
             try:
                 conn.execute(
                     insert(jobs).values(
