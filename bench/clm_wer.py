@@ -97,7 +97,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(base)
         elif system == "fused":
             t = make_transcriber(base, lm)
-        elif system.startswith("fused:"):  # fused:ALPHA:BETA[:K][:pN][:eW][:nolook] (tuning grids)
+        elif system.startswith("fused:"):  # fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:tN][:sN] (tuning grids)
             from jargonaut.asr.decoder.transcribe import default_fusion
 
             parts = system.split(":")[1:]
@@ -111,6 +111,12 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
                     settings = replace(settings, end_weight=float(part[1:]))
                 elif part.startswith("p") and part[1:].isdigit():
                     settings = replace(settings, prompt_tokens=int(part[1:]))
+                elif part == "noret":  # no two-pass term retrieval
+                    settings = replace(settings, retrieval=False)
+                elif part.startswith("t") and part[1:].isdigit():  # tN: terms per window prompt
+                    settings = replace(settings, biasing=replace(settings.biasing, max_terms=int(part[1:])))
+                elif part.startswith("s") and part[1:].isdigit():  # sN: minimum similarity
+                    settings = replace(settings, biasing=replace(settings.biasing, min_similarity=float(part[1:])))
             t = make_transcriber(base, lm, settings=settings)
         elif system == "hotwords":
             t = make_transcriber(base, hotwords=hotwords)
@@ -135,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="biomed", choices=("biomed", "devops", "medical", "medical-dev", "general"))
     parser.add_argument(
-        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:nolook], hotwords"
+        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:tN][:sN], hotwords"
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")

@@ -35,6 +35,7 @@ class NgramLM:
         self.base_model_name = base_model_name
         self.base_model_version = base_model_version
         self.header = header or {}
+        self.terms: list[str] = []  # domain terms in their own spelling, most salient first
         # Python-side copies of the key arrays' search method (memmaps work too).
         self._cache: dict[tuple[State, int], tuple[float, State]] = {}
         self._cache_limit = 1 << 18  # ~50 MB of entries at most

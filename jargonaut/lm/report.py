@@ -24,6 +24,7 @@ class TrainingReport:
     general_weight: float = 0.0  # mu, the prior's tuned weight at the unigram level
     perplexity_by_general_weight: dict[float, float] = field(default_factory=dict)
     pruned: bool = False
+    domain_terms: int = 0  # salient words kept for contextual biasing (see lm.terms)
     min_counts: dict[int, int] = field(default_factory=dict)  # > 1 where the memory bound cut n-grams
     file_bytes: int = 0
     seconds: float = 0.0
@@ -43,6 +44,7 @@ class TrainingReport:
              + "".join(f", {n}-grams seen < {m}x dropped" for n, m in self.min_counts.items() if m > 1)),
             ("vocabulary", f"{self.vocab_size:,} ({self.general_words:,} from general English)"),
             ("general weight", f"{self.general_weight:g}"),
+            ("domain terms", f"{self.domain_terms:,}"),
             ("n-grams", ", ".join(f"{n}: {c:,}" for n, c in sorted(self.ngram_counts.items()))),
             ("training", f"{self.training_lines:,} lines, {self.training_words:,} words"),
             ("tuning", f"{self.tuning_source}, {self.tuning_words:,} words"),

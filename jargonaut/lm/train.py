@@ -25,6 +25,7 @@ from jargonaut.lm.hashing import BOS
 from jargonaut.lm.kneser_ney import OrderTable, estimate, relations
 from jargonaut.lm.model import NgramLM, perplexity_of, token_array
 from jargonaut.lm.normalise import normalise_words
+from jargonaut.lm.terms import extract_terms
 from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.validate import iter_lines
 
@@ -237,6 +238,10 @@ def train_clm(
     timings["estimate"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
+    terms = extract_terms(training_files)
+    timings["terms"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
     report = TrainingReport(
         output=str(output), base_model_name=base_model_name, base_model_version=int(base_model_version),
         order=chosen, vocab_size=len(c.vocab), ngram_counts={n: len(t) for n, t in enumerate(tables, 1)},
@@ -245,16 +250,17 @@ def train_clm(
         tuning_perplexity=by_mu.get(mu), tuning_oov_rate=oov_rate, perplexity_by_order=by_order,
         general_words=len(c.vocab) - c.training_vocab, general_weight=mu, perplexity_by_general_weight=by_mu,
         discounts={n: list(d) for n, d in enumerate(ds, 1)}, pruned=bool(prune),
-        min_counts={n: m for n, m in enumerate(c.min_counts[:chosen], 1)},
+        min_counts={n: m for n, m in enumerate(c.min_counts[:chosen], 1)}, domain_terms=len(terms),
     )
-    report.file_bytes = _write(output, report, c.vocab, tables)
-    timings["write"] = time.perf_counter() - t2
+    report.file_bytes = _write(output, report, c.vocab, tables, terms)
+    timings["write"] = time.perf_counter() - t3
     report.timings = timings
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _write(output: Path, report: TrainingReport, vocab: Vocab, tables: list[OrderTable]) -> int:
+def _write(output: Path, report: TrainingReport, vocab: Vocab, tables: list[OrderTable],
+           terms: list[tuple[str, float]]) -> int:
     header = {
         "kind": "jargonaut-clm",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -264,7 +270,11 @@ def _write(output: Path, report: TrainingReport, vocab: Vocab, tables: list[Orde
     # JSON object keys must be strings.
     for k in ("ngram_counts", "perplexity_by_order", "discounts", "min_counts", "perplexity_by_general_weight"):
         header[k] = {str(n): v for n, v in header[k].items()}
-    arrays = {"vocab": np.frombuffer("\n".join(vocab.words).encode("utf-8"), dtype=np.uint8)}
+    arrays = {
+        "vocab": _text_array(vocab.words),
+        "terms": _text_array([t for t, _ in terms]),
+        "term_salience": np.asarray([s for _, s in terms], dtype=np.float32),
+    }
     for n, t in enumerate(tables, 1):
         arrays[f"keys.{n}"] = t.key
         arrays[f"logprob.{n}"] = t.logprob
@@ -275,6 +285,15 @@ def _write(output: Path, report: TrainingReport, vocab: Vocab, tables: list[Orde
     return write_artefact(output, header, arrays)
 
 
+def _text_array(lines: list[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(lines).encode("utf-8"), dtype=np.uint8)
+
+
+def _text_lines(arr: np.ndarray | None) -> list[str]:
+    text = bytes(arr).decode("utf-8") if arr is not None else ""
+    return text.split("\n") if text else []
+
+
 def load_clm(path: Path) -> NgramLM:
     """Memory-map a .clm file (fast: nothing is copied except the vocabulary)."""
     try:
@@ -282,9 +301,13 @@ def load_clm(path: Path) -> NgramLM:
     except ValueError as e:
         raise BadRequestError(str(e)) from None
     words = bytes(arrays.pop("vocab")).decode("utf-8").split("\n")
+    # CLMs trained before terms existed load without them (no contextual biasing).
+    terms = _text_lines(arrays.pop("terms", None))
     tables = [
         OrderTable(arrays[f"keys.{n}"], arrays[f"logprob.{n}"], arrays[f"backoff.{n}"],
                    arrays[f"ctx.{n}"], arrays[f"last.{n}"])
         for n in range(1, int(header["order"]) + 1)
     ]
-    return NgramLM(tables, words, header["base_model_name"], int(header["base_model_version"]), header)
+    lm = NgramLM(tables, words, header["base_model_name"], int(header["base_model_version"]), header)
+    lm.terms = terms
+    return lm

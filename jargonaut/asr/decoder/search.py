@@ -29,6 +29,8 @@ class Vocab:
     no_speech: int
     space_start: np.ndarray  # bool per id: the token text starts with a space
     decode: Callable[[Sequence[int]], str]
+    sot_prev: int | None = None  # <|startofprev|>: opens the previous-text prompt
+    encode: Callable[[str], list[int]] | None = None
 
 
 # -- logit filters ---------------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""Domain terms of a CLM: words the training text uses far more than general English does,
+kept in the spelling the text uses (case, inner hyphens), for contextual biasing.
+
+The n-gram model is over normalised lowercase words, which is right for scoring but not
+for prompting Whisper: a prompt steers the transcript's style, so it must carry the
+domain's own spelling ("BRCA1", "Escherichia", "PD-L1"). Salience is the log ratio of a
+term's frequency in the domain text to its frequency in general English (`wordfreq`,
+shipped inside its wheel); everyday words are never terms however often the domain uses
+them, so a prompt built from terms cannot push ordinary words around.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from pathlib import Path
+
+from jargonaut.lm.validate import iter_lines
+
+#: surface tokens: letters/digits with inner hyphens or apostrophes ("PD-L1", "Crohn's")
+SURFACE = re.compile(r"[^\W_](?:[\w'\u2019-]*[^\W_])?")
+SCAN_BYTES = 64 << 20  # terms come from the first 64 MB: enough for any vocabulary's head
+MAX_TERMS = 20_000
+MIN_SALIENCE = math.log(20.0)  # at least 20x likelier in the domain than in general English
+MAX_GENERAL_ZIPF = 4.0  # words more common than ~1 in 100k words of English are not terms
+MIN_LETTERS = 4
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+
+
+def _general_frequency():
+    try:
+        from wordfreq import word_frequency, zipf_frequency
+    except ImportError:  # no prior installed: every word counts as rare in general English
+        return lambda w: 0.0, lambda w: 0.0
+    return (lambda w: word_frequency(w, "en")), (lambda w: zipf_frequency(w, "en"))
+
+
+def extract_terms(files: list[Path], scan_bytes: int = SCAN_BYTES, max_terms: int = MAX_TERMS) -> list[tuple[str, float]]:
+    """(surface form, salience) of the domain terms of `files`, most salient first."""
+    counts: Counter[str] = Counter()
+    inner: Counter[str] = Counter()  # not line-initial: the casing a term has mid-sentence
+    seen = 0
+    for path in files:
+        for line in iter_lines(Path(path)):
+            tokens = [_POSSESSIVE.sub("", t) for t in SURFACE.findall(line)]
+            counts.update(tokens)
+            inner.update(tokens[1:])
+            seen += len(line) + 1
+            if seen >= scan_bytes:
+                break
+        if seen >= scan_bytes:
+            break
+    total = sum(counts.values())
+    if not total:
+        return []
+    by_key: dict[str, Counter[str]] = {}
+    for surface, n in counts.items():
+        by_key.setdefault(surface.lower(), Counter())[surface] += n
+    frequency, zipf = _general_frequency()
+    out: list[tuple[str, float]] = []
+    for key, forms in by_key.items():
+        if sum(ch.isalpha() for ch in key) < MIN_LETTERS and not any(ch.isdigit() for ch in key):
+            continue
+        if len(key) < 3 or zipf(key) > MAX_GENERAL_ZIPF:
+            continue
+        n = sum(forms.values())
+        # Unseen in general English: as rare as wordfreq can tell (zipf 1 = 1e-8).
+        general = max(frequency(key), 1e-8)
+        salience = math.log(n / total) - math.log(general)
+        if salience >= MIN_SALIENCE:
+            mid = Counter({f: inner[f] for f in forms if inner[f]})
+            out.append(((mid or forms).most_common(1)[0][0], salience))
+    out.sort(key=lambda t: (-t[1], t[0]))
+    return out[:max_terms]

@@ -1,0 +1,40 @@
+"""Two-pass contextual biasing: retrieval of terms from a draft, and the guard."""
+from __future__ import annotations
+
+from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever, accept_second_pass, glossary
+
+TERMS = ["pembrolizumab", "nivolumab", "apixaban", "dapagliflozin", "Helicase", "BRCA2", "spliceosome", "warfarin"]
+
+
+def test_retrieves_terms_the_draft_misheard():
+    r = TermRetriever(TERMS, BiasingSettings())
+    found = r.retrieve("Hambrolizumab and Nivellum, have both blocked the PD-1 receptor.")
+    assert set(found) == {"nivolumab", "pembrolizumab"}
+    assert "Helicase" in r.retrieve("Hallocase and topoisomerase work together.")
+    assert r.retrieve("The spliceo so I'm recognized as the boundary.") == ["spliceosome"]
+    # A looping draft still finds what it was trying to say.
+    assert "dapagliflozin" in r.retrieve("Dapiglaflaflaflaflaflaflaflaflaflaflafla")
+
+
+def test_ignores_unrelated_text_and_terms_already_heard():
+    r = TermRetriever(TERMS, BiasingSettings())
+    assert r.retrieve("We went for a walk by the river on Sunday.") == []
+    assert "warfarin" not in r.retrieve("He takes warfarin every evening.")
+    assert r.retrieve("") == []
+    assert len(TermRetriever(TERMS, BiasingSettings(max_terms=1)).retrieve("Hambral as you map and Nivellum")) == 1
+
+
+def test_glossary_keeps_the_terms_spelling():
+    assert glossary(["BRCA2", "Helicase"]) == " BRCA2, Helicase."
+
+
+def test_guard_rejects_a_derailed_second_pass():
+    s = BiasingSettings()
+    first = "The patient started apixaban instead of warfarin after the procedure."
+    assert accept_second_pass(first, first.replace("apixaban", "apixaban tablets"), -0.3, -0.35, s)
+    assert not accept_second_pass(first, first + " " + "Helicase, BRCA2, nivolumab, " * 4, -0.3, -0.3, s)
+    assert not accept_second_pass(first, "The patient.", -0.3, -0.2, s)
+    assert not accept_second_pass(first, first, -0.3, -0.9, s)  # acoustically far less likely
+    looped = "Dapiglaflaflaflaflaflaflaflaflaflaflaflaflaflaflaflaflaflafla" * 2
+    assert accept_second_pass(looped, "Dapagliflozin and empagliflozin belong to one class.", -0.5, -0.6, s)
+    assert not accept_second_pass(looped, looped, -0.5, -0.5, s)
