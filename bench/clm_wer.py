@@ -11,6 +11,8 @@
 - general: general English with the *medical* CLM (how much a domain CLM costs off-domain).
 Hotwords are built from the same CLM text: its most frequent words that Whisper's
 tokenizer splits into 3+ pieces (words it finds rare), up to faster-whisper's prompt limit.
+retrieved-hotwords is the two-pass peer: plain draft, then the CLM terms retrieved from
+it as hotwords (see `retrieved_hotwords`).
 """
 from __future__ import annotations
 
@@ -97,7 +99,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(base)
         elif system == "fused":
             t = make_transcriber(base, lm)
-        elif system.startswith("fused:"):  # fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:tN][:sN] (tuning grids)
+        elif system.startswith("fused:"):  # fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:anyterm][:best1][:tN][:sN] (tuning grids)
             from jargonaut.asr.decoder.transcribe import default_fusion
 
             parts = system.split(":")[1:]
@@ -111,6 +113,10 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
                     settings = replace(settings, end_weight=float(part[1:]))
                 elif part.startswith("p") and part[1:].isdigit():
                     settings = replace(settings, prompt_tokens=int(part[1:]))
+                elif part == "anyterm":  # accept pass 2 even when it adds no retrieved term
+                    settings = replace(settings, biasing=replace(settings.biasing, require_new_term=False))
+                elif part == "best1":  # retrieve from the best hypothesis only
+                    settings = replace(settings, biasing=replace(settings.biasing, nbest_draft=False))
                 elif part == "noret":  # no two-pass term retrieval
                     settings = replace(settings, retrieval=False)
                 elif part.startswith("t") and part[1:].isdigit():  # tN: terms per window prompt
@@ -120,11 +126,37 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(base, lm, settings=settings)
         elif system == "hotwords":
             t = make_transcriber(base, hotwords=hotwords)
+        elif system == "retrieved-hotwords":
+            t = retrieved_hotwords(base, lm)
         else:
             raise SystemExit(f"unknown system {system}")
         results[system] = evaluate(items, t, terms, max_seconds, progress)
         row(system, results[system])
     return results
+
+
+def retrieved_hotwords(base: str, lm, max_terms: int = 25):
+    """The pre-project two-pass peer without our decoder: plain faster-whisper drafts the
+    recording, the CLM's terms that fuzzily match the draft (our retriever, up to 25)
+    become faster-whisper `hotwords`, and it decodes again."""
+    from jargonaut.asr.base_models import configured_base_models
+    from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever
+    from jargonaut.asr.recognizer import default_options, load_whisper
+
+    options = default_options()
+    model = load_whisper(configured_base_models()[base], options)
+    retriever = TermRetriever(lm.terms, BiasingSettings(max_terms=max_terms))
+
+    def text(audio, hotwords=None) -> str:
+        segments, _ = model.transcribe(audio, language="en", beam_size=options.beam_size, hotwords=hotwords)
+        return " ".join(s.text.strip() for s in segments if s.text.strip())
+
+    def run(audio) -> str:
+        draft = text(audio)
+        terms = retriever.retrieve(draft)
+        return text(audio, " ".join(terms)) if terms else draft
+
+    return run
 
 
 def synthetic_domain(name: str) -> Path:
@@ -141,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="biomed", choices=("biomed", "devops", "medical", "medical-dev", "general"))
     parser.add_argument(
-        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:tN][:sN], hotwords"
+        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:anyterm][:best1][:tN][:sN], hotwords, retrieved-hotwords"
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")
@@ -180,8 +212,8 @@ def main(argv: list[str] | None = None) -> None:
             items = read_manifest(EVAL / "general" / "manifest.tsv")[: args.limit]
             wide = [i for i in items if (i.sample_rate or 16000) >= 16000]
             narrow = [i for i in items if (i.sample_rate or 16000) < 16000]
-            run_set("general (WideBand), medical CLM", wide, lm, "", [s for s in systems if s != "hotwords"], None, None, "WideBand", progress)
-            run_set("general 8 kHz (NarrowBand), medical CLM", narrow, lm, "", [s for s in systems if s != "hotwords"], None, None, "NarrowBand", progress)
+            run_set("general (WideBand), medical CLM", wide, lm, "", [s for s in systems if "hotwords" not in s], None, None, "WideBand", progress)
+            run_set("general 8 kHz (NarrowBand), medical CLM", narrow, lm, "", [s for s in systems if "hotwords" not in s], None, None, "NarrowBand", progress)
             return
         all_items = read_manifest(EVAL / "medical")
         dev = args.set == "medical-dev"

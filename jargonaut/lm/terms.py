@@ -24,6 +24,10 @@ MAX_TERMS = 20_000
 MIN_SALIENCE = math.log(20.0)  # at least 20x likelier in the domain than in general English
 MAX_GENERAL_ZIPF = 4.0  # words more common than ~1 in 100k words of English are not terms
 MIN_LETTERS = 4
+# Large corpora are full of one-off typos ("exmaple", "Ddefinitely") that look rare to
+# wordfreq: past 50k words a term must occur this often (a small corpus keeps singletons).
+MIN_COUNT_LARGE = 3
+LARGE_CORPUS_WORDS = 50_000
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 
 
@@ -56,6 +60,7 @@ def extract_terms(files: list[Path], scan_bytes: int = SCAN_BYTES, max_terms: in
     by_key: dict[str, Counter[str]] = {}
     for surface, n in counts.items():
         by_key.setdefault(surface.lower(), Counter())[surface] += n
+    min_count = 1 if total < LARGE_CORPUS_WORDS else MIN_COUNT_LARGE
     frequency, zipf = _general_frequency()
     out: list[tuple[str, float]] = []
     for key, forms in by_key.items():
@@ -64,6 +69,8 @@ def extract_terms(files: list[Path], scan_bytes: int = SCAN_BYTES, max_terms: in
         if len(key) < 3 or zipf(key) > MAX_GENERAL_ZIPF:
             continue
         n = sum(forms.values())
+        if n < min_count:
+            continue
         # Unseen in general English: as rare as wordfreq can tell (zipf 1 = 1e-8).
         general = max(frequency(key), 1e-8)
         salience = math.log(n / total) - math.log(general)

@@ -38,3 +38,8 @@ def test_guard_rejects_a_derailed_second_pass():
     looped = "Dapiglaflaflaflaflaflaflaflaflaflaflaflaflaflaflaflaflaflafla" * 2
     assert accept_second_pass(looped, "Dapagliflozin and empagliflozin belong to one class.", -0.5, -0.6, s)
     assert not accept_second_pass(looped, looped, -0.5, -0.5, s)
+
+
+def test_inflections_of_heard_words_are_not_retrieved():
+    r = TermRetriever(["pains", "tumors", "spliceosome"], BiasingSettings())
+    assert r.retrieve("The pain in the tumor near the spliceo some.") == ["spliceosome"]

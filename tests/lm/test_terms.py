@@ -35,3 +35,10 @@ def test_trained_model_carries_its_terms(tmp_path):
     assert report.domain_terms == len(lm.terms) > 0
     assert {"apixaban", "anticoagulants", "ablation"} <= set(lm.terms)
     assert "domain terms" in str(report)
+
+
+def test_large_corpora_drop_one_off_typos(tmp_path):
+    filler = "the doctor asked how long the cough had lasted and whether it was worse at night"
+    lines = [filler] * 4000 + ["we started salbutamol for the wheeze"] * 5 + ["he had a exmaple of it"]
+    terms = dict(extract_terms([_write(tmp_path, lines)]))
+    assert "salbutamol" in terms and "exmaple" not in terms

@@ -56,6 +56,10 @@ class BiasingSettings:
     max_word_shrink: float = 0.25  # fewer than 75% (-2) of pass 1's words
     max_compression: float = 2.4  # faster-whisper's repetition threshold
     max_logprob_drop: float = 0.3  # mean acoustic log-probability per token lower by this
+    # ... or when pass 2 does not spell any retrieved term that pass 1 lacked: then the
+    # prompt only perturbed the window (style, fillers) without fixing a term.
+    require_new_term: bool = True
+    nbest_draft: bool = True  # retrieve from every finished beam hypothesis, not just the best
 
 
 class TermRetriever:
@@ -81,8 +85,9 @@ class TermRetriever:
                     out.add(span)
         return sorted(out)
 
-    def retrieve(self, draft: str) -> list[str]:
-        """Up to max_terms terms, best match first."""
+    def retrieve(self, draft: str, exclude: str | None = None) -> list[str]:
+        """Up to max_terms terms, best match first; terms that `exclude` (default: the
+        draft) already spells are left out."""
         if not self.keys:
             return []
         spans = self.spans(draft)
@@ -97,12 +102,22 @@ class TermRetriever:
         hits = np.flatnonzero(best >= cutoff)
         if not len(hits):
             return []
-        # A term the draft already spells exactly needs no help: leave room for the others.
-        heard = set(spans)
-        hits = [i for i in hits.tolist() if self.keys[i] not in heard]
+        # A term the draft already spells, exactly or but for an inflection ("pains" when
+        # it heard "pain"), needs no help: leave the room to the others.
+        exclude = draft if exclude is None else exclude
+        words = {squash(w) for w in _WORD.findall(exclude)}
+        heard = words | {squash(w) for w in exclude.split()}  # "PD-1" -> pd1; "spliceo some" is not heard
+        hits = [i for i in hits.tolist() if self.keys[i] not in heard and not _inflection_of(self.keys[i], words)]
         # Best similarity first; longer terms first among equals (more specific).
         order = sorted(hits, key=lambda i: (-int(best[i]), -int(self._lengths[i]), i))
         return [self.terms[i] for i in order[: self.settings.max_terms]]
+
+
+def _inflection_of(key: str, words: set[str], max_suffix: int = 3) -> bool:
+    for word in words:
+        if len(word) >= 4 and abs(len(word) - len(key)) <= max_suffix and (key.startswith(word) or word.startswith(key)):
+            return True
+    return False
 
 
 def glossary(terms: list[str]) -> str:
@@ -114,9 +129,27 @@ def _compression_ratio(text: str) -> float:
     return len(data) / max(len(zlib.compress(data)), 1)
 
 
+def _words(text: str) -> set[str]:
+    return {squash(w) for w in _WORD.findall(text)}
+
+
+def introduces_term(first: str, second: str, terms: list[str]) -> bool:
+    """Whether `second` spells a term (one word or several) that `first` does not."""
+    one, two = squash(first), squash(second)
+    w1, w2 = _words(first), _words(second)
+    for term in terms:
+        key = squash(term)
+        if " " in term.strip() or "-" in term:
+            if key in two and key not in one:
+                return True
+        elif key in w2 and key not in w1:
+            return True
+    return False
+
+
 def accept_second_pass(first: str, second: str, first_logprob: float, second_logprob: float,
-                       settings: BiasingSettings) -> bool:
-    """False when pass 2 looks like the prompt derailed it."""
+                       settings: BiasingSettings, terms: list[str] | None = None) -> bool:
+    """False when pass 2 looks like the prompt derailed it (or changed nothing useful)."""
     if len(first) > 40 and _compression_ratio(first) > settings.max_compression:
         # Pass 1 looped (faster-whisper would resample it without the CLM): any sane
         # second pass is better.
@@ -125,5 +158,7 @@ def accept_second_pass(first: str, second: str, first_logprob: float, second_log
     if n2 > n1 * (1 + settings.max_word_growth) + 2 or n2 < n1 * (1 - settings.max_word_shrink) - 2:
         return False
     if len(second) > 40 and _compression_ratio(second) > settings.max_compression:
+        return False
+    if settings.require_new_term and terms is not None and not introduces_term(first, second, terms):
         return False
     return second_logprob >= first_logprob - settings.max_logprob_drop

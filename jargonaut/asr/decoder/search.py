@@ -8,6 +8,7 @@ patience 1, length penalty 1 = score / length at the end).
 from __future__ import annotations
 
 import bisect
+import re
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Protocol, Sequence
@@ -17,6 +18,7 @@ import numpy as np
 from jargonaut.asr.decoder.model import KVCache, WhisperDecoder, log_softmax
 
 NEG_INF = np.float32(-np.inf)
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ class WordFusion:
         hit = self._partial.get(key)
         if hit is None:
             parts = self.normalise(text)
-            if not parts or any(ch.isdigit() for ch in text):
+            if not parts or _DIGIT.search(text):
                 hit = 0.0  # numbers are spelled out by the normaliser: no prefix to match
             else:
                 done, st = self.word(state, " ".join(parts[:-1])) if len(parts) > 1 else (0.0, state)
@@ -225,6 +227,7 @@ class SearchResult:
     acoustic: float
     fused: float
     no_speech_prob: float
+    alternatives: list[list[int]] = field(default_factory=list)  # the other finished hypotheses
 
 
 def _extend(h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab, fusion: WordFusion | None) -> Hypothesis:
@@ -313,8 +316,9 @@ def beam_search(
                     break  # as whisper/CTranslate2: endings ranked below a full beam are dropped
         if len(finished) >= n_keep or not next_beams:
             break
+        if origins != list(range(len(beams))):  # unchanged beams keep their cache rows
+            cache.reorder(np.asarray(origins))
         beams = next_beams
-        cache.reorder(np.asarray(origins))
     else:
         finished.extend(beams)  # ran out of room: unfinished hypotheses compete too
     if not finished:
@@ -324,4 +328,5 @@ def beam_search(
         return h.fused / (max(len(h.tokens), 1) ** length_penalty)
 
     best = max(finished, key=final)
-    return SearchResult(best.tokens, best.acoustic, best.fused, no_speech_prob)
+    others = [h.tokens for h in finished if h is not best]
+    return SearchResult(best.tokens, best.acoustic, best.fused, no_speech_prob, others)

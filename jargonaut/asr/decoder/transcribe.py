@@ -149,7 +149,10 @@ class FusedWhisper:
         """Decode again with the domain terms the first pass seems to contain as a prompt."""
         vocab = self._vocab
         draft = vocab.decode([t for t in first.tokens if t < vocab.eot])
-        terms = self._retriever.retrieve(draft)
+        heard = draft
+        if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
+            heard = " ".join([draft] + [vocab.decode([t for t in alt if t < vocab.eot]) for alt in first.alternatives])
+        terms = self._retriever.retrieve(heard, exclude=draft)
         self.last_terms = terms
         if not terms or vocab.sot not in prompt:
             return first
@@ -163,7 +166,7 @@ class FusedWhisper:
         lp1 = first.acoustic / max(len(first.tokens), 1)
         lp2 = second.acoustic / max(len(second.tokens), 1)
         text = vocab.decode([t for t in second.tokens if t < vocab.eot])
-        return second if accept_second_pass(draft, text, lp1, lp2, self._biasing) else first
+        return second if accept_second_pass(draft, text, lp1, lp2, self._biasing, terms) else first
 
     def _search(self, cross, prompt, filters, state, kw):
         return beam_search(
