@@ -43,3 +43,18 @@ def test_guard_rejects_a_derailed_second_pass():
 def test_inflections_of_heard_words_are_not_retrieved():
     r = TermRetriever(["pains", "tumors", "spliceosome"], BiasingSettings())
     assert r.retrieve("The pain in the tumor near the spliceo some.") == ["spliceosome"]
+
+
+def test_guard_wants_a_retrieved_term_spelled():
+    s = BiasingSettings()
+    first = "Osmotenip controls brain medicetasis."
+    terms = ["osimertinib", "metastases"]
+    assert accept_second_pass(first, "Osimertinib controls brain medicetasis.", -0.4, -0.4, s, terms)
+    assert accept_second_pass(first, "Osmotenip controls brain metastasis.", -0.4, -0.4, s, terms)  # inflected
+    assert not accept_second_pass(first, "Osmotenip controls the brain medicetasis.", -0.4, -0.4, s, terms)
+
+
+def test_unrelated_short_words_are_not_inflections():
+    r = TermRetriever(["ports"], BiasingSettings(min_similarity=50))
+    assert r.retrieve("parts") == ["ports"]  # sounds alike; "parts" is not a form of "ports"
+    assert r.retrieve("port") == []  # "ports" is a form of "port": nothing to fix

@@ -46,3 +46,23 @@ def test_word_timings_monotonic_and_inside_audio(eval_dir, biomed_clm):
     assert any(w.text.strip()[:1].isupper() for w in words)
     assert any(w.text.strip()[-1:] in ".,?!" for w in words)
     assert result.text.lower().startswith("a gold ring")
+
+
+def test_second_pass_spells_retrieved_terms_with_whisper_style(eval_dir, biomed_clm):
+    """Shallow fusion alone hears "I'll pair it" and "Hallocase"; the second pass, prompted
+    with the CLM terms those sound like, spells them, keeping casing and punctuation."""
+    from dataclasses import replace
+
+    from jargonaut.asr.audio import decode
+    from jargonaut.asr.decoder import FusionSettings
+    from jargonaut.evaluate.manifests import read_manifest
+    from jargonaut.evaluate.run import make_transcriber
+
+    items = read_manifest(eval_dir / "biomed-tts" / "test.tsv", ids=["test_002", "test_005"])
+    one_pass = make_transcriber("WideBand", biomed_clm, settings=replace(FusionSettings(), retrieval=False))
+    two_pass = make_transcriber("WideBand", biomed_clm)
+    first = [one_pass(decode(i.audio)) for i in items]
+    second = [two_pass(decode(i.audio)) for i in items]
+    assert "Olaparib" not in first[0] and "Helicase" not in first[1]
+    assert second[0].startswith("Olaparib") and second[0].endswith(".")
+    assert second[1].startswith("Helicase and") and "replication fork." in second[1]

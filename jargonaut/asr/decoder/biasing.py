@@ -16,6 +16,7 @@ repetitive, or acoustically far less likely), so no prompt can blow up the error
 """
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from dataclasses import dataclass
@@ -114,8 +115,10 @@ class TermRetriever:
 
 
 def _inflection_of(key: str, words: set[str], max_suffix: int = 3) -> bool:
+    """Whether a word differs from `key` only in its last few letters (pain/pains,
+    metastases/metastasis)."""
     for word in words:
-        if len(word) >= 4 and abs(len(word) - len(key)) <= max_suffix and (key.startswith(word) or word.startswith(key)):
+        if len(os.path.commonprefix((word, key))) >= max(4, len(word) - max_suffix, len(key) - max_suffix):
             return True
     return False
 
@@ -134,15 +137,16 @@ def _words(text: str) -> set[str]:
 
 
 def introduces_term(first: str, second: str, terms: list[str]) -> bool:
-    """Whether `second` spells a term (one word or several) that `first` does not."""
+    """Whether `second` spells a term, or an inflection of one ("metastasis" for
+    "metastases"), that `first` does not."""
     one, two = squash(first), squash(second)
-    w1, w2 = _words(first), _words(second)
+    new_words = _words(second) - _words(first)
     for term in terms:
         key = squash(term)
         if " " in term.strip() or "-" in term:
             if key in two and key not in one:
                 return True
-        elif key in w2 and key not in w1:
+        elif key in new_words or _inflection_of(key, new_words):
             return True
     return False
 
