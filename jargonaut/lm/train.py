@@ -300,7 +300,7 @@ def load_clm(path: Path) -> NgramLM:
         header, arrays = read_artefact(Path(path))
     except ValueError as e:
         raise BadRequestError(str(e)) from None
-    words = bytes(arrays.pop("vocab")).decode("utf-8").split("\n")
+    words = _text_lines(arrays.pop("vocab"))
     # CLMs trained before terms existed load without them (no contextual biasing).
     terms = _text_lines(arrays.pop("terms", None))
     tables = [

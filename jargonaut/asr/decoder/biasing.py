@@ -106,7 +106,7 @@ class TermRetriever:
         # A term the draft already spells, exactly or but for an inflection ("pains" when
         # it heard "pain"), needs no help: leave the room to the others.
         exclude = draft if exclude is None else exclude
-        words = {squash(w) for w in _WORD.findall(exclude)}
+        words = _words(exclude)
         heard = words | {squash(w) for w in exclude.split()}  # "PD-1" -> pd1; "spliceo some" is not heard
         hits = [i for i in hits.tolist() if self.keys[i] not in heard and not _inflection_of(self.keys[i], words)]
         # Best similarity first; longer terms first among equals (more specific).

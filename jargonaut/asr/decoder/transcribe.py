@@ -111,7 +111,6 @@ class FusedWhisper:
         self._skip_prefix: list[int] = []
         self._retriever: TermRetriever | None = None  # set for two-pass contextual biasing
         self._biasing = BiasingSettings()
-        self.last_terms: list[str] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ct2, name)
@@ -153,12 +152,11 @@ class FusedWhisper:
     def _second_pass(self, cross, prompt, filters, state, kw, first):
         """Decode again with the domain terms the first pass seems to contain as a prompt."""
         vocab = self._vocab
-        draft = vocab.decode([t for t in first.tokens if t < vocab.eot])
+        draft = self._text(first.tokens)
         heard = draft
         if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
-            heard = " ".join([draft] + [vocab.decode([t for t in alt if t < vocab.eot]) for alt in first.alternatives])
+            heard = " ".join([draft] + [self._text(alt) for alt in first.alternatives])
         terms = self._retriever.retrieve(heard, exclude=draft)
-        self.last_terms = terms
         if not terms or vocab.sot not in prompt:
             return first
         glossary_ids = vocab.encode(glossary(terms))
@@ -170,8 +168,11 @@ class FusedWhisper:
         second = self._search(cross, second_prompt, filters, state, kw)
         lp1 = first.acoustic / max(len(first.tokens), 1)
         lp2 = second.acoustic / max(len(second.tokens), 1)
-        text = vocab.decode([t for t in second.tokens if t < vocab.eot])
-        return second if accept_second_pass(draft, text, lp1, lp2, self._biasing, terms) else first
+        return second if accept_second_pass(draft, self._text(second.tokens), lp1, lp2, self._biasing, terms) else first
+
+    def _text(self, tokens: list[int]) -> str:
+        """The words of a decoded sequence (timestamps and specials dropped)."""
+        return self._vocab.decode([t for t in tokens if t < self._vocab.eot])
 
     def _search(self, cross, prompt, filters, state, kw):
         return beam_search(
