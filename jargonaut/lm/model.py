@@ -87,6 +87,32 @@ class NgramLM:
         self._cache[(state, wid)] = result
         return result
 
+    def best_score(self, state: State, wids: np.ndarray) -> float:
+        """max over `wids` (in-vocabulary ids) of score_id(state, w)[0], vectorised: backoff
+        weights depend only on the history, so every word backs off along the same chain."""
+        best = -np.inf
+        todo = np.asarray(wids, dtype=np.int32)
+        backoff = 0.0
+        for j in range(len(state) + 1):
+            hist = state[j:]
+            n = len(hist) + 1
+            if n > self.order:
+                continue
+            key = SEED
+            for w in hist:
+                key = mix(key, w)
+            t = self.tables[n - 1]
+            row, ok = find(t.key, mix_np(np.uint64(key), todo))
+            if ok.any():
+                best = max(best, float(t.logprob[row[ok]].max()) + backoff)
+                todo = todo[~ok]
+            if not len(todo) or not hist:
+                break
+            ctx_row = self._row(n - 1, key)
+            if ctx_row >= 0:
+                backoff += float(self.tables[n - 2].backoff[ctx_row])
+        return best
+
     def unigram_scores(self, words: list[str]) -> np.ndarray:
         """ln p(w) with an empty history for many words at once (== score((), w)[0]);
         vectorised, e.g. for the decoder's prefix lookahead over the whole vocabulary."""

@@ -44,16 +44,54 @@ def test_tokens_equal_ctranslate2(window, beam, prompt):
     assert abs(got.no_speech_prob - want.no_speech_prob) < 1e-4
 
 
-def test_raw_logits_match(window, model_dir):
+def _ct2_step_logits(ct2, encoded, prompt) -> np.ndarray:
+    # greedy decoding with return_logits_vocab gives CTranslate2's raw step logits
+    res = ct2.generate(encoded, [prompt], beam_size=1, return_logits_vocab=True, max_length=8,
+                       suppress_blank=False, suppress_tokens=[])[0]
+    return np.array(res.logits[0][0]).reshape(-1)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "onnxruntime"])
+def test_raw_logits_match(window, model_dir, backend):
     from jargonaut.asr.decoder.model import WhisperDecoder
+    from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
     from jargonaut.asr.decoder.weights import load_weights
 
     ct2, _, encoded, _ = window
-    # greedy decoding with return_logits_vocab gives CTranslate2's raw step logits
-    res = ct2.generate(encoded, [[50257, 50362]], beam_size=1, return_logits_vocab=True, max_length=8,
-                       suppress_blank=False, suppress_tokens=[])[0]
-    ct2_logits = np.array(res.logits[0][0])
-    dec = WhisperDecoder(load_weights(model_dir))
+    ct2_logits = _ct2_step_logits(ct2, encoded, [50257, 50362])
+    weights = load_weights(model_dir)
+    dec = WhisperDecoder(weights) if backend == "numpy" else OrtWhisperDecoder(weights, "float32")
     cache = dec.new_cache(1)
     ours = dec.forward(np.array([[50257, 50362]]), cache, dec.cross_kv(np.array(encoded)[0]))[0]
-    assert np.abs(ours - ct2_logits.reshape(-1)[: ours.shape[0]]).max() < 1e-3
+    assert np.abs(ours - ct2_logits[: ours.shape[0]]).max() < 1e-3
+
+
+def test_int8_decoder_tracks_ctranslate2_int8(eval_dir, model_dir):
+    """The int8 graph quantises like CTranslate2's int8 (not bit-exact): same ranking of
+    the likely tokens at every step of a real window, log-probabilities within quantisation noise."""
+    from faster_whisper import WhisperModel
+
+    from jargonaut.asr.audio import decode
+    from jargonaut.asr.decoder.model import log_softmax
+    from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
+    from jargonaut.asr.decoder.weights import load_weights
+
+    whisper = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=2)
+    audio = decode(eval_dir / "general" / "audio" / "jfk.flac")
+    feats = whisper.feature_extractor(audio)[:, :3000]
+    encoded = whisper.encode(np.pad(feats, ((0, 0), (0, 3000 - feats.shape[1])))[None])
+    ct2 = whisper.model.generate(encoded, [[50257, 50362]], beam_size=1, return_logits_vocab=True,
+                                 max_length=30, suppress_blank=False, suppress_tokens=[])[0]
+    dec = OrtWhisperDecoder(load_weights(model_dir), "int8")
+    cache, cross = dec.new_cache(1), dec.cross_kv(np.array(encoded)[0])
+    tokens = [50257, 50362] + ct2.sequences_ids[0]
+    ours = dec.forward(np.array([tokens[:2]]), cache, cross)[0]
+    agree = []
+    for step, want in enumerate(ct2.logits[0][: len(ct2.sequences_ids[0])]):
+        want = log_softmax(np.array(want).reshape(-1)[: ours.shape[0]])
+        got = log_softmax(ours)
+        agree.append(np.argmax(got) == np.argmax(want))
+        top = np.argsort(want)[-5:]
+        assert np.abs(got[top] - want[top]).max() < 0.5, step
+        ours = dec.forward(np.array([[tokens[2 + step]]]), cache, cross)[0]
+    assert np.mean(agree) >= 0.9  # near-ties ("," vs ".") may flip under either quantisation

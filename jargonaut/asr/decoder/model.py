@@ -7,6 +7,7 @@ The math goes through `self.xp` so another array backend (e.g. CuPy) can be swap
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -65,6 +66,17 @@ class KVCache:
                 new = np.empty((len(index),) + arr.shape[1:], np.float32)
                 new[:, :, :n] = arr[index, :, :n]
                 store[i] = new
+
+
+class StepDecoder(Protocol):
+    """What the beam search needs of a decoder backend (NumPy here, ONNX Runtime in onnx_step)."""
+
+    embedding: np.ndarray
+    max_len: int
+
+    def cross_kv(self, encoder_out: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]: ...
+    def new_cache(self, batch: int) -> Any: ...
+    def forward(self, tokens: np.ndarray, cache: Any, cross: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray: ...
 
 
 class WhisperDecoder:

@@ -15,7 +15,7 @@ from typing import Callable, Hashable, Protocol, Sequence
 
 import numpy as np
 
-from jargonaut.asr.decoder.model import KVCache, WhisperDecoder, log_softmax
+from jargonaut.asr.decoder.model import StepDecoder, log_softmax
 
 NEG_INF = np.float32(-np.inf)
 _DIGIT = re.compile(r"\d")
@@ -150,8 +150,11 @@ class WordFusion:
         self.exact_range = exact_range
         tables = _prefix_tables(lm) if lookahead else None
         self.lookahead = tables is not None
+        self._ids: np.ndarray | None = None  # word ids aligned with _words, for vectorised scoring
         if tables is not None:
             self._words, self._uni = tables
+            if hasattr(lm, "best_score"):
+                self._ids = np.asarray([lm.ids[w] for w in self._words], np.int32)
 
     def history_state(self, text: str, keep: int = 4) -> Hashable:
         """CLM state after the last words of earlier text (context across windows)."""
@@ -202,7 +205,10 @@ class WordFusion:
         if hi <= lo:
             return unk
         if hi - lo <= self.exact_range:
-            best = max(self.lm.score(state, w)[0] for w in self._words[lo:hi])
+            if self._ids is not None:
+                best = self.lm.best_score(state, self._ids[lo:hi])
+            else:
+                best = max(self.lm.score(state, w)[0] for w in self._words[lo:hi])
         else:
             best = self._prefix_uni.get(prefix)
             if best is None:
@@ -252,7 +258,7 @@ def _extend(h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab, fusi
 
 
 def beam_search(
-    decoder: WhisperDecoder,
+    decoder: StepDecoder,
     cross: list,
     prompt: list[int],
     vocab: Vocab,
@@ -266,7 +272,7 @@ def beam_search(
     n_candidates: int | None = None,
 ) -> SearchResult:
     """Best hypothesis after `prompt`; beam_size 1 is greedy decoding."""
-    cache: KVCache = decoder.new_cache(1)
+    cache = decoder.new_cache(1)
     # No-speech probability is read at <|startoftranscript|>, before any <|notimestamps|>.
     split = prompt.index(vocab.sot) + 1 if vocab.sot in prompt else len(prompt)
     logits = decoder.forward(np.asarray([prompt[:split]], dtype=np.int64), cache, cross)
