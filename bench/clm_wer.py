@@ -99,7 +99,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(base)
         elif system == "fused":
             t = make_transcriber(base, lm)
-        elif system.startswith("fused:"):  # fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:anyterm][:best1][:tN][:sN] (tuning grids)
+        elif system.startswith("fused:"):  # fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN] (tuning grids)
             from jargonaut.asr.decoder.transcribe import default_fusion
 
             parts = system.split(":")[1:]
@@ -117,6 +117,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
                     settings = replace(settings, biasing=replace(settings.biasing, require_new_term=False))
                 elif part == "best1":  # retrieve from the best hypothesis only
                     settings = replace(settings, biasing=replace(settings.biasing, nbest_draft=False))
+                elif part == "nocond":  # no previous-window text in the prompt
+                    settings = replace(settings, condition_on_previous_text=False)
                 elif part == "noret":  # no two-pass term retrieval
                     settings = replace(settings, retrieval=False)
                 elif part.startswith("t") and part[1:].isdigit():  # tN: terms per window prompt
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="biomed", choices=("biomed", "devops", "medical", "medical-dev", "general"))
     parser.add_argument(
-        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:anyterm][:best1][:tN][:sN], hotwords, retrieved-hotwords"
+        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN], hotwords, retrieved-hotwords"
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")

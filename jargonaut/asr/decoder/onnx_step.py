@@ -22,14 +22,25 @@ INT8_BLOCK = 32
 
 @dataclass
 class OrtKVCache:
-    """Self-attention keys/values per layer, batch × heads × length × head_dim."""
+    """Self-attention keys/values per layer, batch × heads × length × head_dim, in two parts:
+    the prompt's rows, shared by every beam (batch 1), and each beam's own rows since."""
 
+    prefix_keys: list[np.ndarray]
+    prefix_values: list[np.ndarray]
     keys: list[np.ndarray]
     values: list[np.ndarray]
     length: int = 0
 
     def reorder(self, index: np.ndarray) -> None:
         """Keep the rows of the surviving beams (index may repeat and change batch size)."""
+        index = np.asarray(index)
+        if self.keys[0].shape[0] == 1 and not self.prefix_keys[0].shape[2] and not index.any():
+            # One row fanned out to the beams: keep it once as the shared prefix, so later
+            # steps neither copy nor concatenate the prompt per beam.
+            self.prefix_keys, self.prefix_values = self.keys, self.values
+            self.keys = [np.zeros((len(index),) + k.shape[1:2] + (0,) + k.shape[3:], np.float32) for k in self.keys]
+            self.values = [np.zeros_like(k) for k in self.keys]
+            return
         self.keys = [k[index] for k in self.keys]
         self.values = [v[index] for v in self.values]
 
@@ -88,7 +99,7 @@ class _GraphBuilder:
 
 
 def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32") -> bytes:
-    """Serialised ONNX model: (tokens, positions, mask, past K/V, cross K/V) → (logits, present K/V)."""
+    """Serialised ONNX model: (tokens, positions, mask, past K/V, prefix K/V, cross K/V) → (logits, present K/V)."""
     from onnx import TensorProto, helper
 
     if precision not in PRECISIONS:
@@ -115,6 +126,8 @@ def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32")
     split_heads = g.const(np.array([0, 0, 3, heads, head_dim], np.int64), "shape")
     merge_heads = g.const(np.array([0, 0, d_model], np.int64), "shape")
     rows_by_head = g.const(np.array([-1, heads, head_dim], np.int64), "shape")
+    zero, end = g.const(np.array([0], np.int64), "zero"), g.const(np.array([2**62], np.int64), "end")
+    last_axis = g.const(np.array([-1], np.int64), "axis")
     batch_new = g.op("Shape", ["tokens"])
     batch_new_model = g.op("Concat", [batch_new, g.const(np.array([d_model], np.int64), "shape")], axis=0)
 
@@ -128,6 +141,8 @@ def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32")
         q_ = f"{p}layer_{i}/"
         for kind in ("past_key", "past_value"):
             inputs.append(helper.make_tensor_value_info(f"{kind}_{i}", f32, ["batch", heads, "past", head_dim]))
+        for kind in ("prefix_key", "prefix_value"):
+            inputs.append(helper.make_tensor_value_info(f"{kind}_{i}", f32, [1, heads, "prefix", head_dim]))
         inputs.append(helper.make_tensor_value_info(f"cross_key_{i}", f32, [heads, head_dim, "frames"]))
         inputs.append(helper.make_tensor_value_info(f"cross_value_{i}", f32, [heads, "frames", head_dim]))
         # self-attention with the cache
@@ -141,9 +156,16 @@ def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32")
         g.nodes.append(helper.make_node("Identity", [present_v], [f"present_value_{i}"]))
         for kind in ("present_key", "present_value"):
             outputs.append(helper.make_tensor_value_info(f"{kind}_{i}", f32, ["batch", heads, "total", head_dim]))
-        att = g.op("MatMul", [g.op("Mul", [q, scale]), g.op("Transpose", [present_k], perm=[0, 1, 3, 2])])
+        # scores over the shared prompt rows (batch 1, broadcast to the beams), then the beam's own
+        q = g.op("Mul", [q, scale])
+        att = g.op("Concat", [g.op("MatMul", [q, g.op("Transpose", [f"prefix_key_{i}"], perm=[0, 1, 3, 2])]),
+                              g.op("MatMul", [q, g.op("Transpose", [present_k], perm=[0, 1, 3, 2])])], axis=-1)
         att = g.op("Softmax", [g.op("Add", [att, "mask"])], axis=-1)
-        y = g.op("Transpose", [g.op("MatMul", [att, present_v])], perm=[0, 2, 1, 3])
+        n_prefix = g.op("Shape", [f"prefix_key_{i}"], start=2, end=3)
+        on_prefix = g.op("Slice", [att, zero, n_prefix, last_axis])
+        on_own = g.op("Slice", [att, n_prefix, end, last_axis])
+        y = g.op("Add", [g.op("MatMul", [on_prefix, f"prefix_value_{i}"]), g.op("MatMul", [on_own, present_v])])
+        y = g.op("Transpose", [y], perm=[0, 2, 1, 3])
         x = g.op("Add", [x, g.linear(g.op("Reshape", [y, merge_heads]), *w(q_ + "self_attention/linear_1"))])
         # cross-attention: all beams share one encoder output, so fold beams into rows
         y = g.layer_norm(x, *ln(q_ + "attention/layer_norm"))
@@ -189,9 +211,10 @@ class OrtWhisperDecoder:
         return self._numpy.cross_kv(encoder_out)
 
     def new_cache(self, batch: int) -> OrtKVCache:
-        shape = (batch, self._numpy.n_heads, 0, self._numpy.head_dim)
-        return OrtKVCache([np.zeros(shape, np.float32) for _ in range(self._layers)],
-                          [np.zeros(shape, np.float32) for _ in range(self._layers)])
+        def empty(rows: int) -> list[np.ndarray]:
+            return [np.zeros((rows, self._numpy.n_heads, 0, self._numpy.head_dim), np.float32) for _ in range(self._layers)]
+
+        return OrtKVCache(empty(1), empty(1), empty(batch), empty(batch))
 
     def forward(self, tokens: np.ndarray, cache: OrtKVCache, cross: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """Feed `tokens` (batch × n_new) after the cached ones; float32 logits of the last position."""
@@ -208,6 +231,8 @@ class OrtWhisperDecoder:
         for i, (k_t, v) in enumerate(cross):
             feed[f"past_key_{i}"] = cache.keys[i]
             feed[f"past_value_{i}"] = cache.values[i]
+            feed[f"prefix_key_{i}"] = cache.prefix_keys[i]
+            feed[f"prefix_value_{i}"] = cache.prefix_values[i]
             feed[f"cross_key_{i}"] = k_t
             feed[f"cross_value_{i}"] = v
         logits, *present = self._session.run(self._outputs, feed)

@@ -68,6 +68,8 @@ class FusionSettings:
     retrieval: bool = True
     biasing: BiasingSettings = BiasingSettings()
     end_weight: float = 0.0  # weight of ln P_clm(</s>) added when a window ends (EOT); 0 = off
+    # faster-whisper's previous-window text prompt (its default is on).
+    condition_on_previous_text: bool = True
 
     def prompt_terms_enabled(self) -> bool:
         return self.prompt_tokens > 0
@@ -322,13 +324,15 @@ def recognize_fused(
     word_timestamps: bool = True,
 ) -> Recognition:
     """Transcribe 16 kHz mono float32 `audio` with the CLM fused into beam search."""
+    settings = settings or default_fusion()
     model = fused_whisper(base, options, language_model, settings)
     segments, info = model.transcribe(
         audio,
         language="en",
         beam_size=options.beam_size,
         word_timestamps=word_timestamps,
-        log_prob_threshold=(settings or default_fusion()).log_prob_threshold,
+        log_prob_threshold=settings.log_prob_threshold,
+        condition_on_previous_text=settings.condition_on_previous_text,
         hotwords=model.clm_prompt,
     )
     from jargonaut.asr.recognizer import recognition_from
