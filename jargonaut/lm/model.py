@@ -56,12 +56,8 @@ class NgramLM:
         i = int(keys.searchsorted(np.uint64(key)))
         return i if i < len(keys) and int(keys[i]) == key else -1
 
-    def score_id(self, state: State, wid: int) -> tuple[float, State]:
-        cached = self._cache.get((state, wid))
-        if cached is not None:
-            return cached
-        backoff = 0.0
-        result: tuple[float, State] | None = None
+    def _histories(self, state: State):
+        """(history, n, key of history) for each suffix of `state` an n-gram can use, longest first."""
         for j in range(len(state) + 1):
             hist = state[j:]
             n = len(hist) + 1
@@ -70,6 +66,20 @@ class NgramLM:
             key = SEED
             for w in hist:
                 key = mix(key, w)
+            yield hist, n, key
+
+    def _context_backoff(self, n: int, key: int) -> float:
+        """ln backoff weight of the (n-1)-word history with `key` (0 if not stored)."""
+        row = self._row(n - 1, key)
+        return float(self.tables[n - 2].backoff[row]) if row >= 0 else 0.0
+
+    def score_id(self, state: State, wid: int) -> tuple[float, State]:
+        cached = self._cache.get((state, wid))
+        if cached is not None:
+            return cached
+        backoff = 0.0
+        result: tuple[float, State] | None = None
+        for hist, n, key in self._histories(state):
             row = self._row(n, mix(key, wid))
             if row >= 0:
                 lp = float(self.tables[n - 1].logprob[row]) + backoff
@@ -77,9 +87,7 @@ class NgramLM:
                 result = (lp, new)
                 break
             if hist:
-                ctx_row = self._row(n - 1, key)
-                if ctx_row >= 0:
-                    backoff += float(self.tables[n - 2].backoff[ctx_row])
+                backoff += self._context_backoff(n, key)
         if result is None:  # only if <unk> is missing, which `estimate` never produces
             result = (-99.0 * _LN10, ())
         if len(self._cache) >= self._cache_limit:
@@ -93,14 +101,7 @@ class NgramLM:
         best = -np.inf
         todo = np.asarray(wids, dtype=np.int32)
         backoff = 0.0
-        for j in range(len(state) + 1):
-            hist = state[j:]
-            n = len(hist) + 1
-            if n > self.order:
-                continue
-            key = SEED
-            for w in hist:
-                key = mix(key, w)
+        for hist, n, key in self._histories(state):
             t = self.tables[n - 1]
             row, ok = find(t.key, mix_np(np.uint64(key), todo))
             if ok.any():
@@ -108,9 +109,7 @@ class NgramLM:
                 todo = todo[~ok]
             if not len(todo) or not hist:
                 break
-            ctx_row = self._row(n - 1, key)
-            if ctx_row >= 0:
-                backoff += float(self.tables[n - 2].backoff[ctx_row])
+            backoff += self._context_backoff(n, key)
         return best
 
     def unigram_scores(self, words: list[str]) -> np.ndarray:

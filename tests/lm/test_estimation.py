@@ -104,3 +104,19 @@ def test_unigram_scores_match_empty_history(models):
     lm = load_clm(models["full"])
     words = lm.words[3:200] + ["not-a-word-xyz"]
     np.testing.assert_allclose(lm.unigram_scores(words), [lm.score((), w)[0] for w in words], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["full", "pruned"])
+@pytest.mark.parametrize("history", [[], ["the"], ["the", "patient"], ["she", "has", "a"], ["zzz", "unknown"]])
+def test_best_score_is_max_over_words(models, name, history):
+    """The decoder's vectorised lookahead equals the word-by-word maximum (backoffs included)."""
+    lm = load_clm(models[name])
+    state = lm.begin_state()
+    for w in history:
+        state = lm.score(state, w)[1]
+    rng = np.random.default_rng(len(history))
+    pool = np.arange(3, len(lm.words))  # past <unk>, <s>, </s>
+    for size in (1, 5, 60):
+        words = [lm.words[i] for i in rng.choice(pool, min(size, len(pool)), replace=False)]
+        ids = np.array([lm.ids[w] for w in words], np.int32)
+        assert lm.best_score(state, ids) == pytest.approx(max(lm.score(state, w)[0] for w in words), abs=1e-6)
