@@ -99,11 +99,15 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(base)
         elif system == "fused":
             t = make_transcriber(base, lm)
-        elif system.startswith("fused:"):  # fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN] (tuning grids)
+        elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN] (tuning grids)
             from jargonaut.asr.decoder.transcribe import default_fusion
 
             parts = system.split(":")[1:]
-            settings = replace(default_fusion(), alpha=float(parts[0]), beta=float(parts[1]))
+            settings = replace(default_fusion(), unit="word" if "word" in parts else "token")
+            if settings.unit == "word":
+                settings = replace(settings, alpha=float(parts[0]), beta=float(parts[1]))
+            else:
+                settings = replace(settings, token_alpha=float(parts[0]), token_beta=float(parts[1]))
             if "nolook" in parts:
                 settings = replace(settings, lookahead=False)
             for part in parts[2:]:
@@ -175,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="biomed", choices=("biomed", "devops", "medical", "medical-dev", "general"))
     parser.add_argument(
-        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN], hotwords, retrieved-hotwords"
+        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN], hotwords, retrieved-hotwords"
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")

@@ -36,6 +36,7 @@ class NgramLM:
         self.base_model_version = base_model_version
         self.header = header or {}
         self.terms: list[str] = []  # domain terms in their own spelling, most salient first
+        self.token_model: NgramLM | None = None  # the same text over Whisper BPE tokens (lm.bpe)
         # Python-side copies of the key arrays' search method (memmaps work too).
         self._cache: dict[tuple[State, int], tuple[float, State]] = {}
         self._cache_limit = 1 << 18  # ~50 MB of entries at most

@@ -26,6 +26,10 @@ class TrainingReport:
     pruned: bool = False
     domain_terms: int = 0  # salient words kept for contextual biasing (see lm.terms)
     min_counts: dict[int, int] = field(default_factory=dict)  # > 1 where the memory bound cut n-grams
+    # the same text over Whisper's BPE tokens, what the decoder fuses (None: not trained)
+    token_order: int | None = None
+    token_vocab_size: int = 0
+    token_perplexity: float | None = None
     file_bytes: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
@@ -57,6 +61,9 @@ class TrainingReport:
         if self.perplexity_by_order:
             rows.append(("perplexity by order", ", ".join(
                 f"{n}: {p:.2f}" for n, p in sorted(self.perplexity_by_order.items()))))
+        if self.token_order:
+            rows.append(("token-level model", f"order {self.token_order}, {self.token_vocab_size:,} BPE tokens, "
+                         f"tuning perplexity {num(self.token_perplexity)} per token"))
         rows.append(("time", f"{self.seconds:.1f} s (" + ", ".join(
             f"{k} {v:.1f} s" for k, v in self.timings.items()) + ")"))
         width = max(len(k) for k, _ in rows)

@@ -18,6 +18,7 @@ import numpy as np
 
 from jargonaut.errors import BadRequestError
 from jargonaut.lm.artefact import read_artefact, write_artefact
+from jargonaut.lm.bpe import base_model_encoder, write_token_corpus
 from jargonaut.lm.counting import NgramCounter, OrderCounts, Vocab
 from jargonaut.lm.general import DEFAULT_MU, MU_CANDIDATES, general_unigrams
 from jargonaut.lm.general import prior as gen_prior
@@ -28,6 +29,8 @@ from jargonaut.lm.normalise import normalise_words
 from jargonaut.lm.terms import extract_terms
 from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.validate import iter_lines
+
+TOKEN_PREFIX = "tokens."  # arrays of the BPE-token model inside a .clm
 
 MAX_TRAINING_BYTES = 2 * 1024**3
 MAX_TUNING_BYTES = 200 * 1024**2
@@ -192,6 +195,7 @@ def train_clm(
     work_dir: Path | None = None,
     max_ngrams: int | None = None,
     general_prior: bool = True,
+    token_model: bool = True,
 ) -> TrainingReport:
     """Train a CLM and write it to `output`; raises BadRequestError for unusable input.
 
@@ -201,6 +205,8 @@ def train_clm(
     max_ngrams: memory bound (~90 bytes per n-gram at estimation); past it, rare
     high-order n-grams are dropped before estimation. Default MAX_NGRAMS.
     general_prior: interpolate unigrams with general English (wordfreq), weight tuned.
+    token_model: also estimate the text over the base model's BPE tokens (what the decoder
+    fuses; measured better than word-level fusion) and store it in the same file.
     """
     t0 = time.perf_counter()
     training_files = [Path(p) for p in training_files]
@@ -238,8 +244,10 @@ def train_clm(
     timings["estimate"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    terms = extract_terms(training_files)
+    terms = extract_terms(training_files) if token_model else []
     timings["terms"] = time.perf_counter() - t2
+    tokens = _train_token_model(training_files, tuning_files, base_model_name, prune, work_dir, progress) if token_model else None
+    timings["token model"] = time.perf_counter() - t2 - timings["terms"]
 
     t3 = time.perf_counter()
     report = TrainingReport(
@@ -252,15 +260,45 @@ def train_clm(
         discounts={n: list(d) for n, d in enumerate(ds, 1)}, pruned=bool(prune),
         min_counts={n: m for n, m in enumerate(c.min_counts[:chosen], 1)}, domain_terms=len(terms),
     )
-    report.file_bytes = _write(output, report, c.vocab, tables, terms)
+    extra: dict[str, np.ndarray] = {}
+    if tokens is not None:
+        token_report, token_arrays = tokens
+        report.token_order, report.token_vocab_size = token_report.order, token_report.vocab_size
+        report.token_perplexity = token_report.tuning_perplexity
+        extra = {TOKEN_PREFIX + name: arr for name, arr in token_arrays.items()}
+    report.file_bytes = _write(output, report, c.vocab, tables, terms, extra)
     timings["write"] = time.perf_counter() - t3
     report.timings = timings
     report.seconds = time.perf_counter() - t0
     return report
 
 
+def _train_token_model(training_files: list[Path], tuning_files: list[Path], base_model_name: str,
+                       prune: bool, work_dir: Path | None, progress: bool
+                       ) -> tuple[TrainingReport, dict[str, np.ndarray]] | None:
+    """The training (and tuning) text as Whisper BPE tokens, estimated by the same trainer
+    (no general-English prior: it is over words). None if the base model has no tokenizer."""
+    encode = base_model_encoder(base_model_name)
+    if encode is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="clm-tokens-", dir=work_dir) as tmp:
+        def corpus(files: list[Path], name: str) -> list[Path]:
+            if not files:
+                return []
+            lines = (line for f in files for line in iter_lines(f))
+            return [write_token_corpus(lines, encode, Path(tmp) / name)]
+
+        out = Path(tmp) / "tokens.clm"
+        report = train_clm(corpus(training_files, "train.txt"), corpus(tuning_files, "tune.txt"), out,
+                           base_model_name, 0, prune=prune, work_dir=Path(tmp), progress=progress,
+                           general_prior=False, token_model=False)
+        header, arrays = read_artefact(out)
+        arrays = {name: np.array(arr) for name, arr in arrays.items()}  # off the temp file
+    return report, arrays
+
+
 def _write(output: Path, report: TrainingReport, vocab: Vocab, tables: list[OrderTable],
-           terms: list[tuple[str, float]]) -> int:
+           terms: list[tuple[str, float]], extra: dict[str, np.ndarray] | None = None) -> int:
     header = {
         "kind": "jargonaut-clm",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -281,6 +319,7 @@ def _write(output: Path, report: TrainingReport, vocab: Vocab, tables: list[Orde
         arrays[f"backoff.{n}"] = t.backoff
         arrays[f"ctx.{n}"] = t.ctx_idx
         arrays[f"last.{n}"] = t.last
+    arrays.update(extra or {})
     output.parent.mkdir(parents=True, exist_ok=True)
     return write_artefact(output, header, arrays)
 
@@ -303,11 +342,18 @@ def load_clm(path: Path) -> NgramLM:
     words = _text_lines(arrays.pop("vocab"))
     # CLMs trained before terms existed load without them (no contextual biasing).
     terms = _text_lines(arrays.pop("terms", None))
-    tables = [
-        OrderTable(arrays[f"keys.{n}"], arrays[f"logprob.{n}"], arrays[f"backoff.{n}"],
-                   arrays[f"ctx.{n}"], arrays[f"last.{n}"])
-        for n in range(1, int(header["order"]) + 1)
-    ]
+    tables = _tables(arrays, int(header["order"]))
     lm = NgramLM(tables, words, header["base_model_name"], int(header["base_model_version"]), header)
     lm.terms = terms
+    if header.get("token_order"):  # CLMs trained before token models fuse at word level
+        lm.token_model = NgramLM(_tables(arrays, int(header["token_order"]), TOKEN_PREFIX),
+                                 _text_lines(arrays[TOKEN_PREFIX + "vocab"]), header={"unit": "bpe"})
     return lm
+
+
+def _tables(arrays: dict[str, np.ndarray], order: int, prefix: str = "") -> list[OrderTable]:
+    return [
+        OrderTable(arrays[f"{prefix}keys.{n}"], arrays[f"{prefix}logprob.{n}"], arrays[f"{prefix}backoff.{n}"],
+                   arrays[f"{prefix}ctx.{n}"], arrays[f"{prefix}last.{n}"])
+        for n in range(1, order + 1)
+    ]

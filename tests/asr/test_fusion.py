@@ -21,7 +21,7 @@ def test_fusion_reduces_errors(eval_dir, biomed_clm):
     items = read_manifest(eval_dir / "biomed-tts" / "test.tsv", ids=CLIPS)
     without = _errors(items, make_transcriber("WideBand"))
     # our decoder using nothing from the CLM: no fusion, no retrieved terms
-    without_ours = _errors(items, make_transcriber("WideBand", biomed_clm, settings=FusionSettings(0.0, 0.0, retrieval=False)))
+    without_ours = _errors(items, make_transcriber("WideBand", biomed_clm, settings=FusionSettings(0.0, 0.0, token_alpha=0.0, token_beta=0.0, retrieval=False)))
     with_clm = _errors(items, make_transcriber("WideBand", biomed_clm))
     assert with_clm < without
     assert with_clm < without_ours

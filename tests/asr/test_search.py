@@ -40,3 +40,18 @@ def test_word_fusion_bonus_and_lookahead():
     # an unfinished word that can still become "apixaban" beats one that cannot
     assert fusion.partial(state, " apix") > fusion.partial(state, " apiq")
     assert fusion.partial(state, " apix") == 0.5 * lm.score(state, "apixaban")[0]
+
+
+def test_token_fusion_scores_text_tokens_only():
+    from jargonaut.asr.decoder.token_fusion import TokenFusion
+    from jargonaut.lm.bpe import token_word
+
+    # token ids as the toy LM's words: 3 4 5 is the domain's frequent sequence
+    lm = ToyLM([[token_word(t) for t in (3, 4, 5)]] * 3 + [[token_word(t) for t in (3, 6)]])
+    fusion = TokenFusion(lm, alpha=0.5, beta=0.25, encode=lambda text: [3, 4], eot=8)
+    state = fusion.history_state("earlier text")  # ends with tokens 3 4
+    likely, after = fusion.token(state, 5)
+    assert likely == 0.5 * lm.score(state, token_word(5))[0] + 0.25
+    assert likely > fusion.token(state, 6)[0]
+    assert after != state
+    assert fusion.token(state, TB + 3) == (0.0, state)  # timestamps: no CLM score, same state

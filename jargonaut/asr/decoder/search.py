@@ -238,6 +238,9 @@ class SearchResult:
 
 def _extend(h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab, fusion: WordFusion | None) -> Hypothesis:
     """`h` followed by `tok`, with the CLM bonus of the word `tok` closes (if any)."""
+    if getattr(fusion, "per_token", False):  # token-level CLM (token_fusion.py)
+        bonus, state = fusion.token(h.lm_state, tok)
+        return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp + bonus, state)
     if fusion is None:
         pending = ([tok] if tok < vocab.eot else []) if closes else h.pending + [tok]
         return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp, None, pending)

@@ -24,6 +24,7 @@ from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever, accept_second_pass, glossary
 from jargonaut.asr.decoder.model import StepDecoder, WhisperDecoder
 from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
+from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.search import (
     SuppressBlank,
     SuppressTokens,
@@ -58,8 +59,12 @@ class FusionSettings:
     The dev gain is mostly how the fused output conditions later windows, not robust.
     """
 
-    alpha: float = 0.3
+    alpha: float = 0.3  # word-level fusion (CLMs without a token model)
     beta: float = 1.0
+    # Token-level fusion over the CLM's BPE-token model (lm/bpe.py), the default unit.
+    unit: str = "token"  # "token" or "word"
+    token_alpha: float = 0.25
+    token_beta: float = 0.0
     history_words: int = 4  # CLM context carried over from the previous window
     lookahead: bool = True  # score unfinished words by their best CLM completion
     # faster-whisper re-decodes a window by sampling (without the CLM) when its average
@@ -85,6 +90,9 @@ def default_fusion() -> FusionSettings:
     return FusionSettings(
         alpha=float(os.environ.get("JARGONAUT_CLM_ALPHA", base.alpha)),
         beta=float(os.environ.get("JARGONAUT_CLM_BETA", base.beta)),
+        unit=os.environ.get("JARGONAUT_CLM_UNIT", base.unit),
+        token_alpha=float(os.environ.get("JARGONAUT_CLM_TOKEN_ALPHA", base.token_alpha)),
+        token_beta=float(os.environ.get("JARGONAUT_CLM_TOKEN_BETA", base.token_beta)),
     )
 
 
@@ -301,8 +309,12 @@ def fused_whisper(base: BaseModel, options, language_model, settings: FusionSett
     with _lock:
         whisper, decoder, vocab = _components(base.model, options.compute_type, options.cpu_threads)
     fusion = None
-    if language_model is not None and (settings.alpha or settings.beta):
+    token_model = getattr(language_model, "token_model", None) if settings.unit == "token" else None
+    if token_model is not None and (settings.token_alpha or settings.token_beta):
+        fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot)
+    elif token_model is None and language_model is not None and (settings.alpha or settings.beta):
         fusion = WordFusion(language_model, settings.alpha, settings.beta, _normaliser(), settings.lookahead)
+    if fusion is not None:
         fusion.end_weight = settings.end_weight
     clone = copy.copy(whisper)  # shares weights; only `.model` differs per call
     clone.model = FusedWhisper(

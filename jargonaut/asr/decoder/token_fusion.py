@@ -1,0 +1,41 @@
+"""Shallow fusion at token level: alpha * ln P_bpe(token | previous tokens) + beta per text
+token, with a CLM trained on Whisper's BPE tokens (`jargonaut.lm.bpe`). Every text token is
+scored as it is proposed, so no lookahead is needed; timestamps and specials are not scored.
+"""
+from __future__ import annotations
+
+from typing import Callable, Hashable
+
+from jargonaut.lm.bpe import token_word
+
+
+class TokenFusion:
+    per_token = True
+
+    def __init__(self, lm, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int):
+        self.lm, self.alpha, self.beta, self.encode, self.eot = lm, alpha, beta, encode, eot
+        self.end_weight = 0.0
+        self._words: dict[int, str] = {}
+
+    def _word(self, tok: int) -> str:
+        word = self._words.get(tok)
+        if word is None:
+            word = self._words[tok] = token_word(tok)
+        return word
+
+    def history_state(self, text: str, keep: int = 4) -> Hashable:
+        """CLM state after the last tokens of earlier text (context across windows)."""
+        state = self.lm.begin_state()
+        if text.strip():
+            for tok in self.encode(" " + text.strip())[-(keep * 2):]:
+                state = self.lm.score(state, self._word(tok))[1]
+        return state
+
+    def token(self, state: Hashable, tok: int) -> tuple[float, Hashable]:
+        """Bonus for appending `tok` and the state after it."""
+        if tok > self.eot:
+            return 0.0, state
+        if tok == self.eot:
+            return self.end_weight * self.lm.end_score(state), state
+        lp, new = self.lm.score(state, self._word(tok))
+        return self.alpha * lp + self.beta, new

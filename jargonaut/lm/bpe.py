@@ -1,0 +1,50 @@
+"""A CLM over Whisper's BPE tokens instead of words (the alternative the decoder can fuse
+at every token). Token ids are written as lower-case letter "words" (`qbc`...) so the
+same streaming Kneser-Ney trainer, artefact and `NgramLM` scorer serve both units.
+"""
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Callable, Iterable
+
+_LETTERS = string.ascii_lowercase
+
+
+def token_word(token_id: int) -> str:
+    """A letters-only spelling of a token id that the text normaliser leaves unchanged."""
+    digits = ""
+    n = token_id
+    while True:
+        n, r = divmod(n, 26)
+        digits = _LETTERS[r] + digits
+        if n == 0:
+            return "q" + digits
+
+
+def token_words(text: str, encode: Callable[[str], list[int]]) -> list[str]:
+    """Whisper's tokens of `text` as it would appear inside a transcript (leading space)."""
+    return [token_word(t) for t in encode(" " + text.strip())]
+
+
+def write_token_corpus(lines: Iterable[str], encode: Callable[[str], list[int]], out: Path) -> Path:
+    """One tokenised line per input line (blank lines dropped)."""
+    with out.open("w", encoding="utf-8") as f:
+        for line in lines:
+            if line.strip():
+                f.write(" ".join(token_words(line, encode)) + "\n")
+    return out
+
+
+def base_model_encoder(base_model_name: str) -> Callable[[str], list[int]] | None:
+    """Whisper's tokenizer of a configured base model (its `tokenizer.json`), or None."""
+    from jargonaut.asr.base_models import configured_base_models
+
+    base = configured_base_models().get(base_model_name)
+    path = Path(base.model) / "tokenizer.json" if base is not None else None
+    if path is None or not path.is_file():
+        return None
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    return lambda text: tokenizer.encode(text, add_special_tokens=False).ids
