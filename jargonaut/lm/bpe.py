@@ -27,17 +27,29 @@ def token_words(text: str, encode: Callable[[str], list[int]]) -> list[str]:
     return [token_word(t) for t in encode(" " + text.strip())]
 
 
-def write_token_corpus(lines: Iterable[str], encode: Callable[[str], list[int]], out: Path) -> Path:
-    """One tokenised line per input line (blank lines dropped)."""
+def write_token_corpus(lines: Iterable[str], encode_many: Callable[[list[str]], list[list[int]]], out: Path,
+                       batch: int = 4096) -> Path:
+    """One tokenised line per non-blank input line, encoded a batch at a time."""
+    def flush(chunk: list[str]) -> None:
+        for ids in encode_many([" " + line.strip() for line in chunk]):
+            f.write(" ".join(token_word(t) for t in ids) + "\n")
+
     with out.open("w", encoding="utf-8") as f:
+        chunk: list[str] = []
         for line in lines:
             if line.strip():
-                f.write(" ".join(token_words(line, encode)) + "\n")
+                chunk.append(line)
+                if len(chunk) >= batch:
+                    flush(chunk)
+                    chunk = []
+        if chunk:
+            flush(chunk)
     return out
 
 
-def base_model_encoder(base_model_name: str) -> Callable[[str], list[int]] | None:
-    """Whisper's tokenizer of a configured base model (its `tokenizer.json`), or None."""
+def base_model_encoder(base_model_name: str) -> Callable[[list[str]], list[list[int]]] | None:
+    """Whisper's tokenizer of a configured base model (its `tokenizer.json`) as a batch
+    encoder (the Rust tokenizer encodes a batch on all cores), or None."""
     from jargonaut.asr.base_models import configured_base_models
 
     base = configured_base_models().get(base_model_name)
@@ -47,4 +59,4 @@ def base_model_encoder(base_model_name: str) -> Callable[[str], list[int]] | Non
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(path))
-    return lambda text: tokenizer.encode(text, add_special_tokens=False).ids
+    return lambda texts: [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]

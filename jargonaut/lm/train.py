@@ -196,6 +196,7 @@ def train_clm(
     max_ngrams: int | None = None,
     general_prior: bool = True,
     token_model: bool = True,
+    size_limits: tuple[int, int] | None = None,
 ) -> TrainingReport:
     """Train a CLM and write it to `output`; raises BadRequestError for unusable input.
 
@@ -216,8 +217,9 @@ def train_clm(
         raise BadRequestError("no training files given")
     if order is not None and not 1 <= order <= MAX_ORDER:
         raise BadRequestError(f"order must be between 1 and {MAX_ORDER}")
-    train_bytes = _check_files(training_files, MAX_TRAINING_BYTES, "training")
-    tune_bytes = _check_files(tuning_files, MAX_TUNING_BYTES, "tuning")
+    max_train, max_tune = size_limits or (MAX_TRAINING_BYTES, MAX_TUNING_BYTES)
+    train_bytes = _check_files(training_files, max_train, "training")
+    tune_bytes = _check_files(tuning_files, max_tune, "tuning")
 
     # Fail fast on bad tuning data before the long pass over training data.
     bar = _progress(tune_bytes, "validating tuning", progress and bool(tuning_files))
@@ -278,20 +280,21 @@ def _train_token_model(training_files: list[Path], tuning_files: list[Path], bas
                        ) -> tuple[TrainingReport, dict[str, np.ndarray]] | None:
     """The training (and tuning) text as Whisper BPE tokens, estimated by the same trainer
     (no general-English prior: it is over words). None if the base model has no tokenizer."""
-    encode = base_model_encoder(base_model_name)
-    if encode is None:
+    encode_many = base_model_encoder(base_model_name)
+    if encode_many is None:
         return None
     with tempfile.TemporaryDirectory(prefix="clm-tokens-", dir=work_dir) as tmp:
         def corpus(files: list[Path], name: str) -> list[Path]:
             if not files:
                 return []
             lines = (line for f in files for line in iter_lines(f))
-            return [write_token_corpus(lines, encode, Path(tmp) / name)]
+            return [write_token_corpus(lines, encode_many, Path(tmp) / name)]
 
         out = Path(tmp) / "tokens.clm"
         report = train_clm(corpus(training_files, "train.txt"), corpus(tuning_files, "tune.txt"), out,
                            base_model_name, 0, prune=prune, work_dir=Path(tmp), progress=progress,
-                           general_prior=False, token_model=False)
+                           general_prior=False, token_model=False,
+                           size_limits=(1 << 62, 1 << 62))  # the text passed the limits; tokens spell longer
         header, arrays = read_artefact(out)
         arrays = {name: np.array(arr) for name, arr in arrays.items()}  # off the temp file
     return report, arrays

@@ -22,13 +22,27 @@ def test_clm_carries_a_token_model_that_prefers_domain_spelling(tmp_path: Path):
     assert report.token_order and report.token_vocab_size > 20 and report.token_perplexity > 1
     assert "token-level model" in str(report)
     token_lm = load_clm(tmp_path / "m.clm").token_model
-    encode = base_model_encoder("WideBand")
+    encode_many = base_model_encoder("WideBand")
+
+    def encode(text: str) -> list[int]:
+        return encode_many([text])[0]
 
     def logprob(text: str) -> float:
         return sum(token_lm.score_words(token_words(text, encode), bos=False, eos=False))
 
     # cased and punctuated as Whisper writes it, the trained spelling wins over a sound-alike
     assert logprob("started apixaban instead of warfarin.") > logprob("started to pick up an instead of warfare.")
+
+
+def test_token_corpus_matches_single_encoding(tmp_path: Path):
+    encode_many = base_model_encoder("WideBand")
+    lines = ["The patient took 5 mg of Apixaban.", "", "  BRCA2, PD-L1 and T-cells  "] * 3
+    out = (tmp_path / "t.txt")
+    from jargonaut.lm.bpe import write_token_corpus
+
+    write_token_corpus(lines, encode_many, out, batch=2)
+    want = [" ".join(token_words(line, lambda t: encode_many([t])[0])) for line in lines if line.strip()]
+    assert out.read_text(encoding="utf-8").splitlines() == want
 
 
 def test_token_model_can_be_skipped(tmp_path: Path):
