@@ -1,4 +1,5 @@
-"""Beam search over the NumPy decoder, with logit filters and word-level CLM fusion.
+"""Beam search over a decoder step, with logit filters and CLM fusion (word level here,
+token level in token_fusion.py).
 
 Seams as in openai/whisper's decoding.py: `LogitFilter`s edit logits in place, the
 `WordFusion` scorer adds `alpha * ln P_clm(word | history) + beta` whenever a hypothesis
@@ -11,11 +12,14 @@ import bisect
 import re
 import weakref
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Hashable, Protocol, Sequence
 
 import numpy as np
 
 from jargonaut.asr.decoder.model import StepDecoder, log_softmax
+
+if TYPE_CHECKING:
+    from jargonaut.asr.decoder.token_fusion import TokenFusion
 
 NEG_INF = np.float32(-np.inf)
 _DIGIT = re.compile(r"\d")
@@ -236,7 +240,8 @@ class SearchResult:
     alternatives: list[list[int]] = field(default_factory=list)  # the other finished hypotheses
 
 
-def _extend(h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab, fusion: WordFusion | None) -> Hypothesis:
+def _extend(h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab,
+            fusion: WordFusion | TokenFusion | None) -> Hypothesis:
     """`h` followed by `tok`, with the CLM bonus of the word `tok` closes (if any)."""
     if getattr(fusion, "per_token", False):  # token-level CLM (token_fusion.py)
         bonus, state = fusion.token(h.lm_state, tok)
@@ -270,7 +275,7 @@ def beam_search(
     patience: float = 1.0,
     length_penalty: float = 1.0,
     max_length: int = 448,
-    fusion: WordFusion | None = None,
+    fusion: WordFusion | TokenFusion | None = None,
     lm_state: Hashable = None,
     n_candidates: int | None = None,
 ) -> SearchResult:
