@@ -1,6 +1,6 @@
 """Real-time streaming latency, concurrency and accuracy through the amazon-transcribe SDK.
 
-    python -m bench.stream_latency [--streams 2,4,6] [--seconds 30]
+    python -m bench.stream_latency [--streams 2,4,6] [--seconds 30] [--language-model]
 
 Loopback only, bounded (about 3 minutes), stops by itself. Audio is paced like a
 microphone (each 100 ms chunk leaves once recorded) over HTTP/2 + TLS to a fresh server.
@@ -9,6 +9,8 @@ Measures, with the server's default base model (Whisper tiny.en, CPU):
   * speech onset (result StartTime) -> first partial of that utterance arriving
   * how many simultaneous real-time streams keep final latency bounded (p95 <= 2 s)
   * WER of the streamed finals vs WER of a batch transcription of the same audio
+With --language-model every stream (and the batch run) uses a CLM trained through the API on
+the medical LM text (language-model-name), so the two runs show what a CLM costs a stream.
 """
 from __future__ import annotations
 
@@ -98,7 +100,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_streams(server: Any, audios: list[Path], n: int) -> list[dict[str, Any]]:
+def create_clm(server: Any, tmp: Path) -> str:
+    """A COMPLETED WideBand CLM trained through the API on the medical LM text."""
+    from tests.support.clm import create_role, read_policy, trust_policy
+
+    bucket = server.bucket("bench-clm")
+    (bucket / "train").mkdir(parents=True, exist_ok=True)
+    for f in sorted((EVAL / "medical" / "lm-text").glob("*.txt")):  # the shipped text has a stray NUL
+        (bucket / "train" / f.name).write_bytes(f.read_bytes().replace(b"\0", b""))
+    role = create_role(server.data_dir, tmp, "BenchCLMRole", trust_policy(server.credentials["account_id"]),
+                       read_policy("bench-clm"))
+    client = server.client()
+    client.create_language_model(LanguageCode="en-US", BaseModelName="WideBand", ModelName="bench-medical",
+                                 InputDataConfig={"S3Uri": "s3://bench-clm/train/", "DataAccessRoleArn": role})
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        model = client.describe_language_model(ModelName="bench-medical")["LanguageModel"]
+        if model["ModelStatus"] != "IN_PROGRESS":
+            break
+        time.sleep(1)
+    if model["ModelStatus"] != "COMPLETED":
+        raise RuntimeError(f"CLM training failed: {model.get('FailureReason')}")
+    return "bench-medical"
+
+
+def run_streams(server: Any, audios: list[Path], n: int, language_model: str | None = None) -> list[dict[str, Any]]:
     """n simultaneous streams; stream i speaks the clips in another order (independent speakers)."""
     creds = server.credentials
     spec = {
@@ -106,6 +132,8 @@ def run_streams(server: Any, audios: list[Path], n: int) -> list[dict[str, Any]]
         "secret_access_key": creds["secret_access_key"], "sample_rate": RATE,
         "bytes_per_second": RATE * 2, "chunk_bytes": CHUNK_BYTES, "mic": True,
     }
+    if language_model:
+        spec["language_model_name"] = language_model
     specs = [dict(spec, audio_path=str(audios[i % len(audios)]), delay_start=round(i * 0.37, 2)) for i in range(n)]
     results = run_many_in_subprocess(specs, server.data_dir / "tls" / "cert.pem", timeout=600)
     for r in results:
@@ -118,6 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--streams", default="2,4,6", help="concurrency levels to try (max 6)")
     parser.add_argument("--seconds", type=float, default=30.0, help="audio per stream (max 60)")
+    parser.add_argument("--language-model", action="store_true", help="stream with a medical CLM")
     args = parser.parse_args()
     levels = [min(int(n), 6) for n in args.streams.split(",") if n.strip()]
     seconds = min(args.seconds, 60.0)
@@ -128,18 +157,24 @@ def main() -> None:
         audio, reference, duration = streams[0]
         audios, references = [s[0] for s in streams], [s[1] for s in streams]
         samples = np.frombuffer(audio.read_bytes(), "<i2").astype(np.float32) / 32768
-        t = time.monotonic()
-        batch = recognize(samples, configured_base_models()["WideBand"]).text
-        batch_s = time.monotonic() - t
         server = make_server(Path(tmp), JARGONAUT_MAX_STREAMS_PER_ACCOUNT="8").start()
         try:
+            clm_name, clm = None, None
+            if args.language_model:
+                from jargonaut.lm.train import load_clm
+
+                clm_name = create_clm(server, Path(tmp))
+                clm = load_clm(next((server.data_dir).rglob("*.clm")))  # the same artefact, for the batch run
+            t = time.monotonic()
+            batch = recognize(samples, configured_base_models()["WideBand"], language_model=clm).text
+            batch_s = time.monotonic() - t
             time.sleep(3)  # let the server warm its stream model up
-            single = run_streams(server, audios, 1)[0]
+            single = run_streams(server, audios, 1, clm_name)[0]
             finals, firsts = latencies(single)
             rows = []
             for n in levels:
                 cpu_before = cpu_seconds(server.process.pid)
-                results = run_streams(server, audios, n)
+                results = run_streams(server, audios, n, clm_name)
                 cpu_per_stream_s = (cpu_seconds(server.process.pid) - cpu_before) / (n * duration)
                 lat = [x for r in results for x in latencies(r)[0]]
                 first = [x for r in results for x in latencies(r)[1]]
@@ -150,7 +185,8 @@ def main() -> None:
             server.stop()
     stream_text = final_text(single)
     w_stream, w_batch = wer(reference, stream_text), wer(reference, batch)
-    print(f"\nStreaming latency, Whisper tiny.en on CPU, {duration:.1f} s of paced audio per stream "
+    print(f"\nStreaming latency, Whisper tiny.en on CPU{' with a medical CLM' if args.language_model else ''}, "
+          f"{duration:.1f} s of paced audio per stream "
           f"({len(finals)} utterances), loopback HTTP/2 + TLS via amazon-transcribe SDK\n")
     print(f"{'metric':<44}{'value':>10}{'target':>12}")
     print(f"{'end of utterance -> final, p50 (s)':<44}{percentile(finals, .5):>10.2f}{'< 1.0':>12}")

@@ -4,9 +4,10 @@ The NumPy decoder (`model.py`) spends most of a beam step on Python overhead bet
 ~150 small ops and on reading the float32 vocabulary projection (80 MB for tiny).
 Here the same math (same weights, same layout) is one graph built with `onnx.helper`
 and run by ONNX Runtime; with `precision="int8"` every linear layer, the tied output
-projection included, uses per-row symmetric int8 weights and dynamically quantised
-activations (`DynamicQuantizeMatMul`), which is what CTranslate2's `compute_type="int8"`
-does for the plain path. The key/value cache travels as graph inputs and outputs.
+projection included, uses int8 weights in blocks of 32 inputs and int8 activations
+(`MatMulNBits`, accuracy level 4), the same class of quantisation as CTranslate2's
+`compute_type="int8"` on the plain path. The key/value cache travels as graph inputs and
+outputs; the prompt's rows are passed once and broadcast to the beams.
 """
 from __future__ import annotations
 
@@ -195,6 +196,7 @@ class OrtWhisperDecoder:
         import onnxruntime as ort
 
         self._numpy = WhisperDecoder(weights)  # cross K/V once per window, shapes
+        self._numpy.projection_t = None  # the graph holds its own (80 MB in float32 for tiny)
         self.embedding = self._numpy.embedding
         self.max_len = self._numpy.max_len
         self.precision = precision
