@@ -24,7 +24,8 @@ from typing import Any, Awaitable, Callable
 import numpy as np
 
 from jargonaut.asr.base_models import BaseModel
-from jargonaut.asr.recognizer import DecodeOptions, default_options, recognize
+from jargonaut.asr.decoder import default_fusion, recognize_fused
+from jargonaut.asr.recognizer import DecodeOptions, default_options
 from jargonaut.asr.types import Word
 from jargonaut.stream.results import Stabilizer, result
 from jargonaut.stream.scheduler import FINAL, PARTIAL, DecodePool
@@ -195,7 +196,11 @@ class StreamRecogniser:
             return []
         shift = begin / RATE
         if self.language_model is not None:
-            recognition = recognize(audio, self.base, options, language_model=self.language_model)
+            # Partials are redrawn within a second: fusion only; finals also get the
+            # second, term-retrieval pass.
+            settings = dataclasses.replace(default_fusion(), retrieval=options is self.final_options)
+            with short_window(len(audio)):  # our decoder reads any encoder length
+                recognition = recognize_fused(audio, self.base, options, self.language_model, settings)
             return [
                 Word(w.start + shift, w.end + shift, w.text, w.probability)
                 for segment in recognition.segments for w in segment.words if w.text.strip()

@@ -228,12 +228,13 @@ def decoder_backend() -> str:
     return os.environ.get("JARGONAUT_DECODER_BACKEND", "onnxruntime")
 
 
-def make_decoder(weights: dict[str, np.ndarray], compute_type: str) -> StepDecoder:
-    """Our decoder at the precision CTranslate2 uses for the plain path (int8* → int8 weights)."""
+def make_decoder(weights: dict[str, np.ndarray], compute_type: str, cpu_threads: int = 0) -> StepDecoder:
+    """Our decoder at the precision CTranslate2 uses for the plain path (int8* → int8 weights),
+    with as many threads as CTranslate2 is given (0: the default, e.g. 1 per stream decode)."""
     if decoder_backend() == "numpy":
         return WhisperDecoder(weights)
     precision = "int8" if compute_type.startswith("int8") else "float32"
-    return OrtWhisperDecoder(weights, precision, threads=_decoder_threads())
+    return OrtWhisperDecoder(weights, precision, threads=cpu_threads or _decoder_threads())
 
 
 def _decoder_threads() -> int:
@@ -252,7 +253,7 @@ def _components(model_dir: str, compute_type: str, cpu_threads: int):
     from jargonaut.asr.recognizer import _whisper  # share the plain path's loaded model
 
     whisper = _whisper(model_dir, compute_type, cpu_threads)
-    decoder = make_decoder(load_weights(model_dir), compute_type)
+    decoder = make_decoder(load_weights(model_dir), compute_type, cpu_threads)
     tok = Tokenizer(whisper.hf_tokenizer, whisper.model.is_multilingual, task="transcribe", language="en")
     n_vocab = decoder.embedding.shape[0]
     space = np.zeros(n_vocab, bool)
