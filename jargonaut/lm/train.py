@@ -197,6 +197,7 @@ def train_clm(
     general_prior: bool = True,
     token_model: bool = True,
     size_limits: tuple[int, int] | None = None,
+    domain_terms: bool = True,
 ) -> TrainingReport:
     """Train a CLM and write it to `output`; raises BadRequestError for unusable input.
 
@@ -208,6 +209,7 @@ def train_clm(
     general_prior: interpolate unigrams with general English (wordfreq), weight tuned.
     token_model: also estimate the text over the base model's BPE tokens (what the decoder
     fuses; measured better than word-level fusion) and store it in the same file.
+    domain_terms: pick the salient words for contextual biasing (lm.terms).
     """
     t0 = time.perf_counter()
     training_files = [Path(p) for p in training_files]
@@ -228,13 +230,33 @@ def train_clm(
     if bar is not None:
         bar.close()
 
+    # The token model first, left on disk (memory-mapped) while the word model is estimated,
+    # so the two never hold memory at the same time.
+    token_dir = tempfile.TemporaryDirectory(prefix="clm-tokens-", dir=work_dir)
+    try:
+        tokens = _train_token_model(training_files, tuning_files, base_model_name, prune, Path(token_dir.name),
+                                    progress) if token_model else None
+        return _train_word_model(training_files, tuning_files, output, base_model_name, base_model_version, order,
+                                 progress, prune, work_dir, max_ngrams, general_prior, tokens, train_bytes, t0,
+                                 domain_terms)
+    finally:
+        token_dir.cleanup()
+
+
+def _train_word_model(training_files: list[Path], tuning_files: list[Path], output: Path, base_model_name: str,
+                      base_model_version: int, order: int | None, progress: bool, prune: bool | None,
+                      work_dir: Path | None, max_ngrams: int | None, general_prior: bool,
+                      tokens: tuple[TrainingReport, dict[str, np.ndarray]] | None, train_bytes: int,
+                      t0: float, domain_terms: bool) -> TrainingReport:
+    timings = {"token model": time.perf_counter() - t0}
     # Past LARGE_INPUT_BYTES the 5-gram pass costs more disk and time than it earns.
     orders = [n for n in CANDIDATE_ORDERS if train_bytes <= LARGE_INPUT_BYTES or n <= 4]
     max_order = order or max(orders)
     general = general_unigrams() if general_prior else None
+    t_count = time.perf_counter()
     c = _count(training_files, tuning_files, max_order, MAX_NGRAMS if max_ngrams is None else max_ngrams,
                progress, work_dir, train_bytes, general)
-    timings = {"count": time.perf_counter() - t0}
+    timings["count"] = time.perf_counter() - t_count
 
     t1 = time.perf_counter()
     if prune is None:
@@ -246,10 +268,8 @@ def train_clm(
     timings["estimate"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    terms = extract_terms(training_files) if token_model else []
+    terms = extract_terms(training_files) if domain_terms else []
     timings["terms"] = time.perf_counter() - t2
-    tokens = _train_token_model(training_files, tuning_files, base_model_name, prune, work_dir, progress) if token_model else None
-    timings["token model"] = time.perf_counter() - t2 - timings["terms"]
 
     t3 = time.perf_counter()
     report = TrainingReport(
@@ -276,28 +296,27 @@ def train_clm(
 
 
 def _train_token_model(training_files: list[Path], tuning_files: list[Path], base_model_name: str,
-                       prune: bool, work_dir: Path | None, progress: bool
+                       prune: bool | None, out_dir: Path, progress: bool
                        ) -> tuple[TrainingReport, dict[str, np.ndarray]] | None:
     """The training (and tuning) text as Whisper BPE tokens, estimated by the same trainer
-    (no general-English prior: it is over words). None if the base model has no tokenizer."""
+    (no general-English prior: it is over words) into `out_dir`; its arrays come back
+    memory-mapped from there. None if the base model has no tokenizer."""
     encode_many = base_model_encoder(base_model_name)
     if encode_many is None:
         return None
-    with tempfile.TemporaryDirectory(prefix="clm-tokens-", dir=work_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="corpus-", dir=out_dir) as tmp:
         def corpus(files: list[Path], name: str) -> list[Path]:
             if not files:
                 return []
             lines = (line for f in files for line in iter_lines(f))
             return [write_token_corpus(lines, encode_many, Path(tmp) / name)]
 
-        out = Path(tmp) / "tokens.clm"
+        out = out_dir / "tokens.clm"
         report = train_clm(corpus(training_files, "train.txt"), corpus(tuning_files, "tune.txt"), out,
                            base_model_name, 0, prune=prune, work_dir=Path(tmp), progress=progress,
-                           general_prior=False, token_model=False,
+                           general_prior=False, token_model=False, domain_terms=False,
                            size_limits=(1 << 62, 1 << 62))  # the text passed the limits; tokens spell longer
-        header, arrays = read_artefact(out)
-        arrays = {name: np.array(arr) for name, arr in arrays.items()}  # off the temp file
-    return report, arrays
+    return report, read_artefact(out)[1]
 
 
 def _write(output: Path, report: TrainingReport, vocab: Vocab, tables: list[OrderTable],
