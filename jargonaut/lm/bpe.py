@@ -22,16 +22,21 @@ def token_word(token_id: int) -> str:
             return "q" + digits
 
 
+def as_transcript(text: str) -> str:
+    """`text` as it appears inside a Whisper transcript: one leading space, no trailing one."""
+    return " " + text.strip()
+
+
 def token_words(text: str, encode: Callable[[str], list[int]]) -> list[str]:
-    """Whisper's tokens of `text` as it would appear inside a transcript (leading space)."""
-    return [token_word(t) for t in encode(" " + text.strip())]
+    """Whisper's tokens of `text` as it would appear inside a transcript."""
+    return [token_word(t) for t in encode(as_transcript(text))]
 
 
 def write_token_corpus(lines: Iterable[str], encode_many: Callable[[list[str]], list[list[int]]], out: Path,
                        batch: int = 4096) -> Path:
     """One tokenised line per non-blank input line, encoded a batch at a time."""
     def flush(chunk: list[str]) -> None:
-        for ids in encode_many([" " + line.strip() for line in chunk]):
+        for ids in encode_many([as_transcript(line) for line in chunk]):
             f.write(" ".join(token_word(t) for t in ids) + "\n")
 
     with out.open("w", encoding="utf-8") as f:

@@ -7,6 +7,7 @@ order with the lowest tuning perplexity -> write the artefact atomically.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 import time
@@ -232,15 +233,14 @@ def train_clm(
 
     # The token model first, left on disk (memory-mapped) while the word model is estimated,
     # so the two never hold memory at the same time.
-    token_dir = tempfile.TemporaryDirectory(prefix="clm-tokens-", dir=work_dir)
-    try:
-        tokens = _train_token_model(training_files, tuning_files, base_model_name, prune, Path(token_dir.name),
-                                    progress) if token_model else None
+    with contextlib.ExitStack() as stack:
+        tokens = None
+        if token_model:
+            token_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="clm-tokens-", dir=work_dir)))
+            tokens = _train_token_model(training_files, tuning_files, base_model_name, prune, token_dir, progress)
         return _train_word_model(training_files, tuning_files, output, base_model_name, base_model_version, order,
                                  progress, prune, work_dir, max_ngrams, general_prior, tokens, train_bytes, t0,
                                  domain_terms)
-    finally:
-        token_dir.cleanup()
 
 
 def _train_word_model(training_files: list[Path], tuning_files: list[Path], output: Path, base_model_name: str,

@@ -199,7 +199,6 @@ class OrtWhisperDecoder:
         self._numpy.projection_t = None  # the graph holds its own (80 MB in float32 for tiny)
         self.embedding = self._numpy.embedding
         self.max_len = self._numpy.max_len
-        self.precision = precision
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1

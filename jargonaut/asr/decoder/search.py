@@ -201,6 +201,24 @@ class WordFusion:
             self._partial[key] = hit
         return hit
 
+    def extend(self, h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
+        """`h` followed by `tok`: the bonus of the word `tok` closes, and the lookahead
+        estimate of the word it starts or continues (replacing the previous estimate)."""
+        fused = h.fused + lp - h.partial
+        state = h.lm_state
+        if closes:
+            if h.pending:
+                bonus, state = self.word(state, vocab.decode(h.pending))
+                fused += bonus
+            pending = [tok] if tok < vocab.eot else []
+            if tok == vocab.eot and self.end_weight:
+                # ending the window must be likely to the CLM too (fewer early stops)
+                fused += self.end_weight * self.lm.end_score(state)
+        else:
+            pending = h.pending + [tok]
+        partial = self.partial(state, vocab.decode(pending)) if pending else 0.0
+        return Hypothesis(h.tokens + [tok], h.acoustic + lp, fused + partial, state, pending, partial)
+
     def _best(self, state: Hashable, prefix: str) -> float:
         """max ln P(w | state) over CLM words w starting with prefix, and over <unk>."""
         lo = bisect.bisect_left(self._words, prefix)
@@ -239,30 +257,19 @@ class SearchResult:
     no_speech_prob: float
     alternatives: list[list[int]] = field(default_factory=list)  # the other finished hypotheses
 
+    @property
+    def mean_logprob(self) -> float:
+        """Acoustic log-probability per token (what thresholds and the biasing guard compare)."""
+        return self.acoustic / max(len(self.tokens), 1)
+
 
 def _extend(h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab,
             fusion: WordFusion | TokenFusion | None) -> Hypothesis:
-    """`h` followed by `tok`, with the CLM bonus of the word `tok` closes (if any)."""
-    if getattr(fusion, "per_token", False):  # token-level CLM (token_fusion.py)
-        bonus, state = fusion.token(h.lm_state, tok)
-        return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp + bonus, state)
-    if fusion is None:
-        pending = ([tok] if tok < vocab.eot else []) if closes else h.pending + [tok]
-        return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp, None, pending)
-    fused = h.fused + lp - h.partial
-    state = h.lm_state
-    if closes:
-        if h.pending:
-            bonus, state = fusion.word(state, vocab.decode(h.pending))
-            fused += bonus
-        pending = [tok] if tok < vocab.eot else []
-        if tok == vocab.eot and fusion.end_weight:
-            # ending the window must be likely to the CLM too (fewer early stops)
-            fused += fusion.end_weight * fusion.lm.end_score(state)
-    else:
-        pending = h.pending + [tok]
-    partial = fusion.partial(state, vocab.decode(pending)) if pending else 0.0
-    return Hypothesis(h.tokens + [tok], h.acoustic + lp, fused + partial, state, pending, partial)
+    """`h` followed by `tok`, with the fusion's CLM bonus (word or token level) if any."""
+    if fusion is not None:
+        return fusion.extend(h, tok, lp, closes, vocab)
+    pending = ([tok] if tok < vocab.eot else []) if closes else h.pending + [tok]
+    return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp, None, pending)
 
 
 def beam_search(

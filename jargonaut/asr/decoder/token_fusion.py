@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Callable, Hashable
 
-from jargonaut.lm.bpe import token_word
+from jargonaut.asr.decoder.search import Hypothesis, Vocab
+from jargonaut.lm.bpe import as_transcript, token_word
 
 
 class TokenFusion:
-    per_token = True
 
     def __init__(self, lm, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int):
         self.lm, self.alpha, self.beta, self.encode, self.eot = lm, alpha, beta, encode, eot
@@ -27,7 +27,7 @@ class TokenFusion:
         """CLM state after the last tokens of earlier text (context across windows)."""
         state = self.lm.begin_state()
         if text.strip():
-            for tok in self.encode(" " + text.strip())[-(keep * 2):]:
+            for tok in self.encode(as_transcript(text))[-(keep * 2):]:
                 state = self.lm.score(state, self._word(tok))[1]
         return state
 
@@ -39,3 +39,8 @@ class TokenFusion:
             return self.end_weight * self.lm.end_score(state), state
         lp, new = self.lm.score(state, self._word(tok))
         return self.alpha * lp + self.beta, new
+
+    def extend(self, h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
+        """`h` followed by `tok` with its bonus (word boundaries do not matter here)."""
+        bonus, state = self.token(h.lm_state, tok)
+        return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp + bonus, state)

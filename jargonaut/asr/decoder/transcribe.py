@@ -192,9 +192,9 @@ class FusedWhisper:
         room = kw.get("max_length", 448) // 2 - 1 - len(glossary_ids)  # faster-whisper's prompt budget
         second_prompt = [vocab.sot_prev, *glossary_ids, *(previous[-room:] if room > 0 else []), *prompt[start:]]
         second = self._search(cross, second_prompt, filters, state, kw)
-        lp1 = first.acoustic / max(len(first.tokens), 1)
-        lp2 = second.acoustic / max(len(second.tokens), 1)
-        return second if accept_second_pass(draft, self._text(second.tokens), lp1, lp2, self._biasing, terms) else first
+        accepted = accept_second_pass(draft, self._text(second.tokens), first.mean_logprob, second.mean_logprob,
+                                      self._biasing, terms)
+        return second if accepted else first
 
     def _text(self, tokens: list[int]) -> str:
         """The words of a decoded sequence (timestamps and specials dropped)."""
