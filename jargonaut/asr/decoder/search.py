@@ -19,6 +19,7 @@ import numpy as np
 from jargonaut.asr.decoder.model import StepDecoder, log_softmax
 
 if TYPE_CHECKING:
+    from jargonaut.asr.decoder.internal_lm import InternalLM
     from jargonaut.asr.decoder.token_fusion import TokenFusion
 
 NEG_INF = np.float32(-np.inf)
@@ -285,9 +286,12 @@ def beam_search(
     fusion: WordFusion | TokenFusion | None = None,
     lm_state: Hashable = None,
     n_candidates: int | None = None,
+    internal_lm: InternalLM | None = None,
 ) -> SearchResult:
-    """Best hypothesis after `prompt`; beam_size 1 is greedy decoding."""
+    """Best hypothesis after `prompt`; beam_size 1 is greedy decoding. With `internal_lm`,
+    Whisper's own text prior is subtracted from the fused score (density-ratio fusion)."""
     cache = decoder.new_cache(1)
+    pending = internal_lm.start(prompt) if internal_lm is not None else None
     # No-speech probability is read at <|startoftranscript|>, before any <|notimestamps|>.
     split = prompt.index(vocab.sot) + 1 if vocab.sot in prompt else len(prompt)
     logits = decoder.forward(np.asarray([prompt[:split]], dtype=np.int64), cache, cross)
@@ -304,7 +308,10 @@ def beam_search(
     for step in range(max_new):
         if step > 0:
             last = np.asarray([[h.tokens[-1]] for h in beams], dtype=np.int64)
+            pending = internal_lm.step(last) if internal_lm is not None else None
             logits = decoder.forward(last, cache, cross)
+        if pending is not None:
+            pending.result()
         logits = np.array(logits, dtype=np.float32, copy=True)
         seqs = [h.tokens for h in beams]
         for f in filters:
@@ -321,6 +328,8 @@ def beam_search(
                 if lp == -np.inf:
                     continue
                 new = _extend(h, tok, lp, boundary[tok] > 0, vocab, fusion)
+                if internal_lm is not None:
+                    new.fused -= internal_lm.penalty(b, tok)
                 candidates.append((new.fused, b, tok, new))
         candidates.sort(key=lambda c: -c[0])
         next_beams: list[Hypothesis] = []
@@ -339,6 +348,8 @@ def beam_search(
             break
         if origins != list(range(len(beams))):  # unchanged beams keep their cache rows
             cache.reorder(np.asarray(origins))
+            if internal_lm is not None:
+                internal_lm.reorder(np.asarray(origins))
         beams = next_beams
     else:
         finished.extend(beams)  # ran out of room: unfinished hypotheses compete too
