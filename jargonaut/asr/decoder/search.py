@@ -347,9 +347,10 @@ def beam_search(
         if len(finished) >= n_keep or not next_beams:
             break
         if origins != list(range(len(beams))):  # unchanged beams keep their cache rows
-            cache.reorder(np.asarray(origins))
+            index = np.asarray(origins)
+            cache.reorder(index)
             if internal_lm is not None:
-                internal_lm.reorder(np.asarray(origins))
+                internal_lm.reorder(index)
         beams = next_beams
     else:
         finished.extend(beams)  # ran out of room: unfinished hypotheses compete too
