@@ -49,17 +49,26 @@ class Layer:
     ff_out: tuple[np.ndarray, np.ndarray]
 
 
-class KVCache:
-    """Self-attention keys/values per layer, preallocated to the context length."""
+def group_index(index: np.ndarray, rows: int, groups: int) -> np.ndarray:
+    """A beam reorder applied to each of `groups` stacked blocks of `rows` cache rows."""
+    index = np.asarray(index)
+    return index if groups == 1 else np.concatenate([index + g * rows for g in range(groups)])
 
-    def __init__(self, n_layers: int, batch: int, heads: int, head_dim: int, max_len: int):
-        shape = (batch, heads, max_len, head_dim)
+
+class KVCache:
+    """Self-attention keys/values per layer, preallocated to the context length; with
+    `text_rows`, a second block of rows holds the same beams decoded without the audio."""
+
+    def __init__(self, n_layers: int, batch: int, heads: int, head_dim: int, max_len: int, text_rows: bool = False):
+        self.groups = 2 if text_rows else 1
+        shape = (batch * self.groups, heads, max_len, head_dim)
         self.keys = [np.zeros(shape, np.float32) for _ in range(n_layers)]
         self.values = [np.zeros(shape, np.float32) for _ in range(n_layers)]
         self.length = 0
 
     def reorder(self, index: np.ndarray) -> None:
         """Keep the rows of the surviving beams (index may repeat and change batch size)."""
+        index = group_index(index, self.keys[0].shape[0] // self.groups, self.groups)
         n = self.length
         for store in (self.keys, self.values):
             for i, arr in enumerate(store):
@@ -75,8 +84,25 @@ class StepDecoder(Protocol):
     max_len: int
 
     def cross_kv(self, encoder_out: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]: ...
-    def new_cache(self, batch: int) -> Any: ...
+    def new_cache(self, batch: int, text_rows: bool = False) -> Any:
+        """A cache for `batch` beams; with `text_rows`, `forward` also decodes every beam
+        without the audio (Whisper's internal LM) and returns those logits after the beams'."""
     def forward(self, tokens: np.ndarray, cache: Any, cross: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray: ...
+
+
+def text_cross_outputs(weights: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """Per layer, what cross-attention adds for a text-only row: attention over one all-zero
+    encoder frame (any number of identical frames) returns the value bias, whatever the
+    query, so the block's output is the constant W_out @ b_v + b_out."""
+    out = []
+    i = 0
+    while f"decoder/layer_{i}/attention/linear_2/weight" in weights:
+        q = f"decoder/layer_{i}/attention/"
+        kv_bias = weights[q + "linear_1/bias"].astype(np.float32)
+        value_bias = kv_bias[len(kv_bias) // 2 :]  # fused K/V: keys first
+        out.append(weights[q + "linear_2/weight"].astype(np.float32) @ value_bias + weights[q + "linear_2/bias"])
+        i += 1
+    return out
 
 
 class WhisperDecoder:
@@ -117,6 +143,7 @@ class WhisperDecoder:
                 )
             )
             i += 1
+        self.text_cross = [xp.asarray(c) for c in text_cross_outputs(weights)]
 
     # -- per window ---------------------------------------------------------------------
     def cross_kv(self, encoder_out: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -131,14 +158,17 @@ class WhisperDecoder:
             out.append((k_t, v))
         return out
 
-    def new_cache(self, batch: int) -> KVCache:
-        return KVCache(len(self.layers), batch, self.n_heads, self.head_dim, self.max_len)
+    def new_cache(self, batch: int, text_rows: bool = False) -> KVCache:
+        return KVCache(len(self.layers), batch, self.n_heads, self.head_dim, self.max_len, text_rows)
 
     # -- per step -----------------------------------------------------------------------
     def forward(
         self, tokens: np.ndarray, cache: KVCache, cross: list[tuple[np.ndarray, np.ndarray]]
     ) -> np.ndarray:
-        """Feed `tokens` (batch × n_new) after the cached ones; float32 logits of the last position."""
+        """Feed `tokens` (batch × n_new) after the cached ones; float32 logits of the last position
+        (with text rows: the beams' rows, then the same beams' text-only rows)."""
+        audio_rows = tokens.shape[0]
+        tokens = np.concatenate([tokens] * cache.groups) if cache.groups > 1 else tokens
         b, n = tokens.shape
         h, d = self.n_heads, self.head_dim
         start = cache.length
@@ -166,13 +196,14 @@ class WhisperDecoder:
             y = (att @ v).transpose(0, 2, 1, 3).reshape(b, n, h * d)
             x = x + (y @ layer.sa_out[0] + layer.sa_out[1])
             # cross-attention: all beams share one encoder output, so fold beams into rows
-            y = layer_norm(x, *layer.ca_ln)
+            y = layer_norm(x[:audio_rows], *layer.ca_ln)
             q = (y @ layer.ca_q[0] + layer.ca_q[1]) * scale
-            q = q.reshape(b * n, h, d).transpose(1, 0, 2)  # h, b*n, d
+            q = q.reshape(audio_rows * n, h, d).transpose(1, 0, 2)  # h, b*n, d
             k_t, v_c = cross[li]
             att = _softmax(q @ k_t)
-            y = (att @ v_c).transpose(1, 0, 2).reshape(b, n, h * d)
-            x = x + (y @ layer.ca_out[0] + layer.ca_out[1])
+            y = (att @ v_c).transpose(1, 0, 2).reshape(audio_rows, n, h * d)
+            x[:audio_rows] += y @ layer.ca_out[0] + layer.ca_out[1]
+            x[audio_rows:] += self.text_cross[li]
             # feed-forward
             y = layer_norm(x, *layer.ff_ln)
             y = gelu(y @ layer.ff_in[0] + layer.ff_in[1])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jargonaut.asr.decoder.model import LN_EPS, WhisperDecoder
+from jargonaut.asr.decoder.model import LN_EPS, WhisperDecoder, group_index, text_cross_outputs
 
 PRECISIONS = ("float32", "int8")
 INT8_BLOCK = 32
@@ -24,24 +24,28 @@ INT8_BLOCK = 32
 @dataclass
 class OrtKVCache:
     """Self-attention keys/values per layer, batch × heads × length × head_dim, in two parts:
-    the prompt's rows, shared by every beam (batch 1), and each beam's own rows since."""
+    the prompt's rows, shared by every beam (one row per group), and each beam's own rows
+    since. Group 1, with text rows, is the same beams decoded without the audio."""
 
     prefix_keys: list[np.ndarray]
     prefix_values: list[np.ndarray]
     keys: list[np.ndarray]
     values: list[np.ndarray]
     length: int = 0
+    groups: int = 1
 
     def reorder(self, index: np.ndarray) -> None:
         """Keep the rows of the surviving beams (index may repeat and change batch size)."""
         index = np.asarray(index)
-        if self.keys[0].shape[0] == 1 and not self.prefix_keys[0].shape[2] and not index.any():
+        g = self.groups
+        if self.keys[0].shape[0] == g and not self.prefix_keys[0].shape[2] and not index.any():
             # One row fanned out to the beams: keep it once as the shared prefix, so later
             # steps neither copy nor concatenate the prompt per beam.
             self.prefix_keys, self.prefix_values = self.keys, self.values
-            self.keys = [np.zeros((len(index),) + k.shape[1:2] + (0,) + k.shape[3:], np.float32) for k in self.keys]
+            self.keys = [np.zeros((g * len(index),) + k.shape[1:2] + (0,) + k.shape[3:], np.float32) for k in self.keys]
             self.values = [np.zeros_like(k) for k in self.keys]
             return
+        index = group_index(index, self.keys[0].shape[0] // g, g)
         self.keys = [k[index] for k in self.keys]
         self.values = [v[index] for v in self.values]
 
@@ -129,8 +133,28 @@ def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32")
     rows_by_head = g.const(np.array([-1, heads, head_dim], np.int64), "shape")
     zero, end = g.const(np.array([0], np.int64), "zero"), g.const(np.array([2**62], np.int64), "end")
     last_axis = g.const(np.array([-1], np.int64), "axis")
-    batch_new = g.op("Shape", ["tokens"])
-    batch_new_model = g.op("Concat", [batch_new, g.const(np.array([d_model], np.int64), "shape")], axis=0)
+    # Rows come in groups (1, or 2 with text rows: the beams, then the beams without audio);
+    # the group count is the prefix cache's batch.
+    groups = g.op("Shape", ["prefix_key_0"], start=0, end=1)
+    batch = g.op("Shape", ["tokens"], start=0, end=1)
+    audio_rows = g.op("Div", [batch, groups])
+    audio_shape = g.op("Concat", [audio_rows, g.op("Shape", ["tokens"], start=1, end=2),
+                                  g.const(np.array([d_model], np.int64), "shape")], axis=0)
+    text_shape = g.op("Concat", [g.op("Sub", [batch, audio_rows]), g.op("Shape", ["tokens"], start=1, end=2),
+                                 g.const(np.array([d_model], np.int64), "shape")], axis=0)
+    text_cross = text_cross_outputs(weights)
+    axis0, axis1 = g.const(np.array([0], np.int64), "axis"), g.const(np.array([1], np.int64), "axis")
+
+    new = g.op("Shape", ["tokens"], start=1, end=2)
+    heads_c, head_dim_c = g.const(np.array([heads], np.int64), "shape"), g.const(np.array([head_dim], np.int64), "shape")
+
+    def grouped(t: str, last: str) -> str:
+        """(batch, heads, new, last) -> (groups, batch / groups, heads, new, last), to meet the
+        per-group prefix (an empty prompt prefix makes a size 0: spelled out, `allowzero`)."""
+        return g.op("Reshape", [t, g.op("Concat", [groups, audio_rows, heads_c, new, last], axis=0)], allowzero=1)
+
+    def ungrouped(t: str, last: str) -> str:
+        return g.op("Reshape", [t, g.op("Concat", [batch, heads_c, new, last], axis=0)], allowzero=1)
 
     def w(name: str) -> tuple[np.ndarray, np.ndarray]:
         return weights[name + "/weight"], weights[name + "/bias"]
@@ -143,7 +167,7 @@ def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32")
         for kind in ("past_key", "past_value"):
             inputs.append(helper.make_tensor_value_info(f"{kind}_{i}", f32, ["batch", heads, "past", head_dim]))
         for kind in ("prefix_key", "prefix_value"):
-            inputs.append(helper.make_tensor_value_info(f"{kind}_{i}", f32, [1, heads, "prefix", head_dim]))
+            inputs.append(helper.make_tensor_value_info(f"{kind}_{i}", f32, ["groups", heads, "prefix", head_dim]))
         inputs.append(helper.make_tensor_value_info(f"cross_key_{i}", f32, [heads, head_dim, "frames"]))
         inputs.append(helper.make_tensor_value_info(f"cross_value_{i}", f32, [heads, "frames", head_dim]))
         # self-attention with the cache
@@ -157,24 +181,30 @@ def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32")
         g.nodes.append(helper.make_node("Identity", [present_v], [f"present_value_{i}"]))
         for kind in ("present_key", "present_value"):
             outputs.append(helper.make_tensor_value_info(f"{kind}_{i}", f32, ["batch", heads, "total", head_dim]))
-        # scores over the shared prompt rows (batch 1, broadcast to the beams), then the beam's own
+        # scores over the shared prompt rows (one per group, broadcast to its beams), then the beam's own
         q = g.op("Mul", [q, scale])
-        att = g.op("Concat", [g.op("MatMul", [q, g.op("Transpose", [f"prefix_key_{i}"], perm=[0, 1, 3, 2])]),
+        prefix_k_t = g.op("Unsqueeze", [g.op("Transpose", [f"prefix_key_{i}"], perm=[0, 1, 3, 2]), axis1])
+        n_prefix = g.op("Shape", [f"prefix_key_{i}"], start=2, end=3)
+        att = g.op("Concat", [ungrouped(g.op("MatMul", [grouped(q, head_dim_c), prefix_k_t]), n_prefix),
                               g.op("MatMul", [q, g.op("Transpose", [present_k], perm=[0, 1, 3, 2])])], axis=-1)
         att = g.op("Softmax", [g.op("Add", [att, "mask"])], axis=-1)
-        n_prefix = g.op("Shape", [f"prefix_key_{i}"], start=2, end=3)
         on_prefix = g.op("Slice", [att, zero, n_prefix, last_axis])
         on_own = g.op("Slice", [att, n_prefix, end, last_axis])
-        y = g.op("Add", [g.op("MatMul", [on_prefix, f"prefix_value_{i}"]), g.op("MatMul", [on_own, present_v])])
+        prefix_v = g.op("Unsqueeze", [f"prefix_value_{i}", axis1])
+        from_prefix = ungrouped(g.op("MatMul", [grouped(on_prefix, n_prefix), prefix_v]), head_dim_c)
+        y = g.op("Add", [from_prefix, g.op("MatMul", [on_own, present_v])])
         y = g.op("Transpose", [y], perm=[0, 2, 1, 3])
         x = g.op("Add", [x, g.linear(g.op("Reshape", [y, merge_heads]), *w(q_ + "self_attention/linear_1"))])
-        # cross-attention: all beams share one encoder output, so fold beams into rows
-        y = g.layer_norm(x, *ln(q_ + "attention/layer_norm"))
+        # cross-attention: all beams share one encoder output, so fold beams into rows;
+        # text-only rows get the block's constant output (text_cross_outputs)
+        y = g.layer_norm(g.op("Slice", [x, zero, audio_rows, axis0]), *ln(q_ + "attention/layer_norm"))
         q = g.op("Mul", [g.linear(y, *w(q_ + "attention/linear_0")), scale])
         q = g.op("Transpose", [g.op("Reshape", [q, rows_by_head])], perm=[1, 0, 2])  # h, b*n, d
         att = g.op("Softmax", [g.op("MatMul", [q, f"cross_key_{i}"])], axis=-1)
         y = g.op("Transpose", [g.op("MatMul", [att, f"cross_value_{i}"])], perm=[1, 0, 2])
-        x = g.op("Add", [x, g.linear(g.op("Reshape", [y, batch_new_model]), *w(q_ + "attention/linear_2"))])
+        y = g.linear(g.op("Reshape", [y, audio_shape]), *w(q_ + "attention/linear_2"))
+        text = g.op("Expand", [g.const(text_cross[i].reshape(1, 1, d_model).astype(np.float32), "text_cross"), text_shape])
+        x = g.op("Add", [x, g.op("Concat", [y, text], axis=0)])
         # feed-forward with Whisper's exact (erf) GELU
         y = g.linear(g.layer_norm(x, *ln(q_ + "ffn/layer_norm")), *w(q_ + "ffn/linear_0"))
         gate = g.op("Add", [g.op("Erf", [g.op("Mul", [y, g.const(np.float32(0.7071067811865476))])]), g.const(np.float32(1.0))])
@@ -211,14 +241,18 @@ class OrtWhisperDecoder:
     def cross_kv(self, encoder_out: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         return self._numpy.cross_kv(encoder_out)
 
-    def new_cache(self, batch: int) -> OrtKVCache:
+    def new_cache(self, batch: int, text_rows: bool = False) -> OrtKVCache:
         def empty(rows: int) -> list[np.ndarray]:
             return [np.zeros((rows, self._numpy.n_heads, 0, self._numpy.head_dim), np.float32) for _ in range(self._layers)]
 
-        return OrtKVCache(empty(1), empty(1), empty(batch), empty(batch))
+        groups = 2 if text_rows else 1
+        return OrtKVCache(empty(groups), empty(groups), empty(groups * batch), empty(groups * batch), groups=groups)
 
     def forward(self, tokens: np.ndarray, cache: OrtKVCache, cross: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """Feed `tokens` (batch × n_new) after the cached ones; float32 logits of the last position."""
+        """Feed `tokens` (batch × n_new) after the cached ones; float32 logits of the last position
+        (with text rows: the beams' rows, then the same beams' text-only rows)."""
+        if cache.groups > 1:
+            tokens = np.concatenate([tokens] * cache.groups)
         n = tokens.shape[1]
         start = cache.length
         if start + n > self.max_len:

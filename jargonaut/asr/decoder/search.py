@@ -290,14 +290,18 @@ def beam_search(
 ) -> SearchResult:
     """Best hypothesis after `prompt`; beam_size 1 is greedy decoding. With `internal_lm`,
     Whisper's own text prior is subtracted from the fused score (density-ratio fusion)."""
-    cache = decoder.new_cache(1)
-    pending = internal_lm.start(prompt) if internal_lm is not None else None
+    cache = decoder.new_cache(1, text_rows=internal_lm is not None)
+
+    def step_logits(tokens: list[list[int]]) -> np.ndarray:
+        logits = decoder.forward(np.asarray(tokens, dtype=np.int64), cache, cross)
+        return internal_lm.split(logits) if internal_lm is not None else logits
+
     # No-speech probability is read at <|startoftranscript|>, before any <|notimestamps|>.
     split = prompt.index(vocab.sot) + 1 if vocab.sot in prompt else len(prompt)
-    logits = decoder.forward(np.asarray([prompt[:split]], dtype=np.int64), cache, cross)
+    logits = step_logits([prompt[:split]])
     probs = np.exp(log_softmax(logits[:1]))
     if split < len(prompt):
-        logits = decoder.forward(np.asarray([prompt[split:]], dtype=np.int64), cache, cross)
+        logits = step_logits([prompt[split:]])
     no_speech_prob = float(probs[0, vocab.no_speech]) if vocab.no_speech < probs.shape[1] else 0.0
     beams = [Hypothesis([], 0.0, 0.0, lm_state)]
     finished: list[Hypothesis] = []
@@ -307,11 +311,7 @@ def beam_search(
     n_keep = max(1, round(beam_size * patience))
     for step in range(max_new):
         if step > 0:
-            last = np.asarray([[h.tokens[-1]] for h in beams], dtype=np.int64)
-            pending = internal_lm.step(last) if internal_lm is not None else None
-            logits = decoder.forward(last, cache, cross)
-        if pending is not None:
-            pending.result()
+            logits = step_logits([[h.tokens[-1]] for h in beams])
         logits = np.array(logits, dtype=np.float32, copy=True)
         seqs = [h.tokens for h in beams]
         for f in filters:
@@ -347,10 +347,7 @@ def beam_search(
         if len(finished) >= n_keep or not next_beams:
             break
         if origins != list(range(len(beams))):  # unchanged beams keep their cache rows
-            index = np.asarray(origins)
-            cache.reorder(index)
-            if internal_lm is not None:
-                internal_lm.reorder(index)
+            cache.reorder(np.asarray(origins))
         beams = next_beams
     else:
         finished.extend(beams)  # ran out of room: unfinished hypotheses compete too

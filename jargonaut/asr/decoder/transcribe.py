@@ -227,8 +227,7 @@ class FusedWhisper:
             fusion=self._fusion,
             lm_state=state,
             n_candidates=self._candidates if self._fusion is not None else None,
-            internal_lm=InternalLM(self._decoder, self._internal_lm_weight, self._vocab.eot,
-                                   self._decoder.embedding.shape[1]) if self._internal_lm_weight else None,
+            internal_lm=InternalLM(self._internal_lm_weight, self._vocab.eot) if self._internal_lm_weight else None,
         )
 
 
