@@ -99,7 +99,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(base)
         elif system == "fused":
             t = make_transcriber(base, lm)
-        elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN][:iW] (tuning grids)
+        elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
             from jargonaut.asr.decoder.transcribe import default_fusion
 
             parts = system.split(":")[1:]
@@ -129,6 +129,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
                     settings = replace(settings, biasing=replace(settings.biasing, max_terms=int(part[1:])))
                 elif part.startswith("i"):  # iW: internal-LM weight (density-ratio fusion)
                     settings = replace(settings, internal_lm_weight=float(part[1:]))
+                elif part.startswith("g"):  # gL: pass 2 only below this pass-1 mean log-prob
+                    settings = replace(settings, biasing=replace(settings.biasing, max_draft_logprob=float(part[1:])))
                 elif part.startswith("s") and part[1:].isdigit():  # sN: minimum similarity
                     settings = replace(settings, biasing=replace(settings.biasing, min_similarity=float(part[1:])))
             t = make_transcriber(base, lm, settings=settings)
@@ -181,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="biomed", choices=("biomed", "devops", "medical", "medical-dev", "general"))
     parser.add_argument(
-        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN][:iW], hotwords, retrieved-hotwords"
+        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN][:iW][:gL], hotwords, retrieved-hotwords"
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")

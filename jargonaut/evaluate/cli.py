@@ -14,6 +14,7 @@ def register(subparsers) -> None:
     ev.add_argument("--audio-dir", help="audio folder next to an id/text manifest (default wav16)")
     ev.add_argument("--ids", help="comma-separated recording ids to keep")
     ev.add_argument("--max-seconds", type=float, help="only the first N seconds of each recording")
+    ev.add_argument("--errors", action="store_true", help="also break the errors down (confusions, long runs)")
     ev.set_defaults(func=_eval)
 
     tr = subparsers.add_parser("transcribe", help="transcribe one audio file")
@@ -34,6 +35,10 @@ def _eval(args: argparse.Namespace) -> int:
     terms = load_terms(args.terms) if args.terms else None
     run = evaluate(items, make_transcriber(args.base_model, lm), terms, args.max_seconds)
     print(format_report(run))
+    if args.errors:
+        from jargonaut.evaluate.errors import breakdown, format_breakdown
+
+        print(format_breakdown(breakdown(run.report)))
     return 0
 
 

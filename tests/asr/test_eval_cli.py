@@ -33,9 +33,14 @@ def test_eval_general_manifest_narrowband(eval_dir, tmp_path):
         "audio\treference\tsample_rate\tsource\n"
         f"{audio / 'LDC93S1_8k.wav'}\tShe had your dark suit in greasy wash water all year.\t8000\ttimit\n"
     )
-    out = _run("eval", str(manifest), "--base-model", "NarrowBand")
+    out = _run("eval", str(manifest), "--base-model", "NarrowBand", "--errors")
     total = [line for line in out.splitlines() if line.startswith("TOTAL")][0]
     assert float(total.split()[-1]) < 30.0
+    # the breakdown adds up to the total
+    counts = [line for line in out.splitlines() if line.startswith("errors ")][0]
+    s, d, i = (int(part.split()[-1]) for part in counts.split(":", 1)[1].split(","))
+    assert s + d + i == int(total.split()[-2])
+    assert "top substitutions" in out and "runs of 5+" in out
 
 
 def test_transcribe_with_clm(eval_dir, biomed_clm_path):

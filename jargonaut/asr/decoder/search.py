@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Hashable, Protocol, Sequence
 
 import numpy as np
 
-from jargonaut.asr.decoder.model import StepDecoder, log_softmax
+from jargonaut.asr.decoder.model import StepDecoder, log_softmax, logsumexp_rows
 
 if TYPE_CHECKING:
     from jargonaut.asr.decoder.internal_lm import InternalLM
@@ -312,19 +312,19 @@ def beam_search(
     for step in range(max_new):
         if step > 0:
             logits = step_logits([[h.tokens[-1]] for h in beams])
-        logits = np.array(logits, dtype=np.float32, copy=True)
+        logits = np.require(logits, np.float32, ["C", "W"])  # filters edit it in place (a copy only if needed)
         seqs = [h.tokens for h in beams]
         for f in filters:
             f.apply(logits, seqs, step)
-        logp = log_softmax(logits)
+        norm = logsumexp_rows(logits)  # ln P = logit - norm, for the candidates only
         # Acoustic top-k per beam; with a CLM a wider k lets it promote rarer spellings.
-        k = min(n_candidates or 2 * beam_size, logp.shape[1])
+        k = min(n_candidates or 2 * beam_size, logits.shape[1])
         candidates: list[tuple[float, int, int, Hypothesis]] = []
-        tops = np.argpartition(-logp, k - 1, axis=1)[:, :k]
+        tops = np.argpartition(-logits, k - 1, axis=1)[:, :k]  # (numpy selects the k smallest ~2.5x faster than the k largest)
         for b, h in enumerate(beams):
-            row = logp[b]
+            row, row_norm = logits[b], float(norm[b])
             for tok in tops[b].tolist():
-                lp = float(row[tok])
+                lp = float(row[tok]) - row_norm
                 if lp == -np.inf:
                     continue
                 new = _extend(h, tok, lp, boundary[tok] > 0, vocab, fusion)

@@ -191,6 +191,9 @@ class FusedWhisper:
     def _second_pass(self, cross, prompt, filters, state, kw, first):
         """Decode again with the domain terms the first pass seems to contain as a prompt."""
         vocab = self._vocab
+        confident = self._biasing.max_draft_logprob
+        if confident is not None and first.mean_logprob >= confident:
+            return first
         draft = self._text(first.tokens)
         heard = draft
         if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
