@@ -36,6 +36,7 @@ class NgramLM:
         self.base_model_version = base_model_version
         self.header = header or {}
         self.terms: list[str] = []  # domain terms in their own spelling, most salient first
+        self.spellings: dict[str, str] = {}  # variant -> the domain's spelling (lm.spelling)
         self.token_model: NgramLM | None = None  # the same text over Whisper BPE tokens (lm.bpe)
         # Python-side copies of the key arrays' search method (memmaps work too).
         self._cache: dict[tuple[State, int], tuple[float, State]] = {}

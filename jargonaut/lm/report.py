@@ -25,6 +25,7 @@ class TrainingReport:
     perplexity_by_general_weight: dict[float, float] = field(default_factory=dict)
     pruned: bool = False
     domain_terms: int = 0  # salient words kept for contextual biasing (see lm.terms)
+    spelling_variants: int = 0  # variant spellings written the domain's way (see lm.spelling)
     min_counts: dict[int, int] = field(default_factory=dict)  # > 1 where the memory bound cut n-grams
     # the same text over Whisper's BPE tokens, what the decoder fuses (None: not trained)
     token_order: int | None = None
@@ -49,6 +50,7 @@ class TrainingReport:
             ("vocabulary", f"{self.vocab_size:,} ({self.general_words:,} from general English)"),
             ("general weight", f"{self.general_weight:g}"),
             ("domain terms", f"{self.domain_terms:,}"),
+            ("spelling variants", f"{self.spelling_variants:,}"),
             ("n-grams", ", ".join(f"{n}: {c:,}" for n, c in sorted(self.ngram_counts.items()))),
             ("training", f"{self.training_lines:,} lines, {self.training_words:,} words"),
             ("tuning", f"{self.tuning_source}, {self.tuning_words:,} words"),

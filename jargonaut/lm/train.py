@@ -27,6 +27,7 @@ from jargonaut.lm.hashing import BOS
 from jargonaut.lm.kneser_ney import OrderTable, estimate, relations
 from jargonaut.lm.model import NgramLM, perplexity_of, token_array
 from jargonaut.lm.normalise import normalise_words
+from jargonaut.lm.spelling import learn_spellings
 from jargonaut.lm.terms import extract_terms
 from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.validate import iter_lines
@@ -269,6 +270,7 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
 
     t2 = time.perf_counter()
     terms = extract_terms(training_files) if domain_terms else []
+    spellings = learn_spellings(training_files) if domain_terms else {}
     timings["terms"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
@@ -281,6 +283,7 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
         general_words=len(c.vocab) - c.training_vocab, general_weight=mu, perplexity_by_general_weight=by_mu,
         discounts={n: list(d) for n, d in enumerate(ds, 1)}, pruned=bool(prune),
         min_counts={n: m for n, m in enumerate(c.min_counts[:chosen], 1)}, domain_terms=len(terms),
+        spelling_variants=len(spellings),
     )
     extra: dict[str, np.ndarray] = {}
     if tokens is not None:
@@ -288,6 +291,7 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
         report.token_order, report.token_vocab_size = token_report.order, token_report.vocab_size
         report.token_perplexity = token_report.tuning_perplexity
         extra = {TOKEN_PREFIX + name: arr for name, arr in token_arrays.items()}
+    extra["spellings"] = _text_array([f"{variant}\t{form}" for variant, form in spellings.items()])
     report.file_bytes = _write(output, report, c.vocab, tables, terms, extra)
     timings["write"] = time.perf_counter() - t3
     report.timings = timings
@@ -367,6 +371,7 @@ def load_clm(path: Path) -> NgramLM:
     tables = _tables(arrays, int(header["order"]))
     lm = NgramLM(tables, words, header["base_model_name"], int(header["base_model_version"]), header)
     lm.terms = terms
+    lm.spellings = dict(line.split("\t", 1) for line in _text_lines(arrays.pop("spellings", None)))
     if header.get("token_order"):  # CLMs trained before token models fuse at word level
         lm.token_model = NgramLM(_tables(arrays, int(header["token_order"]), TOKEN_PREFIX),
                                  _text_lines(arrays[TOKEN_PREFIX + "vocab"]), header={"unit": "bpe"})

@@ -381,5 +381,6 @@ def recognize_fused(
         hotwords=model.clm_prompt,
     )
     from jargonaut.asr.recognizer import recognition_from
+    from jargonaut.asr.respelling import respell_recognition
 
-    return recognition_from(segments, info)
+    return respell_recognition(recognition_from(segments, info), getattr(language_model, "spellings", None))

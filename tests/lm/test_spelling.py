@@ -1,0 +1,54 @@
+"""Spelling conventions learnt from the CLM text and applied to transcripts."""
+from __future__ import annotations
+
+from jargonaut.asr.respelling import respell_recognition
+from jargonaut.asr.types import Recognition, Segment, Word
+from jargonaut.lm.spelling import learn_spellings, respell_text
+from jargonaut.lm.train import load_clm, train_clm
+
+CLINIC = [
+    "OK, so how long have you had the pain?",
+    "OK, and does it spread anywhere?",
+    "Alright, let's have a look at your chest.",
+    "That's alright, take your time.",
+    "That's OK, no rush.",
+    "I want to go to the clinic today.",
+    "She went to the pharmacy to get her tablets.",
+    "Is it sore in the morning too?",
+    "My back hurts too.",
+    "His heart's been racing and both hearts were examined.",
+]
+MINORITY = [
+    "okay, so how long have you had the pain?",
+    "all right, let's have a look at your chest.",
+    "That's okay, no rush.",
+]
+
+
+def _corpus(tmp_path):
+    path = tmp_path / "clinic.txt"
+    path.write_text("\n".join(CLINIC * 6 + MINORITY * 3) + "\n", encoding="utf-8")
+    return path
+
+
+def test_learns_the_majority_spelling_of_one_word_not_homophones(tmp_path):
+    table = learn_spellings([_corpus(tmp_path)])
+    # same sound, same use: the text's form wins, cased as it is written mid-sentence
+    assert table["okay"] == "OK" and table["all right"] == "alright"
+    # homophones used differently are different words; apostrophes tell words apart
+    assert not {"too", "two", "to", "hearts", "heart's"} & set(table)
+    assert len(table) == 2
+
+
+def test_transcripts_follow_the_clm_spelling(tmp_path):
+    out = tmp_path / "clinic.clm"
+    report = train_clm([_corpus(tmp_path)], None, out, "WideBand", 1)
+    table = load_clm(out).spellings
+    assert report.spelling_variants == len(table) == 2 and "spelling variants" in str(report)
+    assert respell_text(" Okay, so all right. All right, we're okay too.", table) == " OK, so alright. Alright, we're OK too."
+    # timed words: a two-word variant becomes one word spanning both
+    words = [Word(0.0, 0.4, " All", 0.9), Word(0.4, 0.7, " right,", 0.8), Word(0.8, 1.0, " okay.", 0.95)]
+    rec = respell_recognition(Recognition([Segment(0.0, 1.0, " All right, okay.", words)], 1.0), table)
+    assert rec.text == "Alright, OK."
+    assert [(w.start, w.end, w.text, w.probability) for w in rec.segments[0].words] == [
+        (0.0, 0.7, " Alright,", 0.8), (0.8, 1.0, " OK.", 0.95)]
