@@ -24,7 +24,8 @@ from typing import Any, Awaitable, Callable
 import numpy as np
 
 from jargonaut.asr.base_models import BaseModel
-from jargonaut.asr.decoder import default_fusion, recognize_fused
+from jargonaut.asr.decoder import default_fusion, fused_whisper, recognize_fused
+from jargonaut.asr.respelling import respell_words
 from jargonaut.asr.recognizer import DecodeOptions, default_options
 from jargonaut.asr.types import Word
 from jargonaut.stream.results import Stabilizer, result
@@ -199,8 +200,13 @@ class StreamRecogniser:
             # Partials are redrawn within a second: fusion only; finals also get the
             # second, term-retrieval pass.
             settings = dataclasses.replace(default_fusion(), retrieval=options is self.final_options)
+            spellings = getattr(self.language_model, "spellings", None)
             with short_window(len(audio)):  # our decoder reads any encoder length
-                recognition = recognize_fused(audio, self.base, options, self.language_model, settings)
+                if not timed:
+                    model = fused_whisper(self.base, options, self.language_model, settings)
+                    return respell_words(_quick_words(model, audio, shift, options.beam_size), spellings)
+                recognition = recognize_fused(audio, self.base, options, self.language_model, settings,
+                                              max_new_tokens=max_tokens(len(audio)))
             return [
                 Word(w.start + shift, w.end + shift, w.text, w.probability)
                 for segment in recognition.segments for w in segment.words if w.text.strip()

@@ -367,8 +367,10 @@ def recognize_fused(
     language_model,
     settings: FusionSettings | None = None,
     word_timestamps: bool = True,
+    max_new_tokens: int | None = None,
 ) -> Recognition:
-    """Transcribe 16 kHz mono float32 `audio` with the CLM fused into beam search."""
+    """Transcribe 16 kHz mono float32 `audio` with the CLM fused into beam search
+    (`max_new_tokens` caps each window, so a looping hypothesis stops early)."""
     settings = settings or default_fusion()
     model = fused_whisper(base, options, language_model, settings)
     segments, info = model.transcribe(
@@ -379,6 +381,7 @@ def recognize_fused(
         log_prob_threshold=settings.log_prob_threshold,
         condition_on_previous_text=settings.condition_on_previous_text,
         hotwords=model.clm_prompt,
+        max_new_tokens=max_new_tokens,
     )
     from jargonaut.asr.recognizer import recognition_from
     from jargonaut.asr.respelling import respell_recognition
