@@ -32,7 +32,11 @@ class OrtKVCache:
     keys: list[np.ndarray]
     values: list[np.ndarray]
     length: int = 0
-    groups: int = 1
+
+    @property
+    def groups(self) -> int:
+        """1, or 2 with text rows: one shared prefix row per group."""
+        return self.prefix_keys[0].shape[0]
 
     def reorder(self, index: np.ndarray) -> None:
         """Keep the rows of the surviving beams (index may repeat and change batch size)."""
@@ -246,7 +250,7 @@ class OrtWhisperDecoder:
             return [np.zeros((rows, self._numpy.n_heads, 0, self._numpy.head_dim), np.float32) for _ in range(self._layers)]
 
         groups = 2 if text_rows else 1
-        return OrtKVCache(empty(groups), empty(groups), empty(groups * batch), empty(groups * batch), groups=groups)
+        return OrtKVCache(empty(groups), empty(groups), empty(groups * batch), empty(groups * batch))
 
     def forward(self, tokens: np.ndarray, cache: OrtKVCache, cross: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """Feed `tokens` (batch × n_new) after the cached ones; float32 logits of the last position
