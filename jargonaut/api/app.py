@@ -16,6 +16,7 @@ from jargonaut.api import protocol
 from jargonaut.api.handlers import HANDLERS, CallContext
 from jargonaut.api.sigv4 import AuthError, Principal, SignedRequest, presign_url, verify_header, verify_presigned
 from jargonaut.errors import InternalFailureError, JargonautError
+from jargonaut.regions import AllowedRegions
 from jargonaut.service.app_services import Services
 
 log = logging.getLogger(__name__)
@@ -43,30 +44,31 @@ def _signed_request(request: Request, body: bytes) -> SignedRequest:
 
 def create_app(services: Services) -> Starlette:
     settings = services.settings
-    regions = {settings.region}
+    regions = AllowedRegions(settings.regions)
 
     def transcript_url_factory(request: Request, principal: Principal) -> Any:
-        def transcript_url(account_id: str, name: str) -> str:
-            # Signed with the caller's own key: resources are scoped to the caller's account.
+        def transcript_url(account_id: str, region: str, name: str) -> str:
+            # Signed with the caller's own key for the job's region: resources are scoped to both.
             base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
             return presign_url(
-                f"{base}/transcripts/{account_id}/{name}.json", principal, settings.region, SERVICE,
+                f"{base}/transcripts/{region}/{account_id}/{name}.json", principal, region, SERVICE,
                 settings.presign_expiry,
             )
 
         return transcript_url
 
-    def authenticate(request: Request, body: bytes) -> Principal:
-        principal, _, _ = verify_header(
+    def authenticate(request: Request, body: bytes) -> tuple[Principal, str]:
+        """The caller and the region the request was signed for."""
+        principal, scope, _ = verify_header(
             _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew
         )
-        return principal
+        return principal, scope.region
 
     async def aws_json(request: Request) -> Response:
         request_id = str(uuid.uuid4())
         body = await request.body()
         try:
-            principal = authenticate(request, body)
+            principal, region = authenticate(request, body)
         except AuthError as exc:
             return _aws_error(exc.aws_type, exc.message, 403, request_id)
         try:
@@ -75,7 +77,7 @@ def create_app(services: Services) -> Starlette:
             if handler is None:
                 raise protocol.UnknownOperationError(f"The operation {op.name} is not supported by this server.")
             params = protocol.validate(op, protocol.parse_body(body))
-            ctx = CallContext(principal, services, transcript_url_factory(request, principal))
+            ctx = CallContext(principal, region, services, transcript_url_factory(request, principal))
             result = await asyncio.to_thread(handler, ctx, params)
             payload = protocol.serialise(result, op.output_shape) or {}
         except JargonautError as exc:
@@ -88,18 +90,20 @@ def create_app(services: Services) -> Starlette:
 
     async def transcript(request: Request) -> Response:
         account_id = request.path_params["account_id"]
+        region = request.path_params["region"]
         name = request.path_params["name"]
         try:
-            principal, _ = verify_presigned(
+            principal, scope = verify_presigned(
                 _signed_request(request, b""), services.accounts.lookup, SERVICE, regions,
                 max_expires=settings.presign_expiry,
             )
         except AuthError as exc:
             return _aws_error(exc.aws_type, exc.message, 403, str(uuid.uuid4()))
-        if principal.account_id != account_id:
-            return _aws_error("AccessDeniedException", "The URL was signed by another account.", 403, str(uuid.uuid4()))
+        if principal.account_id != account_id or scope.region != region:
+            return _aws_error("AccessDeniedException", "The URL was signed by another account or for another region.",
+                              403, str(uuid.uuid4()))
         try:
-            path = await asyncio.to_thread(services.jobs.transcript_path, account_id, name)
+            path = await asyncio.to_thread(services.jobs.transcript_path, account_id, region, name)
         except JargonautError as exc:
             return _aws_error(exc.aws_type, exc.message, exc.status, str(uuid.uuid4()))
         return FileResponse(path, media_type="application/json")
@@ -109,9 +113,9 @@ def create_app(services: Services) -> Starlette:
         request_id = str(uuid.uuid4())
         body = await request.body()
         try:
-            principal = authenticate(request, body)
+            principal, region = authenticate(request, body)
             model = await asyncio.to_thread(
-                services.language_models.retrain, principal.account_id, request.path_params["name"]
+                services.language_models.retrain, principal.account_id, region, request.path_params["name"]
             )
         except AuthError as exc:
             return _aws_error(exc.aws_type, exc.message, 403, request_id)
@@ -125,7 +129,7 @@ def create_app(services: Services) -> Starlette:
 
     routes = [
         Route("/", aws_json, methods=["POST"]),
-        Route("/transcripts/{account_id}/{name}.json", transcript, methods=["GET"]),
+        Route("/transcripts/{region}/{account_id}/{name}.json", transcript, methods=["GET"]),
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
     ]

@@ -10,6 +10,7 @@ from jargonaut.executor.pool import WorkerPool
 from jargonaut.service.accounts import Accounts
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.roles import Role, Roles
+from jargonaut.service.tags import Tags
 from jargonaut.service.transcription_jobs import TranscriptionJobs
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
@@ -30,6 +31,7 @@ class Services:
     jobs: TranscriptionJobs
     roles: Roles
     language_models: LanguageModels
+    tags: Tags
 
     def recover(self) -> tuple[int, int]:
         """Resume what a crash interrupted: (transcription jobs, CLM trainings)."""
@@ -56,9 +58,9 @@ def build_services(settings: Settings) -> Services:
             return S3Objects(settings.s3_endpoint_url, role.s3_access_key_id, role.s3_secret_access_key or "", settings.s3_region)
         return store
 
-    language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models, settings.region,
+    language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models,
                                      training_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
                              settings.max_pending_jobs)
     return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
-                    language_models)
+                    language_models, Tags(engine))

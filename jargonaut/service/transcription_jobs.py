@@ -28,6 +28,7 @@ from jargonaut.errors import (
 from jargonaut.fileio import atomic_write
 from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.pagination import list_page, next_seq
+from jargonaut.service.tags import tags_dict, tags_list
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
 from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
@@ -57,6 +58,9 @@ _UNSUPPORTED_SETTINGS = {
 }
 
 
+# (account_id, region, job name) -> the pre-signed URL of a transcript this service stores
+TranscriptUrl = Callable[[str, str, str], str]
+
 
 class TranscriptionJobs:
     def __init__(
@@ -79,19 +83,20 @@ class TranscriptionJobs:
         self._seq_lock = threading.Lock()
 
     # ---- API operations -------------------------------------------------------------
-    def start(self, account_id: str, request: dict[str, Any]) -> dict[str, Any]:
+    def start(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         name = request["TranscriptionJobName"]
         self._check_supported(request)
         request = dict(request)
         request["LanguageCode"] = self._language(request)
         parse_uri(request["Media"]["MediaFileUri"])
-        output = resolve_output(name, account_id, request.get("OutputBucketName"), request.get("OutputKey"))
+        output = resolve_output(name, account_id, region, request.get("OutputBucketName"), request.get("OutputKey"))
         model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
         if model_name:
             if self.language_models is None:
                 raise BadRequestError("Custom language models are not available on this server.")
             # The job keeps its own link to the model file: deleting the model can't break it.
-            request[PINNED_MODEL] = self.language_models.pin_for_job(account_id, model_name, request["LanguageCode"], name)
+            request[PINNED_MODEL] = self.language_models.pin_for_job(
+                account_id, region, model_name, request["LanguageCode"], name)
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
             pending = conn.execute(select(func.count()).select_from(jobs).where(and_(
@@ -107,6 +112,7 @@ class TranscriptionJobs:
                 conn.execute(
                     insert(jobs).values(
                         account_id=account_id,
+                        region=region,
                         name=name,
                         status=QUEUED,
                         seq=seq,
@@ -116,6 +122,7 @@ class TranscriptionJobs:
                         output_location=json.dumps(_location_json(output)),
                         output_location_type=output.kind,
                         attempts=0,
+                        tags=json.dumps(tags_dict(request.get("Tags"))),
                     )
                 )
             except IntegrityError as exc:
@@ -123,22 +130,24 @@ class TranscriptionJobs:
                 raise ConflictError(
                     f"The requested job name {name} already exists. Use a different job name."
                 ) from exc
-        self.submit(self.run, account_id, name)
-        return self.get(account_id, name)
+        log.info("job %s (account %s, %s) QUEUED", name, account_id, region)
+        self.submit(self.run, account_id, region, name)
+        return self.get(account_id, region, name)
 
-    def get(self, account_id: str, name: str, transcript_url: Callable[[str, str], str] | None = None) -> dict[str, Any]:
-        row = self._row(account_id, name)
+    def get(self, account_id: str, region: str, name: str, transcript_url: TranscriptUrl | None = None) -> dict[str, Any]:
+        row = self._row(account_id, region, name)
         return _job_description(row, self._transcript_uri(row, transcript_url))
 
     def list(
         self,
         account_id: str,
+        region: str,
         status: str | None = None,
         name_contains: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> dict[str, Any]:
-        page, token = list_page(self.engine, jobs, account_id, status, name_contains, max_results, next_token)
+        page, token = list_page(self.engine, jobs, account_id, region, status, name_contains, max_results, next_token)
         result: dict[str, Any] = {"TranscriptionJobSummaries": [_job_summary(r) for r in page]}
         if status:
             result["Status"] = status
@@ -146,10 +155,11 @@ class TranscriptionJobs:
             result["NextToken"] = token
         return result
 
-    def delete(self, account_id: str, name: str) -> None:
-        row = self._row(account_id, name)
+    def delete(self, account_id: str, region: str, name: str) -> None:
+        row = self._row(account_id, region, name)
         with self.engine.begin() as conn:
-            conn.execute(delete(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name)))
+            conn.execute(delete(jobs).where(_key(account_id, region, name)))
+        log.info("job %s (account %s, %s) deleted", name, account_id, region)
         location = json.loads(row.output_location or "{}")
         if location.get("path"):
             (self.data_dir / location["path"]).unlink(missing_ok=True)
@@ -159,8 +169,8 @@ class TranscriptionJobs:
         if self.language_models is not None and request.get(PINNED_MODEL):
             self.language_models.unpin(request[PINNED_MODEL])
 
-    def transcript_path(self, account_id: str, name: str) -> Path:
-        row = self._row(account_id, name)
+    def transcript_path(self, account_id: str, region: str, name: str) -> Path:
+        row = self._row(account_id, region, name)
         location = json.loads(row.output_location or "{}")
         if row.status != COMPLETED or not location.get("path"):
             raise NotFoundError(f"The transcript of {name} is not stored by this service.")
@@ -171,32 +181,34 @@ class TranscriptionJobs:
         """Re-queue jobs that a crash left QUEUED or IN_PROGRESS; returns how many."""
         with self.engine.begin() as conn:
             conn.execute(update(jobs).where(jobs.c.status == IN_PROGRESS).values(status=QUEUED))
-            pending = conn.execute(select(jobs.c.account_id, jobs.c.name).where(jobs.c.status == QUEUED).order_by(jobs.c.seq)).all()
-        for account_id, name in pending:
-            self.submit(self.run, account_id, name)
+            pending = conn.execute(select(jobs.c.account_id, jobs.c.region, jobs.c.name)
+                                   .where(jobs.c.status == QUEUED).order_by(jobs.c.seq)).all()
+        for account_id, region, name in pending:
+            self.submit(self.run, account_id, region, name)
         return len(pending)
 
-    def run(self, account_id: str, name: str) -> None:
+    def run(self, account_id: str, region: str, name: str) -> None:
         """Worker entry point: idempotent, so a resumed job simply runs again."""
         with self.engine.begin() as conn:
             claimed = conn.execute(
                 update(jobs)
-                .where(and_(jobs.c.account_id == account_id, jobs.c.name == name, jobs.c.status == QUEUED))
+                .where(and_(_key(account_id, region, name), jobs.c.status == QUEUED))
                 .values(status=IN_PROGRESS, started_at=func.coalesce(jobs.c.started_at, time.time()), attempts=jobs.c.attempts + 1)
             ).rowcount
-            row = conn.execute(select(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name))).first()
+            row = conn.execute(select(jobs).where(_key(account_id, region, name))).first()
         if not claimed or row is None:
             return  # deleted, or another worker has it
         if row.attempts > MAX_ATTEMPTS:
-            self._finish(account_id, name, FAILED, "The job was interrupted too many times while running; start it again.")
+            self._finish(row, FAILED, "The job was interrupted too many times while running; start it again.")
             return
+        log.info("job %s (account %s, %s) IN_PROGRESS, attempt %d", name, account_id, region, row.attempts)
         try:
             self._transcribe(row)
         except JargonautError as exc:
-            self._finish(account_id, name, FAILED, exc.message)
+            self._finish(row, FAILED, exc.message)
         except Exception as exc:  # noqa: BLE001 - a job must end FAILED, never stay IN_PROGRESS
             log.exception("job %s failed", name)
-            self._finish(account_id, name, FAILED, f"Internal failure while transcribing: {type(exc).__name__}: {exc}")
+            self._finish(row, FAILED, f"Internal failure while transcribing: {type(exc).__name__}: {exc}")
         self._unpin(json.loads(row.request))
 
     def _transcribe(self, row: Any) -> None:
@@ -209,10 +221,11 @@ class TranscriptionJobs:
             base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
             language_model = self._language_model(row, request, info.sample_rate)
             samples = audio_io.decode(media)
+        began = time.monotonic()
         recognition = recognize(samples, base, language_model=language_model)
         transcript = build_transcript(row.name, row.account_id, recognition)
         self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
-        self._finish(row.account_id, row.name, COMPLETED, None)
+        self._finish(row, COMPLETED, None, audio_s=len(samples) / audio_io.TARGET_RATE, work_s=time.monotonic() - began)
 
     def _record_media(self, row: Any, request: dict[str, Any], info: Any) -> None:
         """Like Amazon, report the detected format and rate when the request left them out."""
@@ -221,7 +234,7 @@ class TranscriptionJobs:
         with self.engine.begin() as conn:
             conn.execute(
                 update(jobs)
-                .where(and_(jobs.c.account_id == row.account_id, jobs.c.name == row.name))
+                .where(_key(row.account_id, row.region, row.name))
                 .values(request=json.dumps(request))
             )
 
@@ -244,29 +257,38 @@ class TranscriptionJobs:
                 "and is writable."
             ) from exc
 
-    def _finish(self, account_id: str, name: str, status: str, reason: str | None) -> None:
+    def _finish(self, row: Any, status: str, reason: str | None, audio_s: float = 0.0, work_s: float = 0.0) -> None:
+        completed_at = time.time()
         with self.engine.begin() as conn:
             conn.execute(
                 update(jobs)
-                .where(and_(jobs.c.account_id == account_id, jobs.c.name == name, jobs.c.status == IN_PROGRESS))
-                .values(status=status, failure_reason=reason, completed_at=time.time())
+                .where(and_(_key(row.account_id, row.region, row.name), jobs.c.status == IN_PROGRESS))
+                .values(status=status, failure_reason=reason, completed_at=completed_at)
             )
+        took = completed_at - (row.started_at or row.created_at)
+        if status == COMPLETED:
+            log.info("job %s (account %s, %s) COMPLETED in %.1f s: %.1f s of audio, RTF %.2f%s", row.name,
+                     row.account_id, row.region, took, audio_s, work_s / audio_s if audio_s else 0.0,
+                     f", CLM {row.language_model_name}" if row.language_model_name else "")
+        else:
+            log.info("job %s (account %s, %s) %s after %.1f s: %s", row.name, row.account_id, row.region, status,
+                     took, reason)
 
     # ---- helpers -------------------------------------------------------------------------
-    def _row(self, account_id: str, name: str) -> Any:
+    def _row(self, account_id: str, region: str, name: str) -> Any:
         with self.engine.connect() as conn:
-            row = conn.execute(select(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name))).first()
+            row = conn.execute(select(jobs).where(_key(account_id, region, name))).first()
         if row is None:
             raise NotFoundError("The requested job couldn't be found. Check the job name and try your request again.")
         return row
 
-    def _transcript_uri(self, row: Any, transcript_url: Callable[[str, str], str] | None) -> str | None:
+    def _transcript_uri(self, row: Any, transcript_url: TranscriptUrl | None) -> str | None:
         if row.status != COMPLETED:
             return None
         location = json.loads(row.output_location or "{}")
         if row.output_location_type == CUSTOMER_BUCKET:
             return self.store.public_uri(ObjectRef(location["bucket"], location["key"]))
-        return transcript_url(row.account_id, row.name) if transcript_url else None
+        return transcript_url(row.account_id, row.region, row.name) if transcript_url else None
 
     @staticmethod
     def _check_supported(request: dict[str, Any]) -> None:
@@ -297,6 +319,11 @@ class TranscriptionJobs:
         return code
 
 
+def _key(account_id: str, region: str, name: str) -> Any:
+    """One job: names are unique per account and region, as in Amazon."""
+    return and_(jobs.c.account_id == account_id, jobs.c.region == region, jobs.c.name == name)
+
+
 def _location_json(output: OutputLocation) -> dict[str, Any]:
     if output.ref:
         return {"bucket": output.ref.bucket, "key": output.ref.key}
@@ -320,7 +347,7 @@ def _job_description(row: Any, transcript_uri: str | None) -> dict[str, Any]:
         "ModelSettings": request.get("ModelSettings"),
         "IdentifyLanguage": request.get("IdentifyLanguage"),
         "LanguageOptions": request.get("LanguageOptions"),
-        "Tags": request.get("Tags"),
+        "Tags": tags_list(json.loads(row.tags or "{}")) or None,
     }
     if transcript_uri:
         job["Transcript"] = {"TranscriptFileUri": transcript_uri}

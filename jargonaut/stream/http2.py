@@ -70,7 +70,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
     try:
         # The SDK signs the headers only; the body is covered by the chunk-signature chain.
         principal, auth_scope, seed = verify_header(
-            request, ctx.services.accounts.lookup, SERVICE, {settings.region}, settings.max_clock_skew
+            request, ctx.services.accounts.lookup, SERVICE, ctx.regions, settings.max_clock_skew
         )
     except AuthError as exc:
         await _error(send, 403, exc.aws_type, exc.message, request_id)
@@ -78,7 +78,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
     try:
         params = from_headers(headers)
         base = ctx.base_model(params)
-        language_model = await ctx.language_model(principal.account_id, params)
+        language_model = await ctx.language_model(principal.account_id, auth_scope.region, params)
         lease = ctx.limiter.acquire(principal.account_id)
     except JargonautError as exc:
         await _error(send, exc.status, exc.aws_type, exc.message, request_id)

@@ -42,9 +42,9 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
     headers = _headers(scope)
     settings = ctx.settings
     try:
-        principal, _ = verify_presigned(
+        principal, auth_scope = verify_presigned(
             SignedRequest("GET", scope["path"], query, headers, b""), ctx.services.accounts.lookup,
-            SERVICE, {settings.region}, max_expires=MAX_EXPIRES,
+            SERVICE, ctx.regions, max_expires=MAX_EXPIRES,
         )
     except AuthError as exc:
         await _deny(scope, send, 403, exc.aws_type, exc.message)
@@ -64,7 +64,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
     try:
         try:
             base = ctx.base_model(params)
-            language_model = await ctx.language_model(principal.account_id, params)
+            language_model = await ctx.language_model(principal.account_id, auth_scope.region, params)
             lease = ctx.limiter.acquire(principal.account_id)
         except JargonautError as exc:
             await send({"type": "websocket.send", "bytes": exception_event(exc.aws_type, exc.message)})
