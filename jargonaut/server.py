@@ -13,6 +13,7 @@ from hypercorn.config import Config
 from jargonaut.api.app import create_app
 from jargonaut.service.app_services import build_services
 from jargonaut.settings import Settings
+from jargonaut.stream import h2_goaway
 from jargonaut.tls import ensure_self_signed
 
 log = logging.getLogger("jargonaut")
@@ -40,6 +41,7 @@ def run_server(settings: Settings) -> None:
         cert, key = ensure_self_signed(settings.data_dir / "tls", [settings.host])
     resumed_jobs, resumed_models = services.recover()
     app = create_app(services)
+    h2_goaway.install()  # the JavaScript SDK's early GOAWAY must not end its stream
     print(
         f"Jargonaut is serving on http://{settings.host}:{settings.port} and https://{settings.host}:{settings.tls_port}\n"
         f"  data directory : {settings.data_dir}\n"

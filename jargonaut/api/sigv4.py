@@ -98,7 +98,8 @@ def _compute_signature(
     amz_date: str,
     payload_hash: str,
 ) -> str:
-    missing = [name for name in signed_headers if name not in request.headers]
+    values = {name: signed_header_value(request.headers, name) for name in signed_headers}
+    missing = [name for name, value in values.items() if value is None]
     if missing:
         raise AuthError("IncompleteSignatureException", f"Signed header(s) missing from the request: {', '.join(missing)}.")
     host = request.headers.get("host", "localhost")
@@ -106,7 +107,7 @@ def _compute_signature(
     aws_request = AWSRequest(
         method=request.method,
         url=url,
-        headers={name: request.headers[name] for name in signed_headers},
+        headers=values,
         data=request.body,
     )
     aws_request.context["timestamp"] = amz_date
@@ -117,10 +118,23 @@ def _compute_signature(
     # botocore drops a few headers (user-agent, expect...) from signing; the client may have signed them.
     canonical_lines = canonical.split("\n")
     if canonical_lines[-2] != ";".join(signed_headers):
-        canonical_headers = "".join(f"{n}:{' '.join(request.headers[n].split())}\n" for n in signed_headers)
+        canonical_headers = "".join(f"{n}:{' '.join(str(values[n]).split())}\n" for n in signed_headers)
         canonical = "\n".join(canonical_lines[:3] + [canonical_headers, ";".join(signed_headers), payload_hash])
     string_to_sign = signer.string_to_sign(aws_request, canonical)
     return signer.signature(string_to_sign, aws_request)
+
+
+def signed_header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """The value a client signed for `name`, as received.
+
+    HTTP/2 clients (the AWS SDK for JavaScript v3 in Node) sign the `:authority` pseudo-header
+    where HTTP/1.1 clients sign `host`; ASGI servers pass `:authority` on as `host`.
+    """
+    if name in headers:
+        return headers[name]
+    if name == ":authority":
+        return headers.get("host")
+    return None
 
 
 def _check_clock(signed_at: dt.datetime, now: dt.datetime, max_skew: int) -> None:
