@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import uuid
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from botocore.model import OperationModel
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from jargonaut.api import protocol
+from jargonaut.api import protocol, rpcv2_cbor
 from jargonaut.api.handlers import HANDLERS, CallContext
 from jargonaut.api.sigv4 import AuthError, Principal, SignedRequest, presign_url, verify_header, verify_presigned
 from jargonaut.errors import InternalFailureError, JargonautError
@@ -42,6 +46,44 @@ def _signed_request(request: Request, body: bytes) -> SignedRequest:
     )
 
 
+@dataclass(frozen=True)
+class Wire:
+    """How one protocol carries a Transcribe operation: where its name is, body and error encodings."""
+
+    operation: Callable[[Request], OperationModel]
+    parse_body: Callable[[bytes], dict[str, Any]]
+    encode: Callable[[Any], bytes]
+    error_body: Callable[[str, str], bytes]
+    timestamp: Callable[[Any], Any]
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def error(self, aws_type: str, message: str, status: int, request_id: str) -> Response:
+        return Response(self.error_body(aws_type, message), status_code=status, media_type=self.content_type,
+                        headers={"x-amzn-RequestId": request_id, "x-amzn-ErrorType": aws_type, **self.headers})
+
+
+JSON_WIRE = Wire(
+    operation=lambda request: protocol.operation(request.headers.get("x-amz-target")),
+    parse_body=protocol.parse_body,
+    encode=lambda payload: json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+    error_body=protocol.error_body,
+    timestamp=protocol.epoch_seconds,
+    content_type=protocol.CONTENT_TYPE,
+)
+CBOR_WIRE = Wire(
+    operation=lambda request: rpcv2_cbor.operation(
+        request.path_params["service"], request.path_params["operation"],
+        request.headers.get(rpcv2_cbor.PROTOCOL_HEADER)),
+    parse_body=rpcv2_cbor.parse_body,
+    encode=rpcv2_cbor.encode,
+    error_body=rpcv2_cbor.error_body,
+    timestamp=rpcv2_cbor.timestamp,
+    content_type=rpcv2_cbor.CONTENT_TYPE,
+    headers={rpcv2_cbor.PROTOCOL_HEADER: rpcv2_cbor.PROTOCOL},
+)
+
+
 def create_app(services: Services) -> Starlette:
     settings = services.settings
     regions = AllowedRegions(settings.regions)
@@ -64,29 +106,37 @@ def create_app(services: Services) -> Starlette:
         )
         return principal, scope.region
 
-    async def aws_json(request: Request) -> Response:
+    async def call(request: Request, wire: "Wire") -> Response:
+        """One Transcribe operation: authenticate, decode, validate, run, encode in the request's protocol."""
         request_id = str(uuid.uuid4())
         body = await request.body()
         try:
             principal, region = authenticate(request, body)
         except AuthError as exc:
-            return _aws_error(exc.aws_type, exc.message, 403, request_id)
+            return wire.error(exc.aws_type, exc.message, 403, request_id)
         try:
-            op = protocol.operation(request.headers.get("x-amz-target"))
+            op = wire.operation(request)
             handler = HANDLERS.get(op.name)
             if handler is None:
                 raise protocol.UnknownOperationError(f"The operation {op.name} is not supported by this server.")
-            params = protocol.validate(op, protocol.parse_body(body))
+            params = protocol.validate(op, wire.parse_body(body))
             ctx = CallContext(principal, region, services, transcript_url_factory(request, principal))
             result = await asyncio.to_thread(handler, ctx, params)
-            payload = protocol.serialise(result, op.output_shape) or {}
+            payload = protocol.serialise(result, op.output_shape, wire.timestamp) or {}
         except JargonautError as exc:
-            return _aws_error(exc.aws_type, exc.message, exc.status, request_id)
+            return wire.error(exc.aws_type, exc.message, exc.status, request_id)
         except Exception as exc:  # noqa: BLE001
             log.exception("internal failure")
             failure = InternalFailureError(f"An internal error occurred ({type(exc).__name__}); try again.")
-            return _aws_error(failure.aws_type, failure.message, failure.status, request_id)
-        return JSONResponse(payload, media_type=protocol.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
+            return wire.error(failure.aws_type, failure.message, failure.status, request_id)
+        return Response(wire.encode(payload), media_type=wire.content_type,
+                        headers={"x-amzn-RequestId": request_id, **wire.headers})
+
+    async def aws_json(request: Request) -> Response:
+        return await call(request, JSON_WIRE)
+
+    async def rpc_v2_cbor(request: Request) -> Response:
+        return await call(request, CBOR_WIRE)
 
     async def transcript(request: Request) -> Response:
         account_id = request.path_params["account_id"]
@@ -129,6 +179,7 @@ def create_app(services: Services) -> Starlette:
 
     routes = [
         Route("/", aws_json, methods=["POST"]),
+        Route("/service/{service}/operation/{operation}", rpc_v2_cbor, methods=["POST"]),
         Route("/transcripts/{region}/{account_id}/{name}.json", transcript, methods=["GET"]),
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),

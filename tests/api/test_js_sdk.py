@@ -52,6 +52,7 @@ def test_js_batch_job_with_tags(server, js_media):
     assert out["tags"] == [{"Key": "team", "Value": "js"}]
     assert out["listed_tags"] == [{"Key": "stage", "Value": "test"}]
     assert out["after_delete"] == "NotFoundException"
+    assert {w["protocol"] for w in out["wire"]} == {None} and {w["path"] for w in out["wire"]} == {"/"}  # JSON 1.1
 
 
 @pytest.mark.slow
@@ -92,3 +93,17 @@ def test_js_streaming_in_another_region(server, tmp_path):
     out = run_flow(server, "stream", {"audio_path": str(audio), "sample_rate": 16000, "region": "us-west-2"})
     assert out.get("error") is None, out
     assert JFK_WORDS <= set(words(" ".join(out["finals"]))), out["finals"]
+
+
+@pytest.mark.slow
+def test_js_batch_job_over_rpc_v2_cbor(server, js_media):
+    out = run_flow(server, "job", {"job_name": unique("js-cbor"), "media_uri": js_media, "cbor": True,
+                                   "region": "eu-west-1"})
+    assert "fatal" not in out, out
+    assert {w["path"].split("/operation/")[0] for w in out["wire"]} == {"/service/Transcribe"}
+    assert {w["protocol"] for w in out["wire"]} == {"rpc-v2-cbor"}
+    assert out["status"] == "COMPLETED", out["failure"]
+    assert JFK_WORDS <= set(words(out["transcript"])), out["transcript"]
+    assert out["creation_is_date"] is True
+    assert out["listed_tags"] == [{"Key": "stage", "Value": "test"}]
+    assert out["after_delete"] == "NotFoundException"

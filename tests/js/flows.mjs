@@ -8,6 +8,7 @@ import {
   TagResourceCommand, UntagResourceCommand, ListTagsForResourceCommand,
 } from "@aws-sdk/client-transcribe";
 import { TranscribeStreamingClient, StartStreamTranscriptionCommand } from "@aws-sdk/client-transcribe-streaming";
+import { AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
 
 const [command, specText] = process.argv.slice(2);
 const spec = JSON.parse(specText);
@@ -46,7 +47,15 @@ async function transcribeJob(client, name, extra) {
 }
 
 async function jobFlow() {
-  const client = new TranscribeClient(clientConfig(spec.endpoint));
+  // spec.cbor: the same client over Smithy RPC v2 CBOR, the protocol the Transcribe model lists first
+  const client = new TranscribeClient({
+    ...clientConfig(spec.endpoint), ...(spec.cbor ? { protocol: AwsSmithyRpcV2CborProtocol } : {}),
+  });
+  const wire = [];
+  client.middlewareStack.add((next) => async (args) => {
+    wire.push({ path: args.request.path, protocol: args.request.headers["smithy-protocol"] ?? null });
+    return next(args);
+  }, { step: "finalizeRequest", name: "recordWire" });
   const result = await transcribeJob(client, spec.job_name, { Tags: [{ Key: "team", Value: "js" }] });
   const arn = `arn:aws:transcribe:${spec.region}:${spec.account_id}:transcription-job/${spec.job_name}`;
   await client.send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: "stage", Value: "test" }] }));
@@ -59,6 +68,7 @@ async function jobFlow() {
   } catch (error) {
     result.after_delete = error.name;
   }
+  result.wire = wire;
   return result;
 }
 
