@@ -174,6 +174,20 @@ def create_app(services: Services) -> Starlette:
         shape = protocol.service_model().shape_for("LanguageModel")
         return JSONResponse({"LanguageModel": protocol.serialise(model, shape)}, headers={"x-amzn-RequestId": request_id})
 
+    async def report(request: Request) -> Response:
+        """Beyond Amazon: a CLM's full training report (data, order, domain terms, spelling variants)."""
+        request_id = str(uuid.uuid4())
+        try:
+            principal, region = authenticate(request, await request.body())
+            result = await asyncio.to_thread(
+                services.language_models.report, principal.account_id, region, request.path_params["name"]
+            )
+        except AuthError as exc:
+            return _aws_error(exc.aws_type, exc.message, 403, request_id)
+        except JargonautError as exc:
+            return _aws_error(exc.aws_type, exc.message, exc.status, request_id)
+        return JSONResponse(result, headers={"x-amzn-RequestId": request_id})
+
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "time": dt.datetime.now(dt.timezone.utc).isoformat()})
 
@@ -182,6 +196,7 @@ def create_app(services: Services) -> Starlette:
         Route("/service/{service}/operation/{operation}", rpc_v2_cbor, methods=["POST"]),
         Route("/transcripts/{region}/{account_id}/{name}.json", transcript, methods=["GET"]),
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
+        Route("/jargonaut/language-models/{name}/report", report, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
     ]
     app = Starlette(routes=routes)

@@ -105,7 +105,10 @@ class LanguageModels:
         row = self._row(account_id, region, name)
         if row.status != COMPLETED or not row.report:
             raise BadRequestError(f"The language model {name} is {row.status}; a report exists once training completes.")
-        return {"ModelName": name, "ModelArn": self.arn(account_id, region, name), "Report": json.loads(row.report)}
+        path = self.data_dir / row.artefact
+        clm = _load_artefact(str(path), path.stat().st_mtime)
+        return {"ModelName": name, "ModelArn": self.arn(account_id, region, name), "Report": json.loads(row.report),
+                "DomainTerms": list(clm.terms), "SpellingVariants": dict(clm.spellings)}
 
     def list(self, account_id: str, region: str, status: str | None = None, name_contains: str | None = None,
              max_results: int | None = None, next_token: str | None = None) -> dict[str, Any]:

@@ -176,6 +176,12 @@ class TranscriptionJobs:
             raise NotFoundError(f"The transcript of {name} is not stored by this service.")
         return self.data_dir / location["path"]
 
+    def running(self) -> int:
+        """Jobs QUEUED or IN_PROGRESS, in every account (the shutdown log line counts them)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(jobs)
+                                .where(jobs.c.status.in_((QUEUED, IN_PROGRESS)))).scalar() or 0
+
     # ---- recovery and execution --------------------------------------------------------
     def recover(self) -> int:
         """Re-queue jobs that a crash left QUEUED or IN_PROGRESS; returns how many."""

@@ -16,7 +16,7 @@ from jargonaut.stream.context import StreamContext
 from jargonaut.stream.framing import FramingError, exception_event, parse_one
 from jargonaut.stream.http2 import SERVICE, _headers
 from jargonaut.stream.params import parse
-from jargonaut.stream.session import ClientGone, receive_or_timeout, run_session
+from jargonaut.stream.session import log_stream_end, log_stream_start, ClientGone, receive_or_timeout, run_session
 
 MAX_EXPIRES = 300  # Amazon Transcribe refuses streaming URLs valid for longer
 
@@ -94,7 +94,11 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
                 raise ClientGone()
             await send({"type": "websocket.send", "bytes": frame})
 
-        await run_session(params, base, language_model, ctx.pool, audio(), send_frame)
+        began = log_stream_start("WebSocket", request_id, principal.account_id, auth_scope.region, params)
+        try:
+            await run_session(params, base, language_model, ctx.pool, audio(), send_frame)
+        finally:
+            log_stream_end(request_id, began)
     finally:
         if lease is not None:
             lease.release()
