@@ -57,7 +57,8 @@ def signed_call(args: argparse.Namespace, method: str, path: str) -> dict[str, A
 
 
 def add_server_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--endpoint-url", default="http://127.0.0.1:8080")
+    parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL_TRANSCRIBE", "http://127.0.0.1:8080"),
+                        help="the server (default: AWS_ENDPOINT_URL_TRANSCRIBE, which `jargonaut env` sets)")
     parser.add_argument("--region", default=None, help="the region the model is in (default: AWS_REGION, "
                         "AWS_DEFAULT_REGION, then JARGONAUT_REGION)")
     parser.add_argument("--data-dir", default=None)
@@ -81,6 +82,8 @@ def report(args: argparse.Namespace) -> int:
     print(f"\nspelling variants ({len(spellings):,}; transcripts write the right-hand form):")
     for variant, form in sorted(spellings.items()):
         print(f"  {variant} -> {form}")
+    if not spellings:
+        print("  (none: the text spells nothing two ways that sound alike)")
     return 0
 
 
@@ -95,6 +98,8 @@ def _env(args: argparse.Namespace) -> int:
     values = {
         "AWS_ACCESS_KEY_ID": creds["access_key_id"], "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
         "AWS_DEFAULT_REGION": settings.region,
+        # botocore's service-specific endpoint variable: the AWS CLI and boto3 send Transcribe here
+        "AWS_ENDPOINT_URL_TRANSCRIBE": f"http://{settings.host}:{settings.port}",
         # the self-signed certificate of the TLS port: Python (streaming SDK) and Node trust it
         "SSL_CERT_FILE": str(cert.resolve()), "NODE_EXTRA_CA_CERTS": str(cert.resolve()),
     }

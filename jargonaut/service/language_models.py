@@ -107,7 +107,8 @@ class LanguageModels:
             raise BadRequestError(f"The language model {name} is {row.status}; a report exists once training completes.")
         path = self.data_dir / row.artefact
         clm = _load_artefact(str(path), path.stat().st_mtime)
-        return {"ModelName": name, "ModelArn": self.arn(account_id, region, name), "Report": json.loads(row.report),
+        report = {**json.loads(row.report), "output": row.artefact}  # where it is kept, not where it was trained
+        return {"ModelName": name, "ModelArn": self.arn(account_id, region, name), "Report": report,
                 "DomainTerms": list(clm.terms), "SpellingVariants": dict(clm.spellings)}
 
     def list(self, account_id: str, region: str, status: str | None = None, name_contains: str | None = None,
