@@ -316,11 +316,9 @@ def _name_objects(message: str, names: dict[Path, str]) -> str:
 
 def _report_summary(report: dict[str, Any]) -> str:
     """A log line's worth of a training report."""
-    parts = [f"{key.replace('_', ' ')} {report[key]}" for key in ("order", "sentences", "tokens", "vocabulary")
-             if isinstance(report.get(key), (int, float))]
-    for key in ("terms", "spellings"):
-        if isinstance(report.get(key), (list, dict)):
-            parts.append(f"{len(report[key])} {key}")
+    labels = {"order": "order", "training_words": "training words", "vocab_size": "vocabulary",
+              "domain_terms": "domain terms", "spelling_variants": "spelling variants"}
+    parts = [f"{label} {report[key]:,}" for key, label in labels.items() if isinstance(report.get(key), int)]
     return ": " + ", ".join(parts) if parts else ""
 
 
