@@ -17,6 +17,7 @@ from jargonaut.storage import open_object_store
 from jargonaut.storage.objects import ObjectStore
 from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
+from jargonaut.store.upgrade import upgrade_schema
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_engine(settings.database)
+    upgrade_schema(engine, settings.region)
     store = open_object_store(settings)
     base_models = configured_base_models()
     pool = WorkerPool(settings.workers)
