@@ -20,6 +20,14 @@ class ObjectAccessDenied(Exception):
     """The backend refused access."""
 
 
+class InvalidKey(Exception):
+    """The backend cannot store an object under this key (e.g. an object where a folder must be)."""
+
+
+class BucketNotEmpty(Exception):
+    """A bucket must be empty to be deleted."""
+
+
 @dataclass(frozen=True)
 class ObjectRef:
     bucket: str
@@ -58,3 +66,24 @@ class ObjectStore(Protocol):
 
     def public_uri(self, ref: ObjectRef) -> str:
         """Where a user finds the object (TranscriptFileUri for customer buckets)."""
+
+    def exists(self, ref: ObjectRef) -> bool:
+        """Is there an object under this key?"""
+
+    def delete(self, ref: ObjectRef) -> None:
+        """Remove one object (no error if it is already gone)."""
+
+    def check_writable(self, ref: ObjectRef) -> None:
+        """Raise InvalidKey if an upload to `ref` could not succeed for the key's shape."""
+
+    def bucket_exists(self, bucket: str) -> bool:
+        """Does the bucket exist on the backend?"""
+
+    def create_bucket(self, bucket: str) -> None:
+        """Create the bucket on the backend (nothing if it exists)."""
+
+    def delete_bucket(self, bucket: str) -> None:
+        """Remove an empty bucket (BucketNotEmpty otherwise)."""
+
+    def list_buckets(self) -> list[str]:
+        """Every bucket the backend has."""
