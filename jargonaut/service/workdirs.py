@@ -35,5 +35,7 @@ def without_paths(message: str, data_dir: Path) -> str:
     """A user-facing message with server paths (data dir, temp dir) replaced by a neutral word."""
     for root in sorted({str(data_dir), str(data_dir.resolve()), tempfile.gettempdir()}, key=len, reverse=True):
         if len(root) > 1:
-            message = re.sub(re.escape(root) + r"[^\s'\"]*", "(a server file)", message)
+            # A whole path that starts at the root; "s3://bucket/tmp/x" is a key, not a path.
+            pattern = r"(?<![\w.:/-])" + re.escape(root) + r"(?=[/\s'\")\]]|$)[^\s'\"]*"
+            message = re.sub(pattern, "(a server file)", message)
     return message
