@@ -14,7 +14,7 @@ from jargonaut.service.roles import Role, Roles
 from jargonaut.service.transcription_jobs import TranscriptionJobs
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
-from jargonaut.storage.objects import ObjectStore
+from jargonaut.storage.objects import ObjectAccess, ObjectStore
 from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
 from jargonaut.service.workdirs import remove_work_dirs
@@ -37,9 +37,8 @@ class Services:
     def recover(self) -> tuple[int, int]:
         """Clean what a crash left behind, then resume it: (transcription jobs, CLM trainings)."""
         remove_work_dirs(self.settings.data_dir)
-        resumed = self.jobs.recover(), self.language_models.recover()
         self.jobs.remove_unused_pins()
-        return resumed
+        return self.jobs.recover(), self.language_models.recover()
 
     def close(self) -> None:
         self.pool.shutdown(wait=False)
@@ -57,7 +56,7 @@ def build_services(settings: Settings) -> Services:
     roles = Roles(engine)
     buckets = Buckets(engine, store)
 
-    def store_for_role(role: Role) -> ObjectStore:
+    def store_for_role(role: Role) -> ObjectAccess:
         # A role that carries storage keys reads with them (S3 backend); otherwise the service's store.
         # Either way the bucket's owner must be the role's account or grant it in the bucket policy.
         role_store: ObjectStore = store

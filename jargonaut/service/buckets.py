@@ -14,9 +14,10 @@ import json
 import logging
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +50,7 @@ class Caller:
     arn: str
 
     @classmethod
-    def account(cls, account_id: str) -> "Caller":
+    def account(cls, account_id: str) -> Caller:
         return cls(account_id, f"arn:aws:iam::{account_id}:root")
 
 
@@ -150,7 +151,7 @@ class Buckets:
             f"on {resource} for {caller.arn}"
         )
 
-    def view(self, caller: Caller, store: ObjectStore | None = None) -> "CallerObjects":
+    def view(self, caller: Caller, store: ObjectStore | None = None) -> CallerObjects:
         return CallerObjects(self, caller, store or self.store)
 
     # ---- helpers ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.roles import Role, Roles
 from jargonaut.service.workdirs import TRAINING_PREFIX, without_paths, work_dir
 from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
-from jargonaut.storage.objects import ObjectStore, parse_uri
+from jargonaut.storage.objects import ObjectAccess, parse_uri
 from jargonaut.store.tables import language_models as models
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 IN_PROGRESS, COMPLETED, FAILED = "IN_PROGRESS", "COMPLETED", "FAILED"
 MAX_ATTEMPTS = 3
 
-StoreForRole = Callable[[Role], ObjectStore]
+StoreForRole = Callable[[Role], ObjectAccess]
 
 
 @lru_cache(maxsize=8)

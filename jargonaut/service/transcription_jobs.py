@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 QUEUED, IN_PROGRESS, COMPLETED, FAILED = "QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"
 PINNED_MODEL = "_PinnedLanguageModel"  # internal request member: the job's own CLM link
 MAX_ATTEMPTS = 3  # a job that kills the server this often is failed, not retried forever
+MAX_TRANSCRIPT_CHECK_BYTES = 64 * 1024**2  # bigger objects are never taken for a transcript of ours
 
 # Request members we cannot honour: refuse them clearly rather than ignore them.
 _UNSUPPORTED = {
@@ -321,6 +322,12 @@ class TranscriptionJobs:
 
     def _is_own_transcript(self, ref: ObjectRef, account_id: str, job_name: str) -> bool:
         """Is the object this job's earlier transcript (a job resumed after a crash rewrites it)?"""
+        try:
+            size = next((o.size for o in self.store.list(ref.bucket, ref.key) if o.key == ref.key), None)
+        except (ObjectNotFound, ObjectAccessDenied):
+            return False
+        if size is None or size > MAX_TRANSCRIPT_CHECK_BYTES:
+            return False  # not worth reading: no transcript of ours is that large
         with work_dir(self.data_dir, JOB_PREFIX) as tmp:
             local = Path(tmp) / "existing.json"
             try:

@@ -120,5 +120,5 @@ class FileBuckets:
             raise BucketNotEmpty(f"The bucket {bucket} is not empty.")
         shutil.rmtree(bucket_dir)
 
-    def list_buckets(self) -> list[str]:
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir())
+    def list_buckets(self) -> tuple[str, ...]:
+        return tuple(sorted(p.name for p in self.root.iterdir() if p.is_dir()))

@@ -54,7 +54,9 @@ def parse_uri(uri: str) -> ObjectRef:
     return ObjectRef(match.group(1), match.group(2))
 
 
-class ObjectStore(Protocol):
+class ObjectAccess(Protocol):
+    """Reading and writing objects: what jobs and training use (a backend, or one caller's view)."""
+
     def download(self, ref: ObjectRef, destination: Path) -> None:
         """Copy the object to a local file (raises ObjectNotFound / ObjectAccessDenied)."""
 
@@ -76,6 +78,10 @@ class ObjectStore(Protocol):
     def check_writable(self, ref: ObjectRef) -> None:
         """Raise InvalidKey if an upload to `ref` could not succeed for the key's shape."""
 
+
+class ObjectStore(ObjectAccess, Protocol):
+    """A backend: objects plus the buckets that hold them."""
+
     def bucket_exists(self, bucket: str) -> bool:
         """Does the bucket exist on the backend?"""
 
@@ -85,5 +91,5 @@ class ObjectStore(Protocol):
     def delete_bucket(self, bucket: str) -> None:
         """Remove an empty bucket (BucketNotEmpty otherwise)."""
 
-    def list_buckets(self) -> list[str]:
+    def list_buckets(self) -> tuple[str, ...]:
         """Every bucket the backend has."""

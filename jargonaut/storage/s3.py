@@ -104,8 +104,8 @@ class S3Objects:
             if not isinstance(translated, ObjectNotFound):
                 raise translated from exc
 
-    def list_buckets(self) -> list[str]:
+    def list_buckets(self) -> tuple[str, ...]:
         try:
-            return sorted(b["Name"] for b in self.client.list_buckets().get("Buckets", []))
+            return tuple(sorted(b["Name"] for b in self.client.list_buckets().get("Buckets", [])))
         except ClientError as exc:
             raise self._translate(exc, "the bucket list") from exc

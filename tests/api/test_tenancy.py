@@ -120,6 +120,10 @@ def test_another_accounts_bucket_is_denied_until_its_owner_grants(server, eval_d
     job = server.wait_for_job(theirs, granted)
     assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
     assert json.loads((a / f"from-b/{granted}.json").read_text())["accountId"] == other["account_id"]
+    # B may replace its own transcript there (the same job name again), nothing else of A's.
+    theirs.delete_transcription_job(TranscriptionJobName=granted)
+    start_job(theirs, granted, f"s3://{bucket_a}/shared/jfk.flac", OutputBucketName=bucket_a, OutputKey="from-b/")
+    assert server.wait_for_job(theirs, granted)["TranscriptionJobStatus"] == "COMPLETED"
     # The grant is exactly what the policy says: private/ stays private ...
     still_private = unique("still-private")
     start_job(theirs, still_private, f"s3://{bucket_a}/private/jfk.flac")
