@@ -44,7 +44,8 @@ def parse_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        value = json.loads(body)
+        # Strictly UTF-8, as RFC 8259 asks (json.loads would guess UTF-16/32 and skip a BOM).
+        value = json.loads(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise SerializationError(f"The request body is not valid JSON: {exc}.") from exc
     except RecursionError:
@@ -102,6 +103,13 @@ def _bounds(extra: dict[str, Any], low_key: str, high_key: str) -> str:
     return f"between {low} and {high}"
 
 
+# botocore names the Python types it accepts (str(type)); say them as JSON types.
+_JSON_TYPES = {str(t): name for t, name in [
+    (str, "string"), (int, "integer"), (float, "number"), (bool, "boolean"), (list, "array"), (tuple, "array"),
+    (dict, "object"), (bytes, "base64 string"), (bytearray, "base64 string"),
+]}
+
+
 def _format_error(error: tuple) -> str:
     """One validation problem in Amazon's words; unknown kinds still give a message, never a crash."""
     kind, name, extra = error
@@ -120,7 +128,8 @@ def _format_error(error: tuple) -> str:
     if kind == "unknown field":
         return f"Unknown parameter '{_shown(extra.get('unknown_param'))}' at '{field}'"
     if kind == "invalid type":
-        return f"Value at '{field}' has the wrong type: expected {', '.join(map(str, extra.get('valid_types', ())))}"
+        expected = ", ".join(dict.fromkeys(_JSON_TYPES.get(str(t), str(t)) for t in extra.get("valid_types", ())))
+        return f"Value at '{field}' has the wrong type: expected {expected}"
     return f"Value at '{field}' is not valid ({kind})"
 
 
