@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from jargonaut.api import protocol
+from jargonaut.api.body import check_declared_length, read_body
 from jargonaut.api.faults import error_response, fault_for
 from jargonaut.api.handlers import HANDLERS, CallContext
 from jargonaut.api.sigv4 import (
@@ -69,16 +70,23 @@ def create_app(services: Services) -> Starlette:
 
         return transcript_url
 
-    def authenticate(request: Request, body: bytes) -> Principal:
+    def authenticate(request: Request, body: bytes, before_body: bool = False) -> Principal:
         principal, _, _ = verify_header(
-            _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew
+            _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew,
+            before_body=before_body,
         )
         return principal
 
+    async def authenticated_body(request: Request) -> tuple[Principal, bytes]:
+        """Refuse what the headers already condemn, then read the body (capped, timed) and verify it all."""
+        check_declared_length(request, settings.max_request_bytes)
+        authenticate(request, b"", before_body=True)
+        body = await read_body(request, settings.max_request_bytes, settings.request_body_timeout)
+        return authenticate(request, body), body
+
     @aws_endpoint
     async def aws_json(request: Request, request_id: str) -> Response:
-        body = await request.body()
-        principal = authenticate(request, body)
+        principal, body = await authenticated_body(request)
         op = protocol.operation(request.headers.get("x-amz-target"))
         handler = HANDLERS.get(op.name)
         if handler is None:
@@ -105,8 +113,7 @@ def create_app(services: Services) -> Starlette:
     @aws_endpoint
     async def retrain(request: Request, request_id: str) -> Response:
         """Beyond Amazon: retrain a CLM on the newest base model from its stored input data."""
-        body = await request.body()
-        principal = authenticate(request, body)
+        principal, _ = await authenticated_body(request)
         model = await asyncio.to_thread(
             services.language_models.retrain, principal.account_id, request.path_params["name"]
         )

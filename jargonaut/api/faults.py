@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from jargonaut.api import protocol
@@ -33,6 +34,9 @@ def fault_for(exc: BaseException) -> Fault:
     if isinstance(exc, HTTPException):  # Starlette's routing: unknown path or method
         kind = "UnknownOperationException" if exc.status_code in (404, 405) else "BadRequestException"
         return Fault(exc.status_code, kind, f"{exc.detail}: this server has no such operation.")
+    if isinstance(exc, ClientDisconnect):  # nobody is left to answer: one line, no traceback
+        log.info("client disconnected before its request was read")
+        return Fault(400, "BadRequestException", "The client disconnected.")
     if isinstance(exc, RecursionError):  # input nested deeper than any parser's stack
         return Fault(400, "SerializationException", "The request is nested too deeply.")
     log.exception("internal failure")

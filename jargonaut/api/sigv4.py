@@ -24,6 +24,9 @@ _AUTH_HEADER = re.compile(
 )
 
 
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
 class AuthError(Exception):
     """Authentication failed; `aws_type` is the error code the client sees (status 403)."""
 
@@ -185,9 +188,15 @@ def _mismatch() -> AuthError:
 
 def verify_header(
     request: SignedRequest, lookup: SecretLookup, service: str, regions: set[str], max_skew: int = 300,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, before_body: bool = False,
 ) -> tuple[Principal, Scope, str]:
-    """Verify an `Authorization: AWS4-HMAC-SHA256 ...` request; returns (principal, scope, signature)."""
+    """Verify an `Authorization: AWS4-HMAC-SHA256 ...` request; returns (principal, scope, signature).
+
+    `before_body`: check what the headers alone allow (form, scope, key, clock, signed headers,
+    and the signature itself when the client sent the body's hash in x-amz-content-sha256), so
+    a request that cannot be genuine is refused before its body is read. The caller verifies
+    again with the body.
+    """
     header = request.headers.get("authorization")
     if not header:
         raise AuthError("MissingAuthenticationTokenException", "Missing Authentication Token: sign the request with AWS Signature Version 4.")
@@ -203,6 +212,13 @@ def verify_header(
     signed_headers = match["signed"].split(";")
     check_signed_headers(signed_headers, request.headers)
     claimed = request.headers.get("x-amz-content-sha256")
+    if before_body and not (claimed and _SHA256_HEX.fullmatch(claimed)):
+        return principal, scope, ""  # the signature covers a body hash we cannot know yet
+    if before_body:
+        expected = _compute_signature(request, request.query, signed_headers, principal, scope, amz_date or "", claimed)
+        if not hmac.compare_digest(expected, match["signature"]):
+            raise _mismatch()
+        return principal, scope, expected
     payload_hash = claimed if claimed else hashlib.sha256(request.body).hexdigest()
     if claimed and claimed not in (UNSIGNED_PAYLOAD, "STREAMING-AWS4-HMAC-SHA256-EVENTS") and claimed != hashlib.sha256(request.body).hexdigest():
         raise AuthError("InvalidSignatureException", "The provided x-amz-content-sha256 does not match the request body.")
