@@ -6,7 +6,6 @@ Usage: python -m tests.stream.sdk_client '<json spec>'  -> one JSON object on st
 """
 from __future__ import annotations
 
-
 import asyncio
 import datetime
 import json
