@@ -45,6 +45,15 @@ def _roles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _aws_error_line(body: bytes) -> str:
+    """`Type: message` from an AWS error body (the raw text when it is not one)."""
+    try:
+        error = json.loads(body)
+        return f"{error['__type']}: {error.get('Message') or error.get('message')}"
+    except (ValueError, KeyError, TypeError):
+        return body.decode(errors="replace").strip()
+
+
 def _retrain(args: argparse.Namespace) -> int:
     """Ask a running server to retrain a CLM on the newest base model (SigV4-signed request)."""
     from botocore.auth import SigV4Auth
@@ -62,14 +71,15 @@ def _retrain(args: argparse.Namespace) -> int:
         stored = json.loads(creds_file.read_text())
         key, secret = stored["access_key_id"], stored["secret_access_key"]
     url = f"{args.endpoint_url.rstrip('/')}/jargonaut/language-models/{args.name}/retrain"
-    request = AWSRequest(method="POST", url=url, data=b"")
+    # urllib would add an unsigned form Content-Type; the server requires a sent one to be signed.
+    request = AWSRequest(method="POST", url=url, data=b"", headers={"Content-Type": "application/x-amz-json-1.1"})
     SigV4Auth(Credentials(key, secret), "transcribe", os.environ.get("AWS_DEFAULT_REGION", settings.region)).add_auth(request)
     prepared = request.prepare()
     try:
         with urllib.request.urlopen(urllib.request.Request(url, data=b"", headers=dict(prepared.headers), method="POST")) as r:
             print(r.read().decode())
     except urllib.error.HTTPError as err:
-        raise SystemExit(f"jargonaut: error: {err.read().decode()}") from None
+        raise SystemExit(f"jargonaut: error: {_aws_error_line(err.read())}") from None
     return 0
 
 

@@ -5,6 +5,7 @@ Every user error is a single clear line on stderr and exit code 2 (or 1), never 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +16,10 @@ from tests.support.server import REPO, free_port
 
 
 def jargonaut(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    # Keys in the caller's environment would take precedence over credentials.json for retrain.
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
     return subprocess.run([sys.executable, "-m", "jargonaut.cli", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env=env)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, fragment: str) -> None:
@@ -91,3 +94,10 @@ def test_unknown_option_is_argparse_usage(tmp_path: Path):
     result = jargonaut("accounts", "create", "--no-such-option")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "unrecognized arguments" in result.stderr
+
+
+def test_retrain_is_signed_and_errors_are_one_line(server):
+    """The retrain request passes the signed-header rules; an unknown model is one clear line."""
+    result = jargonaut("models", "retrain", "no-such-model", "--endpoint-url", server.endpoint,
+                       "--data-dir", str(server.data_dir))
+    assert_one_line_error(result, "NotFoundException")
