@@ -1,4 +1,5 @@
-"""`jargonaut roles ...` (data access roles) and `jargonaut models retrain` (upgrade a CLM)."""
+"""`jargonaut roles ...` (data access roles), `jargonaut buckets ...` (bucket ownership and
+policies) and `jargonaut models retrain` (upgrade a CLM)."""
 from __future__ import annotations
 
 import argparse
@@ -40,6 +41,43 @@ def _roles(args: argparse.Namespace) -> int:
         else:
             roles.delete(args.account or _default_account(settings), args.name)
             print(f"deleted {args.name}")
+    except JargonautError as exc:
+        raise SystemExit(f"jargonaut: error: {exc.message}") from None
+    return 0
+
+
+def _buckets(args: argparse.Namespace) -> int:
+    from jargonaut.errors import JargonautError
+    from jargonaut.service.buckets import Buckets
+    from jargonaut.storage import open_object_store
+    from jargonaut.store.database import open_engine
+
+    settings = Settings.load(data_dir=args.data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    buckets = Buckets(open_engine(settings.database), open_object_store(settings))
+    command = args.buckets_command
+    account = getattr(args, "account", None)
+    try:
+        if command == "list":
+            for bucket in buckets.list(account):
+                shared = "\tpolicy" if bucket.policy else ""
+                print(f"{bucket.name}\t{bucket.account_id or '(no owner)'}{shared}")
+            return 0
+        account = account or _default_account(settings)
+        if command == "create":
+            created = buckets.create(account, args.name)
+            print(f"created {args.name}" if created else f"{args.name} is already owned by {account}")
+        elif command == "delete":
+            buckets.delete(account, args.name)
+            print(f"deleted {args.name}")
+        elif args.delete:
+            buckets.delete_policy(account, args.name)
+            print(f"deleted the policy of {args.name}")
+        elif args.set:
+            buckets.put_policy(account, args.name, Path(args.set).read_text())
+            print(f"set the policy of {args.name}")
+        else:
+            print(json.dumps(buckets.get_policy(account, args.name), indent=2))
     except JargonautError as exc:
         raise SystemExit(f"jargonaut: error: {exc.message}") from None
     return 0
@@ -101,6 +139,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         if command == "delete":
             parser.add_argument("--name", required=True)
     roles.set_defaults(func=_roles)
+
+    buckets = sub.add_parser("buckets", help="buckets: create them for an account, share them with a bucket policy")
+    buckets.add_argument("--data-dir", default=None)
+    buckets_sub = buckets.add_subparsers(dest="buckets_command", required=True)
+    helps = {
+        "create": "create a bucket owned by an account (or assign an existing unowned one)",
+        "list": "list buckets and their owners (all, or one account's)",
+        "delete": "delete an empty bucket",
+        "policy": "show, set (--set FILE) or delete (--delete) a bucket's policy",
+    }
+    for command, text in helps.items():
+        parser = buckets_sub.add_parser(command, help=text, parents=[data_dir_parent()])
+        parser.add_argument("--account", default=None, help="owning account id (default: the one in credentials.json)")
+        if command != "list":
+            parser.add_argument("--name", required=True, help="bucket name")
+        if command == "policy":
+            action = parser.add_mutually_exclusive_group()
+            action.add_argument("--set", default=None, help="bucket policy JSON file")
+            action.add_argument("--delete", action="store_true", help="remove the bucket policy")
+    buckets.set_defaults(func=_buckets)
 
     models = sub.add_parser("models", help="custom language model maintenance on a running server")
     models_sub = models.add_subparsers(dest="models_command", required=True)

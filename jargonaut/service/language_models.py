@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 import uuid
@@ -21,8 +20,9 @@ from jargonaut.errors import BadRequestError, ConflictError, JargonautError, Med
 from jargonaut.service.iam import trusts_service
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.roles import Role, Roles
+from jargonaut.service.workdirs import TRAINING_PREFIX, without_paths, work_dir
 from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
-from jargonaut.storage.objects import ObjectStore, parse_uri
+from jargonaut.storage.objects import ObjectAccess, parse_uri
 from jargonaut.store.tables import language_models as models
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 IN_PROGRESS, COMPLETED, FAILED = "IN_PROGRESS", "COMPLETED", "FAILED"
 MAX_ATTEMPTS = 3
 
-StoreForRole = Callable[[Role], ObjectStore]
+StoreForRole = Callable[[Role], ObjectAccess]
 
 
 @lru_cache(maxsize=8)
@@ -198,7 +198,7 @@ class LanguageModels:
             return
         except Exception as exc:  # noqa: BLE001 - a model must end FAILED, never stay IN_PROGRESS
             log.exception("training %s failed", name)
-            self._finish(row, FAILED, f"Internal failure while training: {type(exc).__name__}: {exc}")
+            self._finish(row, FAILED, f"Internal failure while training ({type(exc).__name__}); the server log has the details.")
             return
         if not self._finish(row, COMPLETED, None, artefact=artefact, report=report):
             (self.data_dir / artefact).unlink(missing_ok=True)  # deleted while training
@@ -219,7 +219,7 @@ class LanguageModels:
         base = self.base_models[row.base_model_name]
         final_dir = self.data_dir / "clm" / row.account_id
         final_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="jargonaut-clm-", dir=self.data_dir) as tmp:
+        with work_dir(self.data_dir, TRAINING_PREFIX) as tmp:  # removed on the next start if a crash leaves it
             names = download_listing(store, training, Path(tmp) / "training")
             tuning_files: list[Path] | None = None
             if tuning is not None:
@@ -229,7 +229,7 @@ class LanguageModels:
             output = Path(tmp) / "model.clm"
             try:
                 report = train_clm(sorted(p for p in names if "/training/" in p.as_posix()), tuning_files, output,
-                                   base.name, row.base_model_version)
+                                   base.name, row.base_model_version, work_dir=Path(tmp))
             except BadRequestError as exc:
                 raise BadRequestError(_name_objects(exc.message, names)) from exc
             artefact = final_dir / f"{row.name}-{uuid.uuid4().hex[:12]}.clm"
@@ -240,7 +240,8 @@ class LanguageModels:
         with self.engine.begin() as conn:
             done = conn.execute(update(models).where(and_(
                 models.c.account_id == row.account_id, models.c.name == row.name, models.c.status == IN_PROGRESS,
-            )).values(status=status, failure_reason=reason, modified_at=time.time(),
+            )).values(status=status, failure_reason=without_paths(reason, self.data_dir) if reason else None,
+                      modified_at=time.time(),
                       **({"artefact": artefact, "report": report} if artefact else {}))).rowcount
         if done and artefact and row.artefact and row.artefact != artefact:
             (self.data_dir / row.artefact).unlink(missing_ok=True)  # the retrained model replaces the old file

@@ -33,4 +33,10 @@ def resolve_output(job_name: str, account_id: str, bucket: str | None, key: str 
         object_key = key
     else:
         object_key = f"{key}.json"
-    return OutputLocation(CUSTOMER_BUCKET, ObjectRef(bucket, object_key.lstrip("/")), None)
+    object_key = object_key.lstrip("/")
+    if any(segment in ("", ".", "..") for segment in object_key.split("/")):
+        raise BadRequestError(
+            f"The OutputKey {key!r} isn't valid: a key can't contain empty, '.' or '..' path segments. "
+            "Use a key such as folder/name.json."
+        )
+    return OutputLocation(CUSTOMER_BUCKET, ObjectRef(bucket, object_key), None)

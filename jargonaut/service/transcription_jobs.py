@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,10 +25,12 @@ from jargonaut.errors import (
     NotFoundError,
 )
 from jargonaut.fileio import atomic_write
+from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
-from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
+from jargonaut.service.workdirs import JOB_PREFIX, without_paths, work_dir
+from jargonaut.storage.objects import InvalidKey, ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 QUEUED, IN_PROGRESS, COMPLETED, FAILED = "QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"
 PINNED_MODEL = "_PinnedLanguageModel"  # internal request member: the job's own CLM link
 MAX_ATTEMPTS = 3  # a job that kills the server this often is failed, not retried forever
+MAX_TRANSCRIPT_CHECK_BYTES = 64 * 1024**2  # bigger objects are never taken for a transcript of ours
 
 # Request members we cannot honour: refuse them clearly rather than ignore them.
 _UNSUPPORTED = {
@@ -68,6 +70,7 @@ class TranscriptionJobs:
         submit: Callable[..., Any],
         language_models: Any | None = None,  # service.language_models.LanguageModels
         max_pending: int = 250,
+        buckets: Buckets | None = None,
     ) -> None:
         self.engine = engine
         self.store = store
@@ -76,6 +79,7 @@ class TranscriptionJobs:
         self.submit = submit
         self.language_models = language_models
         self.max_pending = max_pending
+        self.buckets = buckets or Buckets(engine, store)
         self._seq_lock = threading.Lock()
 
     # ---- API operations -------------------------------------------------------------
@@ -88,6 +92,8 @@ class TranscriptionJobs:
             raise BadRequestError("Media.MediaFileUri is required: give the s3:// URI of the audio to transcribe.")
         parse_uri(request["Media"]["MediaFileUri"])
         output = resolve_output(name, account_id, request.get("OutputBucketName"), request.get("OutputKey"))
+        if output.ref is not None:
+            self._check_output(account_id, output.ref, name)
         model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
         if model_name:
             if self.language_models is None:
@@ -149,13 +155,16 @@ class TranscriptionJobs:
         return result
 
     def delete(self, account_id: str, name: str) -> None:
+        """Delete the job; one in progress is cancelled: its worker sees the row gone, writes
+        nothing and releases its model link itself (so the link can't vanish under it)."""
         row = self._row(account_id, name)
         with self.engine.begin() as conn:
             conn.execute(delete(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name)))
         location = json.loads(row.output_location or "{}")
         if location.get("path"):
             (self.data_dir / location["path"]).unlink(missing_ok=True)
-        self._unpin(json.loads(row.request))
+        if row.status != IN_PROGRESS:
+            self._unpin(json.loads(row.request))
 
     def _unpin(self, request: dict[str, Any]) -> None:
         if self.language_models is not None and request.get(PINNED_MODEL):
@@ -169,6 +178,21 @@ class TranscriptionJobs:
         return self.data_dir / location["path"]
 
     # ---- recovery and execution --------------------------------------------------------
+    def remove_unused_pins(self) -> int:
+        """Unlink model links no queued or running job holds (a crash or cancellation left them)."""
+        root = self.data_dir / "job-models"
+        if not root.is_dir():
+            return 0
+        with self.engine.connect() as conn:
+            requests = conn.execute(select(jobs.c.request).where(jobs.c.status.in_((QUEUED, IN_PROGRESS)))).scalars().all()
+        used = {(json.loads(r).get(PINNED_MODEL) or {}).get("artefact") for r in requests}
+        removed = 0
+        for path in root.rglob("*.clm"):
+            if path.relative_to(self.data_dir).as_posix() not in used:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def recover(self) -> int:
         """Re-queue jobs that a crash left QUEUED or IN_PROGRESS; returns how many."""
         with self.engine.begin() as conn:
@@ -189,32 +213,45 @@ class TranscriptionJobs:
             row = conn.execute(select(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name))).first()
         if not claimed or row is None:
             return  # deleted, or another worker has it
-        if row.attempts > MAX_ATTEMPTS:
-            self._finish(account_id, name, FAILED, "The job was interrupted too many times while running; start it again.")
-            return
+        try:
+            if row.attempts > MAX_ATTEMPTS:
+                self._finish(row, FAILED, "The job was interrupted too many times while running; start it again.")
+            else:
+                self._run(row)
+        finally:
+            self._unpin(json.loads(row.request))  # the worker always releases its own model link
+
+    def _run(self, row: Any) -> None:
         try:
             self._transcribe(row)
         except JargonautError as exc:
-            self._finish(account_id, name, FAILED, exc.message)
+            self._finish(row, FAILED, exc.message)
         except Exception as exc:  # noqa: BLE001 - a job must end FAILED, never stay IN_PROGRESS
-            log.exception("job %s failed", name)
-            self._finish(account_id, name, FAILED, f"Internal failure while transcribing: {type(exc).__name__}: {exc}")
-        self._unpin(json.loads(row.request))
+            if not self._exists(row):
+                log.info("job %s was deleted while it ran", row.name)  # e.g. its model link went with it
+                return
+            log.exception("job %s failed", row.name)
+            self._finish(row, FAILED, f"Internal failure while transcribing ({type(exc).__name__}); the server log has the details.")
 
     def _transcribe(self, row: Any) -> None:
         request = json.loads(row.request)
-        with tempfile.TemporaryDirectory(prefix="jargonaut-job-") as tmp:
+        with work_dir(self.data_dir, JOB_PREFIX) as tmp:
             media = Path(tmp) / "media"
-            fetch_media(self.store, request["Media"]["MediaFileUri"], media)
+            fetch_media(self.buckets.view(Caller.account(row.account_id)), request["Media"]["MediaFileUri"], media)
             info = check_media(media, request.get("MediaFormat"), request.get("MediaSampleRateHertz"))
             self._record_media(row, request, info)
             base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
             language_model = self._language_model(row, request, info.sample_rate)
             samples = audio_io.decode(media)
+        if not self._exists(row):
+            return  # deleted (cancelled) while the media was fetched
         recognition = recognize(samples, base, language_model=language_model)
         transcript = build_transcript(row.name, row.account_id, recognition)
+        if not self._exists(row):
+            return  # cancelled during recognition: write nothing
         self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
-        self._finish(row.account_id, row.name, COMPLETED, None)
+        if not self._finish(row, COMPLETED, None):
+            self._remove_output(row)  # deleted between the write and now: leave nothing behind
 
     def _record_media(self, row: Any, request: dict[str, Any], info: Any) -> None:
         """Like Amazon, report the detected format and rate when the request left them out."""
@@ -238,21 +275,86 @@ class TranscriptionJobs:
             atomic_write(self.data_dir / location["path"], body)
             return
         ref = ObjectRef(location["bucket"], location["key"])
+        problem = self._output_problem(row.account_id, ref, row.name)  # the bucket may have changed since Start
+        if problem:
+            raise MediaError(problem)
         try:
-            self.store.upload(ref, body)
+            self.buckets.view(Caller.account(row.account_id)).upload(ref, body)
         except (ObjectNotFound, ObjectAccessDenied) as exc:
             raise MediaError(
                 f"The transcript could not be written to {ref.uri} ({exc}). Check that the output bucket exists "
                 "and is writable."
             ) from exc
 
-    def _finish(self, account_id: str, name: str, status: str, reason: str | None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.account_id == account_id, jobs.c.name == name, jobs.c.status == IN_PROGRESS))
-                .values(status=status, failure_reason=reason, completed_at=time.time())
+    def _remove_output(self, row: Any) -> None:
+        location = json.loads(row.output_location)
+        if location.get("path"):
+            (self.data_dir / location["path"]).unlink(missing_ok=True)
+        else:
+            self.store.delete(ObjectRef(location["bucket"], location["key"]))
+
+    def _check_output(self, account_id: str, ref: ObjectRef, job_name: str) -> None:
+        """Amazon checks the output location at StartTranscriptionJob; so do we."""
+        try:
+            self.buckets.authorize(Caller.account(account_id), "s3:PutObject", ref.bucket, ref.key)
+        except ObjectNotFound as exc:
+            raise BadRequestError(
+                f"The specified S3 bucket {ref.bucket} doesn't exist. Check OutputBucketName and try your request again."
+            ) from exc
+        except ObjectAccessDenied as exc:
+            raise BadRequestError(
+                f"You don't have write permission to the specified output location {ref.uri}: {exc}."
+            ) from exc
+        problem = self._output_problem(account_id, ref, job_name)
+        if problem:
+            raise BadRequestError(problem)
+
+    def _output_problem(self, account_id: str, ref: ObjectRef, job_name: str) -> str | None:
+        try:
+            self.store.check_writable(ref)
+        except InvalidKey as exc:
+            return f"The output location {ref.uri} can't hold the transcript: {exc} Choose another OutputKey."
+        if (self.buckets.owner(ref.bucket) != account_id and self.store.exists(ref)
+                and not self._is_own_transcript(ref, account_id, job_name)):
+            return (
+                f"An object already exists at {ref.uri} in a bucket of another account; a job replaces existing "
+                "objects only in its own account's buckets. Choose another OutputKey."
             )
+        return None
+
+    def _is_own_transcript(self, ref: ObjectRef, account_id: str, job_name: str) -> bool:
+        """Is the object this job's earlier transcript (a job resumed after a crash rewrites it)?"""
+        try:
+            size = next((o.size for o in self.store.list(ref.bucket, ref.key) if o.key == ref.key), None)
+        except (ObjectNotFound, ObjectAccessDenied):
+            return False
+        if size is None or size > MAX_TRANSCRIPT_CHECK_BYTES:
+            return False  # not worth reading: no transcript of ours is that large
+        with work_dir(self.data_dir, JOB_PREFIX) as tmp:
+            local = Path(tmp) / "existing.json"
+            try:
+                self.store.download(ref, local)
+                existing = json.loads(local.read_bytes())
+            except (ObjectNotFound, ObjectAccessDenied, ValueError):
+                return False
+        return isinstance(existing, dict) and existing.get("jobName") == job_name and existing.get("accountId") == account_id
+
+    def _exists(self, row: Any) -> bool:
+        """Is this very job (not a new one that reuses its name) still there?"""
+        with self.engine.connect() as conn:
+            return conn.execute(select(jobs.c.seq).where(and_(
+                jobs.c.account_id == row.account_id, jobs.c.name == row.name, jobs.c.seq == row.seq))).first() is not None
+
+    def _finish(self, row: Any, status: str, reason: str | None) -> bool:
+        """Record the outcome; False if the job was deleted meanwhile. Reasons never name server paths."""
+        with self.engine.begin() as conn:
+            return bool(conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.account_id == row.account_id, jobs.c.name == row.name, jobs.c.seq == row.seq,
+                            jobs.c.status == IN_PROGRESS))
+                .values(status=status, failure_reason=without_paths(reason, self.data_dir) if reason else None,
+                        completed_at=time.time())
+            ).rowcount)
 
     # ---- helpers -------------------------------------------------------------------------
     def _row(self, account_id: str, name: str) -> Any:

@@ -66,3 +66,13 @@ roles = Table(
     Column("s3_secret_access_key", String(128)),
     Column("created_at", Float, nullable=False),
 )
+
+# Bucket ownership (both backends): one owning account per bucket name, and its bucket policy.
+buckets = Table(
+    "buckets",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("account_id", String(12), nullable=False, index=True),
+    Column("policy", Text),  # JSON bucket policy document, or NULL
+    Column("created_at", Float, nullable=False),
+)
