@@ -101,3 +101,14 @@ def test_retrain_is_signed_and_errors_are_one_line(server):
     result = jargonaut("models", "retrain", "no-such-model", "--endpoint-url", server.endpoint,
                        "--data-dir", str(server.data_dir))
     assert_one_line_error(result, "NotFoundException")
+
+
+def test_buckets_accept_data_dir_after_the_subcommand(tmp_path: Path):
+    data = str(tmp_path / "data")
+    made = jargonaut("buckets", "create", "--name", "after-sub", "--account", "123456789012", "--data-dir", data)
+    assert made.returncode == 0, made.stderr
+    listed = jargonaut("buckets", "list", "--data-dir", data)
+    assert listed.returncode == 0 and "after-sub" in listed.stdout, listed.stderr
+    missing = jargonaut("buckets", "policy", "--name", "after-sub", "--account", "123456789012",
+                        "--set", str(tmp_path / "missing.json"), "--data-dir", data)
+    assert_one_line_error(missing, "missing.json")
