@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 
 from jargonaut.cli_client import add_server_options, report as client_report
+from jargonaut.cli_common import data_dir_parent
 from jargonaut.settings import Settings
 
 
 def _default_account(settings: Settings) -> str:
     credentials = settings.data_dir / "credentials.json"
     if not credentials.exists():
-        raise SystemExit(f"No --account given and no {credentials}; start the server once or pass --account.")
+        raise SystemExit(f"jargonaut: error: no --account given and no {credentials}; start the server once or pass --account.")
     return json.loads(credentials.read_text())["account_id"]
 
 
@@ -39,7 +40,7 @@ def _roles(args: argparse.Namespace) -> int:
             roles.delete(args.account or _default_account(settings), args.name)
             print(f"deleted {args.name}")
     except JargonautError as exc:
-        raise SystemExit(f"error: {exc.message}") from None
+        raise SystemExit(f"jargonaut: error: {exc.message}") from None
     return 0
 
 
@@ -76,7 +77,7 @@ def _buckets(args: argparse.Namespace) -> int:
         else:
             print(json.dumps(buckets.get_policy(account, args.name), indent=2))
     except JargonautError as exc:
-        raise SystemExit(f"error: {exc.message}") from None
+        raise SystemExit(f"jargonaut: error: {exc.message}") from None
     return 0
 
 
@@ -92,7 +93,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     roles = sub.add_parser("roles", help="data access roles for custom language model training")
     roles.add_argument("--data-dir", default=None)
     roles_sub = roles.add_subparsers(dest="roles_command", required=True)
-    create = roles_sub.add_parser("create", help="create a role from IAM JSON documents; prints its ARN")
+    create = roles_sub.add_parser("create", help="create a role from IAM JSON documents; prints its ARN",
+                                  parents=[data_dir_parent()])
     create.add_argument("--name", required=True)
     create.add_argument("--trust-policy", required=True, help="trust policy JSON file (must allow transcribe.amazonaws.com)")
     create.add_argument("--policy", action="append", required=True, help="permission policy JSON file (repeatable)")
@@ -100,12 +102,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--s3-access-key-id", default=None, help="storage key the role reads with (S3 backend)")
     create.add_argument("--s3-secret-access-key", default=None)
     for command in ("list", "delete"):
-        parser = roles_sub.add_parser(command, help=f"{command} roles")
+        parser = roles_sub.add_parser(command, help=f"{command} roles", parents=[data_dir_parent()])
         parser.add_argument("--account", default=None)
         if command == "delete":
             parser.add_argument("--name", required=True)
-    for parser in [create] + [roles_sub.choices["list"], roles_sub.choices["delete"]]:
-        parser.add_argument("--data-dir", default=argparse.SUPPRESS)
     roles.set_defaults(func=_roles)
 
     buckets = sub.add_parser("buckets", help="buckets: create them for an account, share them with a bucket policy")
@@ -118,9 +118,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "policy": "show, set (--set FILE) or delete (--delete) a bucket's policy",
     }
     for command, text in helps.items():
-        parser = buckets_sub.add_parser(command, help=text)
+        parser = buckets_sub.add_parser(command, help=text, parents=[data_dir_parent()])
         parser.add_argument("--account", default=None, help="owning account id (default: the one in credentials.json)")
-        parser.add_argument("--data-dir", default=argparse.SUPPRESS)
         if command != "list":
             parser.add_argument("--name", required=True, help="bucket name")
         if command == "policy":

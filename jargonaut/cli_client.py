@@ -22,7 +22,8 @@ def _credentials(settings: Settings) -> tuple[str, str]:
         return key, secret
     creds_file = settings.data_dir / "credentials.json"
     if not creds_file.exists():
-        raise SystemExit(f"No AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY set and no {creds_file}: start the server once.")
+        raise SystemExit(f"jargonaut: error: no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                         f"or pass the --data-dir whose credentials.json the server wrote ({creds_file} is missing)")
     stored = json.loads(creds_file.read_text())
     return stored["access_key_id"], stored["secret_access_key"]
 
@@ -38,22 +39,30 @@ def signed_call(args: argparse.Namespace, method: str, path: str) -> dict[str, A
     region = getattr(args, "region", None) or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") \
         or settings.region
     url = f"{args.endpoint_url.rstrip('/')}{path}"
-    request = AWSRequest(method=method, url=url, data=b"")
+    body = b"" if method == "POST" else None
+    # urllib would add an unsigned form Content-Type to a POST; the server requires a sent one signed.
+    headers = {"Content-Type": "application/x-amz-json-1.1"} if body is not None else {}
+    request = AWSRequest(method=method, url=url, data=body or b"", headers=headers)
     SigV4Auth(Credentials(key, secret), "transcribe", region).add_auth(request)
     prepared = request.prepare()
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=b"" if method == "POST" else None,
-                                                           headers=dict(prepared.headers), method=method)) as reply:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=dict(prepared.headers),
+                                                           method=method)) as reply:
             return json.loads(reply.read())
     except urllib.error.HTTPError as err:
-        body = err.read().decode()
-        try:
-            message = json.loads(body).get("Message", body)
-        except ValueError:
-            message = body
-        raise SystemExit(f"error: {message}") from None
+        raise SystemExit(f"jargonaut: error: {aws_error_line(err.read())}") from None
     except urllib.error.URLError as err:
-        raise SystemExit(f"error: cannot reach {args.endpoint_url} ({err.reason}); is `jargonaut serve` running?") from None
+        raise SystemExit(f"jargonaut: error: cannot connect to the server at {args.endpoint_url} ({err.reason}); "
+                         "is `jargonaut serve` running?") from None
+
+
+def aws_error_line(body: bytes) -> str:
+    """`Type: message` from an AWS error body (the raw text when it is not one)."""
+    try:
+        error = json.loads(body)
+        return f"{error['__type']}: {error.get('Message') or error.get('message')}"
+    except (ValueError, KeyError, TypeError):
+        return body.decode(errors="replace").strip()
 
 
 def add_server_options(parser: argparse.ArgumentParser) -> None:

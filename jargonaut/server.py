@@ -31,6 +31,8 @@ def _hypercorn_config(settings: Settings, cert: Path, key: Path) -> Config:
     # Through our root handler once (Hypercorn's own handler would print "Running on" twice).
     config.errorlog = logging.getLogger("hypercorn.error")
     config.graceful_timeout = 2
+    # A client that stops sending (headers or part of a body, then nothing) loses its connection.
+    config.read_timeout = settings.read_timeout
     return config
 
 
