@@ -27,7 +27,7 @@ def _accounts(args: argparse.Namespace) -> int:
 
     settings = Settings.load(data_dir=args.data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    accounts = Accounts(open_engine(settings.database))
+    accounts = Accounts(open_engine(settings.database, settings.region))
     if args.accounts_command == "create":
         p = accounts.create(args.account_id)
         print(json.dumps({"account_id": p.account_id, "access_key_id": p.access_key_id, "secret_access_key": p.secret_access_key}, indent=2))

@@ -25,7 +25,7 @@ def _roles(args: argparse.Namespace) -> int:
 
     settings = Settings.load(data_dir=args.data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    roles = Roles(open_engine(settings.database))
+    roles = Roles(open_engine(settings.database, settings.region))
     try:
         if args.roles_command == "create":
             role = roles.create(
@@ -52,7 +52,7 @@ def _buckets(args: argparse.Namespace) -> int:
 
     settings = Settings.load(data_dir=args.data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    buckets = Buckets(open_engine(settings.database), open_object_store(settings))
+    buckets = Buckets(open_engine(settings.database, settings.region), open_object_store(settings))
     command = args.buckets_command
     account = getattr(args, "account", None)
     try:

@@ -19,7 +19,6 @@ from jargonaut.storage.objects import ObjectAccess, ObjectStore
 from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
 from jargonaut.service.workdirs import remove_work_dirs
-from jargonaut.store.upgrade import upgrade_schema
 
 
 @dataclass
@@ -51,8 +50,7 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_engine(settings.database)
-    upgrade_schema(engine, settings.region)
+    engine = open_engine(settings.database, settings.region)
     store = open_object_store(settings)
     base_models = configured_base_models()
     pool = WorkerPool(settings.workers)

@@ -1,12 +1,13 @@
-"""Engine creation: SQLite file by default (WAL, safe across threads), any SQLAlchemy URL otherwise."""
+"""Engine creation: SQLite file by default (WAL, safe across threads and processes), any SQLAlchemy
+URL otherwise; the schema is brought to head by the Alembic revisions before first use."""
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
 
-from jargonaut.store.tables import metadata
+from jargonaut.store.migrate import migrate
 
 
-def open_engine(url: str) -> Engine:
+def open_engine(url: str, region_of_old_rows: str = "us-east-1") -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -18,5 +19,5 @@ def open_engine(url: str) -> Engine:
             cursor.close()
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    metadata.create_all(engine)
+    migrate(engine, region_of_old_rows)
     return engine

@@ -1,7 +1,11 @@
-"""Schema, in SQLAlchemy Core so SQLite and PostgreSQL share it."""
+"""Schema, in SQLAlchemy Core so SQLite and PostgreSQL share it.
+
+The current shape only: the database itself is made and upgraded by the Alembic revisions in
+`migrations/versions` (a change here needs a new revision there; docs/ARCHITECTURE.md says how).
+"""
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -35,6 +39,11 @@ transcription_jobs = Table(
     Column("output_location_type", String(16)),
     Column("attempts", Integer, nullable=False, default=0),
     Column("tags", Text),  # JSON object, key -> value
+    # Lease (jargonaut/service/leases.py): the node that holds the work, until when, and the fencing
+    # token every write of the holder must match (raised whenever the work changes hands)
+    Column("lease_owner", String(128)),
+    Column("lease_expires", Float),
+    Column("fence", BigInteger, nullable=False, server_default="0"),
 )
 
 language_models = Table(
@@ -57,6 +66,11 @@ language_models = Table(
     Column("report", Text),
     Column("attempts", Integer, nullable=False, default=0),
     Column("tags", Text),  # JSON object, key -> value
+    # Lease (jargonaut/service/leases.py): the node that holds the work, until when, and the fencing
+    # token every write of the holder must match (raised whenever the work changes hands)
+    Column("lease_owner", String(128)),
+    Column("lease_expires", Float),
+    Column("fence", BigInteger, nullable=False, server_default="0"),
 )
 
 # Roles are IAM resources: global in AWS, so scoped by account only.
@@ -81,4 +95,22 @@ buckets = Table(
     Column("account_id", String(12), nullable=False, index=True),
     Column("policy", Text),  # JSON bucket policy document, or NULL
     Column("created_at", Float, nullable=False),
+)
+
+# Listing sequence numbers ("<table>.seq"), handed out by an atomic UPDATE on every backend.
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+# Live real-time streams, on every node: the per-account stream limit counts these rows.
+stream_leases = Table(
+    "stream_leases",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(12), nullable=False, index=True),
+    Column("node", String(128), nullable=False, index=True),
+    Column("expires", Float, nullable=False),
 )
