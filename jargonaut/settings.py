@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -46,11 +47,21 @@ class Settings:
     request_body_timeout: int = 20
     # Seconds a connection may send nothing before it is closed (streams send audio all along)
     read_timeout: int = 60
+    # This node among those sharing one database; empty means host:port, which stays the same
+    # across restarts, so a restarted node takes its own unfinished work back at once
+    node_id: str = ""
+    # Seconds a node's lease on a job, a training or a stream lasts without a heartbeat (it beats
+    # every third of this); a dead node's work is taken over by another node after this long
+    lease_seconds: int = 30
     extra: dict = field(default_factory=dict)
 
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'jargonaut.db'}"
+
+    @property
+    def node(self) -> str:
+        return self.node_id or f"{socket.gethostname()}:{self.port}"
 
     @classmethod
     def load(cls, **overrides: object) -> "Settings":

@@ -10,7 +10,9 @@ from jargonaut.executor.pool import WorkerPool
 from jargonaut.service.accounts import Accounts
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
+from jargonaut.service.leases import Heartbeat, Node
 from jargonaut.service.roles import Role, Roles
+from jargonaut.service.stream_leases import StreamLeases
 from jargonaut.service.tags import Tags
 from jargonaut.service.transcription_jobs import TranscriptionJobs
 from jargonaut.settings import Settings
@@ -35,14 +37,31 @@ class Services:
     language_models: LanguageModels
     buckets: Buckets
     tags: Tags
+    node: Node
+    stream_leases: StreamLeases
+    heartbeat: Heartbeat | None = None
 
     def recover(self) -> tuple[int, int]:
-        """Clean what a crash left behind, then resume it: (transcription jobs, CLM trainings)."""
-        remove_work_dirs(self.settings.data_dir)
+        """Clean what a crash left behind, resume this node's work and work whose lease lapsed,
+        then start the heartbeat: (transcription jobs, CLM trainings)."""
+        remove_work_dirs(self.settings.data_dir, self.node.id)
         self.jobs.remove_unused_pins()
-        return self.jobs.recover(), self.language_models.recover()
+        self.stream_leases.forget_node()
+        resumed = self.jobs.recover(), self.language_models.recover()
+        self.heartbeat = Heartbeat(self.node.heartbeat_seconds, [
+            self.jobs.renew_leases, self.language_models.renew_leases, self.stream_leases.renew,
+            self.jobs.take_over_lapsed, self.language_models.take_over_lapsed,
+        ])
+        self.heartbeat.start()
+        return resumed
 
     def close(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+            # Other nodes may take this node's unfinished work now rather than after the lease.
+            self.jobs.give_up_leases()
+            self.language_models.give_up_leases()
+        self.stream_leases.forget_node()
         self.pool.shutdown(wait=False)
         self.training_pool.shutdown(wait=False)
         self.engine.dispose()
@@ -51,6 +70,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_engine(settings.database, settings.region)
+    node = Node(settings.node, float(settings.lease_seconds))
     store = open_object_store(settings)
     base_models = configured_base_models()
     pool = WorkerPool(settings.workers)
@@ -67,8 +87,9 @@ def build_services(settings: Settings) -> Services:
         return buckets.view(Caller(role.account_id, role.arn), role_store)
 
     language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models,
-                                     training_pool.submit)
+                                     training_pool.submit, node)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, buckets)
+                             settings.max_pending_jobs, buckets, node)
     return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
-                    language_models, buckets, Tags(engine))
+                    language_models, buckets, Tags(engine), node,
+                    StreamLeases(engine, node, settings.max_streams_per_account))

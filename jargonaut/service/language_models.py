@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 import time
 import uuid
 from functools import lru_cache
@@ -17,7 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
+from jargonaut.service import leases
 from jargonaut.service.iam import trusts_service
+from jargonaut.service.leases import Node
 from jargonaut.service.arns import LANGUAGE_MODEL, resource_arn
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.tags import tags_dict
@@ -45,7 +46,7 @@ def _load_artefact(path: str, mtime: float):  # -> NgramLM, cached per file vers
 class LanguageModels:
     def __init__(
         self, engine: Engine, roles: Roles, store_for_role: StoreForRole, data_dir: Path,
-        base_models: dict[str, BaseModel], submit: Callable[..., Any],
+        base_models: dict[str, BaseModel], submit: Callable[..., Any], node: Node | None = None,
     ) -> None:
         self.engine = engine
         self.roles = roles
@@ -53,7 +54,7 @@ class LanguageModels:
         self.data_dir = data_dir
         self.base_models = base_models
         self.submit = submit
-        self._seq_lock = threading.Lock()
+        self.node = node or Node("local", 30.0)
 
     @staticmethod
     def arn(account_id: str, region: str, name: str) -> str:
@@ -80,20 +81,20 @@ class LanguageModels:
             )
         tags = tags_dict(request.get("Tags"))
         now = time.time()
-        with self._seq_lock, self.engine.begin() as conn:
+        with self.engine.begin() as conn:
             seq = next_seq(conn, models)
             try:
                 conn.execute(insert(models).values(
                     account_id=account_id, region=region, name=name, status=IN_PROGRESS, seq=seq,
                     language_code=request["LanguageCode"], base_model_name=base.name, base_model_version=base.version,
                     created_at=now, modified_at=now, input_data_config=json.dumps(config), attempts=0,
-                    tags=json.dumps(tags),
+                    tags=json.dumps(tags), lease_owner=self.node.id, lease_expires=self.node.expiry(), fence=0,
                 ))
             except IntegrityError as exc:
                 raise ConflictError(f"The language model {name} already exists. Use a different model name.") from exc
         log.info("language model %s (account %s, %s) IN_PROGRESS: training on %s", name, account_id, region,
                  config["S3Uri"])
-        self.submit(self.train, account_id, region, name)
+        self.submit(self.train, account_id, region, name, 0)
         return {"LanguageCode": request["LanguageCode"], "BaseModelName": base.name, "ModelName": name,
                 "InputDataConfig": config, "ModelStatus": IN_PROGRESS}
 
@@ -135,13 +136,17 @@ class LanguageModels:
             raise ConflictError(f"The language model {name} is already being trained.")
         base = self.base_models[row.base_model_name]
         with self.engine.begin() as conn:
-            conn.execute(update(models).where(_key(account_id, region, name)).values(
+            fence = conn.execute(update(models).where(and_(
+                _key(account_id, region, name), models.c.status != IN_PROGRESS)).values(
                 status=IN_PROGRESS, failure_reason=None, base_model_version=base.version,
-                modified_at=time.time(), attempts=0,
-            ))
+                modified_at=time.time(), attempts=0, lease_owner=self.node.id, lease_expires=self.node.expiry(),
+                fence=models.c.fence + 1,
+            ).returning(models.c.fence)).scalar()
+        if fence is None:  # another node's retrain, or a delete, came first
+            raise ConflictError(f"The language model {name} is already being trained.")
         log.info("language model %s (account %s, %s) IN_PROGRESS: retraining on %s version %d", name, account_id,
                  region, base.name, base.version)
-        self.submit(self.train, account_id, region, name)
+        self.submit(self.train, account_id, region, name, fence)
         return self.describe(account_id, region, name)
 
     # ---- use by transcription jobs and streams -------------------------------------------
@@ -196,18 +201,38 @@ class LanguageModels:
 
     # ---- training on the executor ----------------------------------------------------------
     def recover(self) -> int:
-        with self.engine.connect() as conn:
-            pending = conn.execute(select(models.c.account_id, models.c.region, models.c.name)
-                                   .where(models.c.status == IN_PROGRESS)).all()
-        for account_id, region, name in pending:
-            self.submit(self.train, account_id, region, name)
-        return len(pending)
+        """At start: take back this node's trainings and those whose lease lapsed (see leases.py)."""
+        return self._take_over(including_own=True)
 
-    def train(self, account_id: str, region: str, name: str) -> None:
+    def take_over_lapsed(self) -> int:
+        return self._take_over(including_own=False)
+
+    def renew_leases(self) -> int:
+        with self.engine.begin() as conn:
+            return leases.renew(conn, models, self.node, (IN_PROGRESS,))
+
+    def give_up_leases(self) -> int:
+        with self.engine.begin() as conn:
+            return leases.give_up(conn, models, self.node, (IN_PROGRESS,))
+
+    def _take_over(self, including_own: bool) -> int:
+        with self.engine.begin() as conn:
+            taken = leases.take_over(conn, models, self.node, (IN_PROGRESS,), IN_PROGRESS, including_own)
+        for row in taken:
+            if not including_own:
+                log.info("language model %s (account %s, %s) taken over: its node's lease lapsed", row.name,
+                         row.account_id, row.region)
+            self.submit(self.train, row.account_id, row.region, row.name, row.fence)
+        return len(taken)
+
+    def train(self, account_id: str, region: str, name: str, fence: int) -> None:
+        """Worker entry point: trains if this node still holds the model with `fence` (the claim
+        raises the token), so a training queued twice, or taken over meanwhile, runs once."""
         with self.engine.begin() as conn:
             claimed = conn.execute(update(models).where(and_(
-                _key(account_id, region, name), models.c.status == IN_PROGRESS,
-            )).values(attempts=models.c.attempts + 1)).rowcount
+                _key(account_id, region, name), models.c.status == IN_PROGRESS, leases.held_by(models, self.node, fence),
+            )).values(attempts=models.c.attempts + 1, fence=models.c.fence + 1,
+                      lease_expires=self.node.expiry())).rowcount
             row = conn.execute(select(models).where(_key(account_id, region, name))).first()
         if not claimed or row is None:
             return
@@ -224,7 +249,7 @@ class LanguageModels:
             self._finish(row, FAILED, f"Internal failure while training ({type(exc).__name__}); the server log has the details.")
             return
         if not self._finish(row, COMPLETED, None, artefact=artefact, report=report):
-            (self.data_dir / artefact).unlink(missing_ok=True)  # deleted while training
+            (self.data_dir / artefact).unlink(missing_ok=True)  # deleted, or taken over, while training
 
     def _train(self, row: Any) -> tuple[str, str]:
         from jargonaut.lm.train import train_clm
@@ -242,7 +267,7 @@ class LanguageModels:
         base = self.base_models[row.base_model_name]
         final_dir = self.data_dir / "clm" / row.account_id / row.region
         final_dir.mkdir(parents=True, exist_ok=True)
-        with work_dir(self.data_dir, TRAINING_PREFIX) as tmp:  # removed on the next start if a crash leaves it
+        with work_dir(self.data_dir, TRAINING_PREFIX, self.node.id) as tmp:  # removed on the next start if a crash leaves it
             names = download_listing(store, training, Path(tmp) / "training")
             tuning_files: list[Path] | None = None
             if tuning is not None:
@@ -263,6 +288,7 @@ class LanguageModels:
         with self.engine.begin() as conn:
             done = conn.execute(update(models).where(and_(
                 _key(row.account_id, row.region, row.name), models.c.status == IN_PROGRESS,
+                leases.held_by(models, self.node, row.fence),
             )).values(status=status, failure_reason=without_paths(reason, self.data_dir) if reason else None,
                       modified_at=time.time(),
                       **({"artefact": artefact, "report": report} if artefact else {}))).rowcount

@@ -5,9 +5,10 @@ import base64
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 
 from jargonaut.errors import BadRequestError
+from jargonaut.store.tables import counters
 
 
 def encode_token(seq: int) -> str:
@@ -50,5 +51,16 @@ def list_page(
 
 
 def next_seq(conn: Connection, table: Table) -> int:
-    """The listing sequence number for a new row (callers hold a lock across this and the insert)."""
-    return (conn.execute(select(func.max(table.c.seq))).scalar() or 0) + 1
+    """The listing sequence number for a new row, from the `counters` row "<table>.seq".
+
+    One atomic UPDATE ... RETURNING: unique and increasing across threads and nodes on SQLite and
+    PostgreSQL alike. Its row lock lasts until the caller's transaction ends, so a caller that
+    takes the number first and then counts rows (pending-job limit) counts under that lock too.
+    """
+    name = f"{table.name}.seq"
+    value = conn.execute(update(counters).where(counters.c.name == name).values(value=counters.c.value + 1)
+                         .returning(counters.c.value)).scalar()
+    if value is None:  # a table whose revision seeded no counter: start it from the rows there
+        value = (conn.execute(select(func.max(table.c.seq))).scalar() or 0) + 1
+        conn.execute(insert(counters).values(name=name, value=value))
+    return int(value)

@@ -1,10 +1,9 @@
 """Transcription jobs: validation, the QUEUED → IN_PROGRESS → COMPLETED | FAILED machine,
-resumption after a crash, and output files."""
+leases (several nodes on one database; see leases.py), resumption after a crash, output files."""
 from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -25,7 +24,9 @@ from jargonaut.errors import (
     NotFoundError,
 )
 from jargonaut.fileio import atomic_write
+from jargonaut.service import leases
 from jargonaut.service.buckets import Buckets, Caller
+from jargonaut.service.leases import Node
 from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.tags import tags_dict, tags_list
@@ -75,6 +76,7 @@ class TranscriptionJobs:
         language_models: Any | None = None,  # service.language_models.LanguageModels
         max_pending: int = 250,
         buckets: Buckets | None = None,
+        node: Node | None = None,
     ) -> None:
         self.engine = engine
         self.store = store
@@ -84,7 +86,7 @@ class TranscriptionJobs:
         self.language_models = language_models
         self.max_pending = max_pending
         self.buckets = buckets or Buckets(engine, store)
-        self._seq_lock = threading.Lock()
+        self.node = node or Node("local", 30.0)
 
     # ---- API operations -------------------------------------------------------------
     def start(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -106,7 +108,8 @@ class TranscriptionJobs:
             request[PINNED_MODEL] = self.language_models.pin_for_job(
                 account_id, region, model_name, request["LanguageCode"], name)
         now = time.time()
-        with self._seq_lock, self.engine.begin() as conn:
+        with self.engine.begin() as conn:
+            seq = next_seq(conn, jobs)  # first: its row lock makes the count below exact across nodes
             pending = conn.execute(select(func.count()).select_from(jobs).where(and_(
                 jobs.c.account_id == account_id, jobs.c.status.in_((QUEUED, IN_PROGRESS))))).scalar()
             if pending >= self.max_pending:
@@ -115,7 +118,6 @@ class TranscriptionJobs:
                     f"You have {pending} transcription jobs queued or in progress, the limit of this server. "
                     "Wait for some to finish and try again."
                 )
-            seq = next_seq(conn, jobs)
             try:
                 conn.execute(
                     insert(jobs).values(
@@ -131,6 +133,9 @@ class TranscriptionJobs:
                         output_location_type=output.kind,
                         attempts=0,
                         tags=json.dumps(tags_dict(request.get("Tags"))),
+                        lease_owner=self.node.id,  # queued here; another node takes it if this one dies
+                        lease_expires=self.node.expiry(),
+                        fence=0,
                     )
                 )
             except IntegrityError as exc:
@@ -139,7 +144,7 @@ class TranscriptionJobs:
                     f"The requested job name {name} already exists. Use a different job name."
                 ) from exc
         log.info("job %s (account %s, %s) QUEUED", name, account_id, region)
-        self.submit(self.run, account_id, region, name)
+        self.submit(self.run, account_id, region, name, 0)
         return self.get(account_id, region, name)
 
     def get(self, account_id: str, region: str, name: str, transcript_url: TranscriptUrl | None = None) -> dict[str, Any]:
@@ -211,26 +216,45 @@ class TranscriptionJobs:
         return removed
 
     def recover(self) -> int:
-        """Re-queue jobs that a crash left QUEUED or IN_PROGRESS; returns how many."""
-        with self.engine.begin() as conn:
-            conn.execute(update(jobs).where(jobs.c.status == IN_PROGRESS).values(status=QUEUED))
-            pending = conn.execute(select(jobs.c.account_id, jobs.c.region, jobs.c.name)
-                                   .where(jobs.c.status == QUEUED).order_by(jobs.c.seq)).all()
-        for account_id, region, name in pending:
-            self.submit(self.run, account_id, region, name)
-        return len(pending)
+        """At start: take back what this node held before it stopped, and take over work whose
+        lease lapsed; a live node's jobs stay with it. Returns how many were queued here."""
+        return self._take_over(including_own=True)
 
-    def run(self, account_id: str, region: str, name: str) -> None:
-        """Worker entry point: idempotent, so a resumed job simply runs again."""
+    def take_over_lapsed(self) -> int:
+        """Heartbeat: run the jobs of nodes that stopped renewing their leases."""
+        return self._take_over(including_own=False)
+
+    def renew_leases(self) -> int:
+        with self.engine.begin() as conn:
+            return leases.renew(conn, jobs, self.node, (QUEUED, IN_PROGRESS))
+
+    def give_up_leases(self) -> int:
+        with self.engine.begin() as conn:
+            return leases.give_up(conn, jobs, self.node, (QUEUED, IN_PROGRESS))
+
+    def _take_over(self, including_own: bool) -> int:
+        with self.engine.begin() as conn:
+            taken = leases.take_over(conn, jobs, self.node, (QUEUED, IN_PROGRESS), QUEUED, including_own)
+        for row in taken:
+            if not including_own:
+                log.info("job %s (account %s, %s) taken over: its node's lease lapsed", row.name, row.account_id,
+                         row.region)
+            self.submit(self.run, row.account_id, row.region, row.name, row.fence)
+        return len(taken)
+
+    def run(self, account_id: str, region: str, name: str, fence: int) -> None:
+        """Worker entry point: claims the job if this node still holds it with `fence` (a claim
+        raises the token), so a job queued twice, or taken over meanwhile, runs once."""
         with self.engine.begin() as conn:
             claimed = conn.execute(
                 update(jobs)
-                .where(and_(_key(account_id, region, name), jobs.c.status == QUEUED))
-                .values(status=IN_PROGRESS, started_at=func.coalesce(jobs.c.started_at, time.time()), attempts=jobs.c.attempts + 1)
+                .where(and_(_key(account_id, region, name), jobs.c.status == QUEUED, leases.held_by(jobs, self.node, fence)))
+                .values(status=IN_PROGRESS, started_at=func.coalesce(jobs.c.started_at, time.time()),
+                        attempts=jobs.c.attempts + 1, fence=jobs.c.fence + 1, lease_expires=self.node.expiry())
             ).rowcount
             row = conn.execute(select(jobs).where(_key(account_id, region, name))).first()
         if not claimed or row is None:
-            return  # deleted, or another worker has it
+            return  # deleted, or another worker or node has it
         try:
             if row.attempts > MAX_ATTEMPTS:
                 self._finish(row, FAILED, "The job was interrupted too many times while running; start it again.")
@@ -238,7 +262,18 @@ class TranscriptionJobs:
                 log.info("job %s (account %s, %s) IN_PROGRESS, attempt %d", name, account_id, region, row.attempts)
                 self._run(row)
         finally:
-            self._unpin(json.loads(row.request))  # the worker always releases its own model link
+            self._release_pin(row)
+
+    def _release_pin(self, row: Any) -> None:
+        """The worker releases its own model link, unless the job went on to another holder."""
+        with self.engine.connect() as conn:
+            current = conn.execute(select(jobs.c.status, jobs.c.fence).where(and_(
+                _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))).first()
+        if current is not None and current.status in (QUEUED, IN_PROGRESS) and current.fence != row.fence:
+            log.info("job %s (account %s, %s): lease lost to another node; it finishes the job", row.name,
+                     row.account_id, row.region)
+            return
+        self._unpin(json.loads(row.request))
 
     def _run(self, row: Any) -> None:
         try:
@@ -246,15 +281,15 @@ class TranscriptionJobs:
         except JargonautError as exc:
             self._finish(row, FAILED, exc.message)
         except Exception as exc:  # noqa: BLE001 - a job must end FAILED, never stay IN_PROGRESS
-            if not self._exists(row):
-                log.info("job %s was deleted while it ran", row.name)  # e.g. its model link went with it
+            if not self._holds(row):
+                log.info("job %s was deleted, or taken over, while it ran", row.name)  # e.g. its model link went with it
                 return
             log.exception("job %s failed", row.name)
             self._finish(row, FAILED, f"Internal failure while transcribing ({type(exc).__name__}); the server log has the details.")
 
     def _transcribe(self, row: Any) -> None:
         request = json.loads(row.request)
-        with work_dir(self.data_dir, JOB_PREFIX) as tmp:
+        with work_dir(self.data_dir, JOB_PREFIX, self.node.id) as tmp:
             media = Path(tmp) / "media"
             fetch_media(self.buckets.view(Caller.account(row.account_id)), request["Media"]["MediaFileUri"], media)
             info = check_media(media, request.get("MediaFormat"), request.get("MediaSampleRateHertz"))
@@ -262,16 +297,16 @@ class TranscriptionJobs:
             base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
             language_model = self._language_model(row, request, info.sample_rate)
             samples = audio_io.decode(media)
-        if not self._exists(row):
-            return  # deleted (cancelled) while the media was fetched
+        if not self._holds(row):
+            return  # deleted (cancelled) while the media was fetched, or the lease was lost
         began = time.monotonic()
         recognition = recognize(samples, base, language_model=language_model)
         transcript = build_transcript(row.name, row.account_id, recognition)
-        if not self._exists(row):
-            return  # cancelled during recognition: write nothing
+        if not self._holds(row):
+            return  # cancelled (or the lease lost) during recognition: write nothing
         self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
         if not self._finish(row, COMPLETED, None, audio_s=len(samples) / audio_io.TARGET_RATE,
-                            work_s=time.monotonic() - began):
+                            work_s=time.monotonic() - began) and not self._exists(row):
             self._remove_output(row)  # deleted between the write and now: leave nothing behind
 
     def _record_media(self, row: Any, request: dict[str, Any], info: Any) -> None:
@@ -281,7 +316,7 @@ class TranscriptionJobs:
         with self.engine.begin() as conn:
             conn.execute(
                 update(jobs)
-                .where(_key(row.account_id, row.region, row.name))
+                .where(and_(_key(row.account_id, row.region, row.name), leases.held_by(jobs, self.node, row.fence)))
                 .values(request=json.dumps(request))
             )
 
@@ -351,7 +386,7 @@ class TranscriptionJobs:
             return False
         if size is None or size > MAX_TRANSCRIPT_CHECK_BYTES:
             return False  # not worth reading: no transcript of ours is that large
-        with work_dir(self.data_dir, JOB_PREFIX) as tmp:
+        with work_dir(self.data_dir, JOB_PREFIX, self.node.id) as tmp:
             local = Path(tmp) / "existing.json"
             try:
                 self.store.download(ref, local)
@@ -366,15 +401,23 @@ class TranscriptionJobs:
             return conn.execute(select(jobs.c.seq).where(and_(
                 _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))).first() is not None
 
+    def _holds(self, row: Any) -> bool:
+        """Does this worker still hold this very job (not deleted, lease not lost)?"""
+        with self.engine.connect() as conn:
+            return conn.execute(select(jobs.c.seq).where(and_(
+                _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq,
+                leases.held_by(jobs, self.node, row.fence)))).first() is not None
+
     def _finish(self, row: Any, status: str, reason: str | None, audio_s: float = 0.0, work_s: float = 0.0) -> bool:
-        """Record the outcome (and log it); False if the job was deleted meanwhile. Reasons never name server paths."""
+        """Record the outcome (and log it) if this worker still holds the job with its fencing token;
+        False if the job was deleted or taken over meanwhile. Reasons never name server paths."""
         completed_at = time.time()
         reason = without_paths(reason, self.data_dir) if reason else None
         with self.engine.begin() as conn:
             done = bool(conn.execute(
                 update(jobs)
                 .where(and_(_key(row.account_id, row.region, row.name), jobs.c.seq == row.seq,
-                            jobs.c.status == IN_PROGRESS))
+                            jobs.c.status == IN_PROGRESS, leases.held_by(jobs, self.node, row.fence)))
                 .values(status=status, failure_reason=reason, completed_at=completed_at)
             ).rowcount)
         took = completed_at - (row.started_at or row.created_at)

@@ -15,15 +15,20 @@ JOB_PREFIX = "jargonaut-job-"
 TRAINING_PREFIX = "jargonaut-clm-"
 
 
-def work_dir(data_dir: Path, prefix: str) -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix=prefix, dir=data_dir)
+def work_dir(data_dir: Path, prefix: str, node_id: str = "local") -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix=f"{prefix}{_node_tag(node_id)}-", dir=data_dir)
 
 
-def remove_work_dirs(data_dir: Path) -> int:
-    """Remove every scratch directory; only call before any job or training runs."""
+def _node_tag(node_id: str) -> str:
+    """The node in scratch names: nodes sharing a data dir clean only their own leftovers."""
+    return re.sub(r"[^A-Za-z0-9.]+", "_", node_id)
+
+
+def remove_work_dirs(data_dir: Path, node_id: str = "local") -> int:
+    """Remove this node's scratch directories; only call before any of its jobs or trainings run."""
     removed = 0
     for prefix in (JOB_PREFIX, TRAINING_PREFIX):
-        for path in data_dir.glob(f"{prefix}*"):
+        for path in data_dir.glob(f"{prefix}{_node_tag(node_id)}-*"):
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
     if removed:

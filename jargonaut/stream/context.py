@@ -13,11 +13,11 @@ import numpy as np
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, LimitExceededError
 from jargonaut.regions import AllowedRegions
+from jargonaut.service.stream_leases import StreamLeases
 from jargonaut.stream.params import StreamParams
 from jargonaut.stream.scheduler import DecodePool
 
 log = logging.getLogger(__name__)
-DEFAULT_MAX_STREAMS = 4
 
 
 def _setting(services: Any, name: str, default: int) -> int:
@@ -27,38 +27,34 @@ def _setting(services: Any, name: str, default: int) -> int:
 
 
 class StreamLimiter:
-    """Concurrent streams per account (all on the event loop thread, so no lock)."""
+    """Concurrent streams per account, counted in the database across every node
+    (service/stream_leases.py). An admission is one short write, done on the event loop: it is
+    once per stream, and a thread hop would cost as much."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._active: dict[str, int] = {}
+    def __init__(self, leases: StreamLeases) -> None:
+        self.leases = leases
+        self.limit = leases.limit
 
     def acquire(self, account_id: str) -> "Lease":
-        if self._active.get(account_id, 0) >= self.limit:
-            raise LimitExceededError(
-                f"You have reached the limit of {self.limit} concurrent streams for this account; "
-                "end a stream or try again later."
-            )
-        self._active[account_id] = self._active.get(account_id, 0) + 1
-        return Lease(self, account_id)
+        return Lease(self, self.leases.admit(account_id))
 
-    def release(self, account_id: str) -> None:
-        self._active[account_id] = max(self._active.get(account_id, 1) - 1, 0)
+    def release(self, lease_id: str) -> None:
+        self.leases.release(lease_id)
 
     def active(self, account_id: str) -> int:
-        return self._active.get(account_id, 0)
+        return self.leases.active(account_id)
 
 
 @dataclass
 class Lease:
     limiter: StreamLimiter
-    account_id: str
+    lease_id: str
     released: bool = False
 
     def release(self) -> None:
         if not self.released:
             self.released = True
-            self.limiter.release(self.account_id)
+            self.limiter.release(self.lease_id)
 
 
 class StreamContext:
@@ -68,7 +64,7 @@ class StreamContext:
         self.services = services
         self.settings = services.settings
         self.regions = AllowedRegions(self.settings.regions)
-        self.limiter = StreamLimiter(_setting(services, "max_streams_per_account", DEFAULT_MAX_STREAMS))
+        self.limiter = StreamLimiter(services.stream_leases)
         self.pool = DecodePool(_setting(services, "stream_decoders", 2))
         threading.Thread(target=self._warm_up, name="stream-warmup", daemon=True).start()
 
