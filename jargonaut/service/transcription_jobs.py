@@ -269,10 +269,11 @@ class TranscriptionJobs:
         with self.engine.connect() as conn:
             current = conn.execute(select(jobs.c.status, jobs.c.fence).where(and_(
                 _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))).first()
-        if current is not None and current.status in (QUEUED, IN_PROGRESS) and current.fence != row.fence:
-            log.info("job %s (account %s, %s): lease lost to another node; it finishes the job", row.name,
-                     row.account_id, row.region)
-            return
+        if current is not None and current.fence != row.fence:
+            log.info("job %s (account %s, %s): lease lost while it ran; the node that took it over writes the "
+                     "result", row.name, row.account_id, row.region)
+            if current.status in (QUEUED, IN_PROGRESS):
+                return
         self._unpin(json.loads(row.request))
 
     def _run(self, row: Any) -> None:

@@ -99,6 +99,15 @@ class RunningServer:
                 self.process.wait()
         self.process = None
 
+    def another_node(self, **extra_env: str) -> "RunningServer":
+        """A second `jargonaut serve` on the same data dir and database (not started): another
+        node of the same service, on its own ports."""
+        return RunningServer(data_dir=self.data_dir, port=free_port(), tls_port=free_port(),
+                             env={**self.env, **extra_env})
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+
     def wait_for_job(self, client, name: str, timeout: float = 180) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
