@@ -1,4 +1,7 @@
-"""Several API nodes on one database and one data dir: one service, no job run twice, none lost."""
+"""Several API nodes on one database and one data dir: one service, no job run twice, none lost.
+
+Every case runs on SQLite (WAL, shared by the processes on one machine) and on a throwaway
+PostgreSQL cluster (tests/support/postgres.py)."""
 from __future__ import annotations
 
 import json
@@ -14,14 +17,30 @@ from botocore.exceptions import ClientError
 from tests.stream.audio import pcm_file
 from tests.stream.helpers import cert, spec
 from tests.stream.sdk_client import run_many_in_subprocess
+from tests.support.postgres import initdb_path, throwaway_cluster
 from tests.support.server import RunningServer, make_server
 
 LEASE = {"JARGONAUT_LEASE_SECONDS": "3"}  # a dead node's work is taken over after 3 s
 
 
+@pytest.fixture(scope="module")
+def postgres():
+    if initdb_path() is None:
+        pytest.skip("PostgreSQL is not installed: `make test` installs the Debian package postgresql")
+    with throwaway_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request) -> dict[str, str]:
+    if request.param == "sqlite":
+        return {}  # the default: DATA_DIR/jargonaut.db
+    return {"JARGONAUT_DATABASE_URL": request.getfixturevalue("postgres").new_database()}
+
+
 @pytest.fixture
-def two_nodes(tmp_path):
-    first = make_server(tmp_path, **LEASE, JARGONAUT_MAX_STREAMS_PER_ACCOUNT="1")
+def two_nodes(tmp_path, database):
+    first = make_server(tmp_path, **LEASE, **database, JARGONAUT_MAX_STREAMS_PER_ACCOUNT="1")
     second = first.another_node()
     nodes = [first.start(), second.start()]
     yield nodes
