@@ -4,13 +4,13 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PY := $(VENV)/bin/python
 
-.PHONY: install serve test test-fast test-postgres bench clean
+.PHONY: install serve test test-fast test-postgres postgresql bench clean
 
 # Re-install only when the package metadata changes.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,postgres]'
 	touch $(STAMP)
 
 # The AWS SDK for JavaScript v3, which the tests drive too (Node.js and npm from the system).
@@ -24,17 +24,26 @@ install: $(STAMP)
 serve: install
 	$(VENV)/bin/jargonaut serve
 
-test: install $(JS_STAMP)
+# PostgreSQL server binaries for the multi-node tests' throwaway clusters (Debian package).
+postgresql:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	    (apt-get update -qq && apt-get install -y -qq postgresql)
+
+test: install $(JS_STAMP) postgresql
 	$(PY) -m pytest -q -rs
 
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
-# The shared-state suites against a PostgreSQL server: make test-postgres DATABASE_URL=postgresql+psycopg://user@host/db
-test-postgres: install
-	$(PY) -m pip install -q -e '.[test,postgres]'
-	JARGONAUT_DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest -q tests/api/test_jobs.py tests/api/test_auth.py \
-	    tests/api/test_language_models.py -m "not slow" -k "not upgrade"
+# The shared-state suites against PostgreSQL: a throwaway cluster of their own, or the server in
+# DATABASE_URL (make test-postgres DATABASE_URL=postgresql+psycopg://user@host/db).
+PG_SUITES := tests/api/test_jobs.py tests/api/test_auth.py tests/api/test_language_models.py -m "not slow" -k "not upgrade"
+test-postgres: install postgresql
+ifeq ($(DATABASE_URL),)
+	$(PY) -m tests.support.postgres $(PY) -m pytest -q $(PG_SUITES)
+else
+	JARGONAUT_DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest -q $(PG_SUITES)
+endif
 
 # Every benchmark prints a table with its peer in the same run (long: about an hour on 2 cores).
 bench: install

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from jargonaut.asr.base_models import BaseModel
-from jargonaut.errors import BadRequestError, LimitExceededError
+from jargonaut.errors import BadRequestError
 from jargonaut.regions import AllowedRegions
 from jargonaut.service.stream_leases import StreamLeases
 from jargonaut.stream.params import StreamParams
