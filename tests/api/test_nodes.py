@@ -21,6 +21,7 @@ from tests.support.postgres import initdb_path, throwaway_cluster
 from tests.support.server import RunningServer, make_server
 
 LEASE = {"JARGONAUT_LEASE_SECONDS": "3"}  # a dead node's work is taken over after 3 s
+PENDING_LIMIT = 20  # jobs queued or in progress per account, over all nodes
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,8 @@ def database(request) -> dict[str, str]:
 
 @pytest.fixture
 def two_nodes(tmp_path, database):
-    first = make_server(tmp_path, **LEASE, **database, JARGONAUT_MAX_STREAMS_PER_ACCOUNT="1")
+    first = make_server(tmp_path, **LEASE, **database, JARGONAUT_MAX_STREAMS_PER_ACCOUNT="1",
+                        JARGONAUT_MAX_PENDING_JOBS=str(PENDING_LIMIT))
     second = first.another_node()
     nodes = [first.start(), second.start()]
     yield nodes
@@ -112,6 +114,33 @@ def test_jobs_started_on_both_nodes_are_one_service(two_nodes):
     for name in names[0] + names[1]:
         job = first.wait_for_job(clients[0], name, timeout=60)
         assert job["TranscriptionJobStatus"] == "FAILED" and "missing.wav" in job["FailureReason"]
+
+
+def test_pending_job_limit_counts_jobs_on_every_node(two_nodes, eval_dir):
+    first, second = two_nodes
+    shutil.copy(eval_dir / "medical/audio/CAR0001.mp3", first.bucket("media") / "long.mp3")  # ~10 min: stays pending
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def start_jobs(node: RunningServer) -> None:
+        client = node.client()
+        for i in range(15):
+            try:
+                client.start_transcription_job(TranscriptionJobName=f"{node.port}-{i}", LanguageCode="en-US",
+                                               Media={"MediaFileUri": "s3://media/long.mp3"})
+                outcome = "started"
+            except ClientError as exc:
+                outcome = exc.response["Error"]["Code"]
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=start_jobs, args=(node,)) for node in two_nodes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("started") == PENDING_LIMIT, outcomes
+    assert outcomes.count("LimitExceededException") == 30 - PENDING_LIMIT, outcomes
 
 
 @pytest.mark.slow
