@@ -60,11 +60,11 @@ def create_app(services: Services) -> Starlette:
     regions = {settings.region}
 
     def transcript_url_factory(request: Request, principal: Principal) -> Any:
-        def transcript_url(account_id: str, name: str) -> str:
+        def transcript_url(account_id: str, name: str, extension: str = "json") -> str:
             # Signed with the caller's own key: resources are scoped to the caller's account.
             base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
             return presign_url(
-                f"{base}/transcripts/{account_id}/{name}.json", principal, settings.region, SERVICE,
+                f"{base}/transcripts/{account_id}/{name}.{extension}", principal, settings.region, SERVICE,
                 settings.presign_expiry,
             )
 
@@ -97,8 +97,16 @@ def create_app(services: Services) -> Starlette:
         payload = protocol.serialise(result, op.output_shape) or {}
         return JSONResponse(payload, media_type=protocol.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
 
-    @aws_endpoint
-    async def transcript(request: Request, request_id: str) -> Response:
+    def job_file(extension: str, media_type: str) -> Callable[[Request], Awaitable[Response]]:
+        """A job's transcript (json) or subtitle file (srt, vtt) in the service's storage, by pre-signed URL."""
+
+        @aws_endpoint
+        async def download(request: Request, request_id: str) -> Response:
+            return await transcript(request, extension, media_type)
+
+        return download
+
+    async def transcript(request: Request, extension: str, media_type: str) -> Response:
         account_id = request.path_params["account_id"]
         name = request.path_params["name"]
         principal, _ = verify_presigned(
@@ -107,8 +115,8 @@ def create_app(services: Services) -> Starlette:
         )
         if principal.account_id != account_id:
             raise AccessDeniedError("The URL was signed by another account.")
-        path = await asyncio.to_thread(services.jobs.transcript_path, account_id, name)
-        return FileResponse(path, media_type="application/json")
+        path = await asyncio.to_thread(services.jobs.transcript_path, account_id, name, extension)
+        return FileResponse(path, media_type=media_type)
 
     @aws_endpoint
     async def retrain(request: Request, request_id: str) -> Response:
@@ -125,7 +133,9 @@ def create_app(services: Services) -> Starlette:
 
     routes = [
         Route("/", aws_json, methods=["POST"]),
-        Route("/transcripts/{account_id}/{name}.json", transcript, methods=["GET"]),
+        Route("/transcripts/{account_id}/{name}.json", job_file("json", "application/json"), methods=["GET"]),
+        Route("/transcripts/{account_id}/{name}.srt", job_file("srt", "application/x-subrip"), methods=["GET"]),
+        Route("/transcripts/{account_id}/{name}.vtt", job_file("vtt", "text/vtt; charset=utf-8"), methods=["GET"]),
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
     ]

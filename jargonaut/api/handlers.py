@@ -12,7 +12,7 @@ from jargonaut.service.app_services import Services
 class CallContext:
     principal: Principal
     services: Services
-    transcript_url: Callable[[str, str], str]
+    transcript_url: Callable[..., str]  # (account_id, job name, extension="json") -> pre-signed URL
 
 
 Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr import audio as audio_io
+from jargonaut.asr import subtitles
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.recognizer import recognize
 from jargonaut.asr.transcript import build_transcript
@@ -28,7 +29,7 @@ from jargonaut.fileio import atomic_write
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.pagination import list_page, next_seq
-from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
+from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, beside, resolve_output
 from jargonaut.service.workdirs import JOB_PREFIX, without_paths, work_dir
 from jargonaut.storage.objects import InvalidKey, ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
@@ -43,7 +44,6 @@ MAX_TRANSCRIPT_CHECK_BYTES = 64 * 1024**2  # bigger objects are never taken for 
 # Request members we cannot honour: refuse them clearly rather than ignore them.
 _UNSUPPORTED = {
     "ContentRedaction": "content redaction",
-    "Subtitles": "subtitles",
     "ToxicityDetection": "toxicity detection",
     "IdentifyMultipleLanguages": "multi-language identification",
     "JobExecutionSettings": "job queueing settings",
@@ -92,8 +92,11 @@ class TranscriptionJobs:
             raise BadRequestError("Media.MediaFileUri is required: give the s3:// URI of the audio to transcribe.")
         parse_uri(request["Media"]["MediaFileUri"])
         output = resolve_output(name, account_id, request.get("OutputBucketName"), request.get("OutputKey"))
+        formats = _subtitle_formats(request)
         if output.ref is not None:
             self._check_output(account_id, output.ref, name)
+            for subtitle_format in formats:
+                self._check_output(account_id, beside(output, subtitle_format).ref, name, beside_transcript=output.ref)
         model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
         if model_name:
             if self.language_models is None:
@@ -134,9 +137,13 @@ class TranscriptionJobs:
         self.submit(self.run, account_id, name)
         return self.get(account_id, name)
 
-    def get(self, account_id: str, name: str, transcript_url: Callable[[str, str], str] | None = None) -> dict[str, Any]:
+    def get(self, account_id: str, name: str, transcript_url: Callable[..., str] | None = None) -> dict[str, Any]:
         row = self._row(account_id, name)
-        return _job_description(row, self._transcript_uri(row, transcript_url))
+        job = _job_description(row, self._transcript_uri(row, transcript_url))
+        request = json.loads(row.request)
+        if request.get("Subtitles"):
+            job["Subtitles"] = self._subtitles_output(row, request["Subtitles"], transcript_url)
+        return job
 
     def list(
         self,
@@ -161,8 +168,8 @@ class TranscriptionJobs:
         with self.engine.begin() as conn:
             conn.execute(delete(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name)))
         location = json.loads(row.output_location or "{}")
-        if location.get("path"):
-            (self.data_dir / location["path"]).unlink(missing_ok=True)
+        for path in _service_paths(location):
+            (self.data_dir / path).unlink(missing_ok=True)
         if row.status != IN_PROGRESS:
             self._unpin(json.loads(row.request))
 
@@ -170,12 +177,15 @@ class TranscriptionJobs:
         if self.language_models is not None and request.get(PINNED_MODEL):
             self.language_models.unpin(request[PINNED_MODEL])
 
-    def transcript_path(self, account_id: str, name: str) -> Path:
+    def transcript_path(self, account_id: str, name: str, extension: str = "json") -> Path:
+        """The service-stored transcript (json) or subtitle file (srt, vtt) of a completed job."""
         row = self._row(account_id, name)
         location = json.loads(row.output_location or "{}")
-        if row.status != COMPLETED or not location.get("path"):
-            raise NotFoundError(f"The transcript of {name} is not stored by this service.")
-        return self.data_dir / location["path"]
+        stored = location.get("path") and (extension == "json" or extension in location.get("subtitles", []))
+        if row.status != COMPLETED or not stored:
+            kind = "transcript" if extension == "json" else f"{extension} subtitle file"
+            raise NotFoundError(f"The {kind} of {name} is not stored by this service.")
+        return self.data_dir / _with_extension(location, extension)["path"]
 
     # ---- recovery and execution --------------------------------------------------------
     def remove_unused_pins(self) -> int:
@@ -249,9 +259,11 @@ class TranscriptionJobs:
         transcript = build_transcript(row.name, row.account_id, recognition)
         if not self._exists(row):
             return  # cancelled during recognition: write nothing
-        self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
+        location = json.loads(row.output_location)
+        self._write_output(row, location, json.dumps(transcript, ensure_ascii=False).encode())
+        self._write_subtitles(row, request, location, transcript)
         if not self._finish(row, COMPLETED, None):
-            self._remove_output(row)  # deleted between the write and now: leave nothing behind
+            self._remove_output(location)  # deleted between the write and now: leave nothing behind
 
     def _record_media(self, row: Any, request: dict[str, Any], info: Any) -> None:
         """Like Amazon, report the detected format and rate when the request left them out."""
@@ -269,13 +281,46 @@ class TranscriptionJobs:
             return None
         return self.language_models.load_pinned(request[PINNED_MODEL], sample_rate)
 
-    def _write_output(self, row: Any, body: bytes) -> None:
-        location = json.loads(row.output_location)
+    def _write_subtitles(self, row: Any, request: dict[str, Any], location: dict[str, Any], transcript: dict[str, Any]) -> None:
+        """Subtitle files beside the transcript; like Amazon, none when nothing was said."""
+        settings = request.get("Subtitles") or {}
+        cues = subtitles.cues_from_items(transcript["results"]["items"])
+        if not settings.get("Formats") or not cues:
+            return
+        written = []
+        for subtitle_format in sorted(set(settings["Formats"])):
+            text = subtitles.render(cues, subtitle_format, settings.get("OutputStartIndex", 0))
+            self._write_output(row, _with_extension(location, subtitle_format), text.encode(), beside_transcript=location)
+            written.append(subtitle_format)
+        location["subtitles"] = written
+        with self.engine.begin() as conn:
+            conn.execute(update(jobs).where(and_(jobs.c.account_id == row.account_id, jobs.c.name == row.name,
+                                                 jobs.c.seq == row.seq)).values(output_location=json.dumps(location)))
+
+    def _subtitles_output(self, row: Any, settings: dict[str, Any], transcript_url: Callable[..., str] | None) -> dict[str, Any]:
+        output: dict[str, Any] = {"Formats": settings.get("Formats", []), "OutputStartIndex": settings.get("OutputStartIndex", 0)}
+        location = json.loads(row.output_location or "{}")
+        if row.status != COMPLETED or not location.get("subtitles"):
+            return output
+        if row.output_location_type == CUSTOMER_BUCKET:
+            uris = [self.store.public_uri(ObjectRef(**_with_extension(location, f))) for f in location["subtitles"]]
+        elif transcript_url is not None:
+            uris = [transcript_url(row.account_id, row.name, f) for f in location["subtitles"]]
+        else:
+            uris = []
+        if uris:
+            output["SubtitleFileUris"] = uris
+        return output
+
+    def _write_output(self, row: Any, location: dict[str, Any], body: bytes,
+                      beside_transcript: dict[str, Any] | None = None) -> None:
         if location.get("path"):
             atomic_write(self.data_dir / location["path"], body)
             return
         ref = ObjectRef(location["bucket"], location["key"])
-        problem = self._output_problem(row.account_id, ref, row.name)  # the bucket may have changed since Start
+        transcript_ref = ObjectRef(beside_transcript["bucket"], beside_transcript["key"]) if beside_transcript else None
+        # The bucket may have changed since Start.
+        problem = self._output_problem(row.account_id, ref, row.name, transcript_ref)
         if problem:
             raise MediaError(problem)
         try:
@@ -286,14 +331,14 @@ class TranscriptionJobs:
                 "and is writable."
             ) from exc
 
-    def _remove_output(self, row: Any) -> None:
-        location = json.loads(row.output_location)
-        if location.get("path"):
-            (self.data_dir / location["path"]).unlink(missing_ok=True)
-        else:
-            self.store.delete(ObjectRef(location["bucket"], location["key"]))
+    def _remove_output(self, location: dict[str, Any]) -> None:
+        for path in _service_paths(location):
+            (self.data_dir / path).unlink(missing_ok=True)
+        if location.get("bucket"):
+            for extension in ["json", *location.get("subtitles", [])]:
+                self.store.delete(ObjectRef(**_with_extension(location, extension)))
 
-    def _check_output(self, account_id: str, ref: ObjectRef, job_name: str) -> None:
+    def _check_output(self, account_id: str, ref: ObjectRef, job_name: str, beside_transcript: ObjectRef | None = None) -> None:
         """Amazon checks the output location at StartTranscriptionJob; so do we."""
         try:
             self.buckets.authorize(Caller.account(account_id), "s3:PutObject", ref.bucket, ref.key)
@@ -305,17 +350,19 @@ class TranscriptionJobs:
             raise BadRequestError(
                 f"You don't have write permission to the specified output location {ref.uri}: {exc}."
             ) from exc
-        problem = self._output_problem(account_id, ref, job_name)
+        problem = self._output_problem(account_id, ref, job_name, beside_transcript)
         if problem:
             raise BadRequestError(problem)
 
-    def _output_problem(self, account_id: str, ref: ObjectRef, job_name: str) -> str | None:
+    def _output_problem(self, account_id: str, ref: ObjectRef, job_name: str,
+                        beside_transcript: ObjectRef | None = None) -> str | None:
+        """Why the job can't write `ref`; a subtitle file is judged with its transcript (`beside_transcript`)."""
         try:
             self.store.check_writable(ref)
         except InvalidKey as exc:
             return f"The output location {ref.uri} can't hold the transcript: {exc} Choose another OutputKey."
         if (self.buckets.owner(ref.bucket) != account_id and self.store.exists(ref)
-                and not self._is_own_transcript(ref, account_id, job_name)):
+                and not self._is_own_transcript(beside_transcript or ref, account_id, job_name)):
             return (
                 f"An object already exists at {ref.uri} in a bucket of another account; a job replaces existing "
                 "objects only in its own account's buckets. Choose another OutputKey."
@@ -399,6 +446,35 @@ class TranscriptionJobs:
                 f"The language code {code} is not supported by the installed base models; supported: {', '.join(sorted(supported))}."
             )
         return code
+
+
+def _subtitle_formats(request: dict[str, Any]) -> list[str]:
+    formats = (request.get("Subtitles") or {}).get("Formats") or []
+    unknown = [f for f in formats if f not in subtitles.FORMATS]
+    if unknown:
+        raise BadRequestError(
+            f"1 validation error detected: Value '{unknown[0]}' at 'Subtitles.Formats' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: [{', '.join(subtitles.FORMATS)}]"
+        )
+    if request.get("Subtitles") and not formats:
+        raise BadRequestError("Subtitles.Formats must name at least one format: srt or vtt.")
+    return sorted(set(formats))
+
+
+def _with_extension(location: dict[str, Any], extension: str) -> dict[str, Any]:
+    """The location of the transcript ('json') or of a file beside it, as {'path'} or {'bucket', 'key'}."""
+    output = OutputLocation(CUSTOMER_BUCKET, ObjectRef(location["bucket"], location["key"]), None) \
+        if location.get("bucket") else OutputLocation("", None, location["path"])
+    if extension != "json":
+        output = beside(output, extension)
+    return _location_json(output)
+
+
+def _service_paths(location: dict[str, Any]) -> list[str]:
+    """Every file a job keeps in the service's own storage."""
+    if not location.get("path"):
+        return []
+    return [_with_extension(location, e)["path"] for e in ["json", *location.get("subtitles", [])]]
 
 
 def _location_json(output: OutputLocation) -> dict[str, Any]:
