@@ -100,3 +100,52 @@ def build_transcript(job_name: str, account_id: str, recognition: Recognition, s
             "audio_segments": audio_segments,
         },
     }
+
+
+def build_channel_transcript(job_name: str, account_id: str, channels: list[Recognition],
+                             status: str = "COMPLETED") -> dict[str, Any]:
+    """Channel identification: each channel recognised on its own, labelled `ch_0`, `ch_1`.
+
+    `results.items` and `audio_segments` interleave the channels' segments in time order (the
+    combined transcript reads as the conversation went); `channel_labels` groups items by channel.
+    """
+    timeline: list[tuple[float, int, Any]] = [
+        (segment.start, number, segment) for number, recognition in enumerate(channels) for segment in recognition.segments
+    ]
+    timeline.sort(key=lambda entry: (entry[0], entry[1]))
+    all_items: list[dict[str, Any]] = []
+    audio_segments: list[dict[str, Any]] = []
+    per_channel: list[list[dict[str, Any]]] = [[] for _ in channels]
+    for _, number, segment in timeline:
+        label = f"ch_{number}"
+        items = build_items(segment.words, first_id=len(all_items))
+        if not items:
+            continue
+        for item in items:
+            item["channel_label"] = label
+            per_channel[number].append({k: v for k, v in item.items() if k != "id"})
+        all_items.extend(items)
+        audio_segments.append(
+            {
+                "id": len(audio_segments),
+                "transcript": items_text(items),
+                "start_time": _time(segment.start),
+                "end_time": _time(segment.end),
+                "channel_label": label,
+                "items": [item["id"] for item in items],
+            }
+        )
+    return {
+        "jobName": job_name,
+        "accountId": account_id,
+        "status": status,
+        "results": {
+            "transcripts": [{"transcript": " ".join(s["transcript"] for s in audio_segments)}],
+            "channel_labels": {
+                "channels": [{"channel_label": f"ch_{n}", "items": items} for n, items in enumerate(per_channel)],
+                "number_of_channels": len(channels),
+            },
+            "items": all_items,
+            "audio_segments": audio_segments,
+        },
+    }

@@ -16,7 +16,7 @@ from jargonaut.asr import audio as audio_io
 from jargonaut.asr import subtitles
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.recognizer import recognize
-from jargonaut.asr.transcript import build_transcript
+from jargonaut.asr.transcript import build_channel_transcript, build_transcript
 from jargonaut.errors import (
     BadRequestError,
     ConflictError,
@@ -54,7 +54,6 @@ _UNSUPPORTED_SETTINGS = {
     "VocabularyName": "custom vocabularies",
     "VocabularyFilterName": "vocabulary filters",
     "ShowSpeakerLabels": "speaker diarization",
-    "ChannelIdentification": "channel identification",
     "ShowAlternatives": "alternative transcriptions",
 }
 
@@ -252,11 +251,22 @@ class TranscriptionJobs:
             self._record_media(row, request, info)
             base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
             language_model = self._language_model(row, request, info.sample_rate)
-            samples = audio_io.decode(media)
-        if not self._exists(row):
-            return  # deleted (cancelled) while the media was fetched
-        recognition = recognize(samples, base, language_model=language_model)
-        transcript = build_transcript(row.name, row.account_id, recognition)
+            by_channel = bool((request.get("Settings") or {}).get("ChannelIdentification"))
+            channels = audio_io.decode_channels(media) if by_channel else [audio_io.decode(media)]
+        if by_channel and len(channels) != 2:
+            raise MediaError(
+                "Channel identification needs audio with two channels (e.g. agent and caller); this file has one. "
+                "Start the job without Settings.ChannelIdentification."
+            )
+        recognitions = []
+        for samples in channels:
+            if not self._exists(row):
+                return  # deleted (cancelled) while the media was fetched or a channel recognised
+            recognitions.append(recognize(samples, base, language_model=language_model))
+        if by_channel:
+            transcript = build_channel_transcript(row.name, row.account_id, recognitions)
+        else:
+            transcript = build_transcript(row.name, row.account_id, recognitions[0])
         if not self._exists(row):
             return  # cancelled during recognition: write nothing
         location = json.loads(row.output_location)

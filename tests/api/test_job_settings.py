@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import urllib.error
 import urllib.request
 import uuid
 
 import pytest
 from botocore.exceptions import ClientError
+
+from tests.support.clm import create_role, read_policy, trust_policy
+from tests.support.media import make_stereo
 
 SRT_TIMING = re.compile(r"^(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)$")
 VTT_TIMING = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> (\d\d):(\d\d):(\d\d)\.(\d\d\d)$")
@@ -135,3 +139,116 @@ def test_subtitles_bad_format_is_a_clear_error(server, media):
         )
     assert bad.value.response["Error"]["Code"] == "BadRequestException"
     assert "Subtitles.Formats" in bad.value.response["Error"]["Message"]
+
+
+@pytest.fixture(scope="module")
+def stereo_call(server, eval_dir, tmp_path_factory):
+    """ch_0 says LJ001-0002 ("in being comparatively modern") at once, ch_1 says JFK's line from 3 s on."""
+    bucket = server.bucket("settings-media")
+    path = make_stereo(eval_dir / "general/audio/LJ001-0002.flac", eval_dir / "general/audio/jfk.flac",
+                       tmp_path_factory.mktemp("stereo") / "call.wav", right_delay=3.0)
+    shutil.copy(path, bucket / "call.wav")
+    return "s3://settings-media/call.wav"
+
+
+def _words(items: list[dict]) -> list[str]:
+    return [i["alternatives"][0]["content"].lower() for i in items if i["type"] == "pronunciation"]
+
+
+def check_channels(transcript: dict) -> None:
+    results = transcript["results"]
+    labels = results["channel_labels"]
+    assert labels["number_of_channels"] == 2
+    assert [c["channel_label"] for c in labels["channels"]] == ["ch_0", "ch_1"]
+    left, right = (_words(c["items"]) for c in labels["channels"])
+    assert "modern" in left and "americans" not in left
+    assert "americans" in right and "modern" not in right
+    for channel in labels["channels"]:
+        for item in channel["items"]:
+            assert item["channel_label"] == channel["channel_label"] and "id" not in item
+            if item["type"] == "pronunciation":
+                assert isinstance(item["start_time"], str) and isinstance(item["end_time"], str)
+    assert all(float(i["start_time"]) >= 2.5 for i in labels["channels"][1]["items"] if i["type"] == "pronunciation")
+    # results.items: both channels, every item labelled, ids in order, each channel's items as in channel_labels.
+    items = results["items"]
+    assert [i["id"] for i in items] == list(range(len(items)))
+    for label, channel in zip(("ch_0", "ch_1"), labels["channels"]):
+        assert [{k: v for k, v in i.items() if k != "id"} for i in items if i["channel_label"] == label] == channel["items"]
+    # The combined transcript in time order: the left channel's sentence comes first.
+    text = results["transcripts"][0]["transcript"].lower()
+    assert text.index("modern") < text.index("americans")
+    segments = results["audio_segments"]
+    assert {s["channel_label"] for s in segments} == {"ch_0", "ch_1"}
+    starts = [float(s["start_time"]) for s in segments]
+    assert starts == sorted(starts)
+    assert sorted(i for s in segments for i in s["items"]) == [i["id"] for i in items]
+
+
+def test_channel_identification(server, media, stereo_call):
+    client = server.client()
+    name = unique("channels")
+    client.start_transcription_job(
+        TranscriptionJobName=name, LanguageCode="en-US", Media={"MediaFileUri": stereo_call},
+        Settings={"ChannelIdentification": True},
+    )
+    job = server.wait_for_job(client, name)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    assert job["Settings"]["ChannelIdentification"] is True
+    check_channels(_transcript_of(job))
+
+
+def test_channel_identification_needs_two_channels(server, media):
+    client = server.client()
+    name = unique("mono-channels")
+    client.start_transcription_job(
+        TranscriptionJobName=name, LanguageCode="en-US", Media={"MediaFileUri": "s3://settings-media/jfk.flac"},
+        Settings={"ChannelIdentification": True},
+    )
+    job = server.wait_for_job(client, name)
+    assert job["TranscriptionJobStatus"] == "FAILED"
+    assert "two channels" in job["FailureReason"] and "ChannelIdentification" in job["FailureReason"]
+
+
+@pytest.fixture(scope="module")
+def clm(server, eval_dir, tmp_path_factory):
+    """A biomed CLM trained through the API (the documented role and data layout)."""
+    bucket = server.bucket("settings-clm")
+    (bucket / "train").mkdir(parents=True, exist_ok=True)
+    shutil.copy(eval_dir / "biomed-tts/train.txt", bucket / "train/biomed.txt")
+    account = server.credentials["account_id"]
+    role = create_role(server.data_dir, tmp_path_factory.mktemp("roles"), "SettingsCLMRole", trust_policy(account),
+                       read_policy("settings-clm"))
+    client = server.client()
+    name = unique("settings-clm")
+    client.create_language_model(LanguageCode="en-US", BaseModelName="WideBand", ModelName=name,
+                                 InputDataConfig={"S3Uri": "s3://settings-clm/train/", "DataAccessRoleArn": role})
+    deadline = time.monotonic() + 300
+    while (model := client.describe_language_model(ModelName=name)["LanguageModel"])["ModelStatus"] == "IN_PROGRESS":
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    assert model["ModelStatus"] == "COMPLETED", model.get("FailureReason")
+    return name
+
+
+@pytest.mark.slow
+def test_channels_and_subtitles_with_a_clm(server, eval_dir, tmp_path, clm):
+    """A two-channel biomed call with a CLM: each channel decoded through the fused decoder, subtitles from the result."""
+    path = make_stereo(eval_dir / "biomed-tts/wav16/test_001.wav", eval_dir / "biomed-tts/wav16/test_002.wav",
+                       tmp_path / "biomed-call.wav", right_delay=5.0)
+    shutil.copy(path, server.bucket("settings-media") / "biomed-call.wav")
+    client = server.client()
+    name = unique("channels-clm")
+    client.start_transcription_job(
+        TranscriptionJobName=name, LanguageCode="en-US", Media={"MediaFileUri": "s3://settings-media/biomed-call.wav"},
+        Settings={"ChannelIdentification": True}, ModelSettings={"LanguageModelName": clm},
+        Subtitles={"Formats": ["srt"], "OutputStartIndex": 1},
+    )
+    job = server.wait_for_job(client, name, timeout=300)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    assert job["ModelSettings"] == {"LanguageModelName": clm}
+    transcript = _transcript_of(job)
+    left, right = (_words(c["items"]) for c in transcript["results"]["channel_labels"]["channels"])
+    assert {"apixaban", "warfarin"} <= set(left) and not {"olaparib", "brca2"} & set(left), left
+    assert {"tumors", "mutations"} <= set(right) and not {"apixaban", "warfarin"} & set(right), right
+    srt = urllib.request.urlopen(job["Subtitles"]["SubtitleFileUris"][0]).read().decode()
+    check_subtitles(srt, "srt", 1, transcript)
