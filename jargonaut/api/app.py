@@ -70,6 +70,13 @@ def create_app(services: Services) -> Starlette:
 
         return transcript_url
 
+    def presign_factory(request: Request, principal: Principal) -> Callable[[str], str]:
+        def presign(path: str) -> str:
+            base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+            return presign_url(f"{base}{path}", principal, settings.region, SERVICE, settings.presign_expiry)
+
+        return presign
+
     def authenticate(request: Request, body: bytes, before_body: bool = False) -> Principal:
         principal, _, _ = verify_header(
             _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew,
@@ -92,7 +99,7 @@ def create_app(services: Services) -> Starlette:
         if handler is None:
             raise protocol.UnknownOperationError(f"The operation {op.name} is not supported by this server.")
         params = protocol.validate(op, protocol.parse_body(body))
-        ctx = CallContext(principal, services, transcript_url_factory(request, principal))
+        ctx = CallContext(principal, services, transcript_url_factory(request, principal), presign_factory(request, principal))
         result = await asyncio.to_thread(handler, ctx, params)
         payload = protocol.serialise(result, op.output_shape) or {}
         return JSONResponse(payload, media_type=protocol.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
@@ -119,6 +126,22 @@ def create_app(services: Services) -> Starlette:
         return FileResponse(path, media_type=media_type)
 
     @aws_endpoint
+    async def vocabulary_filter_file(request: Request, request_id: str) -> Response:
+        """GetVocabularyFilter's DownloadUri: the words, one a line, by pre-signed URL."""
+        principal = await asyncio.to_thread(_presigned_owner, request)
+        text = await asyncio.to_thread(services.vocabulary_filters.download, principal.account_id, settings.region,
+                                       request.path_params["name"])
+        return Response(text, media_type="text/plain; charset=utf-8")
+
+    def _presigned_owner(request: Request) -> Principal:
+        principal, _ = verify_presigned(
+            _signed_request(request, b""), services.accounts.lookup, SERVICE, regions, max_expires=settings.presign_expiry,
+        )
+        if principal.account_id != request.path_params["account_id"]:
+            raise AccessDeniedError("The URL was signed by another account.")
+        return principal
+
+    @aws_endpoint
     async def retrain(request: Request, request_id: str) -> Response:
         """Beyond Amazon: retrain a CLM on the newest base model from its stored input data."""
         principal, _ = await authenticated_body(request)
@@ -136,6 +159,7 @@ def create_app(services: Services) -> Starlette:
         Route("/transcripts/{account_id}/{name}.json", job_file("json", "application/json"), methods=["GET"]),
         Route("/transcripts/{account_id}/{name}.srt", job_file("srt", "application/x-subrip"), methods=["GET"]),
         Route("/transcripts/{account_id}/{name}.vtt", job_file("vtt", "text/vtt; charset=utf-8"), methods=["GET"]),
+        Route("/vocabulary-filters/{account_id}/{name}.txt", vocabulary_filter_file, methods=["GET"]),
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
     ]

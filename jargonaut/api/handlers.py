@@ -13,6 +13,11 @@ class CallContext:
     principal: Principal
     services: Services
     transcript_url: Callable[..., str]  # (account_id, job name, extension="json") -> pre-signed URL
+    presign: Callable[[str], str]  # a path on this server -> pre-signed URL (downloads)
+
+    @property
+    def region(self) -> str:
+        return self.services.settings.region
 
 
 Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]
@@ -66,7 +71,38 @@ def delete_language_model(ctx: CallContext, params: dict[str, Any]) -> dict[str,
     return {}
 
 
+def create_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabulary_filters.create(ctx.principal.account_id, ctx.region, params)
+
+
+def get_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    account = ctx.principal.account_id
+    return ctx.services.vocabulary_filters.get(
+        account, ctx.region, params["VocabularyFilterName"], lambda name: ctx.presign(f"/vocabulary-filters/{account}/{name}.txt"))
+
+
+def list_vocabulary_filters(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabulary_filters.list(
+        ctx.principal.account_id, ctx.region, name_contains=params.get("NameContains"),
+        max_results=params.get("MaxResults"), next_token=params.get("NextToken"),
+    )
+
+
+def update_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabulary_filters.update(ctx.principal.account_id, ctx.region, params)
+
+
+def delete_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    ctx.services.vocabulary_filters.delete(ctx.principal.account_id, ctx.region, params["VocabularyFilterName"])
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
+    "CreateVocabularyFilter": create_vocabulary_filter,
+    "GetVocabularyFilter": get_vocabulary_filter,
+    "ListVocabularyFilters": list_vocabulary_filters,
+    "UpdateVocabularyFilter": update_vocabulary_filter,
+    "DeleteVocabularyFilter": delete_vocabulary_filter,
     "CreateLanguageModel": create_language_model,
     "DescribeLanguageModel": describe_language_model,
     "ListLanguageModels": list_language_models,

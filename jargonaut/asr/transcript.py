@@ -66,6 +66,8 @@ def items_text(items: list[dict[str, Any]]) -> str:
     out: list[str] = []
     for item in items:
         content = item["alternatives"][0]["content"]
+        if not content:
+            continue  # a word a vocabulary filter removed
         if item["type"] == "punctuation" or not out:
             out.append(content)
         else:
@@ -149,3 +151,43 @@ def build_channel_transcript(job_name: str, account_id: str, channels: list[Reco
             "audio_segments": audio_segments,
         },
     }
+
+
+MASK = "***"
+
+
+def apply_vocabulary_filter(transcript: dict[str, Any], words: list[str], method: str) -> None:
+    """Amazon's vocabulary filter methods on a built transcript, in place: `mask` shows `***`,
+    `remove` leaves the item with empty content, `tag` keeps the word and marks the item
+    `vocabulary_filter_match: true`. Whole words, case-insensitive, in every alternative."""
+    filtered = {w.lower() for w in words}
+    results = transcript["results"]
+    all_items = list(results["items"])
+    for channel in (results.get("channel_labels") or {}).get("channels", []):
+        all_items.extend(channel["items"])
+    for item in all_items:
+        if item["type"] != "pronunciation":
+            continue
+        matched = False
+        for alternative in item["alternatives"]:
+            if alternative["content"].lower() in filtered:
+                matched = True
+                if method == "mask":
+                    alternative["content"] = MASK
+                elif method == "remove":
+                    alternative["content"] = ""
+        if matched and method == "tag":
+            item["vocabulary_filter_match"] = True
+    _retext(results)
+
+
+def _retext(results: dict[str, Any]) -> None:
+    """Transcript texts again from the (changed) items."""
+    by_id = {item["id"]: item for item in results["items"]}
+    for segment in results.get("audio_segments", []):
+        segment["transcript"] = items_text([by_id[i] for i in segment["items"]])
+    if "channel_labels" in results:
+        text = " ".join(s["transcript"] for s in results["audio_segments"] if s["transcript"])
+    else:
+        text = items_text(results["items"])
+    results["transcripts"] = [{"transcript": text}]

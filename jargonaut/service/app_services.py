@@ -12,6 +12,7 @@ from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.roles import Role, Roles
 from jargonaut.service.transcription_jobs import TranscriptionJobs
+from jargonaut.service.vocabulary_filters import VocabularyFilters
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
 from jargonaut.storage.objects import ObjectAccess, ObjectStore
@@ -33,6 +34,7 @@ class Services:
     roles: Roles
     language_models: LanguageModels
     buckets: Buckets
+    vocabulary_filters: VocabularyFilters
 
     def recover(self) -> tuple[int, int]:
         """Clean what a crash left behind, then resume it: (transcription jobs, CLM trainings)."""
@@ -66,7 +68,9 @@ def build_services(settings: Settings) -> Services:
 
     language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models, settings.region,
                                      training_pool.submit)
+    languages = lambda: {code for base in base_models.values() for code in base.languages}  # noqa: E731
+    vocabulary_filters = VocabularyFilters(engine, buckets, settings.data_dir, languages)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, buckets)
+                             settings.max_pending_jobs, buckets, vocabulary_filters, settings.region)
     return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
-                    language_models, buckets)
+                    language_models, buckets, vocabulary_filters)

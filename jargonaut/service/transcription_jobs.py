@@ -16,7 +16,7 @@ from jargonaut.asr import audio as audio_io
 from jargonaut.asr import subtitles
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.recognizer import recognize
-from jargonaut.asr.transcript import build_channel_transcript, build_transcript
+from jargonaut.asr.transcript import apply_vocabulary_filter, build_channel_transcript, build_transcript
 from jargonaut.errors import (
     BadRequestError,
     ConflictError,
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 QUEUED, IN_PROGRESS, COMPLETED, FAILED = "QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"
 PINNED_MODEL = "_PinnedLanguageModel"  # internal request member: the job's own CLM link
+FILTER_WORDS = "_VocabularyFilterWords"  # internal request member: the filter's words when the job started
 MAX_ATTEMPTS = 3  # a job that kills the server this often is failed, not retried forever
 MAX_TRANSCRIPT_CHECK_BYTES = 64 * 1024**2  # bigger objects are never taken for a transcript of ours
 
@@ -52,7 +53,6 @@ _UNSUPPORTED = {
 }
 _UNSUPPORTED_SETTINGS = {
     "VocabularyName": "custom vocabularies",
-    "VocabularyFilterName": "vocabulary filters",
     "ShowSpeakerLabels": "speaker diarization",
     "ShowAlternatives": "alternative transcriptions",
 }
@@ -70,6 +70,8 @@ class TranscriptionJobs:
         language_models: Any | None = None,  # service.language_models.LanguageModels
         max_pending: int = 250,
         buckets: Buckets | None = None,
+        vocabulary_filters: Any | None = None,  # service.vocabulary_filters.VocabularyFilters
+        region: str = "us-east-1",
     ) -> None:
         self.engine = engine
         self.store = store
@@ -79,6 +81,8 @@ class TranscriptionJobs:
         self.language_models = language_models
         self.max_pending = max_pending
         self.buckets = buckets or Buckets(engine, store)
+        self.vocabulary_filters = vocabulary_filters
+        self.region = region
         self._seq_lock = threading.Lock()
 
     # ---- API operations -------------------------------------------------------------
@@ -96,6 +100,7 @@ class TranscriptionJobs:
             self._check_output(account_id, output.ref, name)
             for subtitle_format in formats:
                 self._check_output(account_id, beside(output, subtitle_format).ref, name, beside_transcript=output.ref)
+        self._pin_filter(account_id, request)
         model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
         if model_name:
             if self.language_models is None:
@@ -171,6 +176,18 @@ class TranscriptionJobs:
             (self.data_dir / path).unlink(missing_ok=True)
         if row.status != IN_PROGRESS:
             self._unpin(json.loads(row.request))
+
+    def _pin_filter(self, account_id: str, request: dict[str, Any]) -> None:
+        """A job filters with the words its filter had at Start (updates and deletes don't reach it)."""
+        settings = request.get("Settings") or {}
+        name, method = settings.get("VocabularyFilterName"), settings.get("VocabularyFilterMethod")
+        if not name and not method:
+            return
+        if not (name and method):
+            raise BadRequestError("Settings.VocabularyFilterName and Settings.VocabularyFilterMethod must be given together.")
+        if self.vocabulary_filters is None:
+            raise BadRequestError("Settings.VocabularyFilterName: vocabulary filters are not available on this server.")
+        request[FILTER_WORDS] = self.vocabulary_filters.words_for_job(account_id, self.region, name, request["LanguageCode"])
 
     def _unpin(self, request: dict[str, Any]) -> None:
         if self.language_models is not None and request.get(PINNED_MODEL):
@@ -267,6 +284,8 @@ class TranscriptionJobs:
             transcript = build_channel_transcript(row.name, row.account_id, recognitions)
         else:
             transcript = build_transcript(row.name, row.account_id, recognitions[0])
+        if request.get(FILTER_WORDS):
+            apply_vocabulary_filter(transcript, request[FILTER_WORDS], request["Settings"]["VocabularyFilterMethod"])
         if not self._exists(row):
             return  # cancelled during recognition: write nothing
         location = json.loads(row.output_location)

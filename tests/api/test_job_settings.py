@@ -231,16 +231,20 @@ def clm(server, eval_dir, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_channels_and_subtitles_with_a_clm(server, eval_dir, tmp_path, clm):
-    """A two-channel biomed call with a CLM: each channel decoded through the fused decoder, subtitles from the result."""
+def test_channels_subtitles_and_filter_with_a_clm(server, eval_dir, tmp_path, clm):
+    """A two-channel biomed call with a CLM: each channel decoded through the fused decoder, a vocabulary
+    filter masking a drug name in both item lists, subtitles from the result."""
+    client = server.client()
+    masked = unique("drug-filter")
+    client.create_vocabulary_filter(VocabularyFilterName=masked, LanguageCode="en-US", Words=["warfarin"])
     path = make_stereo(eval_dir / "biomed-tts/wav16/test_001.wav", eval_dir / "biomed-tts/wav16/test_002.wav",
                        tmp_path / "biomed-call.wav", right_delay=5.0)
     shutil.copy(path, server.bucket("settings-media") / "biomed-call.wav")
-    client = server.client()
     name = unique("channels-clm")
     client.start_transcription_job(
         TranscriptionJobName=name, LanguageCode="en-US", Media={"MediaFileUri": "s3://settings-media/biomed-call.wav"},
-        Settings={"ChannelIdentification": True}, ModelSettings={"LanguageModelName": clm},
+        Settings={"ChannelIdentification": True, "VocabularyFilterName": masked, "VocabularyFilterMethod": "mask"},
+        ModelSettings={"LanguageModelName": clm},
         Subtitles={"Formats": ["srt"], "OutputStartIndex": 1},
     )
     job = server.wait_for_job(client, name, timeout=300)
@@ -248,7 +252,125 @@ def test_channels_and_subtitles_with_a_clm(server, eval_dir, tmp_path, clm):
     assert job["ModelSettings"] == {"LanguageModelName": clm}
     transcript = _transcript_of(job)
     left, right = (_words(c["items"]) for c in transcript["results"]["channel_labels"]["channels"])
-    assert {"apixaban", "warfarin"} <= set(left) and not {"olaparib", "brca2"} & set(left), left
-    assert {"tumors", "mutations"} <= set(right) and not {"apixaban", "warfarin"} & set(right), right
+    assert {"apixaban", "***"} <= set(left) and "warfarin" not in left and not {"olaparib", "brca2"} & set(left), left
+    assert {"tumors", "mutations"} <= set(right) and not {"apixaban", "***"} & set(right), right
+    assert "***" in [i["alternatives"][0]["content"] for i in transcript["results"]["items"]]
+    assert "warfarin" not in transcript["results"]["transcripts"][0]["transcript"].lower()
     srt = urllib.request.urlopen(job["Subtitles"]["SubtitleFileUris"][0]).read().decode()
     check_subtitles(srt, "srt", 1, transcript)
+    assert "***" in srt and "warfarin" not in srt.lower()
+
+
+# ---- vocabulary filters ------------------------------------------------------------------
+def test_vocabulary_filter_lifecycle(server, media):
+    client = server.client()
+    name = unique("filter")
+    created = client.create_vocabulary_filter(VocabularyFilterName=name, LanguageCode="en-US", Words=["Country", "darn"])
+    assert created["VocabularyFilterName"] == name and created["LanguageCode"] == "en-US"
+    got = client.get_vocabulary_filter(VocabularyFilterName=name)
+    assert got["LastModifiedTime"] == created["LastModifiedTime"]
+    assert urllib.request.urlopen(got["DownloadUri"]).read().decode().split() == ["Country", "darn"]
+    with pytest.raises(urllib.error.HTTPError) as unsigned:
+        urllib.request.urlopen(got["DownloadUri"].split("?")[0])
+    assert unsigned.value.code == 403
+    with pytest.raises(ClientError) as twice:
+        client.create_vocabulary_filter(VocabularyFilterName=name, LanguageCode="en-US", Words=["x"])
+    assert twice.value.response["Error"]["Code"] == "ConflictException"
+    # Update from a UTF-8 file in a bucket (one word a line, a BOM and blank lines tolerated).
+    (media / "filter.txt").write_bytes("\ufeffsubmarine\n\nswear\n".encode())
+    updated = client.update_vocabulary_filter(VocabularyFilterName=name, VocabularyFilterFileUri="s3://settings-media/filter.txt")
+    assert updated["LanguageCode"] == "en-US" and updated["LastModifiedTime"] >= created["LastModifiedTime"]
+    got = client.get_vocabulary_filter(VocabularyFilterName=name)
+    assert urllib.request.urlopen(got["DownloadUri"]).read().decode().split() == ["submarine", "swear"]
+    # Listing: newest first, NameContains, pages.
+    second = unique("filter")
+    client.create_vocabulary_filter(VocabularyFilterName=second, LanguageCode="en-US", Words=["heck"])
+    page = client.list_vocabulary_filters(NameContains="filter-", MaxResults=1)
+    assert [f["VocabularyFilterName"] for f in page["VocabularyFilters"]] == [second]
+    rest = client.list_vocabulary_filters(NameContains="filter-", MaxResults=100, NextToken=page["NextToken"])
+    assert name in [f["VocabularyFilterName"] for f in rest["VocabularyFilters"]]
+    for n in (name, second):
+        client.delete_vocabulary_filter(VocabularyFilterName=n)
+    with pytest.raises(ClientError) as gone:
+        client.get_vocabulary_filter(VocabularyFilterName=name)
+    assert gone.value.response["Error"]["Code"] == "NotFoundException"
+    with pytest.raises(ClientError) as gone:
+        client.delete_vocabulary_filter(VocabularyFilterName=name)
+    assert gone.value.response["Error"]["Code"] == "NotFoundException"
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"Words": ["two words"]}, "one word"),
+    ({"Words": ["r2d2"]}, "character set"),
+    ({"Words": ["fine"], "VocabularyFilterFileUri": "s3://settings-media/filter.txt"}, "not both"),
+    ({}, "not both"),
+    ({"VocabularyFilterFileUri": "s3://settings-media/missing.txt"}, "could not be found"),
+    ({"VocabularyFilterFileUri": "s3://settings-media/latin1.txt"}, "UTF-8"),
+    ({"VocabularyFilterFileUri": "s3://settings-media/huge.txt"}, "50 KB"),
+    ({"Words": ["fine"], "LanguageCode": "xx-XX"}, "xx-XX"),
+])
+def test_vocabulary_filter_rules(server, media, kwargs, fragment):
+    (media / "latin1.txt").write_bytes("p\u00e9diatre\n".encode("latin-1"))
+    (media / "huge.txt").write_text("word\n" * 11000)
+    params = {"VocabularyFilterName": unique("bad-filter"), "LanguageCode": "en-US", **kwargs}
+    with pytest.raises(ClientError) as bad:
+        server.client().create_vocabulary_filter(**params)
+    assert bad.value.response["Error"]["Code"] == "BadRequestException"
+    assert fragment in bad.value.response["Error"]["Message"]
+
+
+@pytest.fixture(scope="module")
+def jfk_filter(server, media):
+    name = unique("jfk-filter")
+    server.client().create_vocabulary_filter(VocabularyFilterName=name, LanguageCode="en-US", Words=["COUNTRY", "americans"])
+    return name
+
+
+@pytest.mark.parametrize("method", ["mask", "remove", "tag"])
+def test_vocabulary_filter_on_a_job(server, media, jfk_filter, method):
+    client = server.client()
+    name = unique(f"filtered-{method}")
+    client.start_transcription_job(
+        TranscriptionJobName=name, LanguageCode="en-US", Media={"MediaFileUri": "s3://settings-media/jfk.flac"},
+        Settings={"VocabularyFilterName": jfk_filter, "VocabularyFilterMethod": method}, Subtitles={"Formats": ["srt"]},
+    )
+    job = server.wait_for_job(client, name)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    assert job["Settings"]["VocabularyFilterName"] == jfk_filter
+    transcript = _transcript_of(job)
+    results = transcript["results"]
+    words = [i for i in results["items"] if i["type"] == "pronunciation"]
+    text = results["transcripts"][0]["transcript"]
+    srt = urllib.request.urlopen(job["Subtitles"]["SubtitleFileUris"][0]).read().decode()
+    check_subtitles(srt, "srt", 0, transcript)  # subtitles show what the transcript shows
+    contents = [w["alternatives"][0]["content"] for w in words]
+    assert "fellow" in [c.lower() for c in contents]  # unfiltered words untouched
+    if method == "mask":
+        assert contents.count("***") >= 2 and "country" not in text.lower() and "***" in text and "***" in srt
+        assert not any("vocabulary_filter_match" in w for w in words)
+    elif method == "remove":
+        assert contents.count("") >= 2 and "country" not in text.lower() and "americans" not in text.lower()
+        assert "  " not in text and "country" not in srt.lower()
+    else:
+        tagged = [w for w in words if w.get("vocabulary_filter_match")]
+        assert {w["alternatives"][0]["content"].lower() for w in tagged} == {"country", "americans"}
+        assert "country" in text.lower()
+    # Segments agree with the items they list.
+    by_id = {i["id"]: i for i in results["items"]}
+    for segment in results["audio_segments"]:
+        assert all(by_id[i]["alternatives"][0]["content"] != "country" for i in segment["items"]) or method == "tag"
+
+
+def test_vocabulary_filter_settings_errors(server, media, jfk_filter):
+    client = server.client()
+    cases = [
+        ({"VocabularyFilterName": jfk_filter}, "VocabularyFilterMethod"),
+        ({"VocabularyFilterName": "no-such-filter", "VocabularyFilterMethod": "mask"}, "no-such-filter"),
+    ]
+    for settings, fragment in cases:
+        with pytest.raises(ClientError) as bad:
+            client.start_transcription_job(
+                TranscriptionJobName=unique("filter-bad"), LanguageCode="en-US",
+                Media={"MediaFileUri": "s3://settings-media/jfk.flac"}, Settings=settings)
+        assert bad.value.response["Error"]["Code"] == "BadRequestException"
+        assert fragment in bad.value.response["Error"]["Message"]
