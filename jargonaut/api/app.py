@@ -133,6 +133,14 @@ def create_app(services: Services) -> Starlette:
                                        request.path_params["name"])
         return Response(text, media_type="text/plain; charset=utf-8")
 
+    @aws_endpoint
+    async def vocabulary_file(request: Request, request_id: str) -> Response:
+        """GetVocabulary's DownloadUri: the vocabulary as Amazon's table format, by pre-signed URL."""
+        principal = await asyncio.to_thread(_presigned_owner, request)
+        text = await asyncio.to_thread(services.vocabularies.download, principal.account_id, settings.region,
+                                       request.path_params["name"])
+        return Response(text, media_type="text/plain; charset=utf-8")
+
     def _presigned_owner(request: Request) -> Principal:
         principal, _ = verify_presigned(
             _signed_request(request, b""), services.accounts.lookup, SERVICE, regions, max_expires=settings.presign_expiry,
@@ -160,6 +168,7 @@ def create_app(services: Services) -> Starlette:
         Route("/transcripts/{account_id}/{name}.srt", job_file("srt", "application/x-subrip"), methods=["GET"]),
         Route("/transcripts/{account_id}/{name}.vtt", job_file("vtt", "text/vtt; charset=utf-8"), methods=["GET"]),
         Route("/vocabulary-filters/{account_id}/{name}.txt", vocabulary_filter_file, methods=["GET"]),
+        Route("/vocabularies/{account_id}/{name}.txt", vocabulary_file, methods=["GET"]),
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
     ]

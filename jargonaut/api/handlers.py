@@ -97,7 +97,38 @@ def delete_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[s
     return {}
 
 
+def create_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabularies.create(ctx.principal.account_id, ctx.region, params)
+
+
+def get_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    account = ctx.principal.account_id
+    return ctx.services.vocabularies.get(
+        account, ctx.region, params["VocabularyName"], lambda name: ctx.presign(f"/vocabularies/{account}/{name}.txt"))
+
+
+def list_vocabularies(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabularies.list(
+        ctx.principal.account_id, ctx.region, state=params.get("StateEquals"), name_contains=params.get("NameContains"),
+        max_results=params.get("MaxResults"), next_token=params.get("NextToken"),
+    )
+
+
+def update_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabularies.update(ctx.principal.account_id, ctx.region, params)
+
+
+def delete_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    ctx.services.vocabularies.delete(ctx.principal.account_id, ctx.region, params["VocabularyName"])
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
+    "CreateVocabulary": create_vocabulary,
+    "GetVocabulary": get_vocabulary,
+    "ListVocabularies": list_vocabularies,
+    "UpdateVocabulary": update_vocabulary,
+    "DeleteVocabulary": delete_vocabulary,
     "CreateVocabularyFilter": create_vocabulary_filter,
     "GetVocabularyFilter": get_vocabulary_filter,
     "ListVocabularyFilters": list_vocabulary_filters,

@@ -178,10 +178,10 @@ def apply_vocabulary_filter(transcript: dict[str, Any], words: list[str], method
                     alternative["content"] = ""
         if matched and method == "tag":
             item["vocabulary_filter_match"] = True
-    _retext(results)
+    retext(results)
 
 
-def _retext(results: dict[str, Any]) -> None:
+def retext(results: dict[str, Any]) -> None:
     """Transcript texts again from the (changed) items."""
     by_id = {item["id"]: item for item in results["items"]}
     for segment in results.get("audio_segments", []):

@@ -12,6 +12,7 @@ from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.roles import Role, Roles
 from jargonaut.service.transcription_jobs import TranscriptionJobs
+from jargonaut.service.vocabularies import Vocabularies
 from jargonaut.service.vocabulary_filters import VocabularyFilters
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
@@ -35,16 +36,20 @@ class Services:
     language_models: LanguageModels
     buckets: Buckets
     vocabulary_filters: VocabularyFilters
+    vocabularies: Vocabularies
+    word_pool: WorkerPool
 
     def recover(self) -> tuple[int, int]:
         """Clean what a crash left behind, then resume it: (transcription jobs, CLM trainings)."""
         remove_work_dirs(self.settings.data_dir)
         self.jobs.remove_unused_pins()
+        self.vocabularies.recover()
         return self.jobs.recover(), self.language_models.recover()
 
     def close(self) -> None:
         self.pool.shutdown(wait=False)
         self.training_pool.shutdown(wait=False)
+        self.word_pool.shutdown(wait=False)
         self.engine.dispose()
 
 
@@ -70,7 +75,9 @@ def build_services(settings: Settings) -> Services:
                                      training_pool.submit)
     languages = lambda: {code for base in base_models.values() for code in base.languages}  # noqa: E731
     vocabulary_filters = VocabularyFilters(engine, buckets, settings.data_dir, languages)
+    word_pool = WorkerPool(1)  # checking a vocabulary takes moments: never behind a CLM training or a job
+    vocabularies = Vocabularies(engine, buckets, settings.data_dir, languages, word_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, buckets, vocabulary_filters, settings.region)
+                             settings.max_pending_jobs, buckets, vocabulary_filters, settings.region, vocabularies)
     return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
-                    language_models, buckets, vocabulary_filters)
+                    language_models, buckets, vocabulary_filters, vocabularies, word_pool)

@@ -17,6 +17,7 @@ from jargonaut.asr import subtitles
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.recognizer import recognize
 from jargonaut.asr.transcript import apply_vocabulary_filter, build_channel_transcript, build_transcript
+from jargonaut.asr.vocabulary import apply_display_as
 from jargonaut.errors import (
     BadRequestError,
     ConflictError,
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 QUEUED, IN_PROGRESS, COMPLETED, FAILED = "QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"
 PINNED_MODEL = "_PinnedLanguageModel"  # internal request member: the job's own CLM link
 FILTER_WORDS = "_VocabularyFilterWords"  # internal request member: the filter's words when the job started
+VOCABULARY = "_VocabularyEntries"  # internal request member: the custom vocabulary's entries when the job started
 MAX_ATTEMPTS = 3  # a job that kills the server this often is failed, not retried forever
 MAX_TRANSCRIPT_CHECK_BYTES = 64 * 1024**2  # bigger objects are never taken for a transcript of ours
 
@@ -52,7 +54,6 @@ _UNSUPPORTED = {
     "KMSEncryptionContext": "KMS output encryption",
 }
 _UNSUPPORTED_SETTINGS = {
-    "VocabularyName": "custom vocabularies",
     "ShowSpeakerLabels": "speaker diarization",
     "ShowAlternatives": "alternative transcriptions",
 }
@@ -72,6 +73,7 @@ class TranscriptionJobs:
         buckets: Buckets | None = None,
         vocabulary_filters: Any | None = None,  # service.vocabulary_filters.VocabularyFilters
         region: str = "us-east-1",
+        vocabularies: Any | None = None,  # service.vocabularies.Vocabularies
     ) -> None:
         self.engine = engine
         self.store = store
@@ -82,6 +84,7 @@ class TranscriptionJobs:
         self.max_pending = max_pending
         self.buckets = buckets or Buckets(engine, store)
         self.vocabulary_filters = vocabulary_filters
+        self.vocabularies = vocabularies
         self.region = region
         self._seq_lock = threading.Lock()
 
@@ -101,6 +104,11 @@ class TranscriptionJobs:
             for subtitle_format in formats:
                 self._check_output(account_id, beside(output, subtitle_format).ref, name, beside_transcript=output.ref)
         self._pin_filter(account_id, request)
+        vocabulary = (request.get("Settings") or {}).get("VocabularyName")
+        if vocabulary:
+            if self.vocabularies is None:
+                raise BadRequestError("Settings.VocabularyName: custom vocabularies are not available on this server.")
+            request[VOCABULARY] = self.vocabularies.entries_for_job(account_id, self.region, vocabulary, request["LanguageCode"])
         model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
         if model_name:
             if self.language_models is None:
@@ -284,6 +292,8 @@ class TranscriptionJobs:
             transcript = build_channel_transcript(row.name, row.account_id, recognitions)
         else:
             transcript = build_transcript(row.name, row.account_id, recognitions[0])
+        if request.get(VOCABULARY):
+            apply_display_as(transcript, request[VOCABULARY])
         if request.get(FILTER_WORDS):
             apply_vocabulary_filter(transcript, request[FILTER_WORDS], request["Settings"]["VocabularyFilterMethod"])
         if not self._exists(row):

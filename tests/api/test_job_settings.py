@@ -374,3 +374,119 @@ def test_vocabulary_filter_settings_errors(server, media, jfk_filter):
                 Media={"MediaFileUri": "s3://settings-media/jfk.flac"}, Settings=settings)
         assert bad.value.response["Error"]["Code"] == "BadRequestException"
         assert fragment in bad.value.response["Error"]["Message"]
+
+
+# ---- custom vocabularies -----------------------------------------------------------------
+def wait_for_vocabulary(client, name: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while (vocabulary := client.get_vocabulary(VocabularyName=name))["VocabularyState"] == "PENDING":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    return vocabulary
+
+
+TABLE = (
+    "Phrase\tIPA\tSoundsLike\tDisplayAs\n"
+    "fellow-Americans\t\t\tFellow-Americans\n"
+    "COUNTRY\t\t\t\n"
+    "A.B.C.\t\t\tABC\n"
+    "Los-Angeles\t\tlos-ann-jeh-less\tLos Angeles\n"
+    "Pembrolizumab\tp ɛ m b r oʊ l ɪ z u m æ b\t\t\n"
+)
+
+
+def test_vocabulary_lifecycle(server, media):
+    client = server.client()
+    name = unique("vocab")
+    created = client.create_vocabulary(VocabularyName=name, LanguageCode="en-US", Phrases=["Jargonaut", "Los-Angeles"])
+    assert created["VocabularyState"] == "PENDING"
+    ready = wait_for_vocabulary(client, name)
+    assert ready["VocabularyState"] == "READY" and "FailureReason" not in ready
+    table = urllib.request.urlopen(ready["DownloadUri"]).read().decode().splitlines()
+    assert table == ["Phrase\tSoundsLike\tIPA\tDisplayAs", "Jargonaut\t\t\t", "Los-Angeles\t\t\t"]
+    # Update from a table file: PENDING again, then READY with the file's rows.
+    (media / "vocab.txt").write_text(TABLE)
+    updated = client.update_vocabulary(VocabularyName=name, LanguageCode="en-US", VocabularyFileUri="s3://settings-media/vocab.txt")
+    assert updated["VocabularyState"] == "PENDING"
+    ready = wait_for_vocabulary(client, name)
+    assert ready["VocabularyState"] == "READY", ready.get("FailureReason")
+    rows = urllib.request.urlopen(ready["DownloadUri"]).read().decode().splitlines()
+    assert rows[1:] == ["fellow-Americans\t\t\tFellow-Americans", "COUNTRY\t\t\t", "A.B.C.\t\t\tABC",
+                        "Los-Angeles\tlos-ann-jeh-less\t\tLos Angeles", "Pembrolizumab\t\tp ɛ m b r oʊ l ɪ z u m æ b\t"]
+    with pytest.raises(ClientError) as twice:
+        client.create_vocabulary(VocabularyName=name, LanguageCode="en-US", Phrases=["x"])
+    assert twice.value.response["Error"]["Code"] == "ConflictException"
+    listed = client.list_vocabularies(StateEquals="READY", NameContains=name)
+    assert listed["Status"] == "READY" and [v["VocabularyName"] for v in listed["Vocabularies"]] == [name]
+    assert listed["Vocabularies"][0]["VocabularyState"] == "READY"
+    assert client.list_vocabularies(StateEquals="FAILED", NameContains=name)["Vocabularies"] == []
+    client.delete_vocabulary(VocabularyName=name)
+    for call in (client.get_vocabulary, client.delete_vocabulary):
+        with pytest.raises(ClientError) as gone:
+            call(VocabularyName=name)
+        assert gone.value.response["Error"]["Code"] == "NotFoundException"
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("Phrase\tDisplayAs\nfine\t\nLos Angeles\tLA\n", "line 3"),
+    ("Phrase\tIPA\tSoundsLike\nword\tw ɜ r d\twerd\n", "both IPA and SoundsLike"),
+    ("Phrase\tColour\nword\tred\n", "Colour"),
+    ("Phrase\tDisplayAs\nr2d2\tR2-D2\n", "character set"),
+    ("Phrase\tIPA\nword\tw 3 r d\n", "IPA"),
+    (b"caf\xe9\n", "UTF-8"),
+])
+def test_vocabulary_file_problems_fail_it(server, media, content, fragment):
+    client = server.client()
+    name = unique("bad-vocab")
+    data = content if isinstance(content, bytes) else content.encode()
+    (media / f"{name}.txt").write_bytes(data)
+    client.create_vocabulary(VocabularyName=name, LanguageCode="en-US", VocabularyFileUri=f"s3://settings-media/{name}.txt")
+    failed = wait_for_vocabulary(client, name)
+    assert failed["VocabularyState"] == "FAILED"
+    assert fragment in failed["FailureReason"], failed["FailureReason"]
+    assert "DownloadUri" not in failed
+    # A FAILED vocabulary can't be used by a job.
+    with pytest.raises(ClientError) as bad:
+        client.start_transcription_job(TranscriptionJobName=unique("vocab-job"), LanguageCode="en-US",
+                                       Media={"MediaFileUri": "s3://settings-media/jfk.flac"}, Settings={"VocabularyName": name})
+    assert bad.value.response["Error"]["Code"] == "BadRequestException" and "FAILED" in bad.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"Phrases": ["ok"], "VocabularyFileUri": "s3://settings-media/vocab.txt"}, "not both"),
+    ({}, "not both"),
+    ({"Phrases": ["ok"], "LanguageCode": "xx-XX"}, "xx-XX"),
+    ({"Phrases": ["ok"], "DataAccessRoleArn": "arn:aws:iam::123456789012:role/R"}, "DataAccessRoleArn"),
+])
+def test_vocabulary_request_errors(server, media, kwargs, fragment):
+    params = {"VocabularyName": unique("bad-vocab"), "LanguageCode": "en-US", **kwargs}
+    with pytest.raises(ClientError) as bad:
+        server.client().create_vocabulary(**params)
+    assert bad.value.response["Error"]["Code"] == "BadRequestException"
+    assert fragment in bad.value.response["Error"]["Message"]
+
+
+def test_vocabulary_on_a_job_display_as(server, media):
+    client = server.client()
+    vocabulary = unique("jfk-vocab")
+    (media / f"{vocabulary}.txt").write_text(TABLE)
+    client.create_vocabulary(VocabularyName=vocabulary, LanguageCode="en-US",
+                             VocabularyFileUri=f"s3://settings-media/{vocabulary}.txt")
+    assert wait_for_vocabulary(client, vocabulary)["VocabularyState"] == "READY"
+    name = unique("vocab-job")
+    client.start_transcription_job(TranscriptionJobName=name, LanguageCode="en-US",
+                                   Media={"MediaFileUri": "s3://settings-media/jfk.flac"},
+                                   Settings={"VocabularyName": vocabulary})
+    job = server.wait_for_job(client, name)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    assert job["Settings"]["VocabularyName"] == vocabulary
+    results = _transcript_of(job)["results"]
+    items = results["items"]
+    assert [i["id"] for i in items] == list(range(len(items)))
+    contents = [i["alternatives"][0]["content"] for i in items]
+    assert "Fellow-Americans" in contents and "COUNTRY" in contents  # DisplayAs, and the phrase as the table spells it
+    assert "fellow" not in [c.lower() for c in contents]
+    merged = items[contents.index("Fellow-Americans")]
+    assert float(merged["end_time"]) - float(merged["start_time"]) > 0.5  # spans both words
+    assert "Fellow-Americans" in results["transcripts"][0]["transcript"]
+    assert sorted(i for s in results["audio_segments"] for i in s["items"]) == list(range(len(items)))
