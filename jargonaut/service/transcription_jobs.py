@@ -473,11 +473,17 @@ class TranscriptionJobs:
         if code and request.get("IdentifyLanguage"):
             raise BadRequestError("Specify either LanguageCode or IdentifyLanguage, not both.")
         if request.get("IdentifyLanguage"):
+            # Telling languages apart needs a multilingual base model; English variants (en-US vs en-GB)
+            # are one language to Whisper, so "identifying" among them would be a guess.
+            if len({c.split("-")[0] for c in supported}) < 2:
+                raise BadRequestError(
+                    "IdentifyLanguage: language identification needs a multilingual base model, and the installed "
+                    f"base models speak only {', '.join(sorted(supported))}. Set LanguageCode instead.")
             options = request.get("LanguageOptions") or sorted(supported)
             candidates = [c for c in options if c in supported]
             if not candidates:
                 raise BadRequestError(f"None of the LanguageOptions is supported; supported: {', '.join(sorted(supported))}.")
-            return candidates[0]
+            raise BadRequestError("IdentifyLanguage: language identification is not supported by this server yet.")
         if not code:
             raise BadRequestError("You must specify LanguageCode or set IdentifyLanguage to true.")
         if code not in supported:

@@ -490,3 +490,26 @@ def test_vocabulary_on_a_job_display_as(server, media):
     assert float(merged["end_time"]) - float(merged["start_time"]) > 0.5  # spans both words
     assert "Fellow-Americans" in results["transcripts"][0]["transcript"]
     assert sorted(i for s in results["audio_segments"] for i in s["items"]) == list(range(len(items)))
+
+
+def test_language_identification_needs_a_multilingual_model(server, media):
+    with pytest.raises(ClientError) as bad:
+        server.client().start_transcription_job(
+            TranscriptionJobName=unique("identify"), IdentifyLanguage=True, LanguageOptions=["en-US", "en-GB"],
+            Media={"MediaFileUri": "s3://settings-media/jfk.flac"})
+    assert bad.value.response["Error"]["Code"] == "BadRequestException"
+    message = bad.value.response["Error"]["Message"]
+    assert "IdentifyLanguage" in message and "multilingual" in message and "LanguageCode" in message
+
+
+@pytest.mark.parametrize("settings, member", [
+    ({"ShowSpeakerLabels": True, "MaxSpeakerLabels": 2}, "Settings.ShowSpeakerLabels"),
+    ({"ShowAlternatives": True, "MaxAlternatives": 2}, "Settings.ShowAlternatives"),
+])
+def test_settings_not_built_are_refused_by_name(server, media, settings, member):
+    with pytest.raises(ClientError) as bad:
+        server.client().start_transcription_job(
+            TranscriptionJobName=unique("refused"), LanguageCode="en-US", Settings=settings,
+            Media={"MediaFileUri": "s3://settings-media/jfk.flac"})
+    assert bad.value.response["Error"]["Code"] == "BadRequestException"
+    assert member in bad.value.response["Error"]["Message"]
