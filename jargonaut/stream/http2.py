@@ -79,6 +79,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
         params = from_headers(headers)
         base = ctx.base_model(params)
         language_model = await ctx.language_model(principal.account_id, params)
+        word_filter = await ctx.word_filter(principal.account_id, params)
         lease = ctx.limiter.acquire(principal.account_id)
     except JargonautError as exc:
         await _error(send, exc.status, exc.aws_type, exc.message, request_id)
@@ -115,7 +116,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
             await send({"type": "http.response.body", "body": frame, "more_body": True})
 
         log.debug("http2 stream %s started", request_id)
-        await run_session(params, base, language_model, ctx.pool, audio(), send_frame)
+        await run_session(params, base, language_model, ctx.pool, audio(), send_frame, word_filter)
         log.debug("http2 stream %s recognised", request_id)
         if not gone:
             # Read (and drop) what the client still sends until it ends its half, then end

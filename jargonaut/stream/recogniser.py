@@ -28,7 +28,7 @@ from jargonaut.asr.decoder import default_fusion, fused_whisper, recognize_fused
 from jargonaut.asr.respelling import respell_words
 from jargonaut.asr.recognizer import DecodeOptions, default_options
 from jargonaut.asr.types import Word
-from jargonaut.stream.results import Stabilizer, result
+from jargonaut.stream.results import Stabilizer, WordFilter, result
 from jargonaut.stream.scheduler import FINAL, PARTIAL, DecodePool
 from jargonaut.stream.vad import WINDOW, StreamingVad
 from jargonaut.stream.window import short_window
@@ -177,12 +177,14 @@ class StreamRecogniser:
         stability: str | None = None,
         config: SegmenterConfig | None = None,
         options: DecodeOptions | None = None,
+        word_filter: WordFilter | None = None,
     ) -> None:
         self.base = base
         self.pool = pool
         self.emit = emit
         self.language_model = language_model
         self.stability = stability  # None: stabilization off
+        self.word_filter = word_filter  # a vocabulary filter on the results
         self.segmenter = Segmenter(config or SegmenterConfig())
         # One CTranslate2 thread per decode and one model replica per pool worker: under CPU
         # contention multi-threaded decodes stall badly (measured: 1 s -> 3-8 s per final).
@@ -248,7 +250,8 @@ class StreamRecogniser:
         if not words:
             return
         start = min(utterance.start / RATE, words[0].start)
-        await self.emit({"Results": [result(utterance.result_id, start, end / RATE, words, partial, stable_count)]})
+        await self.emit({"Results": [result(utterance.result_id, start, end / RATE, words, partial, stable_count,
+                                            self.word_filter)]})
 
     async def _final(self, utterance: Utterance) -> None:
         utterance.finalised = True

@@ -59,9 +59,32 @@ def items_text(items: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
+@dataclass(frozen=True)
+class WordFilter:
+    """A vocabulary filter on a stream: `mask` shows `***`, `remove` drops the word, `tag` keeps
+    it; the items left of a filtered word say VocabularyFilterMatch: true."""
+
+    words: frozenset[str]
+    method: str
+
+    def apply(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for item in items:
+            if item["Type"] == "pronunciation" and item["Content"].lower() in self.words:
+                if self.method == "remove":
+                    continue
+                item = {**item, "VocabularyFilterMatch": True}
+                if self.method == "mask":
+                    item["Content"] = "***"
+            out.append(item)
+        return out
+
+
 def result(result_id: str, start: float, end: float, words: list[Word], partial: bool,
-           stable_count: int | None) -> dict[str, Any]:
+           stable_count: int | None, word_filter: WordFilter | None = None) -> dict[str, Any]:
     items = build_items(words, stable_count)
+    if word_filter is not None:
+        items = word_filter.apply(items)
     return {
         "ResultId": result_id,
         "StartTime": round(start, 3),

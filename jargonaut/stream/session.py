@@ -13,6 +13,7 @@ from jargonaut.stream.framing import FramingError, exception_event, transcript_e
 from jargonaut.stream.media import open_decoder
 from jargonaut.stream.params import StreamParams
 from jargonaut.stream.recogniser import StreamRecogniser
+from jargonaut.stream.results import WordFilter
 
 log = logging.getLogger(__name__)
 SendFrame = Callable[[bytes], Awaitable[None]]
@@ -40,6 +41,7 @@ async def run_session(
     pool: Any,
     audio: AsyncIterator[bytes],
     send_frame: SendFrame,
+    word_filter: WordFilter | None = None,
 ) -> None:
     """Decode, recognise and answer until the audio ends; protocol errors become exception events."""
 
@@ -48,7 +50,7 @@ async def run_session(
 
     recogniser = StreamRecogniser(
         base, pool, emit, language_model=language_model,
-        stability=params.stability if params.stabilization else None,
+        stability=params.stability if params.stabilization else None, word_filter=word_filter,
     )
     queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue()
     worker = asyncio.create_task(recogniser.run(queue))

@@ -65,6 +65,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
         try:
             base = ctx.base_model(params)
             language_model = await ctx.language_model(principal.account_id, params)
+            word_filter = await ctx.word_filter(principal.account_id, params)
             lease = ctx.limiter.acquire(principal.account_id)
         except JargonautError as exc:
             await send({"type": "websocket.send", "bytes": exception_event(exc.aws_type, exc.message)})
@@ -94,7 +95,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
                 raise ClientGone()
             await send({"type": "websocket.send", "bytes": frame})
 
-        await run_session(params, base, language_model, ctx.pool, audio(), send_frame)
+        await run_session(params, base, language_model, ctx.pool, audio(), send_frame, word_filter)
     finally:
         if lease is not None:
             lease.release()
