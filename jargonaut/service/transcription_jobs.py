@@ -17,7 +17,7 @@ from jargonaut.asr import subtitles
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.recognizer import recognize
 from jargonaut.asr.transcript import apply_vocabulary_filter, build_channel_transcript, build_transcript
-from jargonaut.asr.vocabulary import apply_display_as
+from jargonaut.asr.vocabulary import apply_display_as, phrase_words
 from jargonaut.errors import (
     BadRequestError,
     ConflictError,
@@ -283,11 +283,12 @@ class TranscriptionJobs:
                 "Channel identification needs audio with two channels (e.g. agent and caller); this file has one. "
                 "Start the job without Settings.ChannelIdentification."
             )
+        phrases = [phrase_words(e["Phrase"]) for e in request.get(VOCABULARY) or []]
         recognitions = []
         for samples in channels:
             if not self._exists(row):
                 return  # deleted (cancelled) while the media was fetched or a channel recognised
-            recognitions.append(recognize(samples, base, language_model=language_model))
+            recognitions.append(recognize(samples, base, language_model=language_model, phrases=phrases))
         if by_channel:
             transcript = build_channel_transcript(row.name, row.account_id, recognitions)
         else:

@@ -231,19 +231,24 @@ def clm(server, eval_dir, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_channels_subtitles_and_filter_with_a_clm(server, eval_dir, tmp_path, clm):
-    """A two-channel biomed call with a CLM: each channel decoded through the fused decoder, a vocabulary
-    filter masking a drug name in both item lists, subtitles from the result."""
+def test_channels_subtitles_vocabulary_and_filter_with_a_clm(server, eval_dir, tmp_path, clm):
+    """A two-channel biomed call with a CLM and a custom vocabulary: each channel decoded through the
+    fused decoder (CLM scorer + phrase boost), a vocabulary filter masking a drug name in both item
+    lists, subtitles from the result."""
     client = server.client()
     masked = unique("drug-filter")
     client.create_vocabulary_filter(VocabularyFilterName=masked, LanguageCode="en-US", Words=["warfarin"])
+    vocabulary = unique("drug-vocab")  # the CLM alone hears "all parp" on this channel (measured)
+    client.create_vocabulary(VocabularyName=vocabulary, LanguageCode="en-US", Phrases=["Olaparib"])
+    assert wait_for_vocabulary(client, vocabulary)["VocabularyState"] == "READY"
     path = make_stereo(eval_dir / "biomed-tts/wav16/test_001.wav", eval_dir / "biomed-tts/wav16/test_002.wav",
                        tmp_path / "biomed-call.wav", right_delay=5.0)
     shutil.copy(path, server.bucket("settings-media") / "biomed-call.wav")
     name = unique("channels-clm")
     client.start_transcription_job(
         TranscriptionJobName=name, LanguageCode="en-US", Media={"MediaFileUri": "s3://settings-media/biomed-call.wav"},
-        Settings={"ChannelIdentification": True, "VocabularyFilterName": masked, "VocabularyFilterMethod": "mask"},
+        Settings={"ChannelIdentification": True, "VocabularyFilterName": masked, "VocabularyFilterMethod": "mask",
+                  "VocabularyName": vocabulary},
         ModelSettings={"LanguageModelName": clm},
         Subtitles={"Formats": ["srt"], "OutputStartIndex": 1},
     )
@@ -253,7 +258,8 @@ def test_channels_subtitles_and_filter_with_a_clm(server, eval_dir, tmp_path, cl
     transcript = _transcript_of(job)
     left, right = (_words(c["items"]) for c in transcript["results"]["channel_labels"]["channels"])
     assert {"apixaban", "***"} <= set(left) and "warfarin" not in left and not {"olaparib", "brca2"} & set(left), left
-    assert {"tumors", "mutations"} <= set(right) and not {"apixaban", "***"} & set(right), right
+    assert {"olaparib", "tumors", "mutations"} <= set(right) and not {"apixaban", "***"} & set(right), right
+    assert "Olaparib" in [i["alternatives"][0]["content"] for i in transcript["results"]["channel_labels"]["channels"][1]["items"]]
     assert "***" in [i["alternatives"][0]["content"] for i in transcript["results"]["items"]]
     assert "warfarin" not in transcript["results"]["transcripts"][0]["transcript"].lower()
     srt = urllib.request.urlopen(job["Subtitles"]["SubtitleFileUris"][0]).read().decode()
@@ -513,3 +519,31 @@ def test_settings_not_built_are_refused_by_name(server, media, settings, member)
             Media={"MediaFileUri": "s3://settings-media/jfk.flac"})
     assert bad.value.response["Error"]["Code"] == "BadRequestException"
     assert member in bad.value.response["Error"]["Message"]
+
+
+def _terms_in(transcript: dict, terms: set[str]) -> set[str]:
+    return terms & {w.lower() for w in _words(transcript["results"]["items"])}
+
+
+@pytest.mark.slow
+def test_vocabulary_boosts_its_phrases_in_the_decoder(server, eval_dir):
+    """Drug names Whisper splits into pieces ("Pemberla's U-Mab") come out whole with a vocabulary."""
+    bucket = server.bucket("settings-media")
+    shutil.copy(eval_dir / "biomed-tts/wav16/test_000.wav", bucket / "biomed-000.wav")
+    client = server.client()
+    vocabulary = unique("drugs")
+    client.create_vocabulary(VocabularyName=vocabulary, LanguageCode="en-US", Phrases=["pembrolizumab", "nivolumab"])
+    assert wait_for_vocabulary(client, vocabulary)["VocabularyState"] == "READY"
+    plain, boosted = unique("plain"), unique("boosted")
+    media = {"MediaFileUri": "s3://settings-media/biomed-000.wav"}
+    client.start_transcription_job(TranscriptionJobName=plain, LanguageCode="en-US", Media=media)
+    client.start_transcription_job(TranscriptionJobName=boosted, LanguageCode="en-US", Media=media,
+                                   Settings={"VocabularyName": vocabulary})
+    terms = {"pembrolizumab", "nivolumab"}
+    without = _terms_in(_transcript_of(server.wait_for_job(client, plain)), terms)
+    job = server.wait_for_job(client, boosted)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    transcript = _transcript_of(job)
+    assert _terms_in(transcript, terms) == terms and len(without) < len(terms), (without, transcript["results"]["transcripts"])
+    # Written as the vocabulary spells them.
+    assert {"pembrolizumab", "nivolumab"} <= {i["alternatives"][0]["content"] for i in transcript["results"]["items"]}
