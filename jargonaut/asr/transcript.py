@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jargonaut.asr.types import Recognition, Word
+from jargonaut.asr.types import Recognition, Segment, Word
 
 _LEADING_PUNCT = re.compile(r"^([\"'“‘(\[¿¡]+)")
 _TRAILING_PUNCT = re.compile(r"([.,!?;:…\"'”’)\]]+)$")
@@ -165,11 +165,14 @@ def apply_vocabulary_filter(transcript: dict[str, Any], words: list[str], method
     all_items = list(results["items"])
     for channel in (results.get("channel_labels") or {}).get("channels", []):
         all_items.extend(channel["items"])
+    for segment in results.get("segments", []):
+        for alternative in segment["alternatives"]:
+            all_items.extend(alternative["items"])
     for item in all_items:
         if item["type"] != "pronunciation":
             continue
         matched = False
-        for alternative in item["alternatives"]:
+        for alternative in item.get("alternatives", [item]):  # segment alternatives' items are flat
             if alternative["content"].lower() in filtered:
                 matched = True
                 if method == "mask":
@@ -186,8 +189,28 @@ def retext(results: dict[str, Any]) -> None:
     by_id = {item["id"]: item for item in results["items"]}
     for segment in results.get("audio_segments", []):
         segment["transcript"] = items_text([by_id[i] for i in segment["items"]])
+    for segment in results.get("segments", []):
+        for alternative in segment["alternatives"]:
+            alternative["transcript"] = items_text([{"type": i["type"], "alternatives": [i]} for i in alternative["items"]])
     if "channel_labels" in results:
         text = " ".join(s["transcript"] for s in results["audio_segments"] if s["transcript"])
     else:
         text = items_text(results["items"])
     results["transcripts"] = [{"transcript": text}]
+
+
+def alternative_segments(segments: list[Segment], alternatives: list[list[tuple[list[Word], float]]]) -> list[dict[str, Any]]:
+    """Amazon's `results.segments` (ShowAlternatives): per segment, its alternatives best first,
+    each a transcript and flat items (content and confidence beside the times)."""
+    out = []
+    for segment, options in zip(segments, alternatives):
+        entries = []
+        for words, _ in options:
+            items = build_items(words)
+            if items:
+                flat = [{**{k: v for k, v in i.items() if k not in ("id", "alternatives")}, **i["alternatives"][0]}
+                        for i in items]
+                entries.append({"transcript": items_text(items), "items": flat})
+        if entries:
+            out.append({"start_time": _time(segment.start), "end_time": _time(segment.end), "alternatives": entries})
+    return out

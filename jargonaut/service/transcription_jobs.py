@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr import audio as audio_io
 from jargonaut.asr import subtitles
+from jargonaut.asr.alternatives import segment_alternatives
 from jargonaut.asr.base_models import BaseModel
-from jargonaut.asr.recognizer import recognize
-from jargonaut.asr.transcript import apply_vocabulary_filter, build_channel_transcript, build_transcript
+from jargonaut.asr.recognizer import default_options, load_whisper, recognize
+from jargonaut.asr.transcript import alternative_segments, apply_vocabulary_filter, build_channel_transcript, build_transcript
 from jargonaut.asr.vocabulary import apply_display_as, phrase_words
 from jargonaut.errors import (
     BadRequestError,
@@ -55,7 +56,6 @@ _UNSUPPORTED = {
 }
 _UNSUPPORTED_SETTINGS = {
     "ShowSpeakerLabels": "speaker diarization",
-    "ShowAlternatives": "alternative transcriptions",
 }
 
 
@@ -103,6 +103,7 @@ class TranscriptionJobs:
             self._check_output(account_id, output.ref, name)
             for subtitle_format in formats:
                 self._check_output(account_id, beside(output, subtitle_format).ref, name, beside_transcript=output.ref)
+        self._check_alternatives(request)
         self._pin_filter(account_id, request)
         vocabulary = (request.get("Settings") or {}).get("VocabularyName")
         if vocabulary:
@@ -184,6 +185,16 @@ class TranscriptionJobs:
             (self.data_dir / path).unlink(missing_ok=True)
         if row.status != IN_PROGRESS:
             self._unpin(json.loads(row.request))
+
+    @staticmethod
+    def _check_alternatives(request: dict[str, Any]) -> None:
+        settings = request.get("Settings") or {}
+        if bool(settings.get("ShowAlternatives")) != bool(settings.get("MaxAlternatives")):
+            raise BadRequestError("Settings.ShowAlternatives and Settings.MaxAlternatives must be given together "
+                                  "(ShowAlternatives true, MaxAlternatives 2 to 10).")
+        if settings.get("ShowAlternatives") and settings.get("ChannelIdentification"):
+            raise BadRequestError("Settings.ShowAlternatives can't be combined with Settings.ChannelIdentification "
+                                  "on this server.")
 
     def _pin_filter(self, account_id: str, request: dict[str, Any]) -> None:
         """A job filters with the words its filter had at Start (updates and deletes don't reach it)."""
@@ -293,6 +304,11 @@ class TranscriptionJobs:
             transcript = build_channel_transcript(row.name, row.account_id, recognitions)
         else:
             transcript = build_transcript(row.name, row.account_id, recognitions[0])
+            max_alternatives = (request.get("Settings") or {}).get("MaxAlternatives")
+            if max_alternatives:
+                alternatives = segment_alternatives(load_whisper(base, default_options()), channels[0], recognitions[0],
+                                                    max_alternatives)
+                transcript["results"]["segments"] = alternative_segments(recognitions[0].segments, alternatives)
         if request.get(VOCABULARY):
             apply_display_as(transcript, request[VOCABULARY])
         if request.get(FILTER_WORDS):

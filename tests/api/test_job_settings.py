@@ -510,7 +510,9 @@ def test_language_identification_needs_a_multilingual_model(server, media):
 
 @pytest.mark.parametrize("settings, member", [
     ({"ShowSpeakerLabels": True, "MaxSpeakerLabels": 2}, "Settings.ShowSpeakerLabels"),
-    ({"ShowAlternatives": True, "MaxAlternatives": 2}, "Settings.ShowAlternatives"),
+    ({"ShowAlternatives": True}, "Settings.MaxAlternatives"),
+    ({"MaxAlternatives": 3}, "Settings.ShowAlternatives"),
+    ({"ShowAlternatives": True, "MaxAlternatives": 3, "ChannelIdentification": True}, "Settings.ChannelIdentification"),
 ])
 def test_settings_not_built_are_refused_by_name(server, media, settings, member):
     with pytest.raises(ClientError) as bad:
@@ -547,3 +549,33 @@ def test_vocabulary_boosts_its_phrases_in_the_decoder(server, eval_dir):
     assert _terms_in(transcript, terms) == terms and len(without) < len(terms), (without, transcript["results"]["transcripts"])
     # Written as the vocabulary spells them.
     assert {"pembrolizumab", "nivolumab"} <= {i["alternatives"][0]["content"] for i in transcript["results"]["items"]}
+
+
+def test_alternatives_from_the_beam(server, media):
+    client = server.client()
+    name = unique("alternatives")
+    client.start_transcription_job(TranscriptionJobName=name, LanguageCode="en-US",
+                                   Media={"MediaFileUri": "s3://settings-media/LJ001-0003.flac"},
+                                   Settings={"ShowAlternatives": True, "MaxAlternatives": 4})
+    job = server.wait_for_job(client, name)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    assert job["Settings"]["ShowAlternatives"] is True and job["Settings"]["MaxAlternatives"] == 4
+    results = _transcript_of(job)["results"]
+    segments = results["segments"]
+    assert len(segments) == len(results["audio_segments"])
+    assert any(len(s["alternatives"]) >= 2 for s in segments)  # a 10-second sentence has more than one reading
+    for segment, audio_segment in zip(segments, results["audio_segments"]):
+        assert isinstance(segment["start_time"], str) and isinstance(segment["end_time"], str)
+        assert 1 <= len(segment["alternatives"]) <= 4
+        # The first alternative is the transcript itself.
+        assert segment["alternatives"][0]["transcript"] == audio_segment["transcript"]
+        readings = [a["transcript"] for a in segment["alternatives"]]
+        assert len(set(readings)) == len(readings)  # each says something different
+        for alternative in segment["alternatives"]:
+            words = [i for i in alternative["items"] if i["type"] == "pronunciation"]
+            assert words and all(set(i) == {"start_time", "end_time", "confidence", "content", "type"} for i in words)
+            for item in alternative["items"]:
+                assert isinstance(item["confidence"], str) and 0 <= float(item["confidence"]) <= 1
+            starts = [float(i["start_time"]) for i in words]
+            assert starts == sorted(starts)
+            assert float(segment["start_time"]) - 0.5 <= starts[0] and float(words[-1]["end_time"]) <= float(segment["end_time"]) + 1.0
