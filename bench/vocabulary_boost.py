@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
             "plain": plain,
             "hotwords": with_hotwords,
             "vocabulary": lambda a: recognize_fused(a, base, options, None, phrases=phrases, boost=weight).text,
+            "vocabulary+prompt": lambda a: recognize_fused(a, base, options, None, phrases=phrases, boost=weight,
+                                                           phrase_prompt=200).text,
             "clm": lambda a: recognize_fused(a, base, options, lm).text,
             "clm+vocabulary": lambda a: recognize_fused(a, base, options, lm, phrases=phrases, boost=weight).text,
         }

@@ -332,9 +332,10 @@ def _retriever(language_model, settings: BiasingSettings) -> TermRetriever:
 
 
 def fused_whisper(base: BaseModel, options, language_model, settings: FusionSettings | None = None,
-                  phrases: list[list[str]] | None = None, boost: float = DEFAULT_WEIGHT):
+                  phrases: list[list[str]] | None = None, boost: float = DEFAULT_WEIGHT, phrase_prompt: int = 0):
     """A faster-whisper `WhisperModel` whose decoding runs our fused beam search: the CLM's
-    scorer (if any), and a custom vocabulary's `phrases` (each a list of words) boosted on top."""
+    scorer (if any), and a custom vocabulary's `phrases` (each a list of words) boosted on top
+    (`phrase_prompt` > 0: also given to Whisper as a prompt of up to that many tokens)."""
     settings = settings or default_fusion()
     with _lock:
         whisper, decoder, vocab = _components(base.model, options.compute_type, options.cpu_threads)
@@ -364,6 +365,17 @@ def fused_whisper(base: BaseModel, options, language_model, settings: FusionSett
         clone.clm_prompt = clm_hotwords(language_model, whisper.hf_tokenizer, settings.prompt_tokens) or None
         if clone.clm_prompt:
             clone.model._skip_prefix = whisper.hf_tokenizer.encode(" " + clone.clm_prompt, add_special_tokens=False).ids
+    if phrases and phrase_prompt and clone.clm_prompt is None:
+        chosen, used = [], 0
+        for words in phrases:
+            n = len(whisper.hf_tokenizer.encode(" " + " ".join(words), add_special_tokens=False).ids)
+            if used + n > phrase_prompt:
+                break
+            chosen.append(" ".join(words))
+            used += n
+        clone.clm_prompt = " ".join(chosen) or None
+        if clone.clm_prompt:
+            clone.model._skip_prefix = whisper.hf_tokenizer.encode(" " + clone.clm_prompt, add_special_tokens=False).ids
     return clone
 
 
@@ -377,11 +389,12 @@ def recognize_fused(
     max_new_tokens: int | None = None,
     phrases: list[list[str]] | None = None,
     boost: float = DEFAULT_WEIGHT,
+    phrase_prompt: int = 0,
 ) -> Recognition:
     """Transcribe 16 kHz mono float32 `audio` with the CLM (and/or a vocabulary's `phrases`)
     fused into beam search (`max_new_tokens` caps each window, so a looping hypothesis stops early)."""
     settings = settings or default_fusion()
-    model = fused_whisper(base, options, language_model, settings, phrases, boost)
+    model = fused_whisper(base, options, language_model, settings, phrases, boost, phrase_prompt)
     segments, info = model.transcribe(
         audio,
         language="en",
