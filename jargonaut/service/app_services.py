@@ -11,6 +11,7 @@ from jargonaut.service.accounts import Accounts
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.roles import Role, Roles
+from jargonaut.service.tags import Tags
 from jargonaut.service.transcription_jobs import TranscriptionJobs
 from jargonaut.service.vocabularies import Vocabularies
 from jargonaut.service.vocabulary_filters import VocabularyFilters
@@ -20,6 +21,7 @@ from jargonaut.storage.objects import ObjectAccess, ObjectStore
 from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
 from jargonaut.service.workdirs import remove_work_dirs
+from jargonaut.store.upgrade import upgrade_schema
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Services:
     roles: Roles
     language_models: LanguageModels
     buckets: Buckets
+    tags: Tags
     vocabulary_filters: VocabularyFilters
     vocabularies: Vocabularies
     word_pool: WorkerPool
@@ -56,6 +59,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_engine(settings.database)
+    upgrade_schema(engine, settings.region)
     store = open_object_store(settings)
     base_models = configured_base_models()
     pool = WorkerPool(settings.workers)
@@ -71,13 +75,13 @@ def build_services(settings: Settings) -> Services:
             role_store = S3Objects(settings.s3_endpoint_url, role.s3_access_key_id, role.s3_secret_access_key or "", settings.s3_region)
         return buckets.view(Caller(role.account_id, role.arn), role_store)
 
-    language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models, settings.region,
+    language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models,
                                      training_pool.submit)
     languages = lambda: {code for base in base_models.values() for code in base.languages}  # noqa: E731
     vocabulary_filters = VocabularyFilters(engine, buckets, settings.data_dir, languages)
     word_pool = WorkerPool(1)  # checking a vocabulary takes moments: never behind a CLM training or a job
     vocabularies = Vocabularies(engine, buckets, settings.data_dir, languages, word_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, buckets, vocabulary_filters, settings.region, vocabularies)
+                             settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies)
     return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
-                    language_models, buckets, vocabulary_filters, vocabularies, word_pool)
+                    language_models, buckets, Tags(engine), vocabulary_filters, vocabularies, word_pool)

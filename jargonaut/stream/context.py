@@ -12,6 +12,7 @@ import numpy as np
 
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, LimitExceededError
+from jargonaut.regions import AllowedRegions
 from jargonaut.stream.params import StreamParams
 from jargonaut.stream.results import WordFilter
 from jargonaut.stream.scheduler import DecodePool
@@ -67,6 +68,7 @@ class StreamContext:
             logging.getLogger("jargonaut.stream").setLevel(logging.DEBUG)
         self.services = services
         self.settings = services.settings
+        self.regions = AllowedRegions(self.settings.regions)
         self.limiter = StreamLimiter(_setting(services, "max_streams_per_account", DEFAULT_MAX_STREAMS))
         self.pool = DecodePool(_setting(services, "stream_decoders", 2))
         threading.Thread(target=self._warm_up, name="stream-warmup", daemon=True).start()
@@ -98,18 +100,18 @@ class StreamContext:
             raise BadRequestError(f"Language {params.language_code} is not available for {name} audio.")
         return base
 
-    async def word_filter(self, account_id: str, params: StreamParams) -> WordFilter | None:
+    async def word_filter(self, account_id: str, region: str, params: StreamParams) -> WordFilter | None:
         """The stream's vocabulary filter (its words when the stream starts)."""
         if not params.vocabulary_filter_name:
             return None
         filters = getattr(self.services, "vocabulary_filters", None)
         if filters is None:
             raise BadRequestError("Vocabulary filters are not available on this server.")
-        words = await asyncio.to_thread(filters.words_for_job, account_id, self.services.settings.region,
-                                        params.vocabulary_filter_name, params.language_code)
+        words = await asyncio.to_thread(filters.words_for_job, account_id, region, params.vocabulary_filter_name,
+                                        params.language_code)
         return WordFilter(frozenset(w.lower() for w in words), params.vocabulary_filter_method or "mask")
 
-    async def language_model(self, account_id: str, params: StreamParams) -> object | None:
+    async def language_model(self, account_id: str, region: str, params: StreamParams) -> object | None:
         """Hook for custom language models: `services.language_models.resolve_for_stream`."""
         if not params.language_model_name:
             return None
@@ -119,5 +121,5 @@ class StreamContext:
         # A database read and an artefact load: off the event loop.
         return await asyncio.to_thread(
             models.resolve_for_stream,
-            account_id, params.language_model_name, params.language_code, params.sample_rate,
+            account_id, region, params.language_model_name, params.language_code, params.sample_rate,
         )

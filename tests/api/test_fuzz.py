@@ -144,7 +144,7 @@ def test_corrupt_targets(fuzz_server, target):
 
 
 def test_other_paths_and_methods_are_aws_errors(fuzz_server):
-    for method, path in [("GET", "/"), ("PUT", "/"), ("GET", "/no/such/path"), ("POST", "/transcripts/1/x.json"),
+    for method, path in [("GET", "/"), ("PUT", "/"), ("GET", "/no/such/path"), ("POST", "/transcripts/us-east-1/1/x.json"),
                          ("DELETE", "/healthz")]:
         request = urllib.request.Request(fuzz_server.endpoint + path, method=method, data=b"{}" if method != "GET" else None)
         try:
