@@ -100,6 +100,16 @@ class StreamContext:
             raise BadRequestError(f"Language {params.language_code} is not available for {name} audio.")
         return base
 
+    async def vocabulary(self, account_id: str, region: str, params: StreamParams) -> list[dict[str, str]] | None:
+        """The stream's custom vocabulary entries (READY, same language), or None."""
+        if not params.vocabulary_name:
+            return None
+        vocabularies = getattr(self.services, "vocabularies", None)
+        if vocabularies is None:
+            raise BadRequestError("Custom vocabularies are not available on this server.")
+        return await asyncio.to_thread(vocabularies.entries_for_job, account_id, region, params.vocabulary_name,
+                                       params.language_code)
+
     async def word_filter(self, account_id: str, region: str, params: StreamParams) -> WordFilter | None:
         """The stream's vocabulary filter (its words when the stream starts)."""
         if not params.vocabulary_filter_name:

@@ -29,6 +29,7 @@ class StreamParams:
     stability: str | None = None
     vocabulary_filter_name: str | None = None
     vocabulary_filter_method: str | None = None
+    vocabulary_name: str | None = None
 
     def echo_headers(self) -> list[tuple[str, str]]:
         """The accepted values, as response headers (the SDK reads them back)."""
@@ -43,6 +44,8 @@ class StreamParams:
         if self.stabilization:
             out.append(("enable-partial-results-stabilization", "true"))
             out.append(("partial-results-stability", self.stability or "high"))
+        if self.vocabulary_name:
+            out.append(("vocabulary-name", self.vocabulary_name))
         if self.vocabulary_filter_name:
             out.append(("vocabulary-filter-name", self.vocabulary_filter_name))
             out.append(("vocabulary-filter-method", self.vocabulary_filter_method or "mask"))
@@ -83,8 +86,14 @@ def parse(values: Mapping[str, str]) -> StreamParams:
             raise BadRequestError(f"Partial results stability {stability!r} must be low, medium or high.")
         if not stabilization:
             raise BadRequestError("partial-results-stability needs enable-partial-results-stabilization=true.")
-    if values.get("vocabulary-name"):
-        raise BadRequestError("vocabulary-name: custom vocabularies are not supported on streams by this server yet.")
+    for member, feature in (("show-speaker-label", "speaker diarization"),
+                            ("enable-channel-identification", "channel identification")):
+        if _bool(member, values.get(member)):
+            raise BadRequestError(f"{member}: {feature} is not supported on streams by this server.")
+    for member in ("vocabulary-names", "vocabulary-filter-names", "identify-language", "identify-multiple-languages",
+                   "content-redaction-type", "content-identification-type"):
+        if values.get(member) and values.get(member) != "false":
+            raise BadRequestError(f"{member} is not supported on streams by this server.")
     filter_name = values.get("vocabulary-filter-name") or None
     filter_method = values.get("vocabulary-filter-method") or None
     if filter_method is not None and filter_method not in FILTER_METHODS:
@@ -106,6 +115,7 @@ def parse(values: Mapping[str, str]) -> StreamParams:
         stability=(stability or "high") if stabilization else None,
         vocabulary_filter_name=filter_name,
         vocabulary_filter_method=(filter_method or "mask") if filter_name else None,  # Amazon's default: mask
+        vocabulary_name=values.get("vocabulary-name") or None,
     )
 
 

@@ -72,6 +72,7 @@ async def stream(spec: dict[str, Any]) -> dict[str, Any]:
         media_encoding=spec.get("media_encoding", "pcm"),
     )
     for key in ("language_model_name", "enable_partial_results_stabilization", "partial_results_stability", "session_id",
+                "vocabulary_name",
                 "vocab_filter_name", "vocab_filter_method"):
         if spec.get(key) is not None:
             kwargs[key] = spec[key]

@@ -1,10 +1,14 @@
-"""Vocabulary filters on streams (issue 18): the `vocabulary-filter-name` / `-method` parameters
-through the WebSocket URL and the streaming SDK, filtering final and partial results alike."""
+"""Vocabulary filters and custom vocabularies on streams (issue 18): `vocabulary-filter-name` /
+`-method` and `vocabulary-name` through the WebSocket URL and the streaming SDK."""
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
+
+from tests.stream.audio import pcm_file
+from tests.support.server import EVAL
 from tests.stream.helpers import cert, final_text, presigned_ws_url, spec, words
 from tests.stream.sdk_client import run_in_subprocess
 from tests.stream.ws_client import run_ws
@@ -57,7 +61,9 @@ def test_sdk_stream_removes_filtered_words(stream_server, clips, jfk_filter) -> 
 @pytest.mark.parametrize("extra, fragment", [
     ({"vocabulary-filter-name": "no-such-filter"}, "no-such-filter"),
     ({"vocabulary-filter-name": "x", "vocabulary-filter-method": "blur"}, "mask, remove or tag"),
-    ({"vocabulary-name": "anything"}, "vocabulary-name"),
+    ({"vocabulary-name": "no-such-vocabulary"}, "no-such-vocabulary"),
+    ({"show-speaker-label": "true"}, "show-speaker-label"),
+    ({"enable-channel-identification": "true"}, "enable-channel-identification"),
 ])
 def test_stream_filter_errors_are_refused(stream_server, clips, extra, fragment) -> None:
     """Bad filter parameters come back as one BadRequestException frame, as other bad parameters do."""
@@ -65,3 +71,21 @@ def test_stream_filter_errors_are_refused(stream_server, clips, extra, fragment)
     assert len(out["exceptions"]) == 1, out
     assert out["exceptions"][0]["type"] == "BadRequestException"
     assert fragment in out["exceptions"][0]["message"]
+
+
+@pytest.mark.slow
+def test_sdk_stream_with_a_custom_vocabulary(stream_server, tmp_path) -> None:
+    """The drug names Whisper alone splits ("Pemberla's U-Mab") come out as the vocabulary writes them."""
+    client = stream_server.client()
+    name = f"stream-vocab-{uuid.uuid4().hex[:8]}"
+    client.create_vocabulary(VocabularyName=name, LanguageCode="en-US", Phrases=["pembrolizumab", "nivolumab"])
+    deadline = time.monotonic() + 60
+    while client.get_vocabulary(VocabularyName=name)["VocabularyState"] == "PENDING":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    audio = pcm_file(EVAL / "biomed-tts/wav16/test_000.wav", 16000, tmp_path / "biomed.pcm")
+    out = run_in_subprocess(spec(stream_server, audio, 16000, vocabulary_name=name, bytes_per_second=64000),
+                            cert(stream_server))
+    assert out["error"] is None, out["error"]
+    text = final_text(out["events"])
+    assert "pembrolizumab" in text and "nivolumab" in text, text
