@@ -15,6 +15,8 @@ from jargonaut.service.roles import Role, Roles
 from jargonaut.service.stream_leases import StreamLeases
 from jargonaut.service.tags import Tags
 from jargonaut.service.transcription_jobs import TranscriptionJobs
+from jargonaut.service.vocabularies import Vocabularies
+from jargonaut.service.vocabulary_filters import VocabularyFilters
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
 from jargonaut.storage.objects import ObjectAccess, ObjectStore
@@ -37,6 +39,9 @@ class Services:
     language_models: LanguageModels
     buckets: Buckets
     tags: Tags
+    vocabulary_filters: VocabularyFilters
+    vocabularies: Vocabularies
+    word_pool: WorkerPool
     node: Node
     stream_leases: StreamLeases
     heartbeat: Heartbeat | None = None
@@ -47,6 +52,7 @@ class Services:
         remove_work_dirs(self.settings.data_dir, self.node.id)
         self.jobs.remove_unused_pins()
         self.stream_leases.forget_node()
+        self.vocabularies.recover()
         resumed = self.jobs.recover(), self.language_models.recover()
         self.heartbeat = Heartbeat(self.node.heartbeat_seconds, [
             self.jobs.renew_leases, self.language_models.renew_leases, self.stream_leases.renew,
@@ -64,6 +70,7 @@ class Services:
         self.stream_leases.forget_node()
         self.pool.shutdown(wait=False)
         self.training_pool.shutdown(wait=False)
+        self.word_pool.shutdown(wait=False)
         self.engine.dispose()
 
 
@@ -88,8 +95,12 @@ def build_services(settings: Settings) -> Services:
 
     language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models,
                                      training_pool.submit, node)
+    languages = lambda: {code for base in base_models.values() for code in base.languages}  # noqa: E731
+    vocabulary_filters = VocabularyFilters(engine, buckets, settings.data_dir, languages)
+    word_pool = WorkerPool(1)  # checking a vocabulary takes moments: never behind a CLM training or a job
+    vocabularies = Vocabularies(engine, buckets, settings.data_dir, languages, word_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, buckets, node)
+                             settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies, node)
     return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
-                    language_models, buckets, Tags(engine), node,
+                    language_models, buckets, Tags(engine), vocabulary_filters, vocabularies, word_pool, node,
                     StreamLeases(engine, node, settings.max_streams_per_account))
