@@ -23,7 +23,7 @@ from jargonaut.service.arns import LANGUAGE_MODEL, resource_arn
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.tags import tags_dict
 from jargonaut.service.roles import Role, Roles
-from jargonaut.service.workdirs import TRAINING_PREFIX, without_paths, work_dir
+from jargonaut.service.workdirs import TRAINING_PREFIX, node_tag, without_paths, work_dir
 from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
 from jargonaut.storage.objects import ObjectAccess, parse_uri
 from jargonaut.store.tables import language_models as models
@@ -171,7 +171,9 @@ class LanguageModels:
     def pin_for_job(self, account_id: str, region: str, name: str, language_code: str, job_name: str) -> dict[str, Any]:
         """Hard-link the artefact for one job, so deleting or retraining the model can't break it."""
         row = self.usable(account_id, region, name, language_code)
-        pinned = self.data_dir / "job-models" / account_id / region / f"{job_name}-{uuid.uuid4().hex[:8]}.clm"
+        # Under the node's tag: a starting node cleans up only its own links (see remove_unused_pins).
+        pinned = (self.data_dir / "job-models" / account_id / region / node_tag(self.node.id)
+                  / f"{job_name}-{uuid.uuid4().hex[:8]}.clm")
         pinned.parent.mkdir(parents=True, exist_ok=True)
         os.link(self.data_dir / row.artefact, pinned)
         return {"name": name, "artefact": str(pinned.relative_to(self.data_dir)), "base_model_name": row.base_model_name}

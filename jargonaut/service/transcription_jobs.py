@@ -34,7 +34,7 @@ from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.tags import tags_dict, tags_list
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, beside, resolve_output
-from jargonaut.service.workdirs import JOB_PREFIX, without_paths, work_dir
+from jargonaut.service.workdirs import JOB_PREFIX, node_tag, without_paths, work_dir
 from jargonaut.storage.objects import InvalidKey, ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
 
@@ -244,7 +244,8 @@ class TranscriptionJobs:
 
     # ---- recovery and execution --------------------------------------------------------
     def remove_unused_pins(self) -> int:
-        """Unlink model links no queued or running job holds (a crash or cancellation left them)."""
+        """Unlink this node's model links that no queued or running job holds (a crash or
+        cancellation left them); another node's may belong to a job it is starting right now."""
         root = self.data_dir / "job-models"
         if not root.is_dir():
             return 0
@@ -252,7 +253,8 @@ class TranscriptionJobs:
             requests = conn.execute(select(jobs.c.request).where(jobs.c.status.in_((QUEUED, IN_PROGRESS)))).scalars().all()
         used = {(json.loads(r).get(PINNED_MODEL) or {}).get("artefact") for r in requests}
         removed = 0
-        for path in root.rglob("*.clm"):
+        mine = node_tag(self.node.id)
+        for path in [*root.glob(f"*/*/{mine}/*.clm"), *root.glob("*/*/*.clm")]:  # the latter: links made before nodes
             if path.relative_to(self.data_dir).as_posix() not in used:
                 path.unlink(missing_ok=True)
                 removed += 1

@@ -16,11 +16,11 @@ TRAINING_PREFIX = "jargonaut-clm-"
 
 
 def work_dir(data_dir: Path, prefix: str, node_id: str = "local") -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix=f"{prefix}{_node_tag(node_id)}-", dir=data_dir)
+    return tempfile.TemporaryDirectory(prefix=f"{prefix}{node_tag(node_id)}-", dir=data_dir)
 
 
-def _node_tag(node_id: str) -> str:
-    """The node in scratch names: nodes sharing a data dir clean only their own leftovers."""
+def node_tag(node_id: str) -> str:
+    """The node in scratch and pin names: nodes sharing a data dir clean only their own leftovers."""
     return re.sub(r"[^A-Za-z0-9.]+", "_", node_id)
 
 
@@ -28,7 +28,7 @@ def remove_work_dirs(data_dir: Path, node_id: str = "local") -> int:
     """Remove this node's scratch directories; only call before any of its jobs or trainings run."""
     removed = 0
     for prefix in (JOB_PREFIX, TRAINING_PREFIX):
-        for path in data_dir.glob(f"{prefix}{_node_tag(node_id)}-*"):
+        for path in data_dir.glob(f"{prefix}{node_tag(node_id)}-*"):
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
     if removed:
