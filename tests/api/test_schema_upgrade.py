@@ -62,3 +62,40 @@ def test_old_database_is_upgraded_in_place(fresh_server):
     fresh_server.stop()
     fresh_server.start()  # and a second start leaves it as it is
     assert ireland.get_transcription_job(TranscriptionJobName="old-job")["TranscriptionJob"]["TranscriptionJobName"] == "old-job"
+
+
+def test_database_from_before_alembic_keeps_its_rows_and_queued_jobs_run(fresh_server):
+    """The release before Alembic made its tables with create_all: no version table, no leases.
+    Its rows stay, and a job it left QUEUED (no lease owner) is run by the upgraded server."""
+    from jargonaut.store.tables import metadata as current
+
+    fresh_server.data_dir.mkdir(parents=True)
+    engine = create_engine(f"sqlite:///{fresh_server.data_dir / 'jargonaut.db'}")
+    metadata = MetaData()
+    lease_columns = ("lease_owner", "lease_expires", "fence")
+    for table in current.tables.values():
+        if table.name not in ("counters", "stream_leases"):
+            Table(table.name, metadata, *[c._copy() for c in table.columns if c.name not in lease_columns])
+    metadata.create_all(engine)
+    now = time.time()
+    with engine.begin() as conn:
+        for seq, (name, status) in enumerate([("done", "FAILED"), ("left-queued", "QUEUED")], start=41):
+            conn.execute(insert(metadata.tables["transcription_jobs"]).values(
+                account_id="123456789012", region="us-east-1", name=name, status=status, seq=seq, created_at=now,
+                failure_reason="from before" if status == "FAILED" else None, attempts=0, tags="{}",
+                request=json.dumps({"TranscriptionJobName": name, "LanguageCode": "en-US",
+                                    "Media": {"MediaFileUri": "s3://nowhere/a.wav"}}),
+                output_location=json.dumps({"path": f"transcripts/123456789012/us-east-1/{name}.json"}),
+                output_location_type="SERVICE_BUCKET"))
+    engine.dispose()
+    (fresh_server.data_dir / "credentials.json").write_text(json.dumps(
+        {"account_id": "123456789012", "access_key_id": "AKIAOLDSCHEMA0000002", "secret_access_key": "s" * 40}))
+    client = fresh_server.start().client()
+
+    assert client.get_transcription_job(TranscriptionJobName="done")["TranscriptionJob"]["FailureReason"] == "from before"
+    job = fresh_server.wait_for_job(client, "left-queued", timeout=60)
+    assert job["TranscriptionJobStatus"] == "FAILED" and "nowhere" in job["FailureReason"]  # it ran: the media is missing
+    client.start_transcription_job(TranscriptionJobName="new", LanguageCode="en-US",
+                                   Media={"MediaFileUri": "s3://nowhere/b.wav"})
+    listed = [s["TranscriptionJobName"] for s in client.list_transcription_jobs()["TranscriptionJobSummaries"]]
+    assert listed == ["new", "left-queued", "done"], "new jobs list after the old ones (the counter starts above them)"
