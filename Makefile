@@ -37,7 +37,7 @@ test-fast: install
 
 # The shared-state suites against PostgreSQL: a throwaway cluster of their own, or the server in
 # DATABASE_URL (make test-postgres DATABASE_URL=postgresql+psycopg://user@host/db).
-PG_SUITES := tests/api/test_jobs.py tests/api/test_auth.py tests/api/test_language_models.py -m "not slow" -k "not upgrade"
+PG_SUITES := tests/api/test_jobs.py tests/api/test_auth.py tests/api/test_language_models.py tests/api/test_job_settings.py -m "not slow" -k "not upgrade"
 test-postgres: install postgresql
 ifeq ($(DATABASE_URL),)
 	$(PY) -m tests.support.postgres $(PY) -m pytest -q $(PG_SUITES)
