@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from jargonaut.settings import Settings
+from jargonaut.settings import ClientEnvironment, Settings
 
 
 def _default_account(settings: Settings) -> str:
@@ -52,14 +51,14 @@ def _retrain(args: argparse.Namespace) -> int:
 
     settings = Settings.load(data_dir=args.data_dir)
     creds_file = settings.data_dir / "credentials.json"
-    key = os.environ.get("AWS_ACCESS_KEY_ID")
-    secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
+    client = ClientEnvironment.load()
+    key, secret = client.access_key_id, client.secret_access_key
     if not (key and secret):
         stored = json.loads(creds_file.read_text())
         key, secret = stored["access_key_id"], stored["secret_access_key"]
     url = f"{args.endpoint_url.rstrip('/')}/jargonaut/language-models/{args.name}/retrain"
     request = AWSRequest(method="POST", url=url, data=b"")
-    SigV4Auth(Credentials(key, secret), "transcribe", os.environ.get("AWS_DEFAULT_REGION", settings.region)).add_auth(request)
+    SigV4Auth(Credentials(key, secret), "transcribe", client.region or settings.region).add_auth(request)
     prepared = request.prepare()
     try:
         with urllib.request.urlopen(urllib.request.Request(url, data=b"", headers=dict(prepared.headers), method="POST")) as r:

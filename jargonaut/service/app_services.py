@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from jargonaut.asr.base_models import BaseModel, configured_base_models
+from jargonaut.asr.base_models import BaseModel
+from jargonaut.asr.engine import SpeechEngine
 from jargonaut.executor.pool import WorkerPool
 from jargonaut.service.accounts import Accounts
 from jargonaut.service.language_models import LanguageModels
@@ -25,6 +26,7 @@ class Services:
     accounts: Accounts
     store: ObjectStore
     base_models: dict[str, BaseModel]
+    speech: SpeechEngine  # the one recognition engine, handed to job workers and stream decoders
     pool: WorkerPool
     training_pool: WorkerPool
     jobs: TranscriptionJobs
@@ -45,7 +47,8 @@ def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_engine(settings.database)
     store = open_object_store(settings)
-    base_models = configured_base_models()
+    speech = SpeechEngine.from_settings(settings)
+    base_models = speech.base_models
     pool = WorkerPool(settings.workers)
     training_pool = WorkerPool(1)  # training never holds up transcription jobs
     roles = Roles(engine)
@@ -59,6 +62,6 @@ def build_services(settings: Settings) -> Services:
     language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models, settings.region,
                                      training_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs)
-    return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
+                             settings.max_pending_jobs, speech=speech)
+    return Services(settings, engine, Accounts(engine), store, base_models, speech, pool, training_pool, jobs, roles,
                     language_models)

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr import audio as audio_io
-from jargonaut.asr.base_models import BaseModel
-from jargonaut.asr.recognizer import recognize
+from jargonaut.asr.base_models import BaseModel, whisper_language
+from jargonaut.asr.engine import SpeechEngine
 from jargonaut.asr.transcript import build_transcript
 from jargonaut.errors import (
     BadRequestError,
@@ -68,8 +68,11 @@ class TranscriptionJobs:
         submit: Callable[..., Any],
         language_models: Any | None = None,  # service.language_models.LanguageModels
         max_pending: int = 250,
+        *,
+        speech: SpeechEngine,
     ) -> None:
         self.engine = engine
+        self.speech = speech  # recognises the audio (the services' one engine)
         self.store = store
         self.data_dir = data_dir
         self.base_models = base_models
@@ -209,7 +212,8 @@ class TranscriptionJobs:
             base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
             language_model = self._language_model(row, request, info.sample_rate)
             samples = audio_io.decode(media)
-        recognition = recognize(samples, base, language_model=language_model)
+        recognition = self.speech.recognize(samples, base, language_model,
+                                            language=whisper_language(request.get("LanguageCode") or "en-US"))
         transcript = build_transcript(row.name, row.account_id, recognition)
         self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
         self._finish(row.account_id, row.name, COMPLETED, None)

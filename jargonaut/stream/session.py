@@ -12,6 +12,7 @@ from jargonaut.stream.chain import ChainError
 from jargonaut.stream.framing import FramingError, exception_event, transcript_event
 from jargonaut.stream.media import open_decoder
 from jargonaut.stream.params import StreamParams
+from jargonaut.asr.base_models import whisper_language
 from jargonaut.stream.recogniser import StreamRecogniser
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ async def run_session(
     recogniser = StreamRecogniser(
         base, pool, emit, language_model=language_model,
         stability=params.stability if params.stabilization else None,
+        language=whisper_language(params.language_code),
     )
     queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue()
     worker = asyncio.create_task(recogniser.run(queue))
