@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PY := $(VENV)/bin/python
 
-.PHONY: install serve test test-fast test-postgres bench clean
+.PHONY: install serve lint test test-fast test-postgres bench clean
 
 # Re-install only when the package metadata changes.
 $(STAMP): pyproject.toml
@@ -18,7 +18,12 @@ install: $(STAMP)
 serve: install
 	$(VENV)/bin/jargonaut serve
 
-test: install
+# Lint and type checks (settings in pyproject.toml), then the suite.
+lint: install
+	$(PY) -m ruff check jargonaut bench tests
+	$(PY) -m mypy
+
+test: install lint
 	$(PY) -m pytest -q -rs
 
 test-fast: install

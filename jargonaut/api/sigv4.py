@@ -17,6 +17,8 @@ from botocore.auth import EMPTY_SHA256_HASH, UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from jargonaut.principal import Principal
+
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 _AUTH_HEADER = re.compile(
     r"^AWS4-HMAC-SHA256\s+Credential=(?P<credential>[^,\s]+),\s*"
@@ -31,13 +33,6 @@ class AuthError(Exception):
         super().__init__(message)
         self.aws_type = aws_type
         self.message = message
-
-
-@dataclass(frozen=True)
-class Principal:
-    account_id: str
-    access_key_id: str
-    secret_access_key: str
 
 
 @dataclass(frozen=True)

@@ -106,13 +106,18 @@ class EngineOptions:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {settings.device!r}")
         if settings.decoder_backend not in ("onnxruntime", "numpy"):
             raise ValueError(f"decoder_backend must be onnxruntime or numpy, not {settings.decoder_backend!r}")
-        base = FusionSettings()
-        overrides = {
-            "unit": settings.clm_unit, "alpha": settings.clm_alpha, "beta": settings.clm_beta,
-            "token_alpha": settings.clm_token_alpha, "token_beta": settings.clm_token_beta,
-            "internal_lm_weight": settings.clm_ilm_weight,
-        }
-        fusion = dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
+        tuned = FusionSettings()
+
+        def pick(value: float | None, default: float) -> float:
+            return default if value is None else value
+
+        fusion = dataclasses.replace(
+            tuned, unit=settings.clm_unit or tuned.unit,
+            alpha=pick(settings.clm_alpha, tuned.alpha), beta=pick(settings.clm_beta, tuned.beta),
+            token_alpha=pick(settings.clm_token_alpha, tuned.token_alpha),
+            token_beta=pick(settings.clm_token_beta, tuned.token_beta),
+            internal_lm_weight=pick(settings.clm_ilm_weight, tuned.internal_lm_weight),
+        )
         # ONNX Runtime without spinning: two threads cut a beam step ~30% on 2 cores.
         decoder_threads = settings.decoder_threads or min(2, os.cpu_count() or 1)
         return cls(

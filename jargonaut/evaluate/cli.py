@@ -26,9 +26,9 @@ def register(subparsers) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from jargonaut.asr.engine import SpeechEngine
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms
-    from jargonaut.asr.engine import SpeechEngine
     from jargonaut.evaluate.run import evaluate, format_report, load_language_model, make_transcriber
 
     items = read_manifest(args.manifest, args.audio_dir, args.ids.split(",") if args.ids else None)

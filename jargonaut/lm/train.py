@@ -27,9 +27,9 @@ from jargonaut.lm.hashing import BOS
 from jargonaut.lm.kneser_ney import OrderTable, estimate, relations
 from jargonaut.lm.model import NgramLM, perplexity_of, token_array
 from jargonaut.lm.normalise import normalise_words
+from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.spelling import learn_spellings
 from jargonaut.lm.terms import extract_terms
-from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.validate import iter_lines
 
 TOKEN_PREFIX = "tokens."  # arrays of the BPE-token model inside a .clm
@@ -176,7 +176,9 @@ def _select_order(c: _Counted, candidates: list[int], prune_from: int | None, ge
         for mu in MU_CANDIDATES:
             if mu != mu0:
                 tables = []
-                tables, ds, by_mu[mu] = fit(chosen, mu)
+                tables, ds, ppl = fit(chosen, mu)
+                if ppl is not None:
+                    by_mu[mu] = ppl
     mu = min(by_mu, key=by_mu.__getitem__) if by_mu else mu0
     if tried[-1] != (chosen, mu):
         tables = []

@@ -27,8 +27,8 @@ from jargonaut.errors import (
 )
 from jargonaut.fileio import atomic_write
 from jargonaut.service.media import check_media, fetch_media
-from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
+from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
 

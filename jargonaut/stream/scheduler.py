@@ -6,13 +6,11 @@ extra worker only ever takes finals, so a final never waits behind running parti
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import asyncio
 import heapq
 import itertools
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 FINAL, PARTIAL = 0, 1
 Done = Callable[[Any, "BaseException | None"], None]

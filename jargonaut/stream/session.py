@@ -7,12 +7,12 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import numpy as np
 
+from jargonaut.asr.base_models import whisper_language
 from jargonaut.errors import BadRequestError, JargonautError
 from jargonaut.stream.chain import ChainError
 from jargonaut.stream.framing import FramingError, exception_event, transcript_event
 from jargonaut.stream.media import open_decoder
 from jargonaut.stream.params import StreamParams
-from jargonaut.asr.base_models import whisper_language
 from jargonaut.stream.recogniser import StreamRecogniser
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever, accept
 from jargonaut.asr.decoder.fusion import Fusion
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder
-from jargonaut.asr.decoder.search import SuppressBlank, SuppressTokens, TimestampRules, beam_search
+from jargonaut.asr.decoder.search import LogitFilter, SuppressBlank, SuppressTokens, TimestampRules, beam_search
 
 
 @dataclass
@@ -69,7 +69,7 @@ class FusedGenerator:
         cross = self._decoder.cross_kv(encoded)
         vocab = self._vocab
         timestamps = vocab.no_timestamps not in prompt
-        filters = [SuppressTokens(kw.get("suppress_tokens") or [])]
+        filters: list[LogitFilter] = [SuppressTokens(kw.get("suppress_tokens") or [])]
         if kw.get("suppress_blank", True):
             filters.append(SuppressBlank(vocab))
         if timestamps:
@@ -102,7 +102,7 @@ class FusedGenerator:
         heard = draft
         if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
             heard = " ".join([draft] + [self._text(alt) for alt in first.alternatives])
-        assert self._retriever is not None and vocab.encode is not None
+        assert self._retriever is not None and vocab.encode is not None and vocab.sot_prev is not None
         terms = self._retriever.retrieve(heard, exclude=draft)
         if not terms or vocab.sot not in prompt:
             return first

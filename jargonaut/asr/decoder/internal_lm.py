@@ -31,8 +31,8 @@ class InternalLM:
 
     def __init__(self, weight: float, eot: int):
         self.weight, self.eot = weight, eot
-        self.logits: np.ndarray | None = None  # beams x text tokens
-        self.norm: np.ndarray | None = None  # their log-softmax normaliser per beam
+        self.logits = np.zeros((0, eot), np.float32)  # beams x text tokens (set by each step)
+        self.norm = np.zeros(0, np.float32)  # their log-softmax normaliser per beam
 
     def split(self, logits: np.ndarray) -> np.ndarray:
         """Take the text-only rows (the second half) from a step's logits; return the beams'."""

@@ -67,7 +67,7 @@ class _GraphBuilder:
         self.counter += 1
         return f"{hint}_{self.counter}"
 
-    def const(self, value: np.ndarray, hint: str = "c") -> str:
+    def const(self, value: np.ndarray | np.generic, hint: str = "c") -> str:
         from onnx import numpy_helper
 
         name = self.name(hint)
@@ -81,7 +81,7 @@ class _GraphBuilder:
         self.nodes.append(helper.make_node(op_type, inputs, [out], domain=domain, **attrs))
         return out
 
-    def linear(self, x: str, weight: np.ndarray, bias: np.ndarray) -> str:
+    def linear(self, x: str, weight: np.ndarray, bias: np.ndarray | None) -> str:
         """x @ weight.T + bias, weight stored as (out, in) like CTranslate2."""
         if self.precision == "int8":
             y = self._int8_matmul(x, weight)

@@ -87,30 +87,28 @@ class TimestampRules:
 
 # -- CLM fusion ------------------------------------------------------------------------
 class WordScorer(Protocol):
+    """A word n-gram model (`jargonaut.lm.model.NgramLM`)."""
+
+    words: list[str]  # id -> word
+    ids: dict[str, int]  # word -> id
+
     def begin_state(self) -> Hashable: ...
+    def empty_state(self) -> Hashable: ...
     def score(self, state: Hashable, word: str) -> tuple[float, Hashable]: ...
     def end_score(self, state: Hashable) -> float: ...
+    def best_score(self, state: Hashable, wids: np.ndarray) -> float: ...
 
 
-_PREFIX_TABLES: "weakref.WeakKeyDictionary[object, tuple[list[str], np.ndarray]]" = weakref.WeakKeyDictionary()
+_PREFIX_TABLES: "weakref.WeakKeyDictionary[WordScorer, tuple[list[str], np.ndarray]]" = weakref.WeakKeyDictionary()
 
 
-def _prefix_tables(lm: WordScorer) -> tuple[list[str], np.ndarray] | None:
+def _prefix_tables(lm: WordScorer) -> tuple[list[str], np.ndarray]:
     """Sorted CLM words (no <s>, </s>, <unk>) and their unigram ln P, once per CLM."""
-    words = getattr(lm, "words", None)
-    if not words:
-        return None  # a scorer without a vocabulary: no lookahead
-    try:
-        return _PREFIX_TABLES[lm]
-    except (KeyError, TypeError):
-        pass
-    vocab = sorted(w for w in words if w and not w.startswith("<"))
-    empty = () if hasattr(lm, "score_id") else lm.begin_state()  # () = no history in NgramLM
-    tables = (vocab, np.asarray([lm.score(empty, w)[0] for w in vocab], np.float32))
-    try:
-        _PREFIX_TABLES[lm] = tables
-    except TypeError:
-        pass
+    tables = _PREFIX_TABLES.get(lm)
+    if tables is None:
+        vocab = sorted(w for w in lm.words if w and not w.startswith("<"))
+        empty = lm.empty_state()
+        tables = _PREFIX_TABLES[lm] = (vocab, np.asarray([lm.score(empty, w)[0] for w in vocab], np.float32))
     return tables
 
 
@@ -138,13 +136,11 @@ class WordFusion:
         self._partial: dict[tuple[Hashable, str], float] = {}
         self._prefix_uni: dict[str, float] = {}
         self.exact_range = exact_range
-        tables = _prefix_tables(lm) if lookahead else None
-        self.lookahead = tables is not None
-        self._ids: np.ndarray | None = None  # word ids aligned with _words, for vectorised scoring
-        if tables is not None:
-            self._words, self._uni = tables
-            if hasattr(lm, "best_score"):
-                self._ids = np.asarray([lm.ids[w] for w in self._words], np.int32)
+        self.lookahead = lookahead and bool(lm.words)
+        if self.lookahead:
+            self._words, self._uni = _prefix_tables(lm)
+            # word ids aligned with _words, for vectorised scoring
+            self._ids = np.asarray([lm.ids[w] for w in self._words], np.int32)
 
     def history_state(self, text: str, keep: int = 4) -> Hashable:
         """CLM state after the last words of earlier text (context across windows)."""
@@ -216,14 +212,12 @@ class WordFusion:
         if hi <= lo:
             return unk
         if hi - lo <= self.exact_range:
-            if self._ids is not None:
-                best = self.lm.best_score(state, self._ids[lo:hi])
-            else:
-                best = max(self.lm.score(state, w)[0] for w in self._words[lo:hi])
+            best = self.lm.best_score(state, self._ids[lo:hi])
         else:
-            best = self._prefix_uni.get(prefix)
-            if best is None:
-                best = self._prefix_uni[prefix] = float(self._uni[lo:hi].max())
+            cached = self._prefix_uni.get(prefix)
+            if cached is None:
+                cached = self._prefix_uni[prefix] = float(self._uni[lo:hi].max())
+            best = cached
         return max(best, unk)
 
 
