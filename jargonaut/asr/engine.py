@@ -34,6 +34,7 @@ from jargonaut.asr.respelling import respell_recognition, respell_words
 from jargonaut.asr.types import Recognition, Segment, Word
 from jargonaut.asr.whisper import EngineWhisper
 from jargonaut.lm.bpe import tokenizer_fingerprint
+from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
 from jargonaut.settings import Settings
 
@@ -65,7 +66,7 @@ class SpeechEngine:
         self._lock = threading.Lock()  # guards both caches (loading included)
         self._whispers: dict[tuple[str, str, int, int], EngineWhisper] = {}
         self._parts: dict[tuple[str, str, int], DecoderParts] = {}
-        self._retrievers: weakref.WeakKeyDictionary[Any, dict[BiasingSettings, TermRetriever]] = (
+        self._retrievers: weakref.WeakKeyDictionary[NgramLM, dict[BiasingSettings, TermRetriever]] = (
             weakref.WeakKeyDictionary())
 
     @classmethod
@@ -111,7 +112,7 @@ class SpeechEngine:
         self,
         audio: np.ndarray,
         base: BaseModel,
-        language_model: Any = None,
+        language_model: NgramLM | None = None,
         *,
         language: str = "en",
         decode: DecodeOptions | None = None,
@@ -137,13 +138,13 @@ class SpeechEngine:
         recognition = recognition_from(segments, info)
         return respell_recognition(recognition, language_model.spellings) if language_model is not None else recognition
 
-    def text(self, audio: np.ndarray, base: BaseModel, language_model: Any = None, *, language: str = "en",
+    def text(self, audio: np.ndarray, base: BaseModel, language_model: NgramLM | None = None, *, language: str = "en",
              fusion: FusionSettings | None = None) -> str:
         """A whole recording's text (no word timings: WER does not use them)."""
         return self.recognize(audio, base, language_model, language=language, fusion=fusion,
                               word_timestamps=False).text
 
-    def quick_words(self, audio: np.ndarray, base: BaseModel, language_model: Any = None, *, language: str = "en",
+    def quick_words(self, audio: np.ndarray, base: BaseModel, language_model: NgramLM | None = None, *, language: str = "en",
                     decode: DecodeOptions | None = None, fusion: FusionSettings | None = None,
                     max_new_tokens: int | None = None, encoder_frames: int | None = None,
                     workers: int = 1) -> list[Word]:
@@ -169,7 +170,7 @@ class SpeechEngine:
                                  encoder_frames=1000, workers=workers)
 
     # -- per call -------------------------------------------------------------------------
-    def _model(self, base: BaseModel, language_model: Any, decode: DecodeOptions, fusion: FusionSettings,
+    def _model(self, base: BaseModel, language_model: NgramLM | None, decode: DecodeOptions, fusion: FusionSettings,
                encoder_frames: int | None, workers: int) -> EngineWhisper:
         if language_model is None:
             whisper = self.whisper(base.model, decode.compute_type, decode.cpu_threads, workers)
@@ -184,7 +185,7 @@ class SpeechEngine:
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 
-    def _fusion(self, language_model: Any, settings: FusionSettings, parts: DecoderParts) -> Fusion | None:
+    def _fusion(self, language_model: NgramLM, settings: FusionSettings, parts: DecoderParts) -> Fusion | None:
         """The scorers fused for `language_model`: its token model where it was built on this
         base model's tokenizer (else its words), minus Whisper's internal LM if weighted."""
         vocab = parts.vocab
@@ -205,7 +206,7 @@ class SpeechEngine:
             return DensityRatio(fusion, settings.internal_lm_weight, vocab.eot)
         return fusion
 
-    def _retriever(self, language_model: Any, settings: BiasingSettings) -> TermRetriever:
+    def _retriever(self, language_model: NgramLM, settings: BiasingSettings) -> TermRetriever:
         """One retriever per CLM and settings (building it squashes every term)."""
         with self._lock:
             per_lm = self._retrievers.setdefault(language_model, {})
@@ -214,7 +215,7 @@ class SpeechEngine:
             return per_lm[settings]
 
 
-def _same_tokenizer(language_model: Any, fingerprint: str) -> bool:
+def _same_tokenizer(language_model: NgramLM, fingerprint: str) -> bool:
     recorded = language_model.header.get("token_tokenizer")
     if recorded:
         return bool(recorded == fingerprint)

@@ -1,0 +1,121 @@
+"""The base-model ladder through the engine: WER without and with a CLM, and the real-time
+factor of each against plain faster-whisper with the same model (same run, same machine).
+
+    python -m bench.engine_ladder                      # the full run (hours on 2 cores)
+    python -m bench.engine_ladder --general 40 --medical 3 --max-seconds 120   # bounded
+
+Sets: general (LJSpeech, JFK and the two 8 kHz recordings, medical CLM: what a domain CLM
+costs off-domain), biomed-tts 16 kHz (its own CLM on train.txt) and the medical non-dev
+OSCE recordings (CLM on medical/lm-text; `--max-seconds` scores the first N s, the
+reference cut where it best matches faster-whisper's hypothesis, the same cut for every
+system). Each base model gets its own CLMs (a token-level CLM is tied to its tokenizer).
+
+Systems: `faster-whisper` is `WhisperModel.transcribe(language="en", beam_size=5)` built
+here, outside the engine (the peer); `engine` is the engine without a CLM; `engine+CLM`
+fuses the CLM. RTF ratio = the system's RTF / faster-whisper's RTF on the same items.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+DEV_IDS = ("CAR0001", "GAS0001", "MSK0001")
+MODELS = ("whisper-tiny.en", "whisper-base")
+
+
+def train_clm_for(files: list[Path], base, work: Path, name: str):
+    from jargonaut.lm.train import load_clm, train_clm
+
+    clean = []
+    for f in files:  # the shipped medical text has a stray NUL byte; the validator rejects it
+        out = work / f"{name}-{f.name}"
+        out.write_bytes(f.read_bytes().replace(b"\0", b""))
+        clean.append(out)
+    path = work / f"{name}.clm"
+    train_clm(clean, None, path, base.name, base.version, base_model_dir=base.model)
+    return load_clm(path)
+
+
+def peer(model_dir: str, beam_size: int):
+    """Plain faster-whisper with the same model, built outside the engine."""
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel(model_dir, device="cpu", compute_type="int8")
+
+    def run(audio) -> str:
+        segments, _ = model.transcribe(audio, language="en", beam_size=beam_size)
+        return " ".join(s.text.strip() for s in segments if s.text.strip())
+
+    return run
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--general", type=int, help="only the first N LJSpeech clips (plus JFK and the 8 kHz files)")
+    parser.add_argument("--medical", type=int, help="only the first N non-dev medical recordings")
+    parser.add_argument("--max-seconds", type=float, help="only the first N s of each medical recording")
+    parser.add_argument("--biomed", type=int, help="only the first N biomed clips")
+    parser.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[1] / ".bench-cache" / "data"))
+    args = parser.parse_args(argv)
+
+    from jargonaut.asr.engine import SpeechEngine
+    from jargonaut.evaluate.manifests import read_manifest
+    from jargonaut.evaluate.metrics import reference_prefix, score_files
+    from jargonaut.evaluate.run import Run, evaluate, make_transcriber
+    from jargonaut.settings import Settings
+
+    general = read_manifest(EVAL / "general" / "manifest.tsv")
+    lj = [i for i in general if i.id.startswith("LJ")][: args.general]
+    general = lj + [i for i in general if not i.id.startswith("LJ")]
+    biomed = read_manifest(EVAL / "biomed-tts" / "test.tsv", "wav16")[: args.biomed]
+    medical = [i for i in read_manifest(EVAL / "medical") if i.id not in DEV_IDS][: args.medical]
+    medical_text = [Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))]
+    rows: list[str] = []
+    print("| base model | set | items | audio s | system | WER % | RTF | RTF ratio vs faster-whisper |")
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    for name in args.models.split(","):
+        settings = Settings.load(data_dir=args.data_dir, wideband_model=name, narrowband_model=name)
+        engine = SpeechEngine.from_settings(settings)
+        wide = engine.base_models["WideBand"]
+        plain_fw = peer(wide.model, engine.options.decode.beam_size)
+        with tempfile.TemporaryDirectory(prefix="ladder-") as tmp:
+            work = Path(tmp)
+            medical_clm = train_clm_for(medical_text, wide, work, "medical")
+            biomed_clm = train_clm_for([EVAL / "biomed-tts" / "train.txt"], wide, work, "biomed")
+            silence = np.zeros(16000, np.float32)  # load models and build decoders before timing
+            for clm in (None, medical_clm, biomed_clm):
+                engine.text(silence, wide, clm)
+            for set_name, items, clm, max_seconds in (
+                ("general", general, medical_clm, None),
+                ("biomed 16 kHz", biomed, biomed_clm, None),
+                ("medical non-dev", medical, medical_clm, args.max_seconds),
+            ):
+                if not items:
+                    continue
+                first = evaluate(items, plain_fw, None, max_seconds, progress=False)
+                if max_seconds:  # one reference cut for every system
+                    cuts = {f.id: reference_prefix(i.reference, f.hypothesis) for i, f in zip(items, first.report.files)}
+                    items = [replace(i, reference=cuts[i.id]) for i in items]
+                    pairs = [(i.id, i.reference, f.hypothesis) for i, f in zip(items, first.report.files)]
+                    first = Run(score_files(pairs), first.audio_seconds, first.compute_seconds)
+                runs = {
+                    "faster-whisper": first,
+                    "engine": evaluate(items, make_transcriber(engine, wide), None, max_seconds, progress=False),
+                    "engine+CLM": evaluate(items, make_transcriber(engine, wide, clm), None, max_seconds, progress=False),
+                }
+                for system, run in runs.items():
+                    row = (f"| {name} | {set_name} | {len(items)} | {run.audio_seconds:.0f} | {system} | "
+                           f"{100 * run.report.wer:.2f} | {run.rtf:.3f} | {run.rtf / first.rtf:.2f}x |")
+                    rows.append(row)
+                    print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
