@@ -15,6 +15,25 @@ here, outside the engine (the peer); `engine` is the engine without a CLM; `engi
 fuses the CLM. RTF ratio = the system's RTF / faster-whisper's RTF on the same items; the
 systems take turns on each item, so load from other processes falls on all of them alike
 (`engine` is the control: it is faster-whisper, so its ratio shows the noise).
+
+Measured 2026-11-30, `--general 40 --medical 3 --max-seconds 120` (CAR0002-4), 2 cores shared
+with three other busy processes (absolute RTFs inflated ~3x; ratios are per item, alike):
+
+| base model | set | audio s | faster-whisper WER | +CLM WER | CLM RTF / faster-whisper RTF |
+|---|---|---|---|---|---|
+| tiny.en | general (43) | 325 | 6.16% | 5.91% | 1.79x (control 1.05x) |
+| tiny.en | biomed 16 kHz (60) | 215 | 43.90% | 11.61% | 1.65x (control 0.93x) |
+| tiny.en | medical non-dev (3) | 360 | 12.28% | 7.85% | 2.31x (control 0.89x) |
+| base | general (43) | 325 | 6.16% | 6.92% | 1.60x (control 1.07x) |
+| base | biomed 16 kHz (60) | 215 | 34.65% | 10.83% | 1.75x (control 1.03x) |
+| base | medical non-dev (3) | 360 | 12.66% | 9.24% | 1.86x (control 0.98x) |
+
+Base beats tiny.en only on the synthetic biomed speech without a CLM (34.7 vs 43.9%); on
+LJSpeech it ties (43 vs 46 errors on the 40 clips, 8 kHz files worse), on the three medical
+recordings it is no better, and with a CLM tiny.en is ahead (fusion weights were tuned on
+tiny.en). Fused decoding is 1.6-2.3x faster-whisper's RTF here, above the 1.3x target for both
+models (the same ratio as before the engine refactor: main 1.88x vs engine 1.69-1.95x on 12
+biomed clips, identical output).
 """
 from __future__ import annotations
 
