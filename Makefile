@@ -13,6 +13,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# The AWS SDK for JavaScript v3, which the tests drive too (Node.js and npm from the system).
+JS_STAMP := tests/js/node_modules/.installed
+$(JS_STAMP): tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
+
 install: $(STAMP)
 
 serve: install
@@ -23,7 +29,7 @@ lint: install
 	$(PY) -m ruff check jargonaut bench tests
 	$(PY) -m mypy
 
-test: install lint
+test: install lint $(JS_STAMP)
 	$(PY) -m pytest -q -rs
 
 test-fast: install

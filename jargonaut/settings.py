@@ -13,7 +13,10 @@ class Settings:
     port: int = 8080
     tls_port: int = 8443
     data_dir: Path = Path("data")
+    # The region the banner and local tools suggest; requests may be signed for any region below
     region: str = "us-east-1"
+    # Regions requests may be signed for, comma-separated; empty means every AWS region
+    regions: str = ""
     # SQLAlchemy URL; empty means SQLite at DATA_DIR/jargonaut.db
     database_url: str = ""
     # Transcription worker threads (each runs one job at a time)
@@ -36,6 +39,13 @@ class Settings:
     max_clock_skew: int = 300
     # Lifetime of pre-signed transcript URLs, seconds
     presign_expiry: int = 900
+    # Largest request body on the JSON API, bytes (Transcribe's largest request is a few KB);
+    # larger ones are refused by Content-Length before they are read
+    max_request_bytes: int = 1048576
+    # Seconds a client has to send a whole request body before the request is dropped
+    request_body_timeout: int = 20
+    # Seconds a connection may send nothing before it is closed (streams send audio all along)
+    read_timeout: int = 60
     # -- speech recognition (jargonaut.asr.options builds the engine's options from these) --
     # Base models: a ladder name (whisper-tiny.en, whisper-base) or a CTranslate2 Whisper
     # directory; version 0 means the ladder's own version (a directory: 1).
@@ -93,12 +103,14 @@ class ClientEnvironment:
 
     access_key_id: str | None
     secret_access_key: str | None
-    region: str | None
+    region: str | None  # AWS_REGION, else AWS_DEFAULT_REGION
+    endpoint_url: str | None  # AWS_ENDPOINT_URL_TRANSCRIBE
 
     @classmethod
     def load(cls) -> "ClientEnvironment":
-        return cls(os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY"),
-                   os.environ.get("AWS_DEFAULT_REGION"))
+        env = os.environ
+        return cls(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"),
+                   env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"), env.get("AWS_ENDPOINT_URL_TRANSCRIBE"))
 
 
 def _coerce(type_name: object, value: object) -> object:

@@ -1,34 +1,96 @@
-"""The ASGI application: AWS JSON 1.1 at POST /, transcripts, health."""
+"""The ASGI application: AWS JSON 1.1 at POST /, RPC v2 CBOR at /service/..., transcripts, health."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
+import json
 import uuid
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
 
+from botocore.model import OperationModel
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from jargonaut.api import protocol
+from jargonaut.api import protocol, rpcv2_cbor
+from jargonaut.api.body import check_declared_length, read_body
+from jargonaut.api.faults import Fault, error_response, fault_for
 from jargonaut.api.handlers import HANDLERS, CallContext
-from jargonaut.api.sigv4 import AuthError, Principal, SignedRequest, presign_url, verify_header, verify_presigned
-from jargonaut.errors import InternalFailureError, JargonautError
+from jargonaut.api.sigv4 import (
+    Principal,
+    SignedRequest,
+    presign_url,
+    verify_header,
+    verify_presigned,
+)
+from jargonaut.errors import AccessDeniedError
+from jargonaut.regions import AllowedRegions
 from jargonaut.service.app_services import Services
 
-log = logging.getLogger(__name__)
 SERVICE = "transcribe"
 
 
-def _aws_error(aws_type: str, message: str, status: int, request_id: str) -> Response:
-    return Response(
-        protocol.error_body(aws_type, message),
-        status_code=status,
-        media_type=protocol.CONTENT_TYPE,
-        headers={"x-amzn-RequestId": request_id, "x-amzn-ErrorType": aws_type},
-    )
+Endpoint = Callable[[Request, str], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Wire:
+    """How one protocol carries a Transcribe operation: where its name is, body and error encodings."""
+
+    operation: Callable[[Request], OperationModel]
+    parse_body: Callable[[bytes], dict[str, Any]]
+    encode: Callable[[Any], bytes]
+    error_body: Callable[[str, str], bytes]
+    timestamp: Callable[[Any], Any]
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self, payload: Any, request_id: str) -> Response:
+        return Response(self.encode(payload), media_type=self.content_type,
+                        headers={"x-amzn-RequestId": request_id, **self.headers})
+
+    def error(self, fault: Fault, request_id: str) -> Response:
+        return Response(self.error_body(fault.aws_type, fault.message), status_code=fault.status,
+                        media_type=self.content_type,
+                        headers={"x-amzn-RequestId": request_id, "x-amzn-ErrorType": fault.aws_type, **self.headers})
+
+
+JSON_WIRE = Wire(
+    operation=lambda request: protocol.operation(request.headers.get("x-amz-target")),
+    parse_body=protocol.parse_body,
+    encode=lambda payload: json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+    error_body=protocol.error_body,
+    timestamp=protocol.epoch_seconds,
+    content_type=protocol.CONTENT_TYPE,
+)
+CBOR_WIRE = Wire(
+    operation=lambda request: rpcv2_cbor.operation(
+        request.path_params["service"], request.path_params["operation"],
+        request.headers.get(rpcv2_cbor.PROTOCOL_HEADER)),
+    parse_body=rpcv2_cbor.parse_body,
+    encode=rpcv2_cbor.encode,
+    error_body=rpcv2_cbor.error_body,
+    timestamp=rpcv2_cbor.timestamp,
+    content_type=rpcv2_cbor.CONTENT_TYPE,
+    headers={rpcv2_cbor.PROTOCOL_HEADER: rpcv2_cbor.PROTOCOL},
+)
+
+
+def aws_endpoint(endpoint: Endpoint, wire: Wire = JSON_WIRE) -> Callable[[Request], Awaitable[Response]]:
+    """A request id for every call, and whatever the endpoint raises answered as one AWS error
+    in the endpoint's protocol."""
+
+    async def run(request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        try:
+            return await endpoint(request, request_id)
+        except Exception as exc:  # noqa: BLE001 - the one place every failure becomes an AWS error
+            return wire.error(fault_for(exc), request_id)
+
+    return run
 
 
 def _signed_request(request: Request, body: bytes) -> SignedRequest:
@@ -43,93 +105,100 @@ def _signed_request(request: Request, body: bytes) -> SignedRequest:
 
 def create_app(services: Services) -> Starlette:
     settings = services.settings
-    regions = {settings.region}
+    regions = AllowedRegions(settings.regions)
 
     def transcript_url_factory(request: Request, principal: Principal) -> Any:
-        def transcript_url(account_id: str, name: str) -> str:
-            # Signed with the caller's own key: resources are scoped to the caller's account.
+        def transcript_url(account_id: str, region: str, name: str) -> str:
+            # Signed with the caller's own key for the job's region: resources are scoped to both.
             base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
             return presign_url(
-                f"{base}/transcripts/{account_id}/{name}.json", principal, settings.region, SERVICE,
+                f"{base}/transcripts/{region}/{account_id}/{name}.json", principal, region, SERVICE,
                 settings.presign_expiry,
             )
 
         return transcript_url
 
-    def authenticate(request: Request, body: bytes) -> Principal:
-        principal, _, _ = verify_header(
-            _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew
+    def authenticate(request: Request, body: bytes, before_body: bool = False) -> tuple[Principal, str]:
+        """The caller and the region the request was signed for (its resources' region)."""
+        principal, scope, _ = verify_header(
+            _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew,
+            before_body=before_body,
         )
-        return principal
+        return principal, scope.region
 
-    async def aws_json(request: Request) -> Response:
-        request_id = str(uuid.uuid4())
-        body = await request.body()
-        try:
-            principal = authenticate(request, body)
-        except AuthError as exc:
-            return _aws_error(exc.aws_type, exc.message, 403, request_id)
-        try:
-            op = protocol.operation(request.headers.get("x-amz-target"))
-            handler = HANDLERS.get(op.name)
-            if handler is None:
-                raise protocol.UnknownOperationError(f"The operation {op.name} is not supported by this server.")
-            params = protocol.validate(op, protocol.parse_body(body))
-            ctx = CallContext(principal, services, transcript_url_factory(request, principal))
-            result = await asyncio.to_thread(handler, ctx, params)
-            payload = protocol.serialise(result, op.output_shape) or {}
-        except JargonautError as exc:
-            return _aws_error(exc.aws_type, exc.message, exc.status, request_id)
-        except Exception as exc:  # noqa: BLE001
-            log.exception("internal failure")
-            failure = InternalFailureError(f"An internal error occurred ({type(exc).__name__}); try again.")
-            return _aws_error(failure.aws_type, failure.message, failure.status, request_id)
-        return JSONResponse(payload, media_type=protocol.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
+    async def authenticated_body(request: Request) -> tuple[Principal, str, bytes]:
+        """Refuse what the headers already condemn, then read the body (capped, timed) and verify it all."""
+        check_declared_length(request, settings.max_request_bytes)
+        authenticate(request, b"", before_body=True)
+        body = await read_body(request, settings.max_request_bytes, settings.request_body_timeout)
+        return (*authenticate(request, body), body)
 
-    async def transcript(request: Request) -> Response:
+    async def call(request: Request, request_id: str, wire: Wire) -> Response:
+        """One Transcribe operation: authenticate, decode, validate, run, encode in the request's protocol."""
+        principal, region, body = await authenticated_body(request)
+        op = wire.operation(request)
+        handler = HANDLERS.get(op.name)
+        if handler is None:
+            raise protocol.UnknownOperationError(f"The operation {op.name} is not supported by this server.")
+        params = protocol.validate(op, wire.parse_body(body))
+        ctx = CallContext(principal, region, services, transcript_url_factory(request, principal))
+        result = await asyncio.to_thread(handler, ctx, params)
+        return wire.response(protocol.serialise(result, op.output_shape, wire.timestamp) or {}, request_id)
+
+    async def aws_json(request: Request, request_id: str) -> Response:
+        return await call(request, request_id, JSON_WIRE)
+
+    async def rpc_v2_cbor(request: Request, request_id: str) -> Response:
+        return await call(request, request_id, CBOR_WIRE)
+
+    @aws_endpoint
+    async def transcript(request: Request, request_id: str) -> Response:
         account_id = request.path_params["account_id"]
+        region = request.path_params["region"]
         name = request.path_params["name"]
-        try:
-            principal, _ = verify_presigned(
-                _signed_request(request, b""), services.accounts.lookup, SERVICE, regions,
-                max_expires=settings.presign_expiry,
-            )
-        except AuthError as exc:
-            return _aws_error(exc.aws_type, exc.message, 403, str(uuid.uuid4()))
-        if principal.account_id != account_id:
-            return _aws_error("AccessDeniedException", "The URL was signed by another account.", 403, str(uuid.uuid4()))
-        try:
-            path = await asyncio.to_thread(services.jobs.transcript_path, account_id, name)
-        except JargonautError as exc:
-            return _aws_error(exc.aws_type, exc.message, exc.status, str(uuid.uuid4()))
+        principal, scope = verify_presigned(
+            _signed_request(request, b""), services.accounts.lookup, SERVICE, regions,
+            max_expires=settings.presign_expiry,
+        )
+        if principal.account_id != account_id or scope.region != region:
+            raise AccessDeniedError("The URL was signed by another account or for another region.")
+        path = await asyncio.to_thread(services.jobs.transcript_path, account_id, region, name)
         return FileResponse(path, media_type="application/json")
 
-    async def retrain(request: Request) -> Response:
+    @aws_endpoint
+    async def retrain(request: Request, request_id: str) -> Response:
         """Beyond Amazon: retrain a CLM on the newest base model from its stored input data."""
-        request_id = str(uuid.uuid4())
-        body = await request.body()
-        try:
-            principal = authenticate(request, body)
-            model = await asyncio.to_thread(
-                services.language_models.retrain, principal.account_id, request.path_params["name"]
-            )
-        except AuthError as exc:
-            return _aws_error(exc.aws_type, exc.message, 403, request_id)
-        except JargonautError as exc:
-            return _aws_error(exc.aws_type, exc.message, exc.status, request_id)
+        principal, region, _ = await authenticated_body(request)
+        model = await asyncio.to_thread(
+            services.language_models.retrain, principal.account_id, region, request.path_params["name"]
+        )
         shape = protocol.service_model().shape_for("LanguageModel")
         return JSONResponse({"LanguageModel": protocol.serialise(model, shape)}, headers={"x-amzn-RequestId": request_id})
+
+    @aws_endpoint
+    async def report(request: Request, request_id: str) -> Response:
+        """Beyond Amazon: a CLM's full training report (data, order, domain terms, spelling variants)."""
+        principal, region, _ = await authenticated_body(request)
+        result = await asyncio.to_thread(
+            services.language_models.report, principal.account_id, region, request.path_params["name"]
+        )
+        return JSONResponse(result, headers={"x-amzn-RequestId": request_id})
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "time": dt.datetime.now(dt.timezone.utc).isoformat()})
 
     routes = [
-        Route("/", aws_json, methods=["POST"]),
-        Route("/transcripts/{account_id}/{name}.json", transcript, methods=["GET"]),
+        Route("/", aws_endpoint(aws_json), methods=["POST"]),
+        Route("/service/{service}/operation/{operation}", aws_endpoint(rpc_v2_cbor, CBOR_WIRE), methods=["POST"]),
+        Route("/transcripts/{region}/{account_id}/{name}.json", transcript, methods=["GET"]),
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
+        Route("/jargonaut/language-models/{name}/report", report, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
     ]
-    app = Starlette(routes=routes)
+    async def routing_error(request: Request, exc: Exception) -> Response:
+        return error_response(fault_for(exc), str(uuid.uuid4()))
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: routing_error})
     return _with_streaming(app, services)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 from pathlib import Path
 
 
@@ -50,6 +51,8 @@ def _transcribe(args: argparse.Namespace) -> int:
     from jargonaut.asr.engine import SpeechEngine
     from jargonaut.evaluate.run import load_language_model
 
+    if not Path(args.audio).is_file():  # say so, rather than "could not be decoded"
+        raise FileNotFoundError(errno.ENOENT, "No such audio file", args.audio)
     lm = load_language_model(args.language_model) if args.language_model else None
     engine = SpeechEngine.from_settings()
     with tqdm(total=1, unit="file", leave=False) as bar:

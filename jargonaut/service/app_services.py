@@ -9,14 +9,18 @@ from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.engine import SpeechEngine
 from jargonaut.executor.pool import WorkerPool
 from jargonaut.service.accounts import Accounts
+from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.roles import Role, Roles
+from jargonaut.service.tags import Tags
 from jargonaut.service.transcription_jobs import TranscriptionJobs
+from jargonaut.service.workdirs import remove_work_dirs
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
-from jargonaut.storage.objects import ObjectStore
+from jargonaut.storage.objects import ObjectAccess, ObjectStore
 from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
+from jargonaut.store.upgrade import upgrade_schema
 
 
 @dataclass
@@ -32,9 +36,13 @@ class Services:
     jobs: TranscriptionJobs
     roles: Roles
     language_models: LanguageModels
+    buckets: Buckets
+    tags: Tags
 
     def recover(self) -> tuple[int, int]:
-        """Resume what a crash interrupted: (transcription jobs, CLM trainings)."""
+        """Clean what a crash left behind, then resume it: (transcription jobs, CLM trainings)."""
+        remove_work_dirs(self.settings.data_dir)
+        self.jobs.remove_unused_pins()
         return self.jobs.recover(), self.language_models.recover()
 
     def close(self) -> None:
@@ -46,22 +54,26 @@ class Services:
 def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_engine(settings.database)
+    upgrade_schema(engine, settings.region)
     store = open_object_store(settings)
     speech = SpeechEngine.from_settings(settings)
     base_models = speech.base_models
     pool = WorkerPool(settings.workers)
     training_pool = WorkerPool(1)  # training never holds up transcription jobs
     roles = Roles(engine)
+    buckets = Buckets(engine, store)
 
-    def store_for_role(role: Role) -> ObjectStore:
+    def store_for_role(role: Role) -> ObjectAccess:
         # A role that carries storage keys reads with them (S3 backend); otherwise the service's store.
+        # Either way the bucket's owner must be the role's account or grant it in the bucket policy.
+        role_store: ObjectStore = store
         if settings.s3_endpoint_url and role.s3_access_key_id:
-            return S3Objects(settings.s3_endpoint_url, role.s3_access_key_id, role.s3_secret_access_key or "", settings.s3_region)
-        return store
+            role_store = S3Objects(settings.s3_endpoint_url, role.s3_access_key_id, role.s3_secret_access_key or "", settings.s3_region)
+        return buckets.view(Caller(role.account_id, role.arn), role_store)
 
-    language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models, settings.region,
+    language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models,
                                      training_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, speech=speech)
+                             settings.max_pending_jobs, buckets, speech=speech)
     return Services(settings, engine, Accounts(engine), store, base_models, speech, pool, training_pool, jobs, roles,
-                    language_models)
+                    language_models, buckets, Tags(engine))

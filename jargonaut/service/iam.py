@@ -74,7 +74,8 @@ def _statement_applies(statement: dict[str, Any], action: str, resource: str, co
     return _conditions_hold(statement.get("Condition"), context)
 
 
-def is_allowed(policies: list[dict[str, Any]], action: str, resource: str, context: dict[str, str] | None = None) -> bool:
+def evaluate(policies: list[dict[str, Any]], action: str, resource: str, context: dict[str, str] | None = None) -> str | None:
+    """"Deny" (an explicit Deny applies), "Allow" (an Allow applies, no Deny) or None (implicit deny)."""
     context = context or {}
     allowed = False
     for policy in policies:
@@ -82,10 +83,25 @@ def is_allowed(policies: list[dict[str, Any]], action: str, resource: str, conte
             if not _statement_applies(statement, action, resource, context):
                 continue
             if statement.get("Effect") == "Deny":
-                return False
+                return "Deny"
             if statement.get("Effect") == "Allow":
                 allowed = True
-    return allowed
+    return "Allow" if allowed else None
+
+
+def is_allowed(policies: list[dict[str, Any]], action: str, resource: str, context: dict[str, str] | None = None) -> bool:
+    return evaluate(policies, action, resource, context) == "Allow"
+
+
+def principal_matches(statement: dict[str, Any], account_id: str, principal_arn: str) -> bool:
+    """A resource policy statement's Principal: "*", an account id, the account's root ARN, or
+    the exact principal ARN (a role). An account grant covers every principal of that account."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    names = _as_list(principal.get("AWS")) if isinstance(principal, dict) else []
+    accepted = {"*", account_id, f"arn:aws:iam::{account_id}:root", principal_arn}
+    return any(str(name) in accepted for name in names)
 
 
 def trusts_service(trust_policy: dict[str, Any], context: dict[str, str]) -> bool:
@@ -123,4 +139,4 @@ def s3_object_arn(bucket: str, key: str) -> str:
     return f"arn:aws:s3:::{bucket}/{key}"
 
 
-__all__ = ["is_allowed", "trusts_service", "parse_policy", "s3_bucket_arn", "s3_object_arn"]
+__all__ = ["evaluate", "is_allowed", "principal_matches", "trusts_service", "parse_policy", "s3_bucket_arn", "s3_object_arn"]

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from jargonaut.asr import audio
 from jargonaut.errors import MediaError
-from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectStore, parse_uri
+from jargonaut.storage.objects import ObjectAccess, ObjectAccessDenied, ObjectNotFound, parse_uri
 
 
-def fetch_media(store: ObjectStore, uri: str, destination: Path) -> None:
+def fetch_media(store: ObjectAccess, uri: str, destination: Path) -> None:
     ref = parse_uri(uri)
     try:
         store.download(ref, destination)

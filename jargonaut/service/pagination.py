@@ -14,20 +14,29 @@ def encode_token(seq: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"seq": seq}).encode()).decode()
 
 
+MAX_SEQ = 2**63 - 1  # sequence numbers are SQL BIGINTs
+
+
 def decode_token(token: str) -> int:
+    """The sequence number in a token we issued; anything else is a BadRequest, never a crash."""
+    invalid = BadRequestError("The NextToken is not valid. Use the token from the previous response.")
     try:
-        return int(json.loads(base64.urlsafe_b64decode(token.encode()))["seq"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadRequestError("The NextToken is not valid. Use the token from the previous response.") from exc
+        seq = json.loads(base64.urlsafe_b64decode(token.encode()))["seq"]
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError):
+        raise invalid from None
+    # Only an integer we could have issued: not a float (1e400 is infinite), a bool or a 23-digit number.
+    if type(seq) is not int or not 0 < seq <= MAX_SEQ:
+        raise invalid
+    return seq
 
 
 def list_page(
-    engine: Engine, table: Table, account_id: str, status: str | None, name_contains: str | None,
+    engine: Engine, table: Table, account_id: str, region: str, status: str | None, name_contains: str | None,
     max_results: int | None, next_token: str | None,
 ) -> tuple[list[Any], str | None]:
-    """One newest-first page of an account's rows (status filter, case-insensitive name filter)."""
+    """One newest-first page of an account's rows in one region (status filter, case-insensitive name filter)."""
     limit = max_results or 5  # Amazon's default page size
-    query = select(table).where(table.c.account_id == account_id)
+    query = select(table).where(table.c.account_id == account_id, table.c.region == region)
     if status:
         query = query.where(table.c.status == status)
     if name_contains:

@@ -11,7 +11,7 @@ from pathlib import Path
 from jargonaut.errors import BadRequestError
 from jargonaut.service.iam import is_allowed, s3_bucket_arn, s3_object_arn
 from jargonaut.service.roles import Role
-from jargonaut.storage.objects import ObjectAccessDenied, ObjectInfo, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
+from jargonaut.storage.objects import ObjectAccess, ObjectAccessDenied, ObjectInfo, ObjectNotFound, ObjectRef, parse_uri
 
 MAX_TRAINING_BYTES = 2 * 1024**3
 MAX_TUNING_BYTES = 200 * 1024**2
@@ -28,7 +28,7 @@ class PrefixListing:
         return sum(o.size for o in self.objects)
 
 
-def list_prefix(store: ObjectStore, role: Role, prefix_uri: str, limit: int, what: str, context: dict[str, str]) -> PrefixListing:
+def list_prefix(store: ObjectAccess, role: Role, prefix_uri: str, limit: int, what: str, context: dict[str, str]) -> PrefixListing:
     ref = parse_uri(prefix_uri)
     bucket_arn = s3_bucket_arn(ref.bucket)
     if not is_allowed(role.policies, "s3:ListBucket", bucket_arn, context):
@@ -58,7 +58,7 @@ def list_prefix(store: ObjectStore, role: Role, prefix_uri: str, limit: int, wha
     return listing
 
 
-def download_listing(store: ObjectStore, listing: PrefixListing, directory: Path) -> dict[Path, str]:
+def download_listing(store: ObjectAccess, listing: PrefixListing, directory: Path) -> dict[Path, str]:
     """Download every object; returns local path → s3 URI, so errors can name the object."""
     directory.mkdir(parents=True, exist_ok=True)
     local: dict[Path, str] = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,10 +25,13 @@ from jargonaut.errors import (
     NotFoundError,
 )
 from jargonaut.fileio import atomic_write
+from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
 from jargonaut.service.pagination import list_page, next_seq
-from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
+from jargonaut.service.tags import tags_dict, tags_list
+from jargonaut.service.workdirs import JOB_PREFIX, without_paths, work_dir
+from jargonaut.storage.objects import InvalidKey, ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 QUEUED, IN_PROGRESS, COMPLETED, FAILED = "QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"
 PINNED_MODEL = "_PinnedLanguageModel"  # internal request member: the job's own CLM link
 MAX_ATTEMPTS = 3  # a job that kills the server this often is failed, not retried forever
+MAX_TRANSCRIPT_CHECK_BYTES = 64 * 1024**2  # bigger objects are never taken for a transcript of ours
 
 # Request members we cannot honour: refuse them clearly rather than ignore them.
 _UNSUPPORTED = {
@@ -57,6 +60,9 @@ _UNSUPPORTED_SETTINGS = {
 }
 
 
+# (account_id, region, job name) -> the pre-signed URL of a transcript this service stores
+TranscriptUrl = Callable[[str, str, str], str]
+
 
 class TranscriptionJobs:
     def __init__(
@@ -68,6 +74,7 @@ class TranscriptionJobs:
         submit: Callable[..., Any],
         language_models: Any | None = None,  # service.language_models.LanguageModels
         max_pending: int = 250,
+        buckets: Buckets | None = None,
         *,
         speech: SpeechEngine,
     ) -> None:
@@ -79,22 +86,28 @@ class TranscriptionJobs:
         self.submit = submit
         self.language_models = language_models
         self.max_pending = max_pending
+        self.buckets = buckets or Buckets(engine, store)
         self._seq_lock = threading.Lock()
 
     # ---- API operations -------------------------------------------------------------
-    def start(self, account_id: str, request: dict[str, Any]) -> dict[str, Any]:
+    def start(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         name = request["TranscriptionJobName"]
         self._check_supported(request)
         request = dict(request)
         request["LanguageCode"] = self._language(request)
+        if not request["Media"].get("MediaFileUri"):  # the model leaves both Media members optional
+            raise BadRequestError("Media.MediaFileUri is required: give the s3:// URI of the audio to transcribe.")
         parse_uri(request["Media"]["MediaFileUri"])
-        output = resolve_output(name, account_id, request.get("OutputBucketName"), request.get("OutputKey"))
+        output = resolve_output(name, account_id, region, request.get("OutputBucketName"), request.get("OutputKey"))
+        if output.ref is not None:
+            self._check_output(account_id, output.ref, name)
         model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
         if model_name:
             if self.language_models is None:
                 raise BadRequestError("Custom language models are not available on this server.")
             # The job keeps its own link to the model file: deleting the model can't break it.
-            request[PINNED_MODEL] = self.language_models.pin_for_job(account_id, model_name, request["LanguageCode"], name)
+            request[PINNED_MODEL] = self.language_models.pin_for_job(
+                account_id, region, model_name, request["LanguageCode"], name)
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
             pending = conn.execute(select(func.count()).select_from(jobs).where(and_(
@@ -110,6 +123,7 @@ class TranscriptionJobs:
                 conn.execute(
                     insert(jobs).values(
                         account_id=account_id,
+                        region=region,
                         name=name,
                         status=QUEUED,
                         seq=seq,
@@ -119,6 +133,7 @@ class TranscriptionJobs:
                         output_location=json.dumps(_location_json(output)),
                         output_location_type=output.kind,
                         attempts=0,
+                        tags=json.dumps(tags_dict(request.get("Tags"))),
                     )
                 )
             except IntegrityError as exc:
@@ -126,22 +141,24 @@ class TranscriptionJobs:
                 raise ConflictError(
                     f"The requested job name {name} already exists. Use a different job name."
                 ) from exc
-        self.submit(self.run, account_id, name)
-        return self.get(account_id, name)
+        log.info("job %s (account %s, %s) QUEUED", name, account_id, region)
+        self.submit(self.run, account_id, region, name)
+        return self.get(account_id, region, name)
 
-    def get(self, account_id: str, name: str, transcript_url: Callable[[str, str], str] | None = None) -> dict[str, Any]:
-        row = self._row(account_id, name)
+    def get(self, account_id: str, region: str, name: str, transcript_url: TranscriptUrl | None = None) -> dict[str, Any]:
+        row = self._row(account_id, region, name)
         return _job_description(row, self._transcript_uri(row, transcript_url))
 
     def list(
         self,
         account_id: str,
+        region: str,
         status: str | None = None,
         name_contains: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> dict[str, Any]:
-        page, token = list_page(self.engine, jobs, account_id, status, name_contains, max_results, next_token)
+        page, token = list_page(self.engine, jobs, account_id, region, status, name_contains, max_results, next_token)
         result: dict[str, Any] = {"TranscriptionJobSummaries": [_job_summary(r) for r in page]}
         if status:
             result["Status"] = status
@@ -149,74 +166,117 @@ class TranscriptionJobs:
             result["NextToken"] = token
         return result
 
-    def delete(self, account_id: str, name: str) -> None:
-        row = self._row(account_id, name)
+    def delete(self, account_id: str, region: str, name: str) -> None:
+        """Delete the job; one in progress is cancelled: its worker sees the row gone, writes
+        nothing and releases its model link itself (so the link can't vanish under it)."""
+        row = self._row(account_id, region, name)
         with self.engine.begin() as conn:
-            conn.execute(delete(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name)))
+            conn.execute(delete(jobs).where(_key(account_id, region, name)))
+        log.info("job %s (account %s, %s) deleted%s", name, account_id, region,
+                 " while in progress: cancelled" if row.status == IN_PROGRESS else "")
         location = json.loads(row.output_location or "{}")
         if location.get("path"):
             (self.data_dir / location["path"]).unlink(missing_ok=True)
-        self._unpin(json.loads(row.request))
+        if row.status != IN_PROGRESS:
+            self._unpin(json.loads(row.request))
 
     def _unpin(self, request: dict[str, Any]) -> None:
         if self.language_models is not None and request.get(PINNED_MODEL):
             self.language_models.unpin(request[PINNED_MODEL])
 
-    def transcript_path(self, account_id: str, name: str) -> Path:
-        row = self._row(account_id, name)
+    def transcript_path(self, account_id: str, region: str, name: str) -> Path:
+        row = self._row(account_id, region, name)
         location = json.loads(row.output_location or "{}")
         if row.status != COMPLETED or not location.get("path"):
             raise NotFoundError(f"The transcript of {name} is not stored by this service.")
         return self.data_dir / location["path"]
 
+    def running(self) -> int:
+        """Jobs QUEUED or IN_PROGRESS, in every account (the shutdown log line counts them)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(jobs)
+                                .where(jobs.c.status.in_((QUEUED, IN_PROGRESS)))).scalar() or 0
+
     # ---- recovery and execution --------------------------------------------------------
+    def remove_unused_pins(self) -> int:
+        """Unlink model links no queued or running job holds (a crash or cancellation left them)."""
+        root = self.data_dir / "job-models"
+        if not root.is_dir():
+            return 0
+        with self.engine.connect() as conn:
+            requests = conn.execute(select(jobs.c.request).where(jobs.c.status.in_((QUEUED, IN_PROGRESS)))).scalars().all()
+        used = {(json.loads(r).get(PINNED_MODEL) or {}).get("artefact") for r in requests}
+        removed = 0
+        for path in root.rglob("*.clm"):
+            if path.relative_to(self.data_dir).as_posix() not in used:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def recover(self) -> int:
         """Re-queue jobs that a crash left QUEUED or IN_PROGRESS; returns how many."""
         with self.engine.begin() as conn:
             conn.execute(update(jobs).where(jobs.c.status == IN_PROGRESS).values(status=QUEUED))
-            pending = conn.execute(select(jobs.c.account_id, jobs.c.name).where(jobs.c.status == QUEUED).order_by(jobs.c.seq)).all()
-        for account_id, name in pending:
-            self.submit(self.run, account_id, name)
+            pending = conn.execute(select(jobs.c.account_id, jobs.c.region, jobs.c.name)
+                                   .where(jobs.c.status == QUEUED).order_by(jobs.c.seq)).all()
+        for account_id, region, name in pending:
+            self.submit(self.run, account_id, region, name)
         return len(pending)
 
-    def run(self, account_id: str, name: str) -> None:
+    def run(self, account_id: str, region: str, name: str) -> None:
         """Worker entry point: idempotent, so a resumed job simply runs again."""
         with self.engine.begin() as conn:
             claimed = conn.execute(
                 update(jobs)
-                .where(and_(jobs.c.account_id == account_id, jobs.c.name == name, jobs.c.status == QUEUED))
+                .where(and_(_key(account_id, region, name), jobs.c.status == QUEUED))
                 .values(status=IN_PROGRESS, started_at=func.coalesce(jobs.c.started_at, time.time()), attempts=jobs.c.attempts + 1)
             ).rowcount
-            row = conn.execute(select(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name))).first()
+            row = conn.execute(select(jobs).where(_key(account_id, region, name))).first()
         if not claimed or row is None:
             return  # deleted, or another worker has it
-        if row.attempts > MAX_ATTEMPTS:
-            self._finish(account_id, name, FAILED, "The job was interrupted too many times while running; start it again.")
-            return
+        try:
+            if row.attempts > MAX_ATTEMPTS:
+                self._finish(row, FAILED, "The job was interrupted too many times while running; start it again.")
+            else:
+                log.info("job %s (account %s, %s) IN_PROGRESS, attempt %d", name, account_id, region, row.attempts)
+                self._run(row)
+        finally:
+            self._unpin(json.loads(row.request))  # the worker always releases its own model link
+
+    def _run(self, row: Any) -> None:
         try:
             self._transcribe(row)
         except JargonautError as exc:
-            self._finish(account_id, name, FAILED, exc.message)
+            self._finish(row, FAILED, exc.message)
         except Exception as exc:  # noqa: BLE001 - a job must end FAILED, never stay IN_PROGRESS
-            log.exception("job %s failed", name)
-            self._finish(account_id, name, FAILED, f"Internal failure while transcribing: {type(exc).__name__}: {exc}")
-        self._unpin(json.loads(row.request))
+            if not self._exists(row):
+                log.info("job %s was deleted while it ran", row.name)  # e.g. its model link went with it
+                return
+            log.exception("job %s failed", row.name)
+            self._finish(row, FAILED, f"Internal failure while transcribing ({type(exc).__name__}); the server log has the details.")
 
     def _transcribe(self, row: Any) -> None:
         request = json.loads(row.request)
-        with tempfile.TemporaryDirectory(prefix="jargonaut-job-") as tmp:
+        with work_dir(self.data_dir, JOB_PREFIX) as tmp:
             media = Path(tmp) / "media"
-            fetch_media(self.store, request["Media"]["MediaFileUri"], media)
+            fetch_media(self.buckets.view(Caller.account(row.account_id)), request["Media"]["MediaFileUri"], media)
             info = check_media(media, request.get("MediaFormat"), request.get("MediaSampleRateHertz"))
             self._record_media(row, request, info)
             base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
             language_model = self._language_model(row, request, info.sample_rate)
             samples = audio_io.decode(media)
+        if not self._exists(row):
+            return  # deleted (cancelled) while the media was fetched
+        began = time.monotonic()
         recognition = self.speech.recognize(samples, base, language_model,
                                             language=whisper_language(request.get("LanguageCode") or "en-US"))
         transcript = build_transcript(row.name, row.account_id, recognition)
+        if not self._exists(row):
+            return  # cancelled during recognition: write nothing
         self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
-        self._finish(row.account_id, row.name, COMPLETED, None)
+        if not self._finish(row, COMPLETED, None, audio_s=len(samples) / audio_io.TARGET_RATE,
+                            work_s=time.monotonic() - began):
+            self._remove_output(row)  # deleted between the write and now: leave nothing behind
 
     def _record_media(self, row: Any, request: dict[str, Any], info: Any) -> None:
         """Like Amazon, report the detected format and rate when the request left them out."""
@@ -225,7 +285,7 @@ class TranscriptionJobs:
         with self.engine.begin() as conn:
             conn.execute(
                 update(jobs)
-                .where(and_(jobs.c.account_id == row.account_id, jobs.c.name == row.name))
+                .where(_key(row.account_id, row.region, row.name))
                 .values(request=json.dumps(request))
             )
 
@@ -240,37 +300,112 @@ class TranscriptionJobs:
             atomic_write(self.data_dir / location["path"], body)
             return
         ref = ObjectRef(location["bucket"], location["key"])
+        problem = self._output_problem(row.account_id, ref, row.name)  # the bucket may have changed since Start
+        if problem:
+            raise MediaError(problem)
         try:
-            self.store.upload(ref, body)
+            self.buckets.view(Caller.account(row.account_id)).upload(ref, body)
         except (ObjectNotFound, ObjectAccessDenied) as exc:
             raise MediaError(
                 f"The transcript could not be written to {ref.uri} ({exc}). Check that the output bucket exists "
                 "and is writable."
             ) from exc
 
-    def _finish(self, account_id: str, name: str, status: str, reason: str | None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.account_id == account_id, jobs.c.name == name, jobs.c.status == IN_PROGRESS))
-                .values(status=status, failure_reason=reason, completed_at=time.time())
+    def _remove_output(self, row: Any) -> None:
+        location = json.loads(row.output_location)
+        if location.get("path"):
+            (self.data_dir / location["path"]).unlink(missing_ok=True)
+        else:
+            self.store.delete(ObjectRef(location["bucket"], location["key"]))
+
+    def _check_output(self, account_id: str, ref: ObjectRef, job_name: str) -> None:
+        """Amazon checks the output location at StartTranscriptionJob; so do we."""
+        try:
+            self.buckets.authorize(Caller.account(account_id), "s3:PutObject", ref.bucket, ref.key)
+        except ObjectNotFound as exc:
+            raise BadRequestError(
+                f"The specified S3 bucket {ref.bucket} doesn't exist. Check OutputBucketName and try your request again."
+            ) from exc
+        except ObjectAccessDenied as exc:
+            raise BadRequestError(
+                f"You don't have write permission to the specified output location {ref.uri}: {exc}."
+            ) from exc
+        problem = self._output_problem(account_id, ref, job_name)
+        if problem:
+            raise BadRequestError(problem)
+
+    def _output_problem(self, account_id: str, ref: ObjectRef, job_name: str) -> str | None:
+        try:
+            self.store.check_writable(ref)
+        except InvalidKey as exc:
+            return f"The output location {ref.uri} can't hold the transcript: {exc} Choose another OutputKey."
+        if (self.buckets.owner(ref.bucket) != account_id and self.store.exists(ref)
+                and not self._is_own_transcript(ref, account_id, job_name)):
+            return (
+                f"An object already exists at {ref.uri} in a bucket of another account; a job replaces existing "
+                "objects only in its own account's buckets. Choose another OutputKey."
             )
+        return None
+
+    def _is_own_transcript(self, ref: ObjectRef, account_id: str, job_name: str) -> bool:
+        """Is the object this job's earlier transcript (a job resumed after a crash rewrites it)?"""
+        try:
+            size = next((o.size for o in self.store.list(ref.bucket, ref.key) if o.key == ref.key), None)
+        except (ObjectNotFound, ObjectAccessDenied):
+            return False
+        if size is None or size > MAX_TRANSCRIPT_CHECK_BYTES:
+            return False  # not worth reading: no transcript of ours is that large
+        with work_dir(self.data_dir, JOB_PREFIX) as tmp:
+            local = Path(tmp) / "existing.json"
+            try:
+                self.store.download(ref, local)
+                existing = json.loads(local.read_bytes())
+            except (ObjectNotFound, ObjectAccessDenied, ValueError):
+                return False
+        return isinstance(existing, dict) and existing.get("jobName") == job_name and existing.get("accountId") == account_id
+
+    def _exists(self, row: Any) -> bool:
+        """Is this very job (not a new one that reuses its name) still there?"""
+        with self.engine.connect() as conn:
+            return conn.execute(select(jobs.c.seq).where(and_(
+                _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))).first() is not None
+
+    def _finish(self, row: Any, status: str, reason: str | None, audio_s: float = 0.0, work_s: float = 0.0) -> bool:
+        """Record the outcome (and log it); False if the job was deleted meanwhile. Reasons never name server paths."""
+        completed_at = time.time()
+        reason = without_paths(reason, self.data_dir) if reason else None
+        with self.engine.begin() as conn:
+            done = bool(conn.execute(
+                update(jobs)
+                .where(and_(_key(row.account_id, row.region, row.name), jobs.c.seq == row.seq,
+                            jobs.c.status == IN_PROGRESS))
+                .values(status=status, failure_reason=reason, completed_at=completed_at)
+            ).rowcount)
+        took = completed_at - (row.started_at or row.created_at)
+        if done and status == COMPLETED:
+            log.info("job %s (account %s, %s) COMPLETED in %.1f s: %.1f s of audio, RTF %.2f%s", row.name,
+                     row.account_id, row.region, took, audio_s, work_s / audio_s if audio_s else 0.0,
+                     f", CLM {row.language_model_name}" if row.language_model_name else "")
+        elif done:
+            log.info("job %s (account %s, %s) %s after %.1f s: %s", row.name, row.account_id, row.region, status,
+                     took, reason)
+        return done
 
     # ---- helpers -------------------------------------------------------------------------
-    def _row(self, account_id: str, name: str) -> Any:
+    def _row(self, account_id: str, region: str, name: str) -> Any:
         with self.engine.connect() as conn:
-            row = conn.execute(select(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name))).first()
+            row = conn.execute(select(jobs).where(_key(account_id, region, name))).first()
         if row is None:
             raise NotFoundError("The requested job couldn't be found. Check the job name and try your request again.")
         return row
 
-    def _transcript_uri(self, row: Any, transcript_url: Callable[[str, str], str] | None) -> str | None:
+    def _transcript_uri(self, row: Any, transcript_url: TranscriptUrl | None) -> str | None:
         if row.status != COMPLETED:
             return None
         location = json.loads(row.output_location or "{}")
         if row.output_location_type == CUSTOMER_BUCKET:
             return self.store.public_uri(ObjectRef(location["bucket"], location["key"]))
-        return transcript_url(row.account_id, row.name) if transcript_url else None
+        return transcript_url(row.account_id, row.region, row.name) if transcript_url else None
 
     @staticmethod
     def _check_supported(request: dict[str, Any]) -> None:
@@ -301,6 +436,11 @@ class TranscriptionJobs:
         return code
 
 
+def _key(account_id: str, region: str, name: str) -> Any:
+    """One job: names are unique per account and region, as in Amazon."""
+    return and_(jobs.c.account_id == account_id, jobs.c.region == region, jobs.c.name == name)
+
+
 def _location_json(output: OutputLocation) -> dict[str, Any]:
     if output.ref:
         return {"bucket": output.ref.bucket, "key": output.ref.key}
@@ -324,7 +464,7 @@ def _job_description(row: Any, transcript_uri: str | None) -> dict[str, Any]:
         "ModelSettings": request.get("ModelSettings"),
         "IdentifyLanguage": request.get("IdentifyLanguage"),
         "LanguageOptions": request.get("LanguageOptions"),
-        "Tags": request.get("Tags"),
+        "Tags": tags_list(json.loads(row.tags or "{}")) or None,
     }
     if transcript_uri:
         job["Transcript"] = {"TranscriptFileUri": transcript_uri}

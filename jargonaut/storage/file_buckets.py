@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Iterator
 
 from jargonaut.fileio import atomic_write
-from jargonaut.storage.objects import ObjectAccessDenied, ObjectInfo, ObjectNotFound, ObjectRef
+from jargonaut.storage.objects import (
+    BucketNotEmpty,
+    InvalidKey,
+    ObjectAccessDenied,
+    ObjectInfo,
+    ObjectNotFound,
+    ObjectRef,
+)
 
 
 class FileBuckets:
@@ -67,3 +74,51 @@ class FileBuckets:
 
     def public_uri(self, ref: ObjectRef) -> str:
         return ref.uri
+
+    def exists(self, ref: ObjectRef) -> bool:
+        try:
+            return self._path(ref).is_file()
+        except ObjectAccessDenied:
+            return False
+
+    def delete(self, ref: ObjectRef) -> None:
+        self._path(ref).unlink(missing_ok=True)
+
+    def check_writable(self, ref: ObjectRef) -> None:
+        """A directory tree can't hold an object and a "folder" of the same name, as S3 can."""
+        parts = ref.key.split("/")
+        if any(p in ("", ".", "..") for p in parts) or "\0" in ref.key:
+            raise InvalidKey(f"The key {ref.key!r} has an empty, '.' or '..' path segment.")
+        try:
+            path = self._path(ref)
+        except ObjectAccessDenied as exc:
+            raise InvalidKey(str(exc)) from exc
+        bucket_dir = self._bucket_dir(ref.bucket)
+        for depth in range(1, len(parts)):
+            folder = bucket_dir.joinpath(*parts[:depth])
+            if folder.exists() and not folder.is_dir():
+                raise InvalidKey(
+                    f"s3://{ref.bucket}/{'/'.join(parts[:depth])} is an object, so no object can be stored under it."
+                )
+        if path.is_dir():
+            raise InvalidKey(f"s3://{ref.bucket}/{ref.key} is a folder that holds other objects.")
+
+    def bucket_exists(self, bucket: str) -> bool:
+        try:
+            return self._bucket_dir(bucket).is_dir()
+        except ObjectAccessDenied:
+            return False
+
+    def create_bucket(self, bucket: str) -> None:
+        self._bucket_dir(bucket).mkdir(exist_ok=True)
+
+    def delete_bucket(self, bucket: str) -> None:
+        bucket_dir = self._bucket_dir(bucket)
+        if not bucket_dir.is_dir():
+            return
+        if any(path.is_file() or path.is_symlink() for path in bucket_dir.rglob("*")):
+            raise BucketNotEmpty(f"The bucket {bucket} is not empty.")
+        shutil.rmtree(bucket_dir)
+
+    def list_buckets(self) -> tuple[str, ...]:
+        return tuple(sorted(p.name for p in self.root.iterdir() if p.is_dir()))

@@ -20,6 +20,14 @@ class ObjectAccessDenied(Exception):
     """The backend refused access."""
 
 
+class InvalidKey(Exception):
+    """The backend cannot store an object under this key (e.g. an object where a folder must be)."""
+
+
+class BucketNotEmpty(Exception):
+    """A bucket must be empty to be deleted."""
+
+
 @dataclass(frozen=True)
 class ObjectRef:
     bucket: str
@@ -46,7 +54,9 @@ def parse_uri(uri: str) -> ObjectRef:
     return ObjectRef(match.group(1), match.group(2))
 
 
-class ObjectStore(Protocol):
+class ObjectAccess(Protocol):
+    """Reading and writing objects: what jobs and training use (a backend, or one caller's view)."""
+
     def download(self, ref: ObjectRef, destination: Path) -> None:
         """Copy the object to a local file (raises ObjectNotFound / ObjectAccessDenied)."""
 
@@ -58,3 +68,28 @@ class ObjectStore(Protocol):
 
     def public_uri(self, ref: ObjectRef) -> str:
         """Where a user finds the object (TranscriptFileUri for customer buckets)."""
+
+    def exists(self, ref: ObjectRef) -> bool:
+        """Is there an object under this key?"""
+
+    def delete(self, ref: ObjectRef) -> None:
+        """Remove one object (no error if it is already gone)."""
+
+    def check_writable(self, ref: ObjectRef) -> None:
+        """Raise InvalidKey if an upload to `ref` could not succeed for the key's shape."""
+
+
+class ObjectStore(ObjectAccess, Protocol):
+    """A backend: objects plus the buckets that hold them."""
+
+    def bucket_exists(self, bucket: str) -> bool:
+        """Does the bucket exist on the backend?"""
+
+    def create_bucket(self, bucket: str) -> None:
+        """Create the bucket on the backend (nothing if it exists)."""
+
+    def delete_bucket(self, bucket: str) -> None:
+        """Remove an empty bucket (BucketNotEmpty otherwise)."""
+
+    def list_buckets(self) -> tuple[str, ...]:
+        """Every bucket the backend has."""

@@ -8,7 +8,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from jargonaut.storage.objects import ObjectAccessDenied, ObjectInfo, ObjectNotFound, ObjectRef
+from jargonaut.storage.objects import BucketNotEmpty, ObjectAccessDenied, ObjectInfo, ObjectNotFound, ObjectRef
 
 _NOT_FOUND = {"NoSuchKey", "NoSuchBucket", "404", "NotFound"}
 _DENIED = {"AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
@@ -60,3 +60,52 @@ class S3Objects:
         return f"{self.endpoint_url}/{ref.bucket}/{ref.key}" if self.endpoint_url else (
             f"https://s3.amazonaws.com/{ref.bucket}/{ref.key}"
         )
+
+    def exists(self, ref: ObjectRef) -> bool:
+        try:
+            self.client.head_object(Bucket=ref.bucket, Key=ref.key)
+            return True
+        except ClientError as exc:
+            if isinstance(self._translate(exc, ref.uri), ObjectNotFound):
+                return False
+            raise self._translate(exc, ref.uri) from exc
+
+    def delete(self, ref: ObjectRef) -> None:
+        try:
+            self.client.delete_object(Bucket=ref.bucket, Key=ref.key)
+        except ClientError as exc:
+            raise self._translate(exc, ref.uri) from exc
+
+    def check_writable(self, ref: ObjectRef) -> None:
+        """S3 keys are flat: any key the service accepts can be written."""
+
+    def bucket_exists(self, bucket: str) -> bool:
+        try:
+            self.client.head_bucket(Bucket=bucket)
+            return True
+        except ClientError as exc:
+            return not isinstance(self._translate(exc, f"s3://{bucket}"), ObjectNotFound)
+
+    def create_bucket(self, bucket: str) -> None:
+        if self.bucket_exists(bucket):
+            return
+        try:
+            self.client.create_bucket(Bucket=bucket)
+        except ClientError as exc:
+            raise self._translate(exc, f"s3://{bucket}") from exc
+
+    def delete_bucket(self, bucket: str) -> None:
+        try:
+            self.client.delete_bucket(Bucket=bucket)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "BucketNotEmpty":
+                raise BucketNotEmpty(f"The bucket {bucket} is not empty.") from exc
+            translated = self._translate(exc, f"s3://{bucket}")
+            if not isinstance(translated, ObjectNotFound):
+                raise translated from exc
+
+    def list_buckets(self) -> tuple[str, ...]:
+        try:
+            return tuple(sorted(b["Name"] for b in self.client.list_buckets().get("Buckets", [])))
+        except ClientError as exc:
+            raise self._translate(exc, "the bucket list") from exc

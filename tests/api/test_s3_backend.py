@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto.server import ThreadedMotoServer
 
-from tests.support.server import free_port, make_server
+from tests.support.server import REPO, free_port, make_server
 
 
 @pytest.fixture
@@ -40,10 +43,14 @@ def test_jobs_read_and_write_s3(tmp_path, s3_endpoint, eval_dir):
             TranscriptionJobName="s3-missing", LanguageCode="en-US", Media={"MediaFileUri": "s3://audio-in/calls/none.flac"},
             OutputBucketName="audio-out",
         )
-        client.start_transcription_job(
-            TranscriptionJobName="s3-no-output-bucket", LanguageCode="en-US", Media={"MediaFileUri": "s3://audio-in/calls/jfk.flac"},
-            OutputBucketName="does-not-exist",
-        )
+        # Amazon checks the output bucket at StartTranscriptionJob.
+        with pytest.raises(ClientError) as no_bucket:
+            client.start_transcription_job(
+                TranscriptionJobName="s3-no-output-bucket", LanguageCode="en-US", Media={"MediaFileUri": "s3://audio-in/calls/jfk.flac"},
+                OutputBucketName="does-not-exist",
+            )
+        assert no_bucket.value.response["Error"]["Code"] == "BadRequestException"
+        assert "does-not-exist" in no_bucket.value.response["Error"]["Message"]
         job = server.wait_for_job(client, "s3-job")
         assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
         assert job["Transcript"]["TranscriptFileUri"] == f"{s3_endpoint}/audio-out/results/s3-job.json"
@@ -51,7 +58,29 @@ def test_jobs_read_and_write_s3(tmp_path, s3_endpoint, eval_dir):
         assert "ask not what your country" in body["results"]["transcripts"][0]["transcript"].lower()
         missing = server.wait_for_job(client, "s3-missing")
         assert missing["TranscriptionJobStatus"] == "FAILED" and "could not be found" in missing["FailureReason"]
-        no_bucket = server.wait_for_job(client, "s3-no-output-bucket")
-        assert no_bucket["TranscriptionJobStatus"] == "FAILED" and "does-not-exist" in no_bucket["FailureReason"]
+
+        # Ownership applies to S3 bucket names too: the buckets made outside Jargonaut went to the
+        # only account; a second account neither reads them nor writes to them.
+        other = json.loads(subprocess.run(
+            [sys.executable, "-m", "jargonaut.cli", "accounts", "--data-dir", str(server.data_dir), "create"],
+            env=server.env, cwd=REPO, check=True, capture_output=True, text=True).stdout)
+        theirs = server.client(other)
+        theirs.start_transcription_job(TranscriptionJobName="s3-foreign", LanguageCode="en-US",
+                                       Media={"MediaFileUri": "s3://audio-in/calls/jfk.flac"})
+        foreign = server.wait_for_job(theirs, "s3-foreign")
+        assert foreign["TranscriptionJobStatus"] == "FAILED" and "another account" in foreign["FailureReason"]
+        with pytest.raises(ClientError) as denied:
+            theirs.start_transcription_job(TranscriptionJobName="s3-foreign-out", LanguageCode="en-US",
+                                           Media={"MediaFileUri": "s3://audio-in/calls/jfk.flac"}, OutputBucketName="audio-out")
+        assert "write permission" in denied.value.response["Error"]["Message"]
+        # `jargonaut buckets create` makes the bucket on the S3 endpoint for its owner.
+        subprocess.run([sys.executable, "-m", "jargonaut.cli", "buckets", "--data-dir", str(server.data_dir), "create",
+                        "--name", "theirs-out", "--account", other["account_id"]],
+                       env=server.env, cwd=REPO, check=True, capture_output=True, text=True)
+        s3.head_bucket(Bucket="theirs-out")
+        listed = subprocess.run([sys.executable, "-m", "jargonaut.cli", "buckets", "--data-dir", str(server.data_dir), "list"],
+                                env=server.env, cwd=REPO, check=True, capture_output=True, text=True).stdout
+        owner = server.credentials["account_id"]
+        assert f"audio-in\t{owner}" in listed and f"theirs-out\t{other['account_id']}" in listed
     finally:
         server.stop()

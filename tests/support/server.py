@@ -35,6 +35,7 @@ class RunningServer:
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    _buckets: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def endpoint(self) -> str:
@@ -44,21 +45,30 @@ class RunningServer:
     def credentials(self) -> dict[str, str]:
         return json.loads((self.data_dir / "credentials.json").read_text())
 
-    def client(self, credentials: dict[str, str] | None = None, service: str = "transcribe", validate: bool = True):
+    def client(self, credentials: dict[str, str] | None = None, service: str = "transcribe", validate: bool = True,
+               region: str = REGION):
         creds = credentials or self.credentials
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
-            region_name=REGION,
+            region_name=region,
             aws_access_key_id=creds["access_key_id"],
             aws_secret_access_key=creds["secret_access_key"],
             config=Config(retries={"max_attempts": 1}, parameter_validation=validate),
         )
 
-    def bucket(self, name: str) -> Path:
-        path = self.data_dir / "buckets" / name
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+    def bucket(self, name: str, account: str | None = None) -> Path:
+        """A file bucket owned by `account` (default: the server's first account), made with
+        `jargonaut buckets create` as a user would; repeating it for the same owner is harmless."""
+        owner = account or self.credentials["account_id"]
+        if (name, owner) not in self._buckets:
+            subprocess.run(
+                [sys.executable, "-m", "jargonaut.cli", "buckets", "--data-dir", str(self.data_dir), "create",
+                 "--name", name, "--account", owner],
+                env=self.env, cwd=REPO, check=True, capture_output=True, text=True,
+            )
+            self._buckets.add((name, owner))
+        return self.data_dir / "buckets" / name
 
     def start(self, timeout: float = 60) -> "RunningServer":
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
