@@ -26,6 +26,7 @@ from jargonaut.asr.decoder.hypothesis import Vocab
 from jargonaut.asr.decoder.internal_lm import DensityRatio
 from jargonaut.asr.decoder.model import StepDecoder, WhisperDecoder
 from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
+from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT, PhraseBoost, build_trie
 from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
@@ -87,6 +88,12 @@ class SpeechEngine:
                     num_workers=workers)
             return model
 
+    def batch_model(self, base: BaseModel) -> EngineWhisper:
+        """The plain model batch jobs decode with (for what reads the model directly, e.g. the
+        n-best alternatives)."""
+        decode = self.options.decode
+        return self.whisper(base.model, decode.compute_type, decode.cpu_threads)
+
     def parts(self, model_dir: str, compute_type: str, cpu_threads: int) -> DecoderParts:
         whisper = self.whisper(model_dir, compute_type, cpu_threads)
         key = (model_dir, compute_type, cpu_threads)
@@ -121,16 +128,19 @@ class SpeechEngine:
         max_new_tokens: int | None = None,
         encoder_frames: int | None = None,
         workers: int = 1,
+        phrases: list[list[str]] | None = None,
+        boost: float = DEFAULT_WEIGHT,
     ) -> Recognition:
         """Transcribe 16 kHz mono float32 `audio` in full (long-form; word timings unless
         `word_timestamps` is off). `language` is Whisper's code (the multilingual base model
         is forced to it); `max_new_tokens` caps each window, so a looping hypothesis stops
-        early; `encoder_frames` shortens the encoder window (short stream utterances)."""
+        early; `encoder_frames` shortens the encoder window (short stream utterances); a custom
+        vocabulary's `phrases` (each a list of words) are boosted by `boost` per token."""
         decode = decode or self.options.decode
         fusion = fusion or self.options.fusion
-        model = self._model(base, language_model, decode, fusion, encoder_frames, workers)
+        model = self._model(base, language_model, decode, fusion, encoder_frames, workers, phrases, boost)
         kw: dict[str, Any] = {}
-        if language_model is not None:
+        if language_model is not None or phrases:
             kw = dict(log_prob_threshold=fusion.log_prob_threshold,
                       condition_on_previous_text=fusion.condition_on_previous_text)
         segments, info = model.transcribe(audio, language=language, beam_size=decode.beam_size,
@@ -139,20 +149,22 @@ class SpeechEngine:
         return respell_recognition(recognition, language_model.spellings) if language_model is not None else recognition
 
     def text(self, audio: np.ndarray, base: BaseModel, language_model: NgramLM | None = None, *, language: str = "en",
-             fusion: FusionSettings | None = None) -> str:
+             fusion: FusionSettings | None = None, phrases: list[list[str]] | None = None,
+             boost: float = DEFAULT_WEIGHT) -> str:
         """A whole recording's text (no word timings: WER does not use them)."""
         return self.recognize(audio, base, language_model, language=language, fusion=fusion,
-                              word_timestamps=False).text
+                              word_timestamps=False, phrases=phrases, boost=boost).text
 
     def quick_words(self, audio: np.ndarray, base: BaseModel, language_model: NgramLM | None = None, *, language: str = "en",
                     decode: DecodeOptions | None = None, fusion: FusionSettings | None = None,
                     max_new_tokens: int | None = None, encoder_frames: int | None = None,
-                    workers: int = 1) -> list[Word]:
+                    workers: int = 1, phrases: list[list[str]] | None = None,
+                    boost: float = DEFAULT_WEIGHT) -> list[Word]:
         """A cheap hypothesis (stream partials): no timestamps, no word alignment; each
         word's time spread over its segment by length."""
         decode = decode or self.options.decode
         fusion = fusion or self.options.fusion
-        model = self._model(base, language_model, decode, fusion, encoder_frames, workers)
+        model = self._model(base, language_model, decode, fusion, encoder_frames, workers, phrases, boost)
         segments, _ = model.transcribe(
             audio, language=language, beam_size=decode.beam_size, word_timestamps=False, without_timestamps=True,
             condition_on_previous_text=False, vad_filter=False, max_new_tokens=max_new_tokens,
@@ -171,23 +183,38 @@ class SpeechEngine:
 
     # -- per call -------------------------------------------------------------------------
     def _model(self, base: BaseModel, language_model: NgramLM | None, decode: DecodeOptions, fusion: FusionSettings,
-               encoder_frames: int | None, workers: int) -> EngineWhisper:
-        if language_model is None:
+               encoder_frames: int | None, workers: int, phrases: list[list[str]] | None = None,
+               boost: float = DEFAULT_WEIGHT) -> EngineWhisper:
+        if language_model is None and not phrases:
             whisper = self.whisper(base.model, decode.compute_type, decode.cpu_threads, workers)
             return whisper.view(encoder_frames=encoder_frames)
         parts = self.parts(base.model, decode.compute_type, decode.cpu_threads)
         retriever = None
-        if fusion.retrieval and language_model.terms:
+        if fusion.retrieval and language_model is not None and language_model.terms:
             retriever = self._retriever(language_model, fusion.biasing)
         generator = FusedGenerator(
-            parts.whisper.model, parts.decoder, parts.vocab, self._fusion(language_model, fusion, parts),
+            parts.whisper.model, parts.decoder, parts.vocab, self._fusion(language_model, fusion, parts, phrases, boost),
             fusion.history_words, fusion.candidates_per_beam, retriever, fusion.biasing, self.options.blas_threads,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 
-    def _fusion(self, language_model: NgramLM, settings: FusionSettings, parts: DecoderParts) -> Fusion | None:
+    def _fusion(self, language_model: NgramLM | None, settings: FusionSettings, parts: DecoderParts,
+                phrases: list[list[str]] | None = None, boost: float = DEFAULT_WEIGHT) -> Fusion | None:
         """The scorers fused for `language_model`: its token model where it was built on this
-        base model's tokenizer (else its words), minus Whisper's internal LM if weighted."""
+        base model's tokenizer (else its words), a vocabulary's phrases boosted on top, minus
+        Whisper's internal LM if weighted (only with a CLM)."""
+        vocab = parts.vocab
+        clm = self._clm_fusion(language_model, settings, parts) if language_model is not None else None
+        fused: Fusion | None = clm
+        if phrases:
+            assert vocab.encode is not None
+            fused = PhraseBoost(clm, build_trie(phrases, vocab.encode), boost)
+        if clm is not None and fused is not None and settings.internal_lm_weight:
+            return DensityRatio(fused, settings.internal_lm_weight, vocab.eot)
+        return fused
+
+    def _clm_fusion(self, language_model: NgramLM, settings: FusionSettings,
+                    parts: DecoderParts) -> TokenFusion | WordFusion | None:
         vocab = parts.vocab
         fusion: TokenFusion | WordFusion | None = None
         token_model = language_model.token_model if settings.unit == "token" else None
@@ -199,11 +226,8 @@ class SpeechEngine:
                 fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot)
         elif settings.alpha or settings.beta:
             fusion = WordFusion(language_model, settings.alpha, settings.beta, normalise_words, settings.lookahead)
-        if fusion is None:
-            return None
-        fusion.end_weight = settings.end_weight
-        if settings.internal_lm_weight:
-            return DensityRatio(fusion, settings.internal_lm_weight, vocab.eot)
+        if fusion is not None:
+            fusion.end_weight = settings.end_weight
         return fusion
 
     def _retriever(self, language_model: NgramLM, settings: BiasingSettings) -> TermRetriever:

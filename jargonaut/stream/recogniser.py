@@ -24,7 +24,7 @@ from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.options import DecodeOptions
 from jargonaut.asr.types import Word
 from jargonaut.asr.whisper import window_frames
-from jargonaut.stream.results import Stabilizer, result
+from jargonaut.stream.results import PhraseDisplay, Stabilizer, WordFilter, result
 from jargonaut.stream.scheduler import FINAL, PARTIAL, DecodePool
 from jargonaut.stream.vad import WINDOW, StreamingVad
 
@@ -158,6 +158,9 @@ class StreamRecogniser:
         config: SegmenterConfig | None = None,
         options: DecodeOptions | None = None,
         language: str = "en",
+        word_filter: WordFilter | None = None,
+        phrases: list[list[str]] | None = None,
+        display: PhraseDisplay | None = None,
     ) -> None:
         self.base = base
         self.language = language  # Whisper's code (the multilingual base model is forced to it)
@@ -166,6 +169,9 @@ class StreamRecogniser:
         self.emit = emit
         self.language_model = language_model
         self.stability = stability  # None: stabilization off
+        self.word_filter = word_filter  # a vocabulary filter on the results
+        self.phrases = phrases  # a custom vocabulary's phrases, boosted in the fused decoder
+        self.display = display  # ... and written as the vocabulary writes them
         self.segmenter = Segmenter(config or SegmenterConfig())
         # One CTranslate2 thread per decode and one model replica per pool worker: under CPU
         # contention multi-threaded decodes stall badly (measured: 1 s -> 3-8 s per final).
@@ -180,13 +186,14 @@ class StreamRecogniser:
             return []
         shift = begin / RATE
         fusion = None
-        if self.language_model is not None:
+        if self.language_model is not None or self.phrases:
             # Partials are redrawn within a second: fusion only; finals also get the
             # second, term-retrieval pass.
             fusion = dataclasses.replace(self.engine.options.fusion, retrieval=options is self.final_options)
         # The plain model keeps one replica per pool thread, so streams decode in parallel.
         call = dict(language=self.language, decode=options, fusion=fusion, max_new_tokens=max_tokens(len(audio)),
-                    encoder_frames=window_frames(len(audio)), workers=self.pool.workers)
+                    encoder_frames=window_frames(len(audio)), workers=self.pool.workers,
+                    phrases=self.phrases)
         if not timed:
             words = self.engine.quick_words(audio, self.base, self.language_model, **call)  # type: ignore[arg-type]
             return [Word(w.start + shift, w.end + shift, w.text, w.probability) for w in words]
@@ -219,7 +226,8 @@ class StreamRecogniser:
         if not words:
             return
         start = min(utterance.start / RATE, words[0].start)
-        await self.emit({"Results": [result(utterance.result_id, start, end / RATE, words, partial, stable_count)]})
+        await self.emit({"Results": [result(utterance.result_id, start, end / RATE, words, partial, stable_count,
+                                            self.word_filter, self.display)]})
 
     async def _final(self, utterance: Utterance) -> None:
         utterance.finalised = True
