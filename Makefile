@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PY := $(VENV)/bin/python
 
-.PHONY: install serve test test-fast test-postgres postgresql bench clean
+.PHONY: install serve lint test test-fast test-postgres postgresql bench clean
 
 # Re-install only when the package metadata changes.
 $(STAMP): pyproject.toml
@@ -29,7 +29,12 @@ postgresql:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 	    (apt-get update -qq && apt-get install -y -qq postgresql)
 
-test: install $(JS_STAMP) postgresql
+# Lint and type checks (settings in pyproject.toml), then the suite.
+lint: install
+	$(PY) -m ruff check jargonaut bench tests
+	$(PY) -m mypy
+
+test: install lint $(JS_STAMP) postgresql
 	$(PY) -m pytest -q -rs
 
 test-fast: install
@@ -58,6 +63,7 @@ bench: install
 	$(PY) -m bench.clm_wer --set general
 	$(PY) -m bench.clm_speed
 	$(PY) -m bench.stream_latency
+	$(PY) -m bench.engine_ladder --medical 3 --max-seconds 120
 
 clean:
 	rm -rf $(VENV) .pytest_cache

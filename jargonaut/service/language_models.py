@@ -17,14 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
 from jargonaut.service import leases
+from jargonaut.service.arns import LANGUAGE_MODEL, resource_arn
 from jargonaut.service.iam import trusts_service
 from jargonaut.service.leases import Node
-from jargonaut.service.arns import LANGUAGE_MODEL, resource_arn
 from jargonaut.service.pagination import list_page, next_seq
-from jargonaut.service.tags import tags_dict
 from jargonaut.service.roles import Role, Roles
-from jargonaut.service.workdirs import TRAINING_PREFIX, node_tag, without_paths, work_dir
+from jargonaut.service.tags import tags_dict
 from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
+from jargonaut.service.workdirs import TRAINING_PREFIX, node_tag, without_paths, work_dir
 from jargonaut.storage.objects import ObjectAccess, parse_uri
 from jargonaut.store.tables import language_models as models
 
@@ -279,7 +279,8 @@ class LanguageModels:
             output = Path(tmp) / "model.clm"
             try:
                 report = train_clm(sorted(p for p in names if "/training/" in p.as_posix()), tuning_files, output,
-                                   base.name, row.base_model_version, work_dir=Path(tmp))
+                                   base.name, row.base_model_version, work_dir=Path(tmp),
+                                   base_model_dir=base.model)
             except BadRequestError as exc:
                 raise BadRequestError(_name_objects(exc.message, names)) from exc
             artefact = final_dir / f"{row.name}-{uuid.uuid4().hex[:12]}.clm"

@@ -14,9 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from jargonaut.asr import audio as audio_io
 from jargonaut.asr import subtitles
 from jargonaut.asr.alternatives import segment_alternatives
-from jargonaut.asr.base_models import BaseModel
-from jargonaut.asr.recognizer import default_options, load_whisper, recognize
-from jargonaut.asr.transcript import alternative_segments, apply_vocabulary_filter, build_channel_transcript, build_transcript
+from jargonaut.asr.base_models import BaseModel, whisper_language
+from jargonaut.asr.engine import SpeechEngine
+from jargonaut.asr.transcript import (
+    alternative_segments,
+    apply_vocabulary_filter,
+    build_channel_transcript,
+    build_transcript,
+)
 from jargonaut.asr.vocabulary import apply_display_as, phrase_words
 from jargonaut.errors import (
     BadRequestError,
@@ -31,9 +36,9 @@ from jargonaut.service import leases
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.leases import Node
 from jargonaut.service.media import check_media, fetch_media
+from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, beside, resolve_output
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.tags import tags_dict, tags_list
-from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, beside, resolve_output
 from jargonaut.service.workdirs import JOB_PREFIX, node_tag, without_paths, work_dir
 from jargonaut.storage.objects import InvalidKey, ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
@@ -79,8 +84,11 @@ class TranscriptionJobs:
         vocabulary_filters: Any | None = None,  # service.vocabulary_filters.VocabularyFilters
         vocabularies: Any | None = None,  # service.vocabularies.Vocabularies
         node: Node | None = None,
+        *,
+        speech: SpeechEngine,
     ) -> None:
         self.engine = engine
+        self.speech = speech  # recognises the audio (the services' one engine)
         self.store = store
         self.data_dir = data_dir
         self.base_models = base_models
@@ -355,14 +363,15 @@ class TranscriptionJobs:
         for samples in channels:
             if not self._holds(row):
                 return  # deleted (cancelled) while the media was fetched or a channel recognised, or the lease lost
-            recognitions.append(recognize(samples, base, language_model=language_model, phrases=phrases))
+            recognitions.append(self.speech.recognize(samples, base, language_model, phrases=phrases,
+                                                      language=whisper_language(request.get("LanguageCode") or "en-US")))
         if by_channel:
             transcript = build_channel_transcript(row.name, row.account_id, recognitions)
         else:
             transcript = build_transcript(row.name, row.account_id, recognitions[0])
             max_alternatives = (request.get("Settings") or {}).get("MaxAlternatives")
             if max_alternatives:
-                alternatives = segment_alternatives(load_whisper(base, default_options()), channels[0], recognitions[0],
+                alternatives = segment_alternatives(self.speech.batch_model(base), channels[0], recognitions[0],
                                                     max_alternatives)
                 transcript["results"]["segments"] = alternative_segments(recognitions[0].segments, alternatives)
         if request.get(VOCABULARY):

@@ -72,7 +72,7 @@ def upgrade() -> None:
         inspector = sa.inspect(bind)
         columns = {c["name"] for c in inspector.get_columns(table.name)}
         if "region" not in columns:
-            indexes = [i["name"] for i in inspector.get_indexes(table.name)]
+            indexes = [i["name"] for i in inspector.get_indexes(table.name) if i["name"]]
             _rebuild_with_region(bind, table, columns, indexes, region)
         elif "tags" not in columns:
             op.add_column(table.name, sa.Column("tags", sa.Text))
