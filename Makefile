@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PY := $(VENV)/bin/python
 
-.PHONY: install serve test test-fast test-postgres bench clean
+.PHONY: install chromium serve test test-fast test-postgres bench clean
 
 # Re-install only when the package metadata changes.
 $(STAMP): pyproject.toml
@@ -15,13 +15,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The console's browser tests drive Debian's Chromium through Playwright (no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
 serve: install
 	$(VENV)/bin/jargonaut serve
 
-test: install
+test: install chromium
 	$(PY) -m pytest -q -rs
 
-test-fast: install
+test-fast: install chromium
 	$(PY) -m pytest -q -m "not slow"
 
 # The shared-state suites against a PostgreSQL server: make test-postgres DATABASE_URL=postgresql+psycopg://user@host/db

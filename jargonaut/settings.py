@@ -36,6 +36,8 @@ class Settings:
     max_clock_skew: int = 300
     # Lifetime of pre-signed transcript URLs, seconds
     presign_expiry: int = 900
+    # web console: seconds a signed-in session lasts (sign in again afterwards)
+    console_session_seconds: int = 3600
     extra: dict = field(default_factory=dict)
 
     @property

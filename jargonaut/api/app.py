@@ -13,7 +13,9 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from jargonaut.api import protocol
-from jargonaut.api.handlers import HANDLERS, CallContext
+from jargonaut.api.handlers import CallContext
+from jargonaut.api.operations import invoke
+from jargonaut.console.app import console_routes
 from jargonaut.api.sigv4 import AuthError, Principal, SignedRequest, presign_url, verify_header, verify_presigned
 from jargonaut.errors import InternalFailureError, JargonautError
 from jargonaut.service.app_services import Services
@@ -71,12 +73,9 @@ def create_app(services: Services) -> Starlette:
             return _aws_error(exc.aws_type, exc.message, 403, request_id)
         try:
             op = protocol.operation(request.headers.get("x-amz-target"))
-            handler = HANDLERS.get(op.name)
-            if handler is None:
-                raise protocol.UnknownOperationError(f"The operation {op.name} is not supported by this server.")
-            params = protocol.validate(op, protocol.parse_body(body))
+            params = protocol.parse_body(body)
             ctx = CallContext(principal, services, transcript_url_factory(request, principal))
-            result = await asyncio.to_thread(handler, ctx, params)
+            result = await asyncio.to_thread(invoke, ctx, op.name, params)
             payload = protocol.serialise(result, op.output_shape) or {}
         except JargonautError as exc:
             return _aws_error(exc.aws_type, exc.message, exc.status, request_id)
@@ -129,6 +128,7 @@ def create_app(services: Services) -> Starlette:
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
     ]
+    routes += console_routes(services)  # GET / and /console/...: the web console
     app = Starlette(routes=routes)
     return _with_streaming(app, services)
 

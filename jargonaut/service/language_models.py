@@ -124,6 +124,19 @@ class LanguageModels:
         self.submit(self.train, account_id, name)
         return self.describe(account_id, name)
 
+    def training_report(self, account_id: str, name: str) -> dict[str, Any] | None:
+        """What training measured (lm.report.TrainingReport as a dict) plus the domain terms and
+        spelling conventions stored in the model; None until the model is COMPLETED."""
+        row = self._row(account_id, name)
+        if row.status != COMPLETED or not row.report:
+            return None
+        report = json.loads(row.report)
+        path = self.data_dir / row.artefact
+        model = _load_artefact(str(path), path.stat().st_mtime)
+        report["terms"] = list(model.terms)
+        report["spellings"] = dict(model.spellings)
+        return report
+
     # ---- use by transcription jobs and streams -------------------------------------------
     def usable(self, account_id: str, name: str, language_code: str) -> Any:
         with self.engine.connect() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -174,6 +175,30 @@ class TranscriptionJobs:
         if row.status != COMPLETED or not location.get("path"):
             raise NotFoundError(f"The transcript of {name} is not stored by this service.")
         return self.data_dir / location["path"]
+
+    def transcript_bytes(self, account_id: str, name: str) -> bytes:
+        """The finished transcript JSON wherever it was written (ours, or the account's bucket)."""
+        row = self._row(account_id, name)
+        if row.status != COMPLETED:
+            raise NotFoundError(f"The job {name} is {row.status}; its transcript exists once it is COMPLETED.")
+        location = json.loads(row.output_location or "{}")
+        if location.get("path"):
+            return (self.data_dir / location["path"]).read_bytes()
+        return self._read_object(account_id, ObjectRef(location["bucket"], location["key"]))
+
+    def media_bytes(self, account_id: str, name: str) -> bytes:
+        """The job's input audio, read with the account's own access (for playback)."""
+        row = self._row(account_id, name)
+        return self._read_object(account_id, parse_uri(json.loads(row.request)["Media"]["MediaFileUri"]))
+
+    def _read_object(self, account_id: str, ref: ObjectRef) -> bytes:
+        with tempfile.TemporaryDirectory(prefix=JOB_PREFIX, dir=self.data_dir) as scratch:
+            target = Path(scratch) / "object"
+            try:
+                self.buckets.view(Caller.account(account_id)).download(ref, target)
+            except (ObjectNotFound, ObjectAccessDenied) as exc:
+                raise NotFoundError(f"{ref.uri} can't be read ({exc}).") from exc
+            return target.read_bytes()
 
     # ---- recovery and execution --------------------------------------------------------
     def remove_unused_pins(self) -> int:

@@ -1,0 +1,422 @@
+"""The web console's routes: sign-in, custom language models, transcription jobs, real-time.
+
+Page handlers hold no business logic: they turn forms into Transcribe requests and call
+`api.operations.invoke` (the same validation and services as the JSON API), or a service method
+for what the API has no operation for (training report, transcript and audio bytes, uploads).
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import mimetypes
+import re
+import secrets
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from jargonaut.api.handlers import CallContext
+from jargonaut.api.operations import invoke
+from jargonaut.api.sigv4 import Principal
+from jargonaut.console import live_transcript, realtime
+from jargonaut.console.sessions import SESSION_COOKIE, SIGNIN_CSRF_COOKIE, Session, Sessions, same_token
+from jargonaut.errors import BadRequestError, JargonautError, NotFoundError
+from jargonaut.service.app_services import Services
+from jargonaut.service.buckets import Caller
+from jargonaut.storage.objects import ObjectRef
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 10
+MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+_UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+Page = Callable[[Request, Session], Awaitable[Response]]
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["when"] = _when
+    env.filters["count"] = lambda n: f"{int(n):,}"
+    return env
+
+
+def _when(value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
+    return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class Console:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.sessions = Sessions(services.settings.console_session_seconds)
+        self.templates = _environment()
+
+    # ---- plumbing --------------------------------------------------------------------------
+    def render(self, request: Request, name: str, session: Session | None = None, status: int = 200,
+               **values: Any) -> HTMLResponse:
+        body = self.templates.get_template(name).render(
+            request=request, session=session, csrf_token=session.csrf_token if session else values.pop("csrf", ""),
+            region=self.services.settings.region, path=request.url.path, **values,
+        )
+        return HTMLResponse(body, status_code=status, headers=_SECURITY_HEADERS)
+
+    def context(self, session: Session) -> CallContext:
+        return CallContext(session.principal, self.services, lambda _account, _name: "")
+
+    async def call(self, session: Session, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        return await asyncio.to_thread(invoke, self.context(session), operation, params)
+
+    def page(self, handler: Page) -> Callable[[Request], Awaitable[Response]]:
+        """Signed in (else the sign-in page), and every POST carries this session's CSRF token."""
+
+        async def endpoint(request: Request) -> Response:
+            session = self.sessions.get(request.cookies.get(SESSION_COOKIE))
+            if session is None:
+                if request.method == "GET" and not request.url.path.endswith((".json", "/status", "/result")):
+                    return RedirectResponse("/console/signin?" + urlencode({"next": request.url.path}), 303)
+                return self.render(request, "refused.html", status=401, reason="Your session has expired or you "
+                                   "signed out. Sign in again; nothing was changed.", csrf="")
+            if request.method == "POST" and not await _csrf_ok(request, session.csrf_token):
+                return self.render(request, "refused.html", session, status=403, reason="The form didn't carry "
+                                   "this session's security token (CSRF check failed). Reload the page and try again; "
+                                   "nothing was changed.")
+            try:
+                return await handler(request, session)
+            except NotFoundError as exc:
+                return self.render(request, "refused.html", session, status=404, reason=exc.message)
+
+        return endpoint
+
+    # ---- sign in / out ------------------------------------------------------------------------
+    async def signin_form(self, request: Request) -> Response:
+        token = request.cookies.get(SIGNIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+        response = self.render(request, "signin.html", csrf=token, next=_safe_next(request.query_params.get("next")))
+        self._cookie(response, request, SIGNIN_CSRF_COOKIE, token, path="/console/signin")
+        return response
+
+    async def signin(self, request: Request) -> Response:
+        form = await request.form()
+        next_path = _safe_next(str(form.get("next") or ""))
+        token = request.cookies.get(SIGNIN_CSRF_COOKIE)
+        if not same_token(token, str(form.get("csrf_token") or "")):
+            return self.render(request, "refused.html", status=403, csrf="", reason="The sign-in form didn't carry its "
+                               "security token (CSRF check failed). Open the sign-in page again.")
+        key_id = str(form.get("access_key_id") or "").strip()
+        secret = str(form.get("secret_access_key") or "")
+        principal: Principal | None = await asyncio.to_thread(self.services.accounts.lookup, key_id) if key_id else None
+        if principal is None or not hmac.compare_digest(principal.secret_access_key.encode(), secret.encode()):
+            return self.render(request, "signin.html", status=401, csrf=token, next=next_path, access_key_id=key_id,
+                               error="The access key ID or secret access key is incorrect.")
+        cookie, _ = self.sessions.open(principal)
+        response = RedirectResponse(next_path, 303)
+        self._cookie(response, request, SESSION_COOKIE, cookie, max_age=self.sessions.lifetime)
+        response.delete_cookie(SIGNIN_CSRF_COOKIE, path="/console/signin")
+        return response
+
+    async def signout(self, request: Request, session: Session) -> Response:
+        self.sessions.close(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/console/signin", 303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @staticmethod
+    def _cookie(response: Response, request: Request, name: str, value: str, path: str = "/",
+                max_age: int | None = None) -> None:
+        response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+
+    # ---- home ------------------------------------------------------------------------------
+    async def home(self, request: Request, session: Session) -> Response:
+        models = await self.call(session, "ListLanguageModels", {"MaxResults": 5})
+        jobs = await self.call(session, "ListTranscriptionJobs", {"MaxResults": 5})
+        return self.render(request, "home.html", session, models=models["Models"],
+                           jobs=jobs["TranscriptionJobSummaries"])
+
+    # ---- custom language models ----------------------------------------------------------------
+    async def models(self, request: Request, session: Session) -> Response:
+        query = request.query_params
+        params: dict[str, Any] = {"MaxResults": PAGE_SIZE}
+        if query.get("status"):
+            params["StatusEquals"] = query["status"]
+        if query.get("name"):
+            params["NameContains"] = query["name"]
+        if query.get("token"):
+            params["NextToken"] = query["token"]
+        try:
+            result = await self.call(session, "ListLanguageModels", params)
+        except BadRequestError as exc:
+            result = {"Models": []}
+            return self.render(request, "models.html", session, status=400, error=exc.message, models=[],
+                               filters=query, next_query=None)
+        next_query = None
+        if result.get("NextToken"):
+            next_query = urlencode({**{k: v for k, v in query.items() if k != "token"}, "token": result["NextToken"]})
+        return self.render(request, "models.html", session, models=result["Models"], filters=query,
+                           next_query=next_query)
+
+    async def train_form(self, request: Request, session: Session, values: dict[str, str] | None = None,
+                         error: str | None = None, status: int = 200) -> Response:
+        account = session.principal.account_id
+        roles = await asyncio.to_thread(self.services.roles.list, account)
+        return self.render(request, "train.html", session, status=status, roles=roles, error=error,
+                           values=values or {"language": "en-US", "base_model": "WideBand"},
+                           languages=self._languages(), base_models=sorted(self.services.base_models))
+
+    async def train(self, request: Request, session: Session) -> Response:
+        form = {k: str(v).strip() for k, v in (await request.form()).items()}
+        config: dict[str, Any] = {"S3Uri": form.get("training_data", ""),
+                                  "DataAccessRoleArn": form.get("data_access_role", "")}
+        if form.get("tuning_data"):
+            config["TuningDataS3Uri"] = form["tuning_data"]
+        params = {"ModelName": form.get("model_name", ""), "LanguageCode": form.get("language", ""),
+                  "BaseModelName": form.get("base_model", ""), "InputDataConfig": config}
+        try:
+            await self.call(session, "CreateLanguageModel", params)
+        except JargonautError as exc:
+            return await self.train_form(request, session, form, exc.message, 400)
+        return RedirectResponse(f"/console/models/{params['ModelName']}", 303)
+
+    async def model(self, request: Request, session: Session) -> Response:
+        name = request.path_params["name"]
+        model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
+        report = await asyncio.to_thread(self.services.language_models.training_report,
+                                         session.principal.account_id, name)
+        return self.render(request, "model.html", session, model=model, report=report)
+
+    async def model_status(self, request: Request, session: Session) -> Response:
+        model = (await self.call(session, "DescribeLanguageModel", {"ModelName": request.path_params["name"]}))
+        model = model["LanguageModel"]
+        return JSONResponse({k: model.get(k) for k in ("ModelStatus", "FailureReason", "UpgradeAvailability")})
+
+    async def model_result(self, request: Request, session: Session) -> Response:
+        """The part of the model page that exists once training ends (fetched by the page script)."""
+        name = request.path_params["name"]
+        model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
+        report = await asyncio.to_thread(self.services.language_models.training_report,
+                                         session.principal.account_id, name)
+        return self.render(request, "model_result.html", session, model=model, report=report)
+
+    async def retrain(self, request: Request, session: Session) -> Response:
+        name = request.path_params["name"]
+        try:
+            await asyncio.to_thread(self.services.language_models.retrain, session.principal.account_id, name)
+        except JargonautError as exc:
+            model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
+            return self.render(request, "model.html", session, status=400, model=model, report=None,
+                               error=exc.message)
+        return RedirectResponse(f"/console/models/{name}", 303)
+
+    # ---- transcription jobs ----------------------------------------------------------------------
+    async def jobs(self, request: Request, session: Session) -> Response:
+        query = request.query_params
+        params: dict[str, Any] = {"MaxResults": PAGE_SIZE}
+        if query.get("status"):
+            params["Status"] = query["status"]
+        if query.get("name"):
+            params["JobNameContains"] = query["name"]
+        if query.get("token"):
+            params["NextToken"] = query["token"]
+        try:
+            result = await self.call(session, "ListTranscriptionJobs", params)
+        except BadRequestError as exc:
+            return self.render(request, "jobs.html", session, status=400, error=exc.message, jobs=[],
+                               filters=query, next_query=None)
+        next_query = None
+        if result.get("NextToken"):
+            next_query = urlencode({**{k: v for k, v in query.items() if k != "token"}, "token": result["NextToken"]})
+        return self.render(request, "jobs.html", session, jobs=result["TranscriptionJobSummaries"], filters=query,
+                           next_query=next_query)
+
+    async def completed_models(self, session: Session) -> list[dict[str, Any]]:
+        models: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"StatusEquals": "COMPLETED", "MaxResults": 100}
+        while True:
+            page = await self.call(session, "ListLanguageModels", params)
+            models += page["Models"]
+            if not page.get("NextToken"):
+                return models
+            params["NextToken"] = page["NextToken"]
+
+    async def create_job_form(self, request: Request, session: Session, values: dict[str, str] | None = None,
+                              error: str | None = None, status: int = 200) -> Response:
+        buckets = await asyncio.to_thread(self.services.buckets.list, session.principal.account_id)
+        defaults = {"language": "en-US", "model_type": "general", "input_kind": "uri"}
+        return self.render(request, "create_job.html", session, status=status, error=error,
+                           values=values or defaults, languages=self._languages(),
+                           models=await self.completed_models(session), buckets=[b.name for b in buckets])
+
+    async def create_job(self, request: Request, session: Session) -> Response:
+        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
+        values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+        name = values.get("job_name", "")
+        try:
+            media_uri = values.get("media_uri", "")
+            if values.get("input_kind") == "upload":
+                media_uri = await self._upload(session, name, values.get("upload_bucket", ""), form.get("audio_file"))
+            params: dict[str, Any] = {"TranscriptionJobName": name, "LanguageCode": values.get("language", ""),
+                                      "Media": {"MediaFileUri": media_uri}}
+            if values.get("model_type") == "custom":
+                params["ModelSettings"] = {"LanguageModelName": values.get("language_model", "")}
+            if values.get("output_bucket"):
+                params["OutputBucketName"] = values["output_bucket"]
+                if values.get("output_key"):
+                    params["OutputKey"] = values["output_key"]
+            await self.call(session, "StartTranscriptionJob", params)
+        except JargonautError as exc:
+            return await self.create_job_form(request, session, values, exc.message, 400)
+        return RedirectResponse(f"/console/jobs/{name}", 303)
+
+    async def _upload(self, session: Session, job_name: str, bucket: str, upload: Any) -> str:
+        if not bucket:
+            raise BadRequestError("Choose the bucket the audio file is uploaded to.")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise BadRequestError("Choose an audio file to upload.")
+        data = await upload.read()
+        if not data:
+            raise BadRequestError(f"The file {upload.filename} is empty.")
+        safe_job = _UPLOAD_NAME.sub("-", job_name) or "upload"
+        ref = ObjectRef(bucket, f"console-uploads/{safe_job}/{_UPLOAD_NAME.sub('-', upload.filename)}")
+        view = self.services.buckets.view(Caller.account(session.principal.account_id))
+        content_type = upload.content_type or "application/octet-stream"
+        await asyncio.to_thread(view.upload, ref, data, content_type)
+        return ref.uri
+
+    async def job(self, request: Request, session: Session) -> Response:
+        name = request.path_params["name"]
+        job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": name}))["TranscriptionJob"]
+        transcript = await self._transcript(session, job)
+        return self.render(request, "job.html", session, job=job, transcript=transcript)
+
+    async def job_status(self, request: Request, session: Session) -> Response:
+        job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": request.path_params["name"]}))
+        job = job["TranscriptionJob"]
+        return JSONResponse({k: job.get(k) for k in ("TranscriptionJobStatus", "FailureReason")}
+                            | {"StartTime": _when(job.get("StartTime")) if job.get("StartTime") else None})
+
+    async def job_result(self, request: Request, session: Session) -> Response:
+        name = request.path_params["name"]
+        job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": name}))["TranscriptionJob"]
+        return self.render(request, "job_result.html", session, job=job, transcript=await self._transcript(session, job))
+
+    async def _transcript(self, session: Session, job: dict[str, Any]) -> live_transcript.Transcript | None:
+        if job["TranscriptionJobStatus"] != "COMPLETED":
+            return None
+        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, session.principal.account_id,
+                                       job["TranscriptionJobName"])
+        return live_transcript.parse(body)
+
+    async def transcript_download(self, request: Request, session: Session) -> Response:
+        name = request.path_params["name"]
+        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, session.principal.account_id, name)
+        return Response(body, media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+
+    async def job_media(self, request: Request, session: Session) -> Response:
+        name = request.path_params["name"]
+        job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": name}))["TranscriptionJob"]
+        body = await asyncio.to_thread(self.services.jobs.media_bytes, session.principal.account_id, name)
+        media_type = mimetypes.guess_type(job["Media"]["MediaFileUri"])[0] or "application/octet-stream"
+        return _ranged(request, body, media_type)
+
+    # ---- real-time ---------------------------------------------------------------------------------
+    async def realtime_page(self, request: Request, session: Session) -> Response:
+        return self.render(request, "realtime.html", session, languages=self._languages(),
+                           models=await self.completed_models(session))
+
+    async def realtime_url(self, request: Request, session: Session) -> Response:
+        form = await request.form()
+        try:
+            url = realtime.presigned_url(request, session.principal, self.services.settings,
+                                         str(form.get("language") or "en-US"), int(str(form.get("sample_rate") or 16000)),
+                                         str(form.get("language_model") or "") or None)
+        except (JargonautError, ValueError) as exc:
+            return JSONResponse({"error": getattr(exc, "message", str(exc))}, 400)
+        return JSONResponse({"url": url})
+
+    def _languages(self) -> list[str]:
+        return sorted({code for base in self.services.base_models.values() for code in base.languages})
+
+    # ---- routes ----------------------------------------------------------------------------------
+    def routes(self) -> list[BaseRoute]:
+        page = self.page
+        return [
+            Route("/", page(self.home), methods=["GET"]),
+            Route("/console", page(self.home), methods=["GET"]),
+            Route("/console/signin", self.signin_form, methods=["GET"]),
+            Route("/console/signin", self.signin, methods=["POST"]),
+            Route("/console/signout", page(self.signout), methods=["POST"]),
+            Route("/console/models", page(self.models), methods=["GET"]),
+            Route("/console/models/train", page(self.train_form), methods=["GET"]),
+            Route("/console/models/train", page(self.train), methods=["POST"]),
+            Route("/console/models/{name}", page(self.model), methods=["GET"]),
+            Route("/console/models/{name}/status", page(self.model_status), methods=["GET"]),
+            Route("/console/models/{name}/result", page(self.model_result), methods=["GET"]),
+            Route("/console/models/{name}/retrain", page(self.retrain), methods=["POST"]),
+            Route("/console/jobs", page(self.jobs), methods=["GET"]),
+            Route("/console/jobs/create", page(self.create_job_form), methods=["GET"]),
+            Route("/console/jobs/create", page(self.create_job), methods=["POST"]),
+            Route("/console/jobs/{name}", page(self.job), methods=["GET"]),
+            Route("/console/jobs/{name}/status", page(self.job_status), methods=["GET"]),
+            Route("/console/jobs/{name}/result", page(self.job_result), methods=["GET"]),
+            Route("/console/jobs/{name}/transcript.json", page(self.transcript_download), methods=["GET"]),
+            Route("/console/jobs/{name}/media", page(self.job_media), methods=["GET"]),
+            Route("/console/realtime", page(self.realtime_page), methods=["GET"]),
+            Route("/console/realtime/url", page(self.realtime_url), methods=["POST"]),
+            Mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static"),
+        ]
+
+
+_SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; media-src 'self' blob:; "
+                               "img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+}
+
+
+async def _csrf_ok(request: Request, expected: str) -> bool:
+    given = request.headers.get("x-csrf-token")
+    if given is None:
+        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)  # parsed once; Starlette caches it
+        given = str(form.get("csrf_token") or "")
+    return same_token(expected, given)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path on this console (no scheme, no //host): never an open redirect."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def _ranged(request: Request, body: bytes, media_type: str) -> Response:
+    """Single byte ranges, so the audio player can seek."""
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "no-store"}
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", request.headers.get("range", ""))
+    if not match or (not match.group(1) and not match.group(2)):
+        return Response(body, media_type=media_type, headers=headers)
+    size = len(body)
+    if match.group(1):
+        start, end = int(match.group(1)), int(match.group(2)) if match.group(2) else size - 1
+    else:
+        start, end = max(size - int(match.group(2)), 0), size - 1
+    end = min(end, size - 1)
+    if start > end:
+        return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
+    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return Response(body[start:end + 1], status_code=206, media_type=media_type, headers=headers)
+
+
+def console_routes(services: Services) -> list[BaseRoute]:
+    return Console(services).routes()
