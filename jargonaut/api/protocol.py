@@ -93,7 +93,10 @@ def _format_error(error: tuple) -> str:
     if kind == "invalid pattern":
         return f"Value '{extra['param']}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: {extra['pattern']}"
     if kind == "invalid length":
-        low, high = extra["valid_range"]
+        # botocore reports a too-short value with min_allowed only; our maximum check with valid_range
+        low, high = extra.get("valid_range") or [extra.get("min_allowed", 0), None]
+        if high is None:
+            return f"Value at '{field}' failed to satisfy constraint: Member must have length greater than or equal to {low}"
         return f"Value at '{field}' failed to satisfy constraint: Member must have length between {low} and {high}"
     if kind == "invalid range":
         return f"Value '{extra['param']}' at '{field}' failed to satisfy constraint: Member must be between {extra.get('min_allowed')} and {extra.get('max_allowed')}"

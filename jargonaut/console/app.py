@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hmac
+import logging
 import mimetypes
 import re
 import secrets
@@ -32,6 +33,7 @@ from jargonaut.service.app_services import Services
 from jargonaut.service.buckets import Caller
 from jargonaut.storage.objects import ObjectRef
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
@@ -93,6 +95,10 @@ class Console:
                 return await handler(request, session)
             except NotFoundError as exc:
                 return self.render(request, "refused.html", session, status=404, reason=exc.message)
+            except Exception as exc:  # noqa: BLE001 - a page never shows a traceback
+                log.exception("console page %s failed", request.url.path)
+                return self.render(request, "refused.html", session, status=500,
+                                   reason=f"An internal error occurred ({type(exc).__name__}); try again.")
 
         return endpoint
 
