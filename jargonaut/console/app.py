@@ -31,6 +31,7 @@ from jargonaut.console.sessions import SESSION_COOKIE, SIGNIN_CSRF_COOKIE, Sessi
 from jargonaut.errors import BadRequestError, JargonautError, NotFoundError
 from jargonaut.service.app_services import Services
 from jargonaut.service.buckets import Caller
+from jargonaut.service.evaluations import Evaluations
 from jargonaut.storage.objects import ObjectRef
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ class Console:
         self.services = services
         self.sessions = Sessions(services.settings.console_session_seconds)
         self.templates = _environment()
+        self.evaluations = Evaluations(services.settings.data_dir, services.jobs, services.language_models,
+                                       services.buckets)
 
     # ---- plumbing --------------------------------------------------------------------------
     def render(self, request: Request, name: str, session: Session | None = None, status: int = 200,
@@ -196,7 +199,8 @@ class Console:
         model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
         report = await asyncio.to_thread(self.services.language_models.training_report,
                                          session.principal.account_id, name)
-        return self.render(request, "model.html", session, model=model, report=report)
+        evaluations = await asyncio.to_thread(self.evaluations.list, session.principal.account_id, name)
+        return self.render(request, "model.html", session, model=model, report=report, evaluations=evaluations)
 
     async def model_status(self, request: Request, session: Session) -> Response:
         model = (await self.call(session, "DescribeLanguageModel", {"ModelName": request.path_params["name"]}))
@@ -220,6 +224,37 @@ class Console:
             return self.render(request, "model.html", session, status=400, model=model, report=None,
                                error=exc.message)
         return RedirectResponse(f"/console/models/{name}", 303)
+
+    # ---- evaluate: does my CLM help? ---------------------------------------------------------------
+    async def evaluate(self, request: Request, session: Session) -> Response:
+        name = request.path_params["name"]
+        prefix = str((await request.form()).get("prefix") or "").strip()
+        account = session.principal.account_id
+        try:
+            evaluation_id = await asyncio.to_thread(self.evaluations.start, account, name, prefix)
+        except JargonautError as exc:
+            model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
+            report = await asyncio.to_thread(self.services.language_models.training_report, account, name)
+            evaluations = await asyncio.to_thread(self.evaluations.list, account, name)
+            return self.render(request, "model.html", session, status=400, model=model, report=report,
+                               evaluations=evaluations, evaluate_error=exc.message, evaluate_prefix=prefix)
+        return RedirectResponse(f"/console/models/{name}/evaluations/{evaluation_id}", 303)
+
+    async def _evaluation(self, request: Request, session: Session) -> Any:
+        return await asyncio.to_thread(self.evaluations.result, session.principal.account_id,
+                                       request.path_params["name"], request.path_params["id"])
+
+    async def evaluation(self, request: Request, session: Session) -> Response:
+        return self.render(request, "evaluation.html", session, evaluation=await self._evaluation(request, session))
+
+    async def evaluation_status(self, request: Request, session: Session) -> Response:
+        result = await self._evaluation(request, session)
+        return JSONResponse({"State": "FINISHED" if result.finished else "RUNNING", "Done": result.jobs_done,
+                             "Total": result.jobs_total})
+
+    async def evaluation_result(self, request: Request, session: Session) -> Response:
+        return self.render(request, "evaluation_result.html", session,
+                           evaluation=await self._evaluation(request, session))
 
     # ---- transcription jobs ----------------------------------------------------------------------
     async def jobs(self, request: Request, session: Session) -> Response:
@@ -367,6 +402,10 @@ class Console:
             Route("/console/models/{name}/status", page(self.model_status), methods=["GET"]),
             Route("/console/models/{name}/result", page(self.model_result), methods=["GET"]),
             Route("/console/models/{name}/retrain", page(self.retrain), methods=["POST"]),
+            Route("/console/models/{name}/evaluate", page(self.evaluate), methods=["POST"]),
+            Route("/console/models/{name}/evaluations/{id}", page(self.evaluation), methods=["GET"]),
+            Route("/console/models/{name}/evaluations/{id}/status", page(self.evaluation_status), methods=["GET"]),
+            Route("/console/models/{name}/evaluations/{id}/result", page(self.evaluation_result), methods=["GET"]),
             Route("/console/jobs", page(self.jobs), methods=["GET"]),
             Route("/console/jobs/create", page(self.create_job_form), methods=["GET"]),
             Route("/console/jobs/create", page(self.create_job), methods=["POST"]),

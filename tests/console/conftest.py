@@ -30,8 +30,12 @@ def console_server(tmp_path_factory, eval_dir):
     (bucket / "broken/train").mkdir(parents=True)
     (bucket / "broken/train/data.txt").write_bytes(b"\x00\x01\x02 not text \xff\xfe" * 64)
     (bucket / "audio").mkdir()
+    (bucket / "evaluation").mkdir()
+    references = dict(line.split("\t", 1) for line in (eval_dir / "biomed-tts/test.tsv").read_text().splitlines())
     for clip in ("test_000", "test_001"):
         (bucket / f"audio/{clip}.wav").write_bytes((eval_dir / f"biomed-tts/wav16/{clip}.wav").read_bytes())
+        (bucket / f"evaluation/{clip}.wav").write_bytes((eval_dir / f"biomed-tts/wav16/{clip}.wav").read_bytes())
+        (bucket / f"evaluation/{clip}.txt").write_text(references[clip] + "\n")
     account = srv.credentials["account_id"]
     roles_tmp = tmp_path_factory.mktemp("console-roles")
     srv.role_arn = create_role(srv.data_dir, roles_tmp, "ConsoleCLMRole", trust_policy(account), read_policy("console-data"))
