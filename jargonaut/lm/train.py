@@ -29,6 +29,7 @@ from jargonaut.lm.model import NgramLM, perplexity_of, token_array
 from jargonaut.lm.normalise import normalise_words
 from jargonaut.lm.spelling import learn_spellings
 from jargonaut.lm.terms import extract_terms
+from jargonaut.lm.text_checks import text_warnings
 from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.validate import iter_lines
 
@@ -291,6 +292,8 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
         report.token_order, report.token_vocab_size = token_report.order, token_report.vocab_size
         report.token_perplexity = token_report.tuning_perplexity
         extra = {TOKEN_PREFIX + name: arr for name, arr in token_arrays.items()}
+    if domain_terms:  # the word text (the token corpus is trained without terms)
+        report.warnings = text_warnings(training_files)
     extra["spellings"] = _text_array([f"{variant}\t{form}" for variant, form in spellings.items()])
     report.file_bytes = _write(output, report, c.vocab, tables, terms, extra)
     timings["write"] = time.perf_counter() - t3

@@ -142,3 +142,23 @@ def test_validation_messages_are_the_apis_own(console_server, context):
         console_server.client().start_transcription_job(TranscriptionJobName=unique("x"), LanguageCode="en-US",
                                                         Media={"MediaFileUri": "not-a-uri"})
     expect(page.get_by_role("alert")).to_have_text(api.value.response["Error"]["Message"])
+
+
+def test_model_page_shows_the_text_warnings(console_server, context):
+    """A CLM trained on all-lower-case text says so, since its terms will come out lower case."""
+    folder = console_server.data_dir / "buckets/console-data/lower/train"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (console_server.data_dir / "buckets/console-data/biomed/train/part-1.txt").read_text()
+    (folder / "part-1.txt").write_text(text.lower())
+    client = console_server.client()
+    name = unique("lower")
+    client.create_language_model(LanguageCode="en-US", BaseModelName="WideBand", ModelName=name, InputDataConfig={
+        "S3Uri": "s3://console-data/lower/train/", "DataAccessRoleArn": console_server.role_arn})
+    page = context.new_page()
+    sign_in(page, console_server.endpoint, console_server.credentials)
+    page.goto(f"{console_server.endpoint}/console/models/{name}")
+    expect(page.locator("[data-field=status]")).to_have_text("Completed", timeout=TRAINING_SECONDS)
+    warnings = page.locator("[data-field=warnings] li")
+    expect(warnings.filter(has_text="all lower case")).to_have_count(1)
+    terms = page.locator("[data-field=terms] li").all_inner_texts()
+    assert all(term == term.lower() for term in terms)
