@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hmac
+import json
 import logging
 import mimetypes
 import re
@@ -225,6 +226,18 @@ class Console:
                                error=exc.message)
         return RedirectResponse(f"/console/models/{name}", 303)
 
+    async def role_help(self, request: Request, session: Session) -> Response:
+        account, region = session.principal.account_id, self.services.settings.region
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "transcribe.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                          "StringLike": {"aws:SourceArn": f"arn:aws:transcribe:{region}:{account}:*"}}}]}
+        permissions = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::BUCKET", "arn:aws:s3:::BUCKET/*"]}]}
+        return self.render(request, "role_help.html", session, trust=json.dumps(trust, indent=2),
+                           permissions=json.dumps(permissions, indent=2))
+
     # ---- evaluate: does my CLM help? ---------------------------------------------------------------
     async def evaluate(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
@@ -398,6 +411,7 @@ class Console:
             Route("/console/models", page(self.models), methods=["GET"]),
             Route("/console/models/train", page(self.train_form), methods=["GET"]),
             Route("/console/models/train", page(self.train), methods=["POST"]),
+            Route("/console/help/data-access-role", page(self.role_help), methods=["GET"]),
             Route("/console/models/{name}", page(self.model), methods=["GET"]),
             Route("/console/models/{name}/status", page(self.model_status), methods=["GET"]),
             Route("/console/models/{name}/result", page(self.model_result), methods=["GET"]),

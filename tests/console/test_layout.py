@@ -2,6 +2,7 @@
 Screenshots go to test-artifacts/console/pages/ (and to docs/console/ with JARGONAUT_UPDATE_DOCS=1)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -11,7 +12,8 @@ from playwright.sync_api import expect
 from tests.console.browser import ARTIFACTS, sign_in
 from tests.console.conftest import unique
 from tests.console.test_evaluate import completed_model
-from tests.support.server import REPO
+from tests.support.clm import read_policy, trust_policy
+from tests.support.server import REGION, REPO
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +36,7 @@ def test_main_pages_fit_phones_and_desktops(console_server, browser):
         "home": "/", "models": "/console/models", "train-model": "/console/models/train",
         "model": f"/console/models/{model}", "jobs": "/console/jobs", "create-job": "/console/jobs/create",
         "job": f"/console/jobs/{job}", "realtime": "/console/realtime",
+        "role-help": "/console/help/data-access-role",
     }
     out = ARTIFACTS / "pages"
     out.mkdir(parents=True, exist_ok=True)
@@ -83,3 +86,17 @@ def test_keyboard_reaches_the_content_and_the_actions(console_server, context):
         page.keyboard.press("Tab")
         ids.append(page.evaluate("document.activeElement.id"))
     assert "model_name" in ids, ids
+
+
+def test_role_help_gives_the_documents_the_server_accepts(console_server, context):
+    """The linked explanation shows Amazon's trust relationship for this account and the read policy."""
+    page = context.new_page()
+    sign_in(page, console_server.endpoint, console_server.credentials)
+    page.goto(console_server.endpoint + "/console/models/train")
+    with context.expect_page() as opened:
+        page.get_by_role("link", name="What the role must allow").click()
+    help_page = opened.value
+    help_page.wait_for_load_state()
+    trust, permissions = (json.loads(text) for text in help_page.locator("pre code").all_inner_texts()[:2])
+    assert trust == trust_policy(console_server.credentials["account_id"], REGION)
+    assert json.loads(json.dumps(permissions).replace("BUCKET", "console-data")) == read_policy("console-data")
