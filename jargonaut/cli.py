@@ -6,6 +6,7 @@ import importlib
 import json
 import sys
 
+from jargonaut.cli_common import data_dir_parent, run_command
 from jargonaut.settings import Settings
 
 # Subcommand groups that live beside the code they drive; each module offers register(subparsers).
@@ -51,9 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     accounts = sub.add_parser("accounts", help="manage accounts and access keys")
     accounts.add_argument("--data-dir", default=None)
     acc_sub = accounts.add_subparsers(dest="accounts_command", required=True)
-    create = acc_sub.add_parser("create", help="create an account with a new access key")
+    create = acc_sub.add_parser("create", help="create an account with a new access key", parents=[data_dir_parent()])
     create.add_argument("--account-id", default=None)
-    acc_sub.add_parser("list", help="list accounts")
+    acc_sub.add_parser("list", help="list accounts", parents=[data_dir_parent()])
     accounts.set_defaults(func=_accounts)
 
     for module_name in _PLUGINS:
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from jargonaut.cli_common import data_dir_parent
 from jargonaut.settings import Settings
 
 
 def _default_account(settings: Settings) -> str:
     credentials = settings.data_dir / "credentials.json"
     if not credentials.exists():
-        raise SystemExit(f"No --account given and no {credentials}; start the server once or pass --account.")
+        raise SystemExit(f"jargonaut: error: no --account given and no {credentials}; start the server once or pass --account.")
     return json.loads(credentials.read_text())["account_id"]
 
 
@@ -41,7 +42,7 @@ def _roles(args: argparse.Namespace) -> int:
             roles.delete(args.account or _default_account(settings), args.name)
             print(f"deleted {args.name}")
     except JargonautError as exc:
-        raise SystemExit(f"error: {exc.message}") from None
+        raise SystemExit(f"jargonaut: error: {exc.message}") from None
     return 0
 
 
@@ -78,8 +79,17 @@ def _buckets(args: argparse.Namespace) -> int:
         else:
             print(json.dumps(buckets.get_policy(account, args.name), indent=2))
     except JargonautError as exc:
-        raise SystemExit(f"error: {exc.message}") from None
+        raise SystemExit(f"jargonaut: error: {exc.message}") from None
     return 0
+
+
+def _aws_error_line(body: bytes) -> str:
+    """`Type: message` from an AWS error body (the raw text when it is not one)."""
+    try:
+        error = json.loads(body)
+        return f"{error['__type']}: {error.get('Message') or error.get('message')}"
+    except (ValueError, KeyError, TypeError):
+        return body.decode(errors="replace").strip()
 
 
 def _retrain(args: argparse.Namespace) -> int:
@@ -93,17 +103,21 @@ def _retrain(args: argparse.Namespace) -> int:
     key = os.environ.get("AWS_ACCESS_KEY_ID")
     secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
     if not (key and secret):
+        if not creds_file.exists():
+            raise SystemExit(f"jargonaut: error: no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                             f"or pass the --data-dir whose credentials.json the server wrote ({creds_file} is missing)")
         stored = json.loads(creds_file.read_text())
         key, secret = stored["access_key_id"], stored["secret_access_key"]
     url = f"{args.endpoint_url.rstrip('/')}/jargonaut/language-models/{args.name}/retrain"
-    request = AWSRequest(method="POST", url=url, data=b"")
+    # urllib would add an unsigned form Content-Type; the server requires a sent one to be signed.
+    request = AWSRequest(method="POST", url=url, data=b"", headers={"Content-Type": "application/x-amz-json-1.1"})
     SigV4Auth(Credentials(key, secret), "transcribe", os.environ.get("AWS_DEFAULT_REGION", settings.region)).add_auth(request)
     prepared = request.prepare()
     try:
         with urllib.request.urlopen(urllib.request.Request(url, data=b"", headers=dict(prepared.headers), method="POST")) as r:
             print(r.read().decode())
     except urllib.error.HTTPError as err:
-        raise SystemExit(f"error: {err.read().decode()}") from None
+        raise SystemExit(f"jargonaut: error: {_aws_error_line(err.read())}") from None
     return 0
 
 
@@ -111,7 +125,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     roles = sub.add_parser("roles", help="data access roles for custom language model training")
     roles.add_argument("--data-dir", default=None)
     roles_sub = roles.add_subparsers(dest="roles_command", required=True)
-    create = roles_sub.add_parser("create", help="create a role from IAM JSON documents; prints its ARN")
+    create = roles_sub.add_parser("create", help="create a role from IAM JSON documents; prints its ARN",
+                                  parents=[data_dir_parent()])
     create.add_argument("--name", required=True)
     create.add_argument("--trust-policy", required=True, help="trust policy JSON file (must allow transcribe.amazonaws.com)")
     create.add_argument("--policy", action="append", required=True, help="permission policy JSON file (repeatable)")
@@ -119,12 +134,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--s3-access-key-id", default=None, help="storage key the role reads with (S3 backend)")
     create.add_argument("--s3-secret-access-key", default=None)
     for command in ("list", "delete"):
-        parser = roles_sub.add_parser(command, help=f"{command} roles")
+        parser = roles_sub.add_parser(command, help=f"{command} roles", parents=[data_dir_parent()])
         parser.add_argument("--account", default=None)
         if command == "delete":
             parser.add_argument("--name", required=True)
-    for parser in [create] + [roles_sub.choices["list"], roles_sub.choices["delete"]]:
-        parser.add_argument("--data-dir", default=argparse.SUPPRESS)
     roles.set_defaults(func=_roles)
 
     buckets = sub.add_parser("buckets", help="buckets: create them for an account, share them with a bucket policy")
@@ -137,9 +150,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "policy": "show, set (--set FILE) or delete (--delete) a bucket's policy",
     }
     for command, text in helps.items():
-        parser = buckets_sub.add_parser(command, help=text)
+        parser = buckets_sub.add_parser(command, help=text, parents=[data_dir_parent()])
         parser.add_argument("--account", default=None, help="owning account id (default: the one in credentials.json)")
-        parser.add_argument("--data-dir", default=argparse.SUPPRESS)
         if command != "list":
             parser.add_argument("--name", required=True, help="bucket name")
         if command == "policy":

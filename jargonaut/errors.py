@@ -43,3 +43,8 @@ class MediaError(JargonautError):
 
     aws_type = "BadRequestException"
     status = 400
+
+
+class AccessDeniedError(JargonautError):
+    aws_type = "AccessDeniedException"
+    status = 403

@@ -27,6 +27,8 @@ def _hypercorn_config(settings: Settings, cert: Path, key: Path) -> Config:
     config.h2_max_concurrent_streams = 1000  # default 100 hangs extra streams silently
     config.accesslog = None
     config.graceful_timeout = 2
+    # A client that stops sending (headers or part of a body, then nothing) loses its connection.
+    config.read_timeout = settings.read_timeout
     return config
 
 

@@ -36,6 +36,13 @@ class Settings:
     max_clock_skew: int = 300
     # Lifetime of pre-signed transcript URLs, seconds
     presign_expiry: int = 900
+    # Largest request body on the JSON API, bytes (Transcribe's largest request is a few KB);
+    # larger ones are refused by Content-Length before they are read
+    max_request_bytes: int = 1048576
+    # Seconds a client has to send a whole request body before the request is dropped
+    request_body_timeout: int = 20
+    # Seconds a connection may send nothing before it is closed (streams send audio all along)
+    read_timeout: int = 60
     # web console: seconds a signed-in session lasts (sign in again afterwards)
     console_session_seconds: int = 3600
     extra: dict = field(default_factory=dict)

@@ -3,34 +3,48 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import uuid
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from jargonaut.api import protocol
+from jargonaut.api.body import check_declared_length, read_body
+from jargonaut.api.faults import error_response, fault_for
 from jargonaut.api.handlers import CallContext
 from jargonaut.api.operations import invoke
+from jargonaut.api.sigv4 import (
+    Principal,
+    SignedRequest,
+    presign_url,
+    verify_header,
+    verify_presigned,
+)
 from jargonaut.console.app import console_routes
-from jargonaut.api.sigv4 import AuthError, Principal, SignedRequest, presign_url, verify_header, verify_presigned
-from jargonaut.errors import InternalFailureError, JargonautError
+from jargonaut.errors import AccessDeniedError
 from jargonaut.service.app_services import Services
 
-log = logging.getLogger(__name__)
 SERVICE = "transcribe"
 
 
-def _aws_error(aws_type: str, message: str, status: int, request_id: str) -> Response:
-    return Response(
-        protocol.error_body(aws_type, message),
-        status_code=status,
-        media_type=protocol.CONTENT_TYPE,
-        headers={"x-amzn-RequestId": request_id, "x-amzn-ErrorType": aws_type},
-    )
+Endpoint = Callable[[Request, str], Awaitable[Response]]
+
+
+def aws_endpoint(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+    """A request id for every call, and whatever the endpoint raises answered as one AWS error."""
+
+    async def run(request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        try:
+            return await endpoint(request, request_id)
+        except Exception as exc:  # noqa: BLE001 - the one place every failure becomes an AWS error
+            return error_response(fault_for(exc), request_id)
+
+    return run
 
 
 def _signed_request(request: Request, body: bytes) -> SignedRequest:
@@ -58,64 +72,50 @@ def create_app(services: Services) -> Starlette:
 
         return transcript_url
 
-    def authenticate(request: Request, body: bytes) -> Principal:
+    def authenticate(request: Request, body: bytes, before_body: bool = False) -> Principal:
         principal, _, _ = verify_header(
-            _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew
+            _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew,
+            before_body=before_body,
         )
         return principal
 
-    async def aws_json(request: Request) -> Response:
-        request_id = str(uuid.uuid4())
-        body = await request.body()
-        try:
-            principal = authenticate(request, body)
-        except AuthError as exc:
-            return _aws_error(exc.aws_type, exc.message, 403, request_id)
-        try:
-            op = protocol.operation(request.headers.get("x-amz-target"))
-            params = protocol.parse_body(body)
-            ctx = CallContext(principal, services, transcript_url_factory(request, principal))
-            result = await asyncio.to_thread(invoke, ctx, op.name, params)
-            payload = protocol.serialise(result, op.output_shape) or {}
-        except JargonautError as exc:
-            return _aws_error(exc.aws_type, exc.message, exc.status, request_id)
-        except Exception as exc:  # noqa: BLE001
-            log.exception("internal failure")
-            failure = InternalFailureError(f"An internal error occurred ({type(exc).__name__}); try again.")
-            return _aws_error(failure.aws_type, failure.message, failure.status, request_id)
+    async def authenticated_body(request: Request) -> tuple[Principal, bytes]:
+        """Refuse what the headers already condemn, then read the body (capped, timed) and verify it all."""
+        check_declared_length(request, settings.max_request_bytes)
+        authenticate(request, b"", before_body=True)
+        body = await read_body(request, settings.max_request_bytes, settings.request_body_timeout)
+        return authenticate(request, body), body
+
+    @aws_endpoint
+    async def aws_json(request: Request, request_id: str) -> Response:
+        principal, body = await authenticated_body(request)
+        op = protocol.operation(request.headers.get("x-amz-target"))
+        params = protocol.parse_body(body)
+        ctx = CallContext(principal, services, transcript_url_factory(request, principal))
+        result = await asyncio.to_thread(invoke, ctx, op.name, params)  # validates, then runs the operation
+        payload = protocol.serialise(result, op.output_shape) or {}
         return JSONResponse(payload, media_type=protocol.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
 
-    async def transcript(request: Request) -> Response:
+    @aws_endpoint
+    async def transcript(request: Request, request_id: str) -> Response:
         account_id = request.path_params["account_id"]
         name = request.path_params["name"]
-        try:
-            principal, _ = verify_presigned(
-                _signed_request(request, b""), services.accounts.lookup, SERVICE, regions,
-                max_expires=settings.presign_expiry,
-            )
-        except AuthError as exc:
-            return _aws_error(exc.aws_type, exc.message, 403, str(uuid.uuid4()))
+        principal, _ = verify_presigned(
+            _signed_request(request, b""), services.accounts.lookup, SERVICE, regions,
+            max_expires=settings.presign_expiry,
+        )
         if principal.account_id != account_id:
-            return _aws_error("AccessDeniedException", "The URL was signed by another account.", 403, str(uuid.uuid4()))
-        try:
-            path = await asyncio.to_thread(services.jobs.transcript_path, account_id, name)
-        except JargonautError as exc:
-            return _aws_error(exc.aws_type, exc.message, exc.status, str(uuid.uuid4()))
+            raise AccessDeniedError("The URL was signed by another account.")
+        path = await asyncio.to_thread(services.jobs.transcript_path, account_id, name)
         return FileResponse(path, media_type="application/json")
 
-    async def retrain(request: Request) -> Response:
+    @aws_endpoint
+    async def retrain(request: Request, request_id: str) -> Response:
         """Beyond Amazon: retrain a CLM on the newest base model from its stored input data."""
-        request_id = str(uuid.uuid4())
-        body = await request.body()
-        try:
-            principal = authenticate(request, body)
-            model = await asyncio.to_thread(
-                services.language_models.retrain, principal.account_id, request.path_params["name"]
-            )
-        except AuthError as exc:
-            return _aws_error(exc.aws_type, exc.message, 403, request_id)
-        except JargonautError as exc:
-            return _aws_error(exc.aws_type, exc.message, exc.status, request_id)
+        principal, _ = await authenticated_body(request)
+        model = await asyncio.to_thread(
+            services.language_models.retrain, principal.account_id, request.path_params["name"]
+        )
         shape = protocol.service_model().shape_for("LanguageModel")
         return JSONResponse({"LanguageModel": protocol.serialise(model, shape)}, headers={"x-amzn-RequestId": request_id})
 
@@ -129,7 +129,11 @@ def create_app(services: Services) -> Starlette:
         Route("/healthz", health, methods=["GET"]),
     ]
     routes += console_routes(services)  # GET / and /console/...: the web console
-    app = Starlette(routes=routes)
+
+    async def routing_error(request: Request, exc: Exception) -> Response:
+        return error_response(fault_for(exc), str(uuid.uuid4()))
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: routing_error})
     return _with_streaming(app, services)
 
 

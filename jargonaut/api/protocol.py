@@ -44,9 +44,12 @@ def parse_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        value = json.loads(body)
+        # Strictly UTF-8, as RFC 8259 asks (json.loads would guess UTF-16/32 and skip a BOM).
+        value = json.loads(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise SerializationError(f"The request body is not valid JSON: {exc}.") from exc
+    except RecursionError:
+        raise SerializationError("The request body is not valid JSON: it is nested too deeply.") from None
     if not isinstance(value, dict):
         raise SerializationError("The request body must be a JSON object.")
     return value
@@ -65,11 +68,11 @@ class _StrictValidator(ParamValidator):
             return
         maximum = shape.metadata.get("max")
         if maximum is not None and len(param) > maximum:
-            errors.report(name, "invalid length", param=param, valid_range=[shape.metadata.get("min", 0), maximum])
+            errors.report(name, "invalid length", param=param, min_allowed=shape.metadata.get("min", 0), max_allowed=maximum)
         if shape.enum and param not in shape.enum:
             errors.report(name, "invalid enum", param=param, valid_values=shape.enum)
         pattern = shape.metadata.get("pattern")
-        if pattern and not re.fullmatch(pattern, param):  # model patterns are whole-value constraints
+        if pattern and (maximum is None or len(param) <= maximum) and not re.fullmatch(pattern, param):  # model patterns are whole-value constraints
             errors.report(name, "invalid pattern", param=param, pattern=pattern)
 
     def _validate_integer(self, param, shape, errors, name):  # type: ignore[no-untyped-def]
@@ -82,31 +85,52 @@ class _StrictValidator(ParamValidator):
         super()._validate_list(param, shape, errors, name)
         maximum = shape.metadata.get("max")
         if isinstance(param, list) and maximum is not None and len(param) > maximum:
-            errors.report(name, "invalid length", param=param, valid_range=[shape.metadata.get("min", 0), maximum])
+            errors.report(name, "invalid length", param=param, min_allowed=shape.metadata.get("min", 0), max_allowed=maximum)
+
+
+def _shown(value: Any, limit: int = 64) -> str:
+    """A value as quoted in an error message, cut short (a message never echoes a huge input)."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _bounds(extra: dict[str, Any], low_key: str, high_key: str) -> str:
+    low, high = extra.get(low_key), extra.get(high_key)
+    if "valid_range" in extra:
+        low, high = extra["valid_range"]
+    if high is None:
+        return f"greater than or equal to {low}"
+    return f"between {low} and {high}"
+
+
+# botocore names the Python types it accepts (str(type)); say them as JSON types.
+_JSON_TYPES = {str(t): name for t, name in [
+    (str, "string"), (int, "integer"), (float, "number"), (bool, "boolean"), (list, "array"), (tuple, "array"),
+    (dict, "object"), (bytes, "base64 string"), (bytearray, "base64 string"),
+]}
 
 
 def _format_error(error: tuple) -> str:
+    """One validation problem in Amazon's words; unknown kinds still give a message, never a crash."""
     kind, name, extra = error
     field = (name or "input").lstrip(".")
+    value = _shown(extra.get("param"))
     if kind == "invalid enum":
-        return f"Value '{extra['param']}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(extra['valid_values'])}]"
+        return f"Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(extra['valid_values'])}]"
     if kind == "invalid pattern":
-        return f"Value '{extra['param']}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: {extra['pattern']}"
+        return f"Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: {extra['pattern']}"
     if kind == "invalid length":
-        # botocore reports a too-short value with min_allowed only; our maximum check with valid_range
-        low, high = extra.get("valid_range") or [extra.get("min_allowed", 0), None]
-        if high is None:
-            return f"Value at '{field}' failed to satisfy constraint: Member must have length greater than or equal to {low}"
-        return f"Value at '{field}' failed to satisfy constraint: Member must have length between {low} and {high}"
+        return f"Value at '{field}' failed to satisfy constraint: Member must have length {_bounds(extra, 'min_allowed', 'max_allowed')}"
     if kind == "invalid range":
-        return f"Value '{extra['param']}' at '{field}' failed to satisfy constraint: Member must be between {extra.get('min_allowed')} and {extra.get('max_allowed')}"
+        return f"Value '{value}' at '{field}' failed to satisfy constraint: Member must be {_bounds(extra, 'min_allowed', 'max_allowed')}"
     if kind == "missing required field":
-        return f"Value null at '{extra['required_name']}' failed to satisfy constraint: Member must not be null"
+        return f"Value null at '{extra.get('required_name')}' failed to satisfy constraint: Member must not be null"
     if kind == "unknown field":
-        return f"Unknown parameter '{extra['unknown_param']}' at '{field}'"
+        return f"Unknown parameter '{_shown(extra.get('unknown_param'))}' at '{field}'"
     if kind == "invalid type":
-        return f"Value at '{field}' has the wrong type: expected {', '.join(extra['valid_types'])}"
-    return f"{field}: {kind}"
+        expected = ", ".join(dict.fromkeys(_JSON_TYPES.get(str(t), str(t)) for t in extra.get("valid_types", ())))
+        return f"Value at '{field}' has the wrong type: expected {expected}"
+    return f"Value at '{field}' is not valid ({kind})"
 
 
 def validate(op: OperationModel, params: dict[str, Any]) -> dict[str, Any]:

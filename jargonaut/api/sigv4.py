@@ -24,6 +24,9 @@ _AUTH_HEADER = re.compile(
 )
 
 
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
 class AuthError(Exception):
     """Authentication failed; `aws_type` is the error code the client sees (status 403)."""
 
@@ -89,6 +92,39 @@ def _parse_amz_date(value: str | None) -> dt.datetime:
         raise AuthError("IncompleteSignatureException", f"X-Amz-Date {value!r} is not in the form YYYYMMDDTHHMMSSZ.") from exc
 
 
+def check_signed_headers(signed_headers: list[str], headers: Mapping[str, str], presigned: bool = False) -> None:
+    """Refuse a signature that leaves out what decides the request's meaning.
+
+    The host (`:authority` on HTTP/2) is always required, as AWS requires it; with header
+    auth also the operation (`x-amz-target`), the body's type and the date when sent, so a
+    signature over a harmless request cannot be replayed with another operation or host.
+    """
+    signed = set(signed_headers)
+    if not signed & {"host", ":authority"}:
+        raise AuthError("IncompleteSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+    if presigned:
+        return
+    for name in HEADER_AUTH_MUST_SIGN:
+        if name in headers and name not in signed:
+            raise AuthError("IncompleteSignatureException", f"'{name}' is sent, so it must be a 'SignedHeader' in the AWS Authorization.")
+
+
+HEADER_AUTH_MUST_SIGN = ("x-amz-target", "content-type", "x-amz-date")
+
+
+def _signed_header_values(headers: Mapping[str, str], signed_headers: list[str]) -> dict[str, str]:
+    """The value of each signed header as received; HTTP/2's `:authority` arrives as `host`."""
+    values: dict[str, str] = {}
+    for name in signed_headers:
+        value = headers.get(name)
+        if value is None and name == ":authority":
+            value = headers.get("host")
+        if value is None:
+            raise AuthError("IncompleteSignatureException", f"Signed header {name!r} is missing from the request.")
+        values[name] = value
+    return values
+
+
 def _compute_signature(
     request: SignedRequest,
     query: str,
@@ -98,26 +134,20 @@ def _compute_signature(
     amz_date: str,
     payload_hash: str,
 ) -> str:
-    missing = [name for name in signed_headers if name not in request.headers]
-    if missing:
-        raise AuthError("IncompleteSignatureException", f"Signed header(s) missing from the request: {', '.join(missing)}.")
+    values = _signed_header_values(request.headers, signed_headers)
     host = request.headers.get("host", "localhost")
     url = f"http://{host}{quote(request.path, safe='/~%')}" + (f"?{query}" if query else "")
-    aws_request = AWSRequest(
-        method=request.method,
-        url=url,
-        headers={name: request.headers[name] for name in signed_headers},
-        data=request.body,
-    )
+    aws_request = AWSRequest(method=request.method, url=url, headers=values, data=request.body)
     aws_request.context["timestamp"] = amz_date
     signer = _FixedPayloadSigner(
         Credentials(principal.access_key_id, principal.secret_access_key), scope.service, scope.region, payload_hash
     )
     canonical = signer.canonical_request(aws_request)
-    # botocore drops a few headers (user-agent, expect...) from signing; the client may have signed them.
+    # botocore drops a few headers (user-agent, expect...) from signing and always adds host;
+    # the client's list is what it signed.
     canonical_lines = canonical.split("\n")
     if canonical_lines[-2] != ";".join(signed_headers):
-        canonical_headers = "".join(f"{n}:{' '.join(request.headers[n].split())}\n" for n in signed_headers)
+        canonical_headers = "".join(f"{n}:{' '.join(values[n].split())}\n" for n in signed_headers)
         canonical = "\n".join(canonical_lines[:3] + [canonical_headers, ";".join(signed_headers), payload_hash])
     string_to_sign = signer.string_to_sign(aws_request, canonical)
     return signer.signature(string_to_sign, aws_request)
@@ -158,9 +188,15 @@ def _mismatch() -> AuthError:
 
 def verify_header(
     request: SignedRequest, lookup: SecretLookup, service: str, regions: set[str], max_skew: int = 300,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, before_body: bool = False,
 ) -> tuple[Principal, Scope, str]:
-    """Verify an `Authorization: AWS4-HMAC-SHA256 ...` request; returns (principal, scope, signature)."""
+    """Verify an `Authorization: AWS4-HMAC-SHA256 ...` request; returns (principal, scope, signature).
+
+    `before_body`: check what the headers alone allow (form, scope, key, clock, signed headers,
+    and the signature itself when the client sent the body's hash in x-amz-content-sha256), so
+    a request that cannot be genuine is refused before its body is read. The caller verifies
+    again with the body.
+    """
     header = request.headers.get("authorization")
     if not header:
         raise AuthError("MissingAuthenticationTokenException", "Missing Authentication Token: sign the request with AWS Signature Version 4.")
@@ -174,7 +210,15 @@ def verify_header(
     principal = _lookup(lookup, scope.access_key_id)
     _check_clock(signed_at, now or dt.datetime.now(dt.timezone.utc), max_skew)
     signed_headers = match["signed"].split(";")
+    check_signed_headers(signed_headers, request.headers)
     claimed = request.headers.get("x-amz-content-sha256")
+    if before_body and not (claimed and _SHA256_HEX.fullmatch(claimed)):
+        return principal, scope, ""  # the signature covers a body hash we cannot know yet
+    if before_body:
+        expected = _compute_signature(request, request.query, signed_headers, principal, scope, amz_date or "", claimed)
+        if not hmac.compare_digest(expected, match["signature"]):
+            raise _mismatch()
+        return principal, scope, expected
     payload_hash = claimed if claimed else hashlib.sha256(request.body).hexdigest()
     if claimed and claimed not in (UNSIGNED_PAYLOAD, "STREAMING-AWS4-HMAC-SHA256-EVENTS") and claimed != hashlib.sha256(request.body).hexdigest():
         raise AuthError("InvalidSignatureException", "The provided x-amz-content-sha256 does not match the request body.")
@@ -213,6 +257,7 @@ def verify_presigned(
         raise AuthError("InvalidSignatureException", "The pre-signed URL is dated in the future.")
     unsigned_query = urlencode([(k, v) for k, v in params if k != "X-Amz-Signature"], quote_via=quote, safe="-_.~")
     signed_headers = values["X-Amz-SignedHeaders"].split(";")
+    check_signed_headers(signed_headers, request.headers, presigned=True)
     for payload_hash in (EMPTY_SHA256_HASH, UNSIGNED_PAYLOAD):
         expected = _compute_signature(
             request, unsigned_query, signed_headers, principal, scope, values["X-Amz-Date"], payload_hash

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 from pathlib import Path
 
 
@@ -50,6 +51,8 @@ def _transcribe(args: argparse.Namespace) -> int:
     from jargonaut.asr.recognizer import recognize
     from jargonaut.evaluate.run import load_language_model
 
+    if not Path(args.audio).is_file():  # say so, rather than "could not be decoded"
+        raise FileNotFoundError(errno.ENOENT, "No such audio file", args.audio)
     lm = load_language_model(args.language_model) if args.language_model else None
     with tqdm(total=1, unit="file", leave=False) as bar:
         result = recognize(decode(Path(args.audio)), configured_base_models()[args.base_model], language_model=lm)

@@ -14,11 +14,20 @@ def encode_token(seq: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"seq": seq}).encode()).decode()
 
 
+MAX_SEQ = 2**63 - 1  # sequence numbers are SQL BIGINTs
+
+
 def decode_token(token: str) -> int:
+    """The sequence number in a token we issued; anything else is a BadRequest, never a crash."""
+    invalid = BadRequestError("The NextToken is not valid. Use the token from the previous response.")
     try:
-        return int(json.loads(base64.urlsafe_b64decode(token.encode()))["seq"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadRequestError("The NextToken is not valid. Use the token from the previous response.") from exc
+        seq = json.loads(base64.urlsafe_b64decode(token.encode()))["seq"]
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError):
+        raise invalid from None
+    # Only an integer we could have issued: not a float (1e400 is infinite), a bool or a 23-digit number.
+    if type(seq) is not int or not 0 < seq <= MAX_SEQ:
+        raise invalid
+    return seq
 
 
 def list_page(

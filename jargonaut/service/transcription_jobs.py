@@ -89,6 +89,8 @@ class TranscriptionJobs:
         self._check_supported(request)
         request = dict(request)
         request["LanguageCode"] = self._language(request)
+        if not request["Media"].get("MediaFileUri"):  # the model leaves both Media members optional
+            raise BadRequestError("Media.MediaFileUri is required: give the s3:// URI of the audio to transcribe.")
         parse_uri(request["Media"]["MediaFileUri"])
         output = resolve_output(name, account_id, request.get("OutputBucketName"), request.get("OutputKey"))
         if output.ref is not None:

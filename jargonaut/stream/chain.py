@@ -44,7 +44,10 @@ class ChunkChain:
         signature = envelope.headers.get(":chunk-signature")
         if not isinstance(ms, int) or not isinstance(signature, bytes):
             raise ChainError("An audio event is not signed (:date and :chunk-signature are required).")
-        signed_at = dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc)
+        try:
+            signed_at = dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc)
+        except (OverflowError, ValueError, OSError):  # int64 extremes, year 10000...
+            raise ChainError("An audio event's :date is not a representable time.") from None
         current = now or dt.datetime.now(dt.timezone.utc)
         if abs((current - signed_at).total_seconds()) > self._max_skew:
             raise ChainError("An audio event's :date is too far from the server time.")

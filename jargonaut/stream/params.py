@@ -9,6 +9,9 @@ from jargonaut.asr.base_models import SUPPORTED_LANGUAGES
 from jargonaut.errors import BadRequestError
 
 MIN_RATE, MAX_RATE = 8000, 48000
+# The declared rate of raw PCM is trusted, as Amazon does: PCM carries no rate, and 16 kHz audio
+# declared as 48 kHz is speech played 3x faster, which no cheap signal tells reliably from a
+# high voice, a band-limited microphone or music (docs/ARCHITECTURE.md, "stream").
 ENCODINGS = ("pcm", "flac", "ogg-opus")
 STABILITY = ("low", "medium", "high")
 HEADER_PREFIX = "x-amzn-transcribe-"

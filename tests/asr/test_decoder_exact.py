@@ -67,12 +67,23 @@ def test_raw_logits_match(window, model_dir, backend):
 
 
 def test_int8_decoder_tracks_ctranslate2_int8(eval_dir, model_dir):
-    """The int8 graph quantises like CTranslate2's int8 (not bit-exact): same ranking of
-    the likely tokens at every step of a real window, log-probabilities within quantisation noise."""
+    """Our int8 graph is a quantised Whisper at least as faithful as CTranslate2's int8.
+
+    Why not compare the two int8 decoders directly: they quantise differently (ours: weights
+    and activations in blocks of 32; CTranslate2: per row), and int8 GEMM kernels differ per
+    instruction set (AVX2 vs AVX-512/VNNI), so a fixed tolerance between them is fitted to one
+    CPU (0.5 held on AVX-512 and failed at 0.517 on an AVX2-only EPYC). What holds on any CPU:
+    - both are perturbations of the same float32 model, which test_raw_logits_match pins to
+      CTranslate2's float32 within 1e-3; we measure each one's error against it, on this CPU;
+    - ours is no further from float32 than the peer's int8 (top-5 log-probabilities);
+    - where float32's top-1 margin exceeds twice the peer's int8 error (so int8 noise of that
+      size cannot flip the choice), our greedy token is float32's, and so is CTranslate2's.
+    Near-ties ("," vs ".") may go either way under either quantisation and are not judged.
+    """
     from faster_whisper import WhisperModel
 
     from jargonaut.asr.audio import decode
-    from jargonaut.asr.decoder.model import log_softmax
+    from jargonaut.asr.decoder.model import WhisperDecoder, log_softmax
     from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
     from jargonaut.asr.decoder.weights import load_weights
 
@@ -82,16 +93,31 @@ def test_int8_decoder_tracks_ctranslate2_int8(eval_dir, model_dir):
     encoded = whisper.encode(np.pad(feats, ((0, 0), (0, 3000 - feats.shape[1])))[None])
     ct2 = whisper.model.generate(encoded, [[50257, 50362]], beam_size=1, return_logits_vocab=True,
                                  max_length=30, suppress_blank=False, suppress_tokens=[])[0]
-    dec = OrtWhisperDecoder(load_weights(model_dir), "int8")
-    cache, cross = dec.new_cache(1), dec.cross_kv(np.array(encoded)[0])
+    weights = load_weights(model_dir)
     tokens = [50257, 50362] + ct2.sequences_ids[0]
-    ours = dec.forward(np.array([tokens[:2]]), cache, cross)[0]
-    agree = []
-    for step, want in enumerate(ct2.logits[0][: len(ct2.sequences_ids[0])]):
-        want = log_softmax(np.array(want).reshape(-1)[: ours.shape[0]])
-        got = log_softmax(ours)
-        agree.append(np.argmax(got) == np.argmax(want))
-        top = np.argsort(want)[-5:]
-        assert np.abs(got[top] - want[top]).max() < 0.5, step
-        ours = dec.forward(np.array([[tokens[2 + step]]]), cache, cross)[0]
-    assert np.mean(agree) >= 0.9  # near-ties ("," vs ".") may flip under either quantisation
+    steps = len(ct2.sequences_ids[0])
+
+    def teacher_forced(dec) -> list[np.ndarray]:
+        """Log-probabilities at each step of CTranslate2's greedy sequence."""
+        cache, cross = dec.new_cache(1), dec.cross_kv(np.array(encoded)[0])
+        out = [dec.forward(np.array([tokens[:2]]), cache, cross)[0]]
+        for step in range(steps - 1):
+            out.append(dec.forward(np.array([[tokens[2 + step]]]), cache, cross)[0])
+        return [log_softmax(o) for o in out]
+
+    reference = teacher_forced(WhisperDecoder(weights))  # float32
+    ours = teacher_forced(OrtWhisperDecoder(weights, "int8"))
+    vocab = reference[0].shape[0]
+    peer = [log_softmax(np.array(w).reshape(-1)[:vocab]) for w in ct2.logits[0][:steps]]
+
+    def error(lp: list[np.ndarray]) -> np.ndarray:
+        return np.array([np.abs(lp[i][top] - reference[i][top]).max()
+                         for i, top in enumerate(np.argsort(r)[-5:] for r in reference)])
+
+    ours_error, peer_error = error(ours), error(peer)
+    assert ours_error.max() <= peer_error.max(), (ours_error.max(), peer_error.max())
+    margins = np.array([np.diff(np.sort(r)[-2:])[0] for r in reference])
+    decided = margins > 2 * peer_error.max()
+    assert decided.sum() >= steps // 2, (margins, peer_error.max())  # the check must judge most steps
+    for i in np.flatnonzero(decided):
+        assert np.argmax(ours[i]) == np.argmax(reference[i]) == np.argmax(peer[i]), i

@@ -7,6 +7,7 @@ Usage: python -m tests.stream.sdk_client '<json spec>'  -> one JSON object on st
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import os
 import subprocess
@@ -28,6 +29,23 @@ async def stream(spec: dict[str, Any]) -> dict[str, Any]:
         endpoint_resolver=StaticEndpointResolver(spec["endpoint"]),
         credential_resolver=StaticCredentialResolver(spec["access_key_id"], spec["secret_access_key"]),
     )
+    if spec.get("date_event") is not None:
+        # Give one audio event a :date far outside any clock (int64 limits, year 10000).
+        signer, target, calls = client._event_signer, int(spec["date_event"]), [0]
+        original_sign, date_ms = signer.sign, int(spec["date_ms"])
+
+        class FarDate(datetime.datetime):
+            def timestamp(self) -> float:  # the serializer writes int(timestamp() * 1000)
+                return date_ms / 1000
+
+        def sign_far(payload, prior, creds):  # type: ignore[no-untyped-def]
+            headers = original_sign(payload, prior, creds)
+            calls[0] += 1
+            if calls[0] == target:
+                headers[":date"] = FarDate(2000, 1, 1)
+            return headers
+
+        signer.sign = sign_far
     if spec.get("tamper_event") is not None:
         # Corrupt the chunk signature of one audio event: the chain breaks from there on.
         signer, target, calls = client._event_signer, int(spec["tamper_event"]), [0]

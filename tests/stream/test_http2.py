@@ -133,6 +133,14 @@ def test_broken_chunk_signature_ends_the_stream(stream_server, clips) -> None:
     assert "signature" in out["error"]["message"].lower()
 
 
+@pytest.mark.parametrize("date_ms", [2**62, -(2**63), 253402300800000], ids=["int64-max", "int64-min", "year-10000"])
+def test_event_date_out_of_range_is_a_bad_request(stream_server, clips, date_ms) -> None:
+    out = run_in_subprocess(spec(stream_server, clips["jfk16"], 16000, date_event=2, date_ms=date_ms), cert(stream_server))
+    assert out["error"] is not None and out["error"]["phase"] == "stream", out
+    assert out["error"]["type"] == "BadRequestException", out["error"]
+    assert "date" in out["error"]["message"].lower()
+
+
 @pytest.mark.slow
 def test_concurrent_stream_limit(stream_server, clips) -> None:
     paced = spec(stream_server, clips["jfk8"], 8000, bytes_per_second=16000 * 2, chunk_bytes=1600)
