@@ -18,6 +18,8 @@ from tests.support.server import REGION, REPO
 pytestmark = pytest.mark.slow
 
 WIDTHS = (375, 1440)
+DOC_SHOTS = ["signin-1440.png", "home-1440.png", "models-1440.png", "train-model-1440.png", "model-1440.png",
+             "create-job-1440.png", "job-1440.png", "realtime-1440.png", "model-375.png", "job-375.png"]
 UNLABELLED = """() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea, button'))
   .filter((el) => !el.hidden && el.offsetParent !== null)
   .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !(el.textContent || '').trim())
@@ -59,8 +61,8 @@ def test_main_pages_fit_phones_and_desktops(console_server, browser):
     if os.environ.get("JARGONAUT_UPDATE_DOCS") == "1":
         docs = REPO / "docs" / "console"
         docs.mkdir(exist_ok=True)
-        for shot in out.glob("*.png"):
-            shutil.copy(shot, docs / shot.name)
+        for shot in DOC_SHOTS:
+            shutil.copy(out / shot, docs / shot)
 
 
 def test_keyboard_reaches_the_content_and_the_actions(console_server, context):
