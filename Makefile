@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The console's browser tests drive Debian's Chromium through Playwright (no browser download).
+# apt-get only when chromium is missing, so `make test` stays fast on a machine that has it (sudo when not root).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@command -v chromium >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 serve: install
 	$(VENV)/bin/jargonaut serve
@@ -25,7 +27,7 @@ serve: install
 test: install chromium
 	$(PY) -m pytest -q -rs
 
-test-fast: install chromium
+test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
 # The shared-state suites against a PostgreSQL server: make test-postgres DATABASE_URL=postgresql+psycopg://user@host/db
