@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.console.browser import sign_in
 from tests.console.conftest import unique
+from tests.support.clm import create_role, read_policy, trust_policy
 from tests.support.server import REPO
 
 pytestmark = pytest.mark.slow
@@ -104,5 +105,40 @@ def test_a_second_account_sees_none_of_the_firsts_resources(console_server, brow
                 InputDataConfig={"S3Uri": "s3://console-data/biomed/train/", "DataAccessRoleArn": console_server.role_arn})
         assert foreign.value.response["Error"]["Code"] == "BadRequestException"
         assert console_server.client(other).list_language_models()["Models"] == []
+    finally:
+        context.close()
+
+
+def test_model_list_filters_and_pages(console_server, browser, tmp_path):
+    """Eleven models of a fresh account: ten a page, a next page with the rest, filters by name and status."""
+    account = new_account(console_server)
+    role = create_role(console_server.data_dir, tmp_path, "PagingRole", trust_policy(account["account_id"]),
+                       read_policy("paging-data"), account=account["account_id"])
+    client = console_server.client(account)
+    names = [f"page-{i:02d}" for i in range(11)]
+    for name in names:  # the bucket doesn't exist, so each fails fast: enough for listing
+        client.create_language_model(LanguageCode="en-US", BaseModelName="WideBand", ModelName=name,
+                                     InputDataConfig={"S3Uri": "s3://paging-data/none/", "DataAccessRoleArn": role})
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_in(page, console_server.endpoint, account)
+        page.goto(console_server.endpoint + "/console/models")
+        rows = page.locator("tbody tr th a")
+        expect(rows).to_have_count(10)
+        first_page = rows.all_inner_texts()
+        page.get_by_role("link", name="Next page").click()
+        expect(rows).to_have_count(1)
+        assert sorted(first_page + rows.all_inner_texts()) == names
+        expect(page.get_by_role("link", name="Next page")).to_have_count(0)
+        page.get_by_role("link", name="First page").click()
+        expect(rows).to_have_count(10)
+        page.get_by_label("Name contains").fill("PAGE-07")
+        page.get_by_role("button", name="Filter").click()
+        expect(rows).to_have_text(["page-07"])
+        page.get_by_label("Name contains").fill("")
+        page.get_by_label("Status").select_option("COMPLETED")
+        page.get_by_role("button", name="Filter").click()
+        expect(page.locator("tbody")).to_contain_text("No custom language models match the filter")
     finally:
         context.close()
