@@ -45,10 +45,8 @@ function player(audio) {
   };
   ["timeupdate", "seeked", "play"].forEach((e) => audio.addEventListener(e, show));
   const seek = (w) => { audio.currentTime = parseFloat(w.dataset.start) + 0.001; audio.play().catch(() => {}); };
-  words.forEach((w) => {
-    w.addEventListener("click", () => seek(w));
-    w.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); seek(w); } });
-  });
+  // Words are not tab stops (a transcript would be hundreds); the player's own controls are.
+  words.forEach((w) => w.addEventListener("click", () => seek(w)));
 }
 
 function followChoices(form) {
