@@ -19,6 +19,7 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -91,12 +92,15 @@ class Console:
                     return RedirectResponse("/console/signin?" + urlencode({"next": request.url.path}), 303)
                 return self.render(request, "refused.html", status=401, reason="Your session has expired or you "
                                    "signed out. Sign in again; nothing was changed.", csrf="")
-            if request.method == "POST" and not await _csrf_ok(request, session.csrf_token):
-                return self.render(request, "refused.html", session, status=403, reason="The form didn't carry "
-                                   "this session's security token (CSRF check failed). Reload the page and try again; "
-                                   "nothing was changed.")
             try:
+                if request.method == "POST" and not await _csrf_ok(request, session.csrf_token):
+                    return self.render(request, "refused.html", session, status=403, reason="The form didn't carry "
+                                       "this session's security token (CSRF check failed). Reload the page and try "
+                                       "again; nothing was changed.")
                 return await handler(request, session)
+            except HTTPException as exc:  # a form Starlette can't parse (malformed, part too large)
+                return self.render(request, "refused.html", session, status=exc.status_code,
+                                   reason=f"The form couldn't be read ({exc.detail}); nothing was changed.")
             except NotFoundError as exc:
                 return self.render(request, "refused.html", session, status=404, reason=exc.message)
             except Exception as exc:  # noqa: BLE001 - a page never shows a traceback

@@ -118,3 +118,20 @@ def test_session_cookie_is_secure_on_the_tls_port(console_server):
     assert redirect.value.code == 303
     session_cookie = [v for k, v in redirect.value.headers.items() if k.lower() == "set-cookie" and "jargonaut_session" in v][0]
     assert "Secure" in session_cookie and "HttpOnly" in session_cookie and "SameSite=strict" in session_cookie
+
+
+def test_a_form_that_cannot_be_parsed_is_a_page_not_a_crash(console_server, context):
+    page = context.new_page()
+    sign_in(page, console_server.endpoint, console_server.credentials)
+    page.goto(console_server.endpoint + "/console/jobs/create")
+    token = page.locator("#create-job input[name=csrf_token]").get_attribute("value")
+    for headers, body in [({"Content-Type": "multipart/form-data; boundary=x"}, b"--x\r\nbroken"),
+                          ({"Content-Type": "multipart/form-data"}, b"no boundary"),
+                          ({"Content-Type": "application/x-www-form-urlencoded"}, b"%%%=&&=%zz")]:
+        for extra in ({}, {"X-CSRF-Token": token}):
+            response = page.request.post(console_server.endpoint + "/console/jobs/create", max_redirects=0,
+                                         headers={**headers, **extra}, data=body)
+            assert response.status in (400, 403), (headers, extra, response.status)
+            assert "nothing was changed" in response.text() or "validation error" in response.text()
+            assert "Traceback" not in response.text()
+    assert console_server.client().list_transcription_jobs(JobNameContains="broken")["TranscriptionJobSummaries"] == []
