@@ -77,7 +77,9 @@ class Console:
         return HTMLResponse(body, status_code=status, headers=_SECURITY_HEADERS)
 
     def context(self, session: Session) -> CallContext:
-        return CallContext(session.principal, self.services, lambda _account, _name: "")
+        # Pages link transcripts through their own routes, so no pre-signed URLs (any arguments: the
+        # URL factory's signature grows with what a job can write beside its transcript).
+        return CallContext(session.principal, self.services, lambda *_: "")
 
     async def call(self, session: Session, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         return await asyncio.to_thread(invoke, self.context(session), operation, params)
