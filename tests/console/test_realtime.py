@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from jargonaut.asr.audio import decode
 from tests.console.browser import launch, save_screenshots, sign_in
+from tests.console.test_evaluate import completed_model
 from tests.support.media import encode
 
 pytestmark = pytest.mark.slow
@@ -27,7 +28,10 @@ def microphone_wav(tmp_path, eval_dir):
     return encode(np.concatenate([silence, samples, silence, silence]), 16000, tmp_path / "mic.wav", "wav", "pcm_s16le")
 
 
-def test_microphone_streams_and_shows_a_final_result(console_server, playwright, microphone_wav, eval_dir, request):
+@pytest.mark.parametrize("with_clm", [False, True], ids=["general", "clm"])
+def test_microphone_streams_and_shows_a_final_result(console_server, playwright, microphone_wav, eval_dir, request,
+                                                     with_clm):
+    model = completed_model(console_server) if with_clm else None
     browser = launch(playwright, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                      f"--use-file-for-fake-audio-capture={microphone_wav}%noloop",
                      "--autoplay-policy=no-user-gesture-required")
@@ -38,6 +42,10 @@ def test_microphone_streams_and_shows_a_final_result(console_server, playwright,
         sign_in(page, console_server.endpoint, console_server.credentials)
         page.get_by_role("link", name="Real-time transcription").first.click()
         expect(page.get_by_role("heading", name="Real-time transcription")).to_be_visible()
+        if model:
+            page.get_by_label("Custom language model").select_option(model)
+        sockets = []
+        page.on("websocket", lambda socket: sockets.append(socket.url))
         page.get_by_role("button", name="Start streaming").click()
         expect(page.get_by_role("status")).to_have_text("Streaming — speak now.")
         final = page.locator("#rt-finals .final")
@@ -45,6 +53,8 @@ def test_microphone_streams_and_shows_a_final_result(console_server, playwright,
         page.get_by_role("button", name="Stop streaming").click()
         expect(page.get_by_role("status")).to_have_text("Stream closed.", timeout=60_000)
         expect(page.locator("#rt-error")).to_be_hidden()
+        assert len(sockets) == 1 and "/stream-transcription-websocket?" in sockets[0]
+        assert ("language-model-name=" + model in sockets[0]) if model else ("language-model-name" not in sockets[0])
         heard = words(page.locator("#rt-finals").inner_text())
         reference = words((eval_dir / "biomed-tts/test.tsv").read_text().splitlines()[0].split("\t", 1)[1])
         common = set(heard) & set(reference)
