@@ -13,6 +13,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# The AWS SDK for JavaScript v3, which the tests drive too (Node.js and npm from the system).
+JS_STAMP := tests/js/node_modules/.installed
+$(JS_STAMP): tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
+
 install: $(STAMP)
 
 # The console's browser tests drive Debian's Chromium through Playwright (no browser download).
@@ -24,7 +30,7 @@ chromium:
 serve: install
 	$(VENV)/bin/jargonaut serve
 
-test: install chromium
+test: install chromium $(JS_STAMP)
 	$(PY) -m pytest -q -rs
 
 test-fast: install

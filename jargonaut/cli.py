@@ -10,7 +10,7 @@ from jargonaut.cli_common import data_dir_parent, run_command
 from jargonaut.settings import Settings
 
 # Subcommand groups that live beside the code they drive; each module offers register(subparsers).
-_PLUGINS = ("jargonaut.cli_admin", "jargonaut.lm.cli", "jargonaut.evaluate.cli")
+_PLUGINS = ("jargonaut.cli_admin", "jargonaut.cli_client", "jargonaut.lm.cli", "jargonaut.evaluate.cli")
 
 
 def _serve(args: argparse.Namespace) -> int:

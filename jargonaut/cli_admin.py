@@ -1,14 +1,12 @@
 """`jargonaut roles ...` (data access roles), `jargonaut buckets ...` (bucket ownership and
-policies) and `jargonaut models retrain` (upgrade a CLM)."""
+policies) and `jargonaut models retrain|report` (CLMs on a server)."""
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import urllib.error
-import urllib.request
 from pathlib import Path
 
+from jargonaut.cli_client import add_server_options, report as client_report
 from jargonaut.cli_common import data_dir_parent
 from jargonaut.settings import Settings
 
@@ -83,41 +81,11 @@ def _buckets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _aws_error_line(body: bytes) -> str:
-    """`Type: message` from an AWS error body (the raw text when it is not one)."""
-    try:
-        error = json.loads(body)
-        return f"{error['__type']}: {error.get('Message') or error.get('message')}"
-    except (ValueError, KeyError, TypeError):
-        return body.decode(errors="replace").strip()
-
-
 def _retrain(args: argparse.Namespace) -> int:
     """Ask a running server to retrain a CLM on the newest base model (SigV4-signed request)."""
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
+    from jargonaut.cli_client import signed_call
 
-    settings = Settings.load(data_dir=args.data_dir)
-    creds_file = settings.data_dir / "credentials.json"
-    key = os.environ.get("AWS_ACCESS_KEY_ID")
-    secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
-    if not (key and secret):
-        if not creds_file.exists():
-            raise SystemExit(f"jargonaut: error: no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                             f"or pass the --data-dir whose credentials.json the server wrote ({creds_file} is missing)")
-        stored = json.loads(creds_file.read_text())
-        key, secret = stored["access_key_id"], stored["secret_access_key"]
-    url = f"{args.endpoint_url.rstrip('/')}/jargonaut/language-models/{args.name}/retrain"
-    # urllib would add an unsigned form Content-Type; the server requires a sent one to be signed.
-    request = AWSRequest(method="POST", url=url, data=b"", headers={"Content-Type": "application/x-amz-json-1.1"})
-    SigV4Auth(Credentials(key, secret), "transcribe", os.environ.get("AWS_DEFAULT_REGION", settings.region)).add_auth(request)
-    prepared = request.prepare()
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=b"", headers=dict(prepared.headers), method="POST")) as r:
-            print(r.read().decode())
-    except urllib.error.HTTPError as err:
-        raise SystemExit(f"jargonaut: error: {_aws_error_line(err.read())}") from None
+    print(json.dumps(signed_call(args, "POST", f"/jargonaut/language-models/{args.name}/retrain")))
     return 0
 
 
@@ -164,6 +132,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     models_sub = models.add_subparsers(dest="models_command", required=True)
     retrain = models_sub.add_parser("retrain", help="retrain a CLM on the newest base model from its own input data")
     retrain.add_argument("name")
-    retrain.add_argument("--endpoint-url", default="http://127.0.0.1:8080")
-    retrain.add_argument("--data-dir", default=None)
+    add_server_options(retrain)
     retrain.set_defaults(func=_retrain)
+    report = models_sub.add_parser("report", help="a CLM's full training report: data, order, domain terms, spellings")
+    report.add_argument("name")
+    report.add_argument("--terms", type=int, default=50, help="domain terms to show (most salient first)")
+    report.add_argument("--all", action="store_true", help="show every domain term")
+    report.add_argument("--json", action="store_true", help="the report as JSON")
+    add_server_options(report)
+    report.set_defaults(func=client_report)

@@ -13,7 +13,10 @@ class Settings:
     port: int = 8080
     tls_port: int = 8443
     data_dir: Path = Path("data")
+    # The region the banner and local tools suggest; requests may be signed for any region below
     region: str = "us-east-1"
+    # Regions requests may be signed for, comma-separated; empty means every AWS region
+    regions: str = ""
     # SQLAlchemy URL; empty means SQLite at DATA_DIR/jargonaut.db
     database_url: str = ""
     # Transcription worker threads (each runs one job at a time)

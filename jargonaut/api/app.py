@@ -1,20 +1,23 @@
-"""The ASGI application: AWS JSON 1.1 at POST /, transcripts, health."""
+"""The ASGI application: AWS JSON 1.1 at POST /, RPC v2 CBOR at /service/..., transcripts, health."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import uuid
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
+from botocore.model import OperationModel
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from jargonaut.api import protocol
+from jargonaut.api import protocol, rpcv2_cbor
 from jargonaut.api.body import check_declared_length, read_body
-from jargonaut.api.faults import error_response, fault_for
+from jargonaut.api.faults import Fault, error_response, fault_for
 from jargonaut.api.handlers import CallContext
 from jargonaut.api.operations import invoke
 from jargonaut.api.sigv4 import (
@@ -26,6 +29,7 @@ from jargonaut.api.sigv4 import (
 )
 from jargonaut.console.app import console_routes
 from jargonaut.errors import AccessDeniedError
+from jargonaut.regions import AllowedRegions
 from jargonaut.service.app_services import Services
 
 SERVICE = "transcribe"
@@ -34,15 +38,59 @@ SERVICE = "transcribe"
 Endpoint = Callable[[Request, str], Awaitable[Response]]
 
 
-def aws_endpoint(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
-    """A request id for every call, and whatever the endpoint raises answered as one AWS error."""
+@dataclass(frozen=True)
+class Wire:
+    """How one protocol carries a Transcribe operation: where its name is, body and error encodings."""
+
+    operation: Callable[[Request], OperationModel]
+    parse_body: Callable[[bytes], dict[str, Any]]
+    encode: Callable[[Any], bytes]
+    error_body: Callable[[str, str], bytes]
+    timestamp: Callable[[Any], Any]
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self, payload: Any, request_id: str) -> Response:
+        return Response(self.encode(payload), media_type=self.content_type,
+                        headers={"x-amzn-RequestId": request_id, **self.headers})
+
+    def error(self, fault: Fault, request_id: str) -> Response:
+        return Response(self.error_body(fault.aws_type, fault.message), status_code=fault.status,
+                        media_type=self.content_type,
+                        headers={"x-amzn-RequestId": request_id, "x-amzn-ErrorType": fault.aws_type, **self.headers})
+
+
+JSON_WIRE = Wire(
+    operation=lambda request: protocol.operation(request.headers.get("x-amz-target")),
+    parse_body=protocol.parse_body,
+    encode=lambda payload: json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+    error_body=protocol.error_body,
+    timestamp=protocol.epoch_seconds,
+    content_type=protocol.CONTENT_TYPE,
+)
+CBOR_WIRE = Wire(
+    operation=lambda request: rpcv2_cbor.operation(
+        request.path_params["service"], request.path_params["operation"],
+        request.headers.get(rpcv2_cbor.PROTOCOL_HEADER)),
+    parse_body=rpcv2_cbor.parse_body,
+    encode=rpcv2_cbor.encode,
+    error_body=rpcv2_cbor.error_body,
+    timestamp=rpcv2_cbor.timestamp,
+    content_type=rpcv2_cbor.CONTENT_TYPE,
+    headers={rpcv2_cbor.PROTOCOL_HEADER: rpcv2_cbor.PROTOCOL},
+)
+
+
+def aws_endpoint(endpoint: Endpoint, wire: Wire = JSON_WIRE) -> Callable[[Request], Awaitable[Response]]:
+    """A request id for every call, and whatever the endpoint raises answered as one AWS error
+    in the endpoint's protocol."""
 
     async def run(request: Request) -> Response:
         request_id = str(uuid.uuid4())
         try:
             return await endpoint(request, request_id)
         except Exception as exc:  # noqa: BLE001 - the one place every failure becomes an AWS error
-            return error_response(fault_for(exc), request_id)
+            return wire.error(fault_for(exc), request_id)
 
     return run
 
@@ -59,73 +107,90 @@ def _signed_request(request: Request, body: bytes) -> SignedRequest:
 
 def create_app(services: Services) -> Starlette:
     settings = services.settings
-    regions = {settings.region}
+    regions = AllowedRegions(settings.regions)
 
     def transcript_url_factory(request: Request, principal: Principal) -> Any:
-        def transcript_url(account_id: str, name: str) -> str:
-            # Signed with the caller's own key: resources are scoped to the caller's account.
+        def transcript_url(account_id: str, region: str, name: str) -> str:
+            # Signed with the caller's own key for the job's region: resources are scoped to both.
             base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
             return presign_url(
-                f"{base}/transcripts/{account_id}/{name}.json", principal, settings.region, SERVICE,
+                f"{base}/transcripts/{region}/{account_id}/{name}.json", principal, region, SERVICE,
                 settings.presign_expiry,
             )
 
         return transcript_url
 
-    def authenticate(request: Request, body: bytes, before_body: bool = False) -> Principal:
-        principal, _, _ = verify_header(
+    def authenticate(request: Request, body: bytes, before_body: bool = False) -> tuple[Principal, str]:
+        """The caller and the region the request was signed for (its resources' region)."""
+        principal, scope, _ = verify_header(
             _signed_request(request, body), services.accounts.lookup, SERVICE, regions, settings.max_clock_skew,
             before_body=before_body,
         )
-        return principal
+        return principal, scope.region
 
-    async def authenticated_body(request: Request) -> tuple[Principal, bytes]:
+    async def authenticated_body(request: Request) -> tuple[Principal, str, bytes]:
         """Refuse what the headers already condemn, then read the body (capped, timed) and verify it all."""
         check_declared_length(request, settings.max_request_bytes)
         authenticate(request, b"", before_body=True)
         body = await read_body(request, settings.max_request_bytes, settings.request_body_timeout)
-        return authenticate(request, body), body
+        return (*authenticate(request, body), body)
 
-    @aws_endpoint
+    async def call(request: Request, request_id: str, wire: Wire) -> Response:
+        """One Transcribe operation: authenticate, decode, validate, run, encode in the request's protocol."""
+        principal, region, body = await authenticated_body(request)
+        op = wire.operation(request)
+        ctx = CallContext(principal, region, services, transcript_url_factory(request, principal))
+        result = await asyncio.to_thread(invoke, ctx, op.name, wire.parse_body(body))  # validates, then runs it
+        return wire.response(protocol.serialise(result, op.output_shape, wire.timestamp) or {}, request_id)
+
     async def aws_json(request: Request, request_id: str) -> Response:
-        principal, body = await authenticated_body(request)
-        op = protocol.operation(request.headers.get("x-amz-target"))
-        params = protocol.parse_body(body)
-        ctx = CallContext(principal, services, transcript_url_factory(request, principal))
-        result = await asyncio.to_thread(invoke, ctx, op.name, params)  # validates, then runs the operation
-        payload = protocol.serialise(result, op.output_shape) or {}
-        return JSONResponse(payload, media_type=protocol.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
+        return await call(request, request_id, JSON_WIRE)
+
+    async def rpc_v2_cbor(request: Request, request_id: str) -> Response:
+        return await call(request, request_id, CBOR_WIRE)
 
     @aws_endpoint
     async def transcript(request: Request, request_id: str) -> Response:
         account_id = request.path_params["account_id"]
+        region = request.path_params["region"]
         name = request.path_params["name"]
-        principal, _ = verify_presigned(
+        principal, scope = verify_presigned(
             _signed_request(request, b""), services.accounts.lookup, SERVICE, regions,
             max_expires=settings.presign_expiry,
         )
-        if principal.account_id != account_id:
-            raise AccessDeniedError("The URL was signed by another account.")
-        path = await asyncio.to_thread(services.jobs.transcript_path, account_id, name)
+        if principal.account_id != account_id or scope.region != region:
+            raise AccessDeniedError("The URL was signed by another account or for another region.")
+        path = await asyncio.to_thread(services.jobs.transcript_path, account_id, region, name)
         return FileResponse(path, media_type="application/json")
 
     @aws_endpoint
     async def retrain(request: Request, request_id: str) -> Response:
         """Beyond Amazon: retrain a CLM on the newest base model from its stored input data."""
-        principal, _ = await authenticated_body(request)
+        principal, region, _ = await authenticated_body(request)
         model = await asyncio.to_thread(
-            services.language_models.retrain, principal.account_id, request.path_params["name"]
+            services.language_models.retrain, principal.account_id, region, request.path_params["name"]
         )
         shape = protocol.service_model().shape_for("LanguageModel")
         return JSONResponse({"LanguageModel": protocol.serialise(model, shape)}, headers={"x-amzn-RequestId": request_id})
+
+    @aws_endpoint
+    async def report(request: Request, request_id: str) -> Response:
+        """Beyond Amazon: a CLM's full training report (data, order, domain terms, spelling variants)."""
+        principal, region, _ = await authenticated_body(request)
+        result = await asyncio.to_thread(
+            services.language_models.report, principal.account_id, region, request.path_params["name"]
+        )
+        return JSONResponse(result, headers={"x-amzn-RequestId": request_id})
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "time": dt.datetime.now(dt.timezone.utc).isoformat()})
 
     routes = [
-        Route("/", aws_json, methods=["POST"]),
-        Route("/transcripts/{account_id}/{name}.json", transcript, methods=["GET"]),
+        Route("/", aws_endpoint(aws_json), methods=["POST"]),
+        Route("/service/{service}/operation/{operation}", aws_endpoint(rpc_v2_cbor, CBOR_WIRE), methods=["POST"]),
+        Route("/transcripts/{region}/{account_id}/{name}.json", transcript, methods=["GET"]),
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
+        Route("/jargonaut/language-models/{name}/report", report, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
     ]
     routes += console_routes(services)  # GET / and /console/...: the web console

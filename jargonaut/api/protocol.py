@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -146,24 +146,28 @@ def validate(op: OperationModel, params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def serialise(value: Any, shape: Shape | None) -> Any:
-    """Python values → JSON-ready values following the output shape (unknown members dropped)."""
+def epoch_seconds(value: Any) -> float:
+    """A timestamp as AWS JSON writes it: seconds since the epoch."""
+    return value.timestamp() if isinstance(value, dt.datetime) else float(value)
+
+
+def serialise(value: Any, shape: Shape | None, timestamp: Callable[[Any], Any] = epoch_seconds) -> Any:
+    """Python values → wire-ready values following the output shape (unknown members dropped);
+    `timestamp` gives a timestamp its protocol's form (JSON: epoch seconds)."""
     if shape is None or value is None:
         return value
     if shape.type_name == "structure":
         out = {}
         for member_name, member_shape in shape.members.items():
             if member_name in value and value[member_name] is not None:
-                out[member_name] = serialise(value[member_name], member_shape)
+                out[member_name] = serialise(value[member_name], member_shape, timestamp)
         return out
     if shape.type_name == "list":
-        return [serialise(item, shape.member) for item in value]
+        return [serialise(item, shape.member, timestamp) for item in value]
     if shape.type_name == "map":
-        return {str(k): serialise(v, shape.value) for k, v in value.items()}
+        return {str(k): serialise(v, shape.value, timestamp) for k, v in value.items()}
     if shape.type_name == "timestamp":
-        if isinstance(value, dt.datetime):
-            return value.timestamp()
-        return float(value)
+        return timestamp(value)
     return value
 
 

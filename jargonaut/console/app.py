@@ -64,6 +64,7 @@ class Console:
         self.services = services
         self.sessions = Sessions(services.settings.console_session_seconds)
         self.templates = _environment()
+        self.region = services.settings.region
         self.evaluations = Evaluations(services.settings.data_dir, services.jobs, services.language_models,
                                        services.buckets)
 
@@ -79,7 +80,19 @@ class Console:
     def context(self, session: Session) -> CallContext:
         # Pages link transcripts through their own routes, so no pre-signed URLs (any arguments: the
         # URL factory's signature grows with what a job can write beside its transcript).
-        return CallContext(session.principal, self.services, lambda *_: "")
+        return CallContext(session.principal, self.region, self.services, lambda *_: "")
+
+    def owner(self, session: Session) -> tuple[str, str]:
+        """Resources are scoped by account and region; the console works in the server's default region."""
+        return session.principal.account_id, self.region
+
+    def training_report(self, session: Session, name: str) -> dict[str, Any] | None:
+        """The report of a COMPLETED model with its domain terms and spellings; None before that."""
+        try:
+            result = self.services.language_models.report(*self.owner(session), name)
+        except BadRequestError:
+            return None
+        return {**result["Report"], "terms": result["DomainTerms"], "spellings": result["SpellingVariants"]}
 
     async def call(self, session: Session, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         return await asyncio.to_thread(invoke, self.context(session), operation, params)
@@ -204,9 +217,8 @@ class Console:
     async def model(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
         model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
-        report = await asyncio.to_thread(self.services.language_models.training_report,
-                                         session.principal.account_id, name)
-        evaluations = await asyncio.to_thread(self.evaluations.list, session.principal.account_id, name)
+        report = await asyncio.to_thread(self.training_report, session, name)
+        evaluations = await asyncio.to_thread(self.evaluations.list, *self.owner(session), name)
         return self.render(request, "model.html", session, model=model, report=report, evaluations=evaluations)
 
     async def model_status(self, request: Request, session: Session) -> Response:
@@ -218,14 +230,13 @@ class Console:
         """The part of the model page that exists once training ends (fetched by the page script)."""
         name = request.path_params["name"]
         model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
-        report = await asyncio.to_thread(self.services.language_models.training_report,
-                                         session.principal.account_id, name)
+        report = await asyncio.to_thread(self.training_report, session, name)
         return self.render(request, "model_result.html", session, model=model, report=report)
 
     async def retrain(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
         try:
-            await asyncio.to_thread(self.services.language_models.retrain, session.principal.account_id, name)
+            await asyncio.to_thread(self.services.language_models.retrain, *self.owner(session), name)
         except JargonautError as exc:
             model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
             return self.render(request, "model.html", session, status=400, model=model, report=None,
@@ -248,20 +259,19 @@ class Console:
     async def evaluate(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
         prefix = str((await request.form()).get("prefix") or "").strip()
-        account = session.principal.account_id
         try:
-            evaluation_id = await asyncio.to_thread(self.evaluations.start, account, name, prefix)
+            evaluation_id = await asyncio.to_thread(self.evaluations.start, *self.owner(session), name, prefix)
         except JargonautError as exc:
             model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
-            report = await asyncio.to_thread(self.services.language_models.training_report, account, name)
-            evaluations = await asyncio.to_thread(self.evaluations.list, account, name)
+            report = await asyncio.to_thread(self.training_report, session, name)
+            evaluations = await asyncio.to_thread(self.evaluations.list, *self.owner(session), name)
             return self.render(request, "model.html", session, status=400, model=model, report=report,
                                evaluations=evaluations, evaluate_error=exc.message, evaluate_prefix=prefix)
         return RedirectResponse(f"/console/models/{name}/evaluations/{evaluation_id}", 303)
 
     async def _evaluation(self, request: Request, session: Session) -> Any:
-        return await asyncio.to_thread(self.evaluations.result, session.principal.account_id,
-                                       request.path_params["name"], request.path_params["id"])
+        return await asyncio.to_thread(self.evaluations.result, *self.owner(session), request.path_params["name"],
+                                       request.path_params["id"])
 
     async def evaluation(self, request: Request, session: Session) -> Response:
         return self.render(request, "evaluation.html", session, evaluation=await self._evaluation(request, session))
@@ -370,20 +380,20 @@ class Console:
     async def _transcript(self, session: Session, job: dict[str, Any]) -> live_transcript.Transcript | None:
         if job["TranscriptionJobStatus"] != "COMPLETED":
             return None
-        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, session.principal.account_id,
+        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, *self.owner(session),
                                        job["TranscriptionJobName"])
         return live_transcript.parse(body)
 
     async def transcript_download(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
-        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, session.principal.account_id, name)
+        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, *self.owner(session), name)
         return Response(body, media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
 
     async def job_media(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
         job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": name}))["TranscriptionJob"]
-        body = await asyncio.to_thread(self.services.jobs.media_bytes, session.principal.account_id, name)
+        body = await asyncio.to_thread(self.services.jobs.media_bytes, *self.owner(session), name)
         media_type = mimetypes.guess_type(job["Media"]["MediaFileUri"])[0] or "application/octet-stream"
         return _ranged(request, body, media_type)
 

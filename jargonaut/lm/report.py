@@ -72,3 +72,13 @@ class TrainingReport:
         rows += [("warning", warning) for warning in self.warnings]
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def report_from_dict(values: dict) -> TrainingReport:
+    """A report stored as JSON (whose object keys became strings) as a TrainingReport again."""
+    known = {f for f in TrainingReport.__dataclass_fields__}
+    report = TrainingReport(**{k: v for k, v in values.items() if k in known})
+    for name, key_type in (("ngram_counts", int), ("perplexity_by_order", int), ("discounts", int),
+                           ("min_counts", int), ("perplexity_by_general_weight", float)):
+        setattr(report, name, {key_type(k): v for k, v in getattr(report, name).items()})
+    return report

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,32 @@ def _progress(total: int, desc: str, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024)
+
+
+@contextlib.contextmanager
+def _phase(desc: str, enabled: bool) -> Iterator[None]:
+    """A progress line with a running clock, for a phase that has no byte count."""
+    if not enabled:
+        yield
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=1, desc=desc, bar_format="{desc}: {elapsed}")
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            bar.refresh()
+
+    ticker = threading.Thread(target=tick, name="progress", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
+        bar.update(1)
+        bar.close()
 
 
 def _sentences(files: list[Path], bar) -> Iterator[list[str]]:
@@ -266,12 +293,14 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
     candidates = [order] if order else orders
     if not len(c.tune_toks):
         candidates = [order or DEFAULT_ORDER]
-    chosen, mu, tables, ds, by_order, by_mu, oov_rate = _select_order(c, candidates, 3 if prune else None, general)
+    with _phase(f"estimating (orders {', '.join(map(str, candidates))})", progress):
+        chosen, mu, tables, ds, by_order, by_mu, oov_rate = _select_order(c, candidates, 3 if prune else None, general)
     timings["estimate"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    terms = extract_terms(training_files) if domain_terms else []
-    spellings = learn_spellings(training_files) if domain_terms else {}
+    with _phase("domain terms and spellings", progress and domain_terms):
+        terms = extract_terms(training_files) if domain_terms else []
+        spellings = learn_spellings(training_files) if domain_terms else {}
     timings["terms"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
@@ -295,7 +324,8 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
     if domain_terms:  # the word text (the token corpus is trained without terms)
         report.warnings = text_warnings(training_files)
     extra["spellings"] = _text_array([f"{variant}\t{form}" for variant, form in spellings.items()])
-    report.file_bytes = _write(output, report, c.vocab, tables, terms, extra)
+    with _phase("writing", progress):
+        report.file_bytes = _write(output, report, c.vocab, tables, terms, extra)
     timings["write"] = time.perf_counter() - t3
     report.timings = timings
     report.seconds = time.perf_counter() - t0
@@ -315,14 +345,27 @@ def _train_token_model(training_files: list[Path], tuning_files: list[Path], bas
         def corpus(files: list[Path], name: str) -> list[Path]:
             if not files:
                 return []
-            lines = (line for f in files for line in iter_lines(f))
-            return [write_token_corpus(lines, encode_many, Path(tmp) / name)]
+            bar = _progress(sum(f.stat().st_size for f in files), f"token model: tokenising {name[:-4]}", progress)
+
+            def lines() -> Iterator[str]:
+                for f in files:
+                    for line in iter_lines(f):
+                        if bar is not None:
+                            bar.update(len(line.encode("utf-8")) + 1)
+                        yield line
+
+            try:
+                return [write_token_corpus(lines(), encode_many, Path(tmp) / name)]
+            finally:
+                if bar is not None:
+                    bar.close()
 
         out = out_dir / "tokens.clm"
-        report = train_clm(corpus(training_files, "train.txt"), corpus(tuning_files, "tune.txt"), out,
-                           base_model_name, 0, prune=prune, work_dir=Path(tmp), progress=progress,
-                           general_prior=False, token_model=False, domain_terms=False,
-                           size_limits=(1 << 62, 1 << 62))  # the text passed the limits; tokens spell longer
+        training, tuning = corpus(training_files, "train.txt"), corpus(tuning_files, "tune.txt")
+        with _phase("token model: counting and estimating", progress):
+            report = train_clm(training, tuning, out, base_model_name, 0, prune=prune, work_dir=Path(tmp),
+                               general_prior=False, token_model=False, domain_terms=False,
+                               size_limits=(1 << 62, 1 << 62))  # the text passed the limits; tokens spell longer
     return report, read_artefact(out)[1]
 
 

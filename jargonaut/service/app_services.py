@@ -11,6 +11,7 @@ from jargonaut.service.accounts import Accounts
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.roles import Role, Roles
+from jargonaut.service.tags import Tags
 from jargonaut.service.transcription_jobs import TranscriptionJobs
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
@@ -18,6 +19,7 @@ from jargonaut.storage.objects import ObjectAccess, ObjectStore
 from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
 from jargonaut.service.workdirs import remove_work_dirs
+from jargonaut.store.upgrade import upgrade_schema
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Services:
     roles: Roles
     language_models: LanguageModels
     buckets: Buckets
+    tags: Tags
 
     def recover(self) -> tuple[int, int]:
         """Clean what a crash left behind, then resume it: (transcription jobs, CLM trainings)."""
@@ -49,6 +52,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_engine(settings.database)
+    upgrade_schema(engine, settings.region)
     store = open_object_store(settings)
     base_models = configured_base_models()
     pool = WorkerPool(settings.workers)
@@ -64,9 +68,9 @@ def build_services(settings: Settings) -> Services:
             role_store = S3Objects(settings.s3_endpoint_url, role.s3_access_key_id, role.s3_secret_access_key or "", settings.s3_region)
         return buckets.view(Caller(role.account_id, role.arn), role_store)
 
-    language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models, settings.region,
+    language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models,
                                      training_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
                              settings.max_pending_jobs, buckets)
     return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
-                    language_models, buckets)
+                    language_models, buckets, Tags(engine))

@@ -73,8 +73,8 @@ class Evaluations:
         self.language_models = language_models
         self.buckets = buckets
 
-    def start(self, account_id: str, model_name: str, prefix_uri: str) -> str:
-        model = self.language_models.describe(account_id, model_name)
+    def start(self, account_id: str, region: str, model_name: str, prefix_uri: str) -> str:
+        model = self.language_models.describe(account_id, region, model_name)
         if model["ModelStatus"] != "COMPLETED":
             raise BadRequestError(f"The language model {model_name} is {model['ModelStatus']}; evaluate it once it is COMPLETED.")
         prefix = parse_uri(prefix_uri) if prefix_uri.startswith("s3://") and prefix_uri.count("/") > 2 else None
@@ -86,33 +86,36 @@ class Evaluations:
         for index, (audio, reference) in enumerate(pairs):
             names = {kind: f"eval-{evaluation_id}-{index:02d}-{kind}" for kind in ("general", "custom")}
             request: dict[str, Any] = {"LanguageCode": model["LanguageCode"], "Media": {"MediaFileUri": audio.uri}}
-            self.jobs.start(account_id, {**request, "TranscriptionJobName": names["general"]})
-            self.jobs.start(account_id, {**request, "TranscriptionJobName": names["custom"],
+            self.jobs.start(account_id, region, {**request, "TranscriptionJobName": names["general"]})
+            self.jobs.start(account_id, region, {**request, "TranscriptionJobName": names["custom"],
                                          "ModelSettings": {"LanguageModelName": model_name}})
             files.append({"key": audio.key, "reference": reference, "jobs": names})
         record = {"id": evaluation_id, "model_name": model_name, "prefix": prefix_uri, "created": time.time(),
                   "files": files}
-        atomic_write(self._path(account_id, model_name, evaluation_id), json.dumps(record).encode())
+        atomic_write(self._path(account_id, region, model_name, evaluation_id), json.dumps(record).encode())
         return evaluation_id
 
-    def list(self, account_id: str, model_name: str) -> list[dict[str, Any]]:
-        folder = self._path(account_id, model_name, "x").parent
+    def list(self, account_id: str, region: str, model_name: str) -> list[dict[str, Any]]:
+        folder = self._path(account_id, region, model_name, "x").parent
         records = [json.loads(p.read_text()) for p in folder.glob("*.json")] if folder.is_dir() else []
         return sorted(records, key=lambda r: -r["created"])
 
-    def result(self, account_id: str, model_name: str, evaluation_id: str) -> EvaluationResult:
-        path = self._path(account_id, model_name, evaluation_id)
+    def result(self, account_id: str, region: str, model_name: str, evaluation_id: str) -> EvaluationResult:
+        path = self._path(account_id, region, model_name, evaluation_id)
         if not evaluation_id.isalnum() or not path.exists():
             raise NotFoundError(f"The evaluation {evaluation_id} of {model_name} couldn't be found.")
         record = json.loads(path.read_text())
-        report = self.language_models.training_report(account_id, model_name) or {}
-        terms = [t for t in {normalise(term) for term in report.get("terms", [])} if t]
+        try:
+            domain_terms = self.language_models.report(account_id, region, model_name)["DomainTerms"]
+        except JargonautError:  # retrained since, or deleted: the WERs still stand
+            domain_terms = []
+        terms = [t for t in {normalise(term) for term in domain_terms} if t]
         files, done, general_pairs, custom_pairs = [], 0, [], []
         tally: dict[str, list[int]] = {}
         for item in record["files"]:
             texts, failures = {}, []
             for kind, job_name in item["jobs"].items():
-                text, failure, finished = self._job_text(account_id, job_name)
+                text, failure, finished = self._job_text(account_id, region, job_name)
                 done += finished
                 texts[kind] = text
                 if failure:
@@ -158,10 +161,10 @@ class Evaluations:
                 pairs.append((ObjectRef(prefix.bucket, key), target.read_text(encoding="utf-8", errors="replace")))
         return pairs
 
-    def _job_text(self, account_id: str, job_name: str) -> tuple[str | None, str | None, bool]:
+    def _job_text(self, account_id: str, region: str, job_name: str) -> tuple[str | None, str | None, bool]:
         """(transcript text, failure reason, finished) of one of the evaluation's jobs."""
         try:
-            job = self.jobs.get(account_id, job_name)
+            job = self.jobs.get(account_id, region, job_name)
         except NotFoundError:
             return None, "the job was deleted", True
         status = job["TranscriptionJobStatus"]
@@ -170,14 +173,14 @@ class Evaluations:
         if status != "COMPLETED":
             return None, None, False
         try:
-            body = json.loads(self.jobs.transcript_bytes(account_id, job_name))
+            body = json.loads(self.jobs.transcript_bytes(account_id, region, job_name))
         except JargonautError as exc:
             return None, exc.message, True
         return " ".join(t["transcript"] for t in body["results"]["transcripts"]), None, True
 
-    def _path(self, account_id: str, model_name: str, evaluation_id: str) -> Path:
+    def _path(self, account_id: str, region: str, model_name: str, evaluation_id: str) -> Path:
         # "m-" keeps a model named "." or ".." (the API's pattern allows them) inside the folder
-        return self.data_dir / "evaluations" / account_id / f"m-{model_name}" / f"{evaluation_id}.json"
+        return self.data_dir / "evaluations" / account_id / region / f"m-{model_name}" / f"{evaluation_id}.json"
 
 
 def _stem(key: str) -> str:

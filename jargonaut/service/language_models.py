@@ -18,7 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
 from jargonaut.service.iam import trusts_service
+from jargonaut.service.arns import LANGUAGE_MODEL, resource_arn
 from jargonaut.service.pagination import list_page, next_seq
+from jargonaut.service.tags import tags_dict
 from jargonaut.service.roles import Role, Roles
 from jargonaut.service.workdirs import TRAINING_PREFIX, without_paths, work_dir
 from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
@@ -43,25 +45,25 @@ def _load_artefact(path: str, mtime: float):  # -> NgramLM, cached per file vers
 class LanguageModels:
     def __init__(
         self, engine: Engine, roles: Roles, store_for_role: StoreForRole, data_dir: Path,
-        base_models: dict[str, BaseModel], region: str, submit: Callable[..., Any],
+        base_models: dict[str, BaseModel], submit: Callable[..., Any],
     ) -> None:
         self.engine = engine
         self.roles = roles
         self.store_for_role = store_for_role
         self.data_dir = data_dir
         self.base_models = base_models
-        self.region = region
         self.submit = submit
         self._seq_lock = threading.Lock()
 
-    def arn(self, account_id: str, name: str) -> str:
-        return f"arn:aws:transcribe:{self.region}:{account_id}:language-model/{name}"
+    @staticmethod
+    def arn(account_id: str, region: str, name: str) -> str:
+        return resource_arn(LANGUAGE_MODEL, account_id, region, name)
 
-    def _context(self, account_id: str, name: str) -> dict[str, str]:
-        return {"aws:SourceAccount": account_id, "aws:SourceArn": self.arn(account_id, name)}
+    def _context(self, account_id: str, region: str, name: str) -> dict[str, str]:
+        return {"aws:SourceAccount": account_id, "aws:SourceArn": self.arn(account_id, region, name)}
 
     # ---- API operations ---------------------------------------------------------------
-    def create(self, account_id: str, request: dict[str, Any]) -> dict[str, Any]:
+    def create(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         name = request["ModelName"]
         if request.get("EncryptionConfiguration"):
             raise BadRequestError("EncryptionConfiguration (KMS) is not supported by this server.")
@@ -71,78 +73,85 @@ class LanguageModels:
         if config.get("TuningDataS3Uri"):
             parse_uri(config["TuningDataS3Uri"])
         role = self.roles.by_arn(account_id, config["DataAccessRoleArn"])
-        if not trusts_service(role.trust_policy, self._context(account_id, name)):
+        if not trusts_service(role.trust_policy, self._context(account_id, region, name)):
             raise BadRequestError(
                 f"The trust policy of {role.arn} doesn't allow transcribe.amazonaws.com to perform sts:AssumeRole "
                 "for this account and model. Add the trust relationship from the documentation."
             )
+        tags = tags_dict(request.get("Tags"))
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
             seq = next_seq(conn, models)
             try:
                 conn.execute(insert(models).values(
-                    account_id=account_id, name=name, status=IN_PROGRESS, seq=seq,
+                    account_id=account_id, region=region, name=name, status=IN_PROGRESS, seq=seq,
                     language_code=request["LanguageCode"], base_model_name=base.name, base_model_version=base.version,
                     created_at=now, modified_at=now, input_data_config=json.dumps(config), attempts=0,
+                    tags=json.dumps(tags),
                 ))
             except IntegrityError as exc:
                 raise ConflictError(f"The language model {name} already exists. Use a different model name.") from exc
-        self.submit(self.train, account_id, name)
+        log.info("language model %s (account %s, %s) IN_PROGRESS: training on %s", name, account_id, region,
+                 config["S3Uri"])
+        self.submit(self.train, account_id, region, name)
         return {"LanguageCode": request["LanguageCode"], "BaseModelName": base.name, "ModelName": name,
                 "InputDataConfig": config, "ModelStatus": IN_PROGRESS}
 
-    def describe(self, account_id: str, name: str) -> dict[str, Any]:
-        return self._description(self._row(account_id, name))
+    def describe(self, account_id: str, region: str, name: str) -> dict[str, Any]:
+        return self._description(self._row(account_id, region, name))
 
-    def list(self, account_id: str, status: str | None = None, name_contains: str | None = None,
+    def report(self, account_id: str, region: str, name: str) -> dict[str, Any]:
+        """The training report of a COMPLETED model (beyond Amazon): data, order, terms, spellings."""
+        row = self._row(account_id, region, name)
+        if row.status != COMPLETED or not row.report:
+            raise BadRequestError(f"The language model {name} is {row.status}; a report exists once training completes.")
+        path = self.data_dir / row.artefact
+        clm = _load_artefact(str(path), path.stat().st_mtime)
+        report = {**json.loads(row.report), "output": row.artefact}  # where it is kept, not where it was trained
+        return {"ModelName": name, "ModelArn": self.arn(account_id, region, name), "Report": report,
+                "DomainTerms": list(clm.terms), "SpellingVariants": dict(clm.spellings)}
+
+    def list(self, account_id: str, region: str, status: str | None = None, name_contains: str | None = None,
              max_results: int | None = None, next_token: str | None = None) -> dict[str, Any]:
-        page, token = list_page(self.engine, models, account_id, status, name_contains, max_results, next_token)
+        page, token = list_page(self.engine, models, account_id, region, status, name_contains, max_results, next_token)
         result: dict[str, Any] = {"Models": [self._description(r) for r in page]}
         if token:
             result["NextToken"] = token
         return result
 
-    def delete(self, account_id: str, name: str) -> None:
-        row = self._row(account_id, name)
+    def delete(self, account_id: str, region: str, name: str) -> None:
+        row = self._row(account_id, region, name)
         with self.engine.begin() as conn:
-            conn.execute(delete(models).where(and_(models.c.account_id == account_id, models.c.name == name)))
+            conn.execute(delete(models).where(_key(account_id, region, name)))
+        log.info("language model %s (account %s, %s) deleted", name, account_id, region)
         if row.artefact:
             # Jobs that use the model hold their own hard link (see pin_for_job).
             (self.data_dir / row.artefact).unlink(missing_ok=True)
 
-    def retrain(self, account_id: str, name: str) -> dict[str, Any]:
+    def retrain(self, account_id: str, region: str, name: str) -> dict[str, Any]:
         """Train again from the same InputDataConfig on the newest base model (beyond Amazon)."""
-        row = self._row(account_id, name)
+        row = self._row(account_id, region, name)
         if row.status == IN_PROGRESS:
             raise ConflictError(f"The language model {name} is already being trained.")
         base = self.base_models[row.base_model_name]
         with self.engine.begin() as conn:
-            conn.execute(update(models).where(and_(models.c.account_id == account_id, models.c.name == name)).values(
+            conn.execute(update(models).where(_key(account_id, region, name)).values(
                 status=IN_PROGRESS, failure_reason=None, base_model_version=base.version,
                 modified_at=time.time(), attempts=0,
             ))
-        self.submit(self.train, account_id, name)
-        return self.describe(account_id, name)
-
-    def training_report(self, account_id: str, name: str) -> dict[str, Any] | None:
-        """What training measured (lm.report.TrainingReport as a dict) plus the domain terms and
-        spelling conventions stored in the model; None until the model is COMPLETED."""
-        row = self._row(account_id, name)
-        if row.status != COMPLETED or not row.report:
-            return None
-        report = json.loads(row.report)
-        path = self.data_dir / row.artefact
-        model = _load_artefact(str(path), path.stat().st_mtime)
-        report["terms"] = list(model.terms)
-        report["spellings"] = dict(model.spellings)
-        return report
+        log.info("language model %s (account %s, %s) IN_PROGRESS: retraining on %s version %d", name, account_id,
+                 region, base.name, base.version)
+        self.submit(self.train, account_id, region, name)
+        return self.describe(account_id, region, name)
 
     # ---- use by transcription jobs and streams -------------------------------------------
-    def usable(self, account_id: str, name: str, language_code: str) -> Any:
+    def usable(self, account_id: str, region: str, name: str, language_code: str) -> Any:
         with self.engine.connect() as conn:
-            row = conn.execute(select(models).where(and_(models.c.account_id == account_id, models.c.name == name))).first()
+            row = conn.execute(select(models).where(_key(account_id, region, name))).first()
         if row is None:
-            raise BadRequestError(f"The language model {name} doesn't exist in your account. Check the model name.")
+            raise BadRequestError(
+                f"The language model {name} doesn't exist in your account in {region}. Check the model name and region."
+            )
         if row.status != COMPLETED:
             raise BadRequestError(
                 f"The language model {name} is {row.status}; only a COMPLETED model can be used."
@@ -154,10 +163,10 @@ class LanguageModels:
             )
         return row
 
-    def pin_for_job(self, account_id: str, name: str, language_code: str, job_name: str) -> dict[str, Any]:
+    def pin_for_job(self, account_id: str, region: str, name: str, language_code: str, job_name: str) -> dict[str, Any]:
         """Hard-link the artefact for one job, so deleting or retraining the model can't break it."""
-        row = self.usable(account_id, name, language_code)
-        pinned = self.data_dir / "job-models" / account_id / f"{job_name}-{uuid.uuid4().hex[:8]}.clm"
+        row = self.usable(account_id, region, name, language_code)
+        pinned = self.data_dir / "job-models" / account_id / region / f"{job_name}-{uuid.uuid4().hex[:8]}.clm"
         pinned.parent.mkdir(parents=True, exist_ok=True)
         os.link(self.data_dir / row.artefact, pinned)
         return {"name": name, "artefact": str(pinned.relative_to(self.data_dir)), "base_model_name": row.base_model_name}
@@ -171,8 +180,8 @@ class LanguageModels:
         path = self.data_dir / pinned["artefact"]
         return _load_artefact(str(path), path.stat().st_mtime)
 
-    def resolve_for_stream(self, account_id: str, name: str, language_code: str, sample_rate: int) -> Any:
-        row = self.usable(account_id, name, language_code)
+    def resolve_for_stream(self, account_id: str, region: str, name: str, language_code: str, sample_rate: int) -> Any:
+        row = self.usable(account_id, region, name, language_code)
         self._check_band(name, row.base_model_name, sample_rate, BadRequestError)
         path = self.data_dir / row.artefact
         return _load_artefact(str(path), path.stat().st_mtime)
@@ -188,17 +197,18 @@ class LanguageModels:
     # ---- training on the executor ----------------------------------------------------------
     def recover(self) -> int:
         with self.engine.connect() as conn:
-            pending = conn.execute(select(models.c.account_id, models.c.name).where(models.c.status == IN_PROGRESS)).all()
-        for account_id, name in pending:
-            self.submit(self.train, account_id, name)
+            pending = conn.execute(select(models.c.account_id, models.c.region, models.c.name)
+                                   .where(models.c.status == IN_PROGRESS)).all()
+        for account_id, region, name in pending:
+            self.submit(self.train, account_id, region, name)
         return len(pending)
 
-    def train(self, account_id: str, name: str) -> None:
+    def train(self, account_id: str, region: str, name: str) -> None:
         with self.engine.begin() as conn:
             claimed = conn.execute(update(models).where(and_(
-                models.c.account_id == account_id, models.c.name == name, models.c.status == IN_PROGRESS,
+                _key(account_id, region, name), models.c.status == IN_PROGRESS,
             )).values(attempts=models.c.attempts + 1)).rowcount
-            row = conn.execute(select(models).where(and_(models.c.account_id == account_id, models.c.name == name))).first()
+            row = conn.execute(select(models).where(_key(account_id, region, name))).first()
         if not claimed or row is None:
             return
         if row.attempts > MAX_ATTEMPTS:
@@ -221,7 +231,7 @@ class LanguageModels:
 
         config = json.loads(row.input_data_config)
         role = self.roles.by_arn(row.account_id, config["DataAccessRoleArn"])
-        context = self._context(row.account_id, row.name)
+        context = self._context(row.account_id, row.region, row.name)
         if not trusts_service(role.trust_policy, context):
             raise BadRequestError(f"The trust policy of {role.arn} no longer allows transcribe.amazonaws.com.")
         store = self.store_for_role(role)
@@ -230,7 +240,7 @@ class LanguageModels:
         if config.get("TuningDataS3Uri"):
             tuning = list_prefix(store, role, config["TuningDataS3Uri"], MAX_TUNING_BYTES, "tuning", context)
         base = self.base_models[row.base_model_name]
-        final_dir = self.data_dir / "clm" / row.account_id
+        final_dir = self.data_dir / "clm" / row.account_id / row.region
         final_dir.mkdir(parents=True, exist_ok=True)
         with work_dir(self.data_dir, TRAINING_PREFIX) as tmp:  # removed on the next start if a crash leaves it
             names = download_listing(store, training, Path(tmp) / "training")
@@ -252,12 +262,17 @@ class LanguageModels:
     def _finish(self, row: Any, status: str, reason: str | None, artefact: str | None = None, report: str | None = None) -> bool:
         with self.engine.begin() as conn:
             done = conn.execute(update(models).where(and_(
-                models.c.account_id == row.account_id, models.c.name == row.name, models.c.status == IN_PROGRESS,
+                _key(row.account_id, row.region, row.name), models.c.status == IN_PROGRESS,
             )).values(status=status, failure_reason=without_paths(reason, self.data_dir) if reason else None,
                       modified_at=time.time(),
                       **({"artefact": artefact, "report": report} if artefact else {}))).rowcount
         if done and artefact and row.artefact and row.artefact != artefact:
             (self.data_dir / row.artefact).unlink(missing_ok=True)  # the retrained model replaces the old file
+        if done:
+            took = time.time() - row.modified_at
+            summary = _report_summary(json.loads(report)) if report else f": {reason}"
+            log.info("language model %s (account %s, %s) %s after %.1f s%s", row.name, row.account_id, row.region,
+                     status, took, summary)
         return bool(done)
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -271,9 +286,9 @@ class LanguageModels:
             )
         return base
 
-    def _row(self, account_id: str, name: str) -> Any:
+    def _row(self, account_id: str, region: str, name: str) -> Any:
         with self.engine.connect() as conn:
-            row = conn.execute(select(models).where(and_(models.c.account_id == account_id, models.c.name == name))).first()
+            row = conn.execute(select(models).where(_key(account_id, region, name))).first()
         if row is None:
             raise NotFoundError(f"The language model {name} couldn't be found. Check the model name and try again.")
         return row
@@ -288,11 +303,24 @@ class LanguageModels:
         }
 
 
+def _key(account_id: str, region: str, name: str) -> Any:
+    """One model: names are unique per account and region, as in Amazon."""
+    return and_(models.c.account_id == account_id, models.c.region == region, models.c.name == name)
+
+
 def _name_objects(message: str, names: dict[Path, str]) -> str:
     """Errors from the trainer name local files; users know their S3 objects."""
     for path, uri in sorted(names.items(), key=lambda item: -len(str(item[0]))):
         message = message.replace(str(path), uri).replace(path.name, uri)
     return message
+
+
+def _report_summary(report: dict[str, Any]) -> str:
+    """A log line's worth of a training report."""
+    labels = {"order": "order", "training_words": "training words", "vocab_size": "vocabulary",
+              "domain_terms": "domain terms", "spelling_variants": "spelling variants"}
+    parts = [f"{label} {report[key]:,}" for key, label in labels.items() if isinstance(report.get(key), int)]
+    return ": " + ", ".join(parts) if parts else ""
 
 
 def _report_dict(report: Any) -> dict[str, Any]:

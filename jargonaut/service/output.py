@@ -18,13 +18,13 @@ class OutputLocation:
     path: str | None  # service-side file, relative to DATA_DIR
 
 
-def resolve_output(job_name: str, account_id: str, bucket: str | None, key: str | None) -> OutputLocation:
+def resolve_output(job_name: str, account_id: str, region: str, bucket: str | None, key: str | None) -> OutputLocation:
     """Amazon's rules: a key ending in '/' is a folder for `<job>.json`; a key without
     an extension gets '.json'; no key means `<job>.json` at the bucket's root."""
     if not bucket:
         if key:
             raise BadRequestError("OutputKey requires OutputBucketName.")
-        return OutputLocation(SERVICE_BUCKET, None, f"transcripts/{account_id}/{job_name}.json")
+        return OutputLocation(SERVICE_BUCKET, None, f"transcripts/{account_id}/{region}/{job_name}.json")
     if not key:
         object_key = f"{job_name}.json"
     elif key.endswith("/"):

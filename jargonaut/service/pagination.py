@@ -31,12 +31,12 @@ def decode_token(token: str) -> int:
 
 
 def list_page(
-    engine: Engine, table: Table, account_id: str, status: str | None, name_contains: str | None,
+    engine: Engine, table: Table, account_id: str, region: str, status: str | None, name_contains: str | None,
     max_results: int | None, next_token: str | None,
 ) -> tuple[list[Any], str | None]:
-    """One newest-first page of an account's rows (status filter, case-insensitive name filter)."""
+    """One newest-first page of an account's rows in one region (status filter, case-insensitive name filter)."""
     limit = max_results or 5  # Amazon's default page size
-    query = select(table).where(table.c.account_id == account_id)
+    query = select(table).where(table.c.account_id == account_id, table.c.region == region)
     if status:
         query = query.where(table.c.status == status)
     if name_contains:

@@ -29,6 +29,7 @@ from jargonaut.fileio import atomic_write
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.pagination import list_page, next_seq
+from jargonaut.service.tags import tags_dict, tags_list
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
 from jargonaut.service.workdirs import JOB_PREFIX, without_paths, work_dir
 from jargonaut.storage.objects import InvalidKey, ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
@@ -60,6 +61,9 @@ _UNSUPPORTED_SETTINGS = {
 }
 
 
+# (account_id, region, job name) -> the pre-signed URL of a transcript this service stores
+TranscriptUrl = Callable[[str, str, str], str]
+
 
 class TranscriptionJobs:
     def __init__(
@@ -84,7 +88,7 @@ class TranscriptionJobs:
         self._seq_lock = threading.Lock()
 
     # ---- API operations -------------------------------------------------------------
-    def start(self, account_id: str, request: dict[str, Any]) -> dict[str, Any]:
+    def start(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         name = request["TranscriptionJobName"]
         self._check_supported(request)
         request = dict(request)
@@ -92,7 +96,7 @@ class TranscriptionJobs:
         if not request["Media"].get("MediaFileUri"):  # the model leaves both Media members optional
             raise BadRequestError("Media.MediaFileUri is required: give the s3:// URI of the audio to transcribe.")
         parse_uri(request["Media"]["MediaFileUri"])
-        output = resolve_output(name, account_id, request.get("OutputBucketName"), request.get("OutputKey"))
+        output = resolve_output(name, account_id, region, request.get("OutputBucketName"), request.get("OutputKey"))
         if output.ref is not None:
             self._check_output(account_id, output.ref, name)
         model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
@@ -100,7 +104,8 @@ class TranscriptionJobs:
             if self.language_models is None:
                 raise BadRequestError("Custom language models are not available on this server.")
             # The job keeps its own link to the model file: deleting the model can't break it.
-            request[PINNED_MODEL] = self.language_models.pin_for_job(account_id, model_name, request["LanguageCode"], name)
+            request[PINNED_MODEL] = self.language_models.pin_for_job(
+                account_id, region, model_name, request["LanguageCode"], name)
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
             pending = conn.execute(select(func.count()).select_from(jobs).where(and_(
@@ -116,6 +121,7 @@ class TranscriptionJobs:
                 conn.execute(
                     insert(jobs).values(
                         account_id=account_id,
+                        region=region,
                         name=name,
                         status=QUEUED,
                         seq=seq,
@@ -125,6 +131,7 @@ class TranscriptionJobs:
                         output_location=json.dumps(_location_json(output)),
                         output_location_type=output.kind,
                         attempts=0,
+                        tags=json.dumps(tags_dict(request.get("Tags"))),
                     )
                 )
             except IntegrityError as exc:
@@ -132,22 +139,24 @@ class TranscriptionJobs:
                 raise ConflictError(
                     f"The requested job name {name} already exists. Use a different job name."
                 ) from exc
-        self.submit(self.run, account_id, name)
-        return self.get(account_id, name)
+        log.info("job %s (account %s, %s) QUEUED", name, account_id, region)
+        self.submit(self.run, account_id, region, name)
+        return self.get(account_id, region, name)
 
-    def get(self, account_id: str, name: str, transcript_url: Callable[[str, str], str] | None = None) -> dict[str, Any]:
-        row = self._row(account_id, name)
+    def get(self, account_id: str, region: str, name: str, transcript_url: TranscriptUrl | None = None) -> dict[str, Any]:
+        row = self._row(account_id, region, name)
         return _job_description(row, self._transcript_uri(row, transcript_url))
 
     def list(
         self,
         account_id: str,
+        region: str,
         status: str | None = None,
         name_contains: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> dict[str, Any]:
-        page, token = list_page(self.engine, jobs, account_id, status, name_contains, max_results, next_token)
+        page, token = list_page(self.engine, jobs, account_id, region, status, name_contains, max_results, next_token)
         result: dict[str, Any] = {"TranscriptionJobSummaries": [_job_summary(r) for r in page]}
         if status:
             result["Status"] = status
@@ -155,12 +164,14 @@ class TranscriptionJobs:
             result["NextToken"] = token
         return result
 
-    def delete(self, account_id: str, name: str) -> None:
+    def delete(self, account_id: str, region: str, name: str) -> None:
         """Delete the job; one in progress is cancelled: its worker sees the row gone, writes
         nothing and releases its model link itself (so the link can't vanish under it)."""
-        row = self._row(account_id, name)
+        row = self._row(account_id, region, name)
         with self.engine.begin() as conn:
-            conn.execute(delete(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name)))
+            conn.execute(delete(jobs).where(_key(account_id, region, name)))
+        log.info("job %s (account %s, %s) deleted%s", name, account_id, region,
+                 " while in progress: cancelled" if row.status == IN_PROGRESS else "")
         location = json.loads(row.output_location or "{}")
         if location.get("path"):
             (self.data_dir / location["path"]).unlink(missing_ok=True)
@@ -171,16 +182,22 @@ class TranscriptionJobs:
         if self.language_models is not None and request.get(PINNED_MODEL):
             self.language_models.unpin(request[PINNED_MODEL])
 
-    def transcript_path(self, account_id: str, name: str) -> Path:
-        row = self._row(account_id, name)
+    def transcript_path(self, account_id: str, region: str, name: str) -> Path:
+        row = self._row(account_id, region, name)
         location = json.loads(row.output_location or "{}")
         if row.status != COMPLETED or not location.get("path"):
             raise NotFoundError(f"The transcript of {name} is not stored by this service.")
         return self.data_dir / location["path"]
 
-    def transcript_bytes(self, account_id: str, name: str) -> bytes:
+    def running(self) -> int:
+        """Jobs QUEUED or IN_PROGRESS, in every account (the shutdown log line counts them)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(jobs)
+                                .where(jobs.c.status.in_((QUEUED, IN_PROGRESS)))).scalar() or 0
+
+    def transcript_bytes(self, account_id: str, region: str, name: str) -> bytes:
         """The finished transcript JSON wherever it was written (ours, or the account's bucket)."""
-        row = self._row(account_id, name)
+        row = self._row(account_id, region, name)
         if row.status != COMPLETED:
             raise NotFoundError(f"The job {name} is {row.status}; its transcript exists once it is COMPLETED.")
         location = json.loads(row.output_location or "{}")
@@ -188,9 +205,9 @@ class TranscriptionJobs:
             return (self.data_dir / location["path"]).read_bytes()
         return self._read_object(account_id, ObjectRef(location["bucket"], location["key"]))
 
-    def media_bytes(self, account_id: str, name: str) -> bytes:
+    def media_bytes(self, account_id: str, region: str, name: str) -> bytes:
         """The job's input audio, read with the account's own access (for playback)."""
-        row = self._row(account_id, name)
+        row = self._row(account_id, region, name)
         return self._read_object(account_id, parse_uri(json.loads(row.request)["Media"]["MediaFileUri"]))
 
     def _read_object(self, account_id: str, ref: ObjectRef) -> bytes:
@@ -222,26 +239,28 @@ class TranscriptionJobs:
         """Re-queue jobs that a crash left QUEUED or IN_PROGRESS; returns how many."""
         with self.engine.begin() as conn:
             conn.execute(update(jobs).where(jobs.c.status == IN_PROGRESS).values(status=QUEUED))
-            pending = conn.execute(select(jobs.c.account_id, jobs.c.name).where(jobs.c.status == QUEUED).order_by(jobs.c.seq)).all()
-        for account_id, name in pending:
-            self.submit(self.run, account_id, name)
+            pending = conn.execute(select(jobs.c.account_id, jobs.c.region, jobs.c.name)
+                                   .where(jobs.c.status == QUEUED).order_by(jobs.c.seq)).all()
+        for account_id, region, name in pending:
+            self.submit(self.run, account_id, region, name)
         return len(pending)
 
-    def run(self, account_id: str, name: str) -> None:
+    def run(self, account_id: str, region: str, name: str) -> None:
         """Worker entry point: idempotent, so a resumed job simply runs again."""
         with self.engine.begin() as conn:
             claimed = conn.execute(
                 update(jobs)
-                .where(and_(jobs.c.account_id == account_id, jobs.c.name == name, jobs.c.status == QUEUED))
+                .where(and_(_key(account_id, region, name), jobs.c.status == QUEUED))
                 .values(status=IN_PROGRESS, started_at=func.coalesce(jobs.c.started_at, time.time()), attempts=jobs.c.attempts + 1)
             ).rowcount
-            row = conn.execute(select(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name))).first()
+            row = conn.execute(select(jobs).where(_key(account_id, region, name))).first()
         if not claimed or row is None:
             return  # deleted, or another worker has it
         try:
             if row.attempts > MAX_ATTEMPTS:
                 self._finish(row, FAILED, "The job was interrupted too many times while running; start it again.")
             else:
+                log.info("job %s (account %s, %s) IN_PROGRESS, attempt %d", name, account_id, region, row.attempts)
                 self._run(row)
         finally:
             self._unpin(json.loads(row.request))  # the worker always releases its own model link
@@ -270,12 +289,14 @@ class TranscriptionJobs:
             samples = audio_io.decode(media)
         if not self._exists(row):
             return  # deleted (cancelled) while the media was fetched
+        began = time.monotonic()
         recognition = recognize(samples, base, language_model=language_model)
         transcript = build_transcript(row.name, row.account_id, recognition)
         if not self._exists(row):
             return  # cancelled during recognition: write nothing
         self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
-        if not self._finish(row, COMPLETED, None):
+        if not self._finish(row, COMPLETED, None, audio_s=len(samples) / audio_io.TARGET_RATE,
+                            work_s=time.monotonic() - began):
             self._remove_output(row)  # deleted between the write and now: leave nothing behind
 
     def _record_media(self, row: Any, request: dict[str, Any], info: Any) -> None:
@@ -285,7 +306,7 @@ class TranscriptionJobs:
         with self.engine.begin() as conn:
             conn.execute(
                 update(jobs)
-                .where(and_(jobs.c.account_id == row.account_id, jobs.c.name == row.name))
+                .where(_key(row.account_id, row.region, row.name))
                 .values(request=json.dumps(request))
             )
 
@@ -368,34 +389,44 @@ class TranscriptionJobs:
         """Is this very job (not a new one that reuses its name) still there?"""
         with self.engine.connect() as conn:
             return conn.execute(select(jobs.c.seq).where(and_(
-                jobs.c.account_id == row.account_id, jobs.c.name == row.name, jobs.c.seq == row.seq))).first() is not None
+                _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))).first() is not None
 
-    def _finish(self, row: Any, status: str, reason: str | None) -> bool:
-        """Record the outcome; False if the job was deleted meanwhile. Reasons never name server paths."""
+    def _finish(self, row: Any, status: str, reason: str | None, audio_s: float = 0.0, work_s: float = 0.0) -> bool:
+        """Record the outcome (and log it); False if the job was deleted meanwhile. Reasons never name server paths."""
+        completed_at = time.time()
+        reason = without_paths(reason, self.data_dir) if reason else None
         with self.engine.begin() as conn:
-            return bool(conn.execute(
+            done = bool(conn.execute(
                 update(jobs)
-                .where(and_(jobs.c.account_id == row.account_id, jobs.c.name == row.name, jobs.c.seq == row.seq,
+                .where(and_(_key(row.account_id, row.region, row.name), jobs.c.seq == row.seq,
                             jobs.c.status == IN_PROGRESS))
-                .values(status=status, failure_reason=without_paths(reason, self.data_dir) if reason else None,
-                        completed_at=time.time())
+                .values(status=status, failure_reason=reason, completed_at=completed_at)
             ).rowcount)
+        took = completed_at - (row.started_at or row.created_at)
+        if done and status == COMPLETED:
+            log.info("job %s (account %s, %s) COMPLETED in %.1f s: %.1f s of audio, RTF %.2f%s", row.name,
+                     row.account_id, row.region, took, audio_s, work_s / audio_s if audio_s else 0.0,
+                     f", CLM {row.language_model_name}" if row.language_model_name else "")
+        elif done:
+            log.info("job %s (account %s, %s) %s after %.1f s: %s", row.name, row.account_id, row.region, status,
+                     took, reason)
+        return done
 
     # ---- helpers -------------------------------------------------------------------------
-    def _row(self, account_id: str, name: str) -> Any:
+    def _row(self, account_id: str, region: str, name: str) -> Any:
         with self.engine.connect() as conn:
-            row = conn.execute(select(jobs).where(and_(jobs.c.account_id == account_id, jobs.c.name == name))).first()
+            row = conn.execute(select(jobs).where(_key(account_id, region, name))).first()
         if row is None:
             raise NotFoundError("The requested job couldn't be found. Check the job name and try your request again.")
         return row
 
-    def _transcript_uri(self, row: Any, transcript_url: Callable[[str, str], str] | None) -> str | None:
+    def _transcript_uri(self, row: Any, transcript_url: TranscriptUrl | None) -> str | None:
         if row.status != COMPLETED:
             return None
         location = json.loads(row.output_location or "{}")
         if row.output_location_type == CUSTOMER_BUCKET:
             return self.store.public_uri(ObjectRef(location["bucket"], location["key"]))
-        return transcript_url(row.account_id, row.name) if transcript_url else None
+        return transcript_url(row.account_id, row.region, row.name) if transcript_url else None
 
     @staticmethod
     def _check_supported(request: dict[str, Any]) -> None:
@@ -426,6 +457,11 @@ class TranscriptionJobs:
         return code
 
 
+def _key(account_id: str, region: str, name: str) -> Any:
+    """One job: names are unique per account and region, as in Amazon."""
+    return and_(jobs.c.account_id == account_id, jobs.c.region == region, jobs.c.name == name)
+
+
 def _location_json(output: OutputLocation) -> dict[str, Any]:
     if output.ref:
         return {"bucket": output.ref.bucket, "key": output.ref.key}
@@ -449,7 +485,7 @@ def _job_description(row: Any, transcript_uri: str | None) -> dict[str, Any]:
         "ModelSettings": request.get("ModelSettings"),
         "IdentifyLanguage": request.get("IdentifyLanguage"),
         "LanguageOptions": request.get("LanguageOptions"),
-        "Tags": request.get("Tags"),
+        "Tags": tags_list(json.loads(row.tags or "{}")) or None,
     }
     if transcript_uri:
         job["Transcript"] = {"TranscriptFileUri": transcript_uri}

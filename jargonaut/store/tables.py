@@ -17,7 +17,9 @@ accounts = Table(
 transcription_jobs = Table(
     "transcription_jobs",
     metadata,
+    # Scoped like Amazon's: the same name may exist in another account or region.
     Column("account_id", String(12), primary_key=True),
+    Column("region", String(32), primary_key=True),
     Column("name", String(200), primary_key=True),
     Column("status", String(16), nullable=False, index=True),
     # Monotonic sequence for stable newest-first pagination
@@ -32,12 +34,14 @@ transcription_jobs = Table(
     Column("output_location", Text),
     Column("output_location_type", String(16)),
     Column("attempts", Integer, nullable=False, default=0),
+    Column("tags", Text),  # JSON object, key -> value
 )
 
 language_models = Table(
     "language_models",
     metadata,
     Column("account_id", String(12), primary_key=True),
+    Column("region", String(32), primary_key=True),
     Column("name", String(200), primary_key=True),
     Column("status", String(16), nullable=False, index=True),
     Column("seq", Integer, nullable=False, index=True),
@@ -52,8 +56,10 @@ language_models = Table(
     Column("artefact", Text),
     Column("report", Text),
     Column("attempts", Integer, nullable=False, default=0),
+    Column("tags", Text),  # JSON object, key -> value
 )
 
+# Roles are IAM resources: global in AWS, so scoped by account only.
 roles = Table(
     "roles",
     metadata,

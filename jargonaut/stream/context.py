@@ -12,6 +12,7 @@ import numpy as np
 
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, LimitExceededError
+from jargonaut.regions import AllowedRegions
 from jargonaut.stream.params import StreamParams
 from jargonaut.stream.scheduler import DecodePool
 
@@ -66,6 +67,7 @@ class StreamContext:
             logging.getLogger("jargonaut.stream").setLevel(logging.DEBUG)
         self.services = services
         self.settings = services.settings
+        self.regions = AllowedRegions(self.settings.regions)
         self.limiter = StreamLimiter(_setting(services, "max_streams_per_account", DEFAULT_MAX_STREAMS))
         self.pool = DecodePool(_setting(services, "stream_decoders", 2))
         threading.Thread(target=self._warm_up, name="stream-warmup", daemon=True).start()
@@ -97,7 +99,7 @@ class StreamContext:
             raise BadRequestError(f"Language {params.language_code} is not available for {name} audio.")
         return base
 
-    async def language_model(self, account_id: str, params: StreamParams) -> object | None:
+    async def language_model(self, account_id: str, region: str, params: StreamParams) -> object | None:
         """Hook for custom language models: `services.language_models.resolve_for_stream`."""
         if not params.language_model_name:
             return None
@@ -107,5 +109,5 @@ class StreamContext:
         # A database read and an artefact load: off the event loop.
         return await asyncio.to_thread(
             models.resolve_for_stream,
-            account_id, params.language_model_name, params.language_code, params.sample_rate,
+            account_id, region, params.language_model_name, params.language_code, params.sample_rate,
         )

@@ -19,7 +19,7 @@ from jargonaut.stream.chain import ChunkChain
 from jargonaut.stream.context import StreamContext
 from jargonaut.stream.framing import MessageReader, parse_one
 from jargonaut.stream.params import from_headers
-from jargonaut.stream.session import ClientGone, receive_or_timeout, run_session
+from jargonaut.stream.session import log_stream_end, log_stream_start, ClientGone, receive_or_timeout, run_session
 
 SERVICE = "transcribe"
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
     try:
         # The SDK signs the headers only; the body is covered by the chunk-signature chain.
         principal, auth_scope, seed = verify_header(
-            request, ctx.services.accounts.lookup, SERVICE, {settings.region}, settings.max_clock_skew
+            request, ctx.services.accounts.lookup, SERVICE, ctx.regions, settings.max_clock_skew
         )
     except AuthError as exc:
         await _error(send, 403, exc.aws_type, exc.message, request_id)
@@ -79,7 +79,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
     try:
         params = from_headers(headers)
         base = ctx.base_model(params)
-        language_model = await ctx.language_model(principal.account_id, params)
+        language_model = await ctx.language_model(principal.account_id, auth_scope.region, params)
         lease = ctx.limiter.acquire(principal.account_id)
     except JargonautError as exc:
         await _error(send, http_status(exc), exc.aws_type, exc.message, request_id)
@@ -116,7 +116,11 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
             await send({"type": "http.response.body", "body": frame, "more_body": True})
 
         log.debug("http2 stream %s started", request_id)
-        await run_session(params, base, language_model, ctx.pool, audio(), send_frame)
+        began = log_stream_start("HTTP/2", request_id, principal.account_id, auth_scope.region, params)
+        try:
+            await run_session(params, base, language_model, ctx.pool, audio(), send_frame)
+        finally:
+            log_stream_end(request_id, began)
         log.debug("http2 stream %s recognised", request_id)
         if not gone:
             # Read (and drop) what the client still sends until it ends its half, then end

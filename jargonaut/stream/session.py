@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 import numpy as np
@@ -90,3 +91,15 @@ async def _try_send(send_frame: SendFrame, frame: bytes) -> None:
         await send_frame(frame)
     except Exception:  # noqa: BLE001 - the client is gone; nothing left to tell it
         pass
+
+
+def log_stream_start(transport: str, request_id: str, account_id: str, region: str, params: Any) -> float:
+    """One server-log line per stream start; returns the start time for `log_stream_end`."""
+    log.info("stream %s (account %s, %s) started over %s: %s %d Hz%s", request_id, account_id, region, transport,
+             params.media_encoding, params.sample_rate,
+             f", CLM {params.language_model_name}" if params.language_model_name else "")
+    return time.monotonic()
+
+
+def log_stream_end(request_id: str, began: float) -> None:
+    log.info("stream %s ended after %.1f s", request_id, time.monotonic() - began)

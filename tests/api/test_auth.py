@@ -84,7 +84,7 @@ def test_stale_date_is_rejected(server):
 
 def test_wrong_region_scope(server):
     body = b"{}"
-    status, payload = _post(server, body, _signed(server, "Transcribe.ListTranscriptionJobs", body, region="eu-west-9"))
+    status, payload = _post(server, body, _signed(server, "Transcribe.ListTranscriptionJobs", body, region="mars-north-1"))
     assert status == 403 and "region" in payload["Message"]
 
 

@@ -118,7 +118,7 @@ def test_authority_stands_for_host(server):
 
 def test_presigned_url_must_sign_host(server):
     account = server.credentials["account_id"]
-    url = f"{server.endpoint}/transcripts/{account}/no-such-job.json"
+    url = f"{server.endpoint}/transcripts/us-east-1/{account}/no-such-job.json"
 
     def fetch(names: list[str] | None) -> tuple[int, dict]:
         request = AWSRequest(method="GET", url=url, headers={"x-probe": "1", "host": f"127.0.0.1:{server.port}"})

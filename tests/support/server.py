@@ -45,12 +45,13 @@ class RunningServer:
     def credentials(self) -> dict[str, str]:
         return json.loads((self.data_dir / "credentials.json").read_text())
 
-    def client(self, credentials: dict[str, str] | None = None, service: str = "transcribe", validate: bool = True):
+    def client(self, credentials: dict[str, str] | None = None, service: str = "transcribe", validate: bool = True,
+               region: str = REGION):
         creds = credentials or self.credentials
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
-            region_name=REGION,
+            region_name=region,
             aws_access_key_id=creds["access_key_id"],
             aws_secret_access_key=creds["secret_access_key"],
             config=Config(retries={"max_attempts": 1}, parameter_validation=validate),
