@@ -7,7 +7,6 @@ for what the API has no operation for (training report, transcript and audio byt
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hmac
 import json
 import logging
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -30,6 +28,7 @@ from jargonaut.api.operations import invoke
 from jargonaut.api.sigv4 import Principal
 from jargonaut.console import live_transcript, realtime
 from jargonaut.console.sessions import SESSION_COOKIE, SIGNIN_CSRF_COOKIE, Session, Sessions, same_token
+from jargonaut.console.web import MAX_UPLOAD_BYTES, SECURITY_HEADERS, csrf_ok, environment, ranged, safe_next, when
 from jargonaut.errors import BadRequestError, JargonautError, NotFoundError
 from jargonaut.service.app_services import Services
 from jargonaut.service.buckets import Caller
@@ -39,31 +38,16 @@ from jargonaut.storage.objects import ObjectRef
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
-MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 _UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 Page = Callable[[Request, Session], Awaitable[Response]]
-
-
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-    env.filters["when"] = _when
-    env.filters["count"] = lambda n: f"{int(n):,}"
-    return env
-
-
-def _when(value: Any) -> str:
-    if value in (None, ""):
-        return "—"
-    stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
-    return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 class Console:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.sessions = Sessions(services.settings.console_session_seconds)
-        self.templates = _environment()
+        self.templates = environment()
         self.region = services.settings.region
         self.evaluations = Evaluations(services.settings.data_dir, services.jobs, services.language_models,
                                        services.buckets)
@@ -75,7 +59,7 @@ class Console:
             request=request, session=session, csrf_token=session.csrf_token if session else values.pop("csrf", ""),
             region=self.services.settings.region, path=request.url.path, **values,
         )
-        return HTMLResponse(body, status_code=status, headers=_SECURITY_HEADERS)
+        return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
 
     def context(self, session: Session) -> CallContext:
         # Pages link transcripts through their own routes, so no pre-signed URLs (any arguments: the
@@ -108,7 +92,7 @@ class Console:
                 return self.render(request, "refused.html", status=401, reason="Your session has expired or you "
                                    "signed out. Sign in again; nothing was changed.", csrf="")
             try:
-                if request.method == "POST" and not await _csrf_ok(request, session.csrf_token):
+                if request.method == "POST" and not await csrf_ok(request, session.csrf_token):
                     return self.render(request, "refused.html", session, status=403, reason="The form didn't carry "
                                        "this session's security token (CSRF check failed). Reload the page and try "
                                        "again; nothing was changed.")
@@ -128,13 +112,13 @@ class Console:
     # ---- sign in / out ------------------------------------------------------------------------
     async def signin_form(self, request: Request) -> Response:
         token = request.cookies.get(SIGNIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-        response = self.render(request, "signin.html", csrf=token, next=_safe_next(request.query_params.get("next")))
+        response = self.render(request, "signin.html", csrf=token, next=safe_next(request.query_params.get("next")))
         self._cookie(response, request, SIGNIN_CSRF_COOKIE, token, path="/console/signin")
         return response
 
     async def signin(self, request: Request) -> Response:
         form = await request.form()
-        next_path = _safe_next(str(form.get("next") or ""))
+        next_path = safe_next(str(form.get("next") or ""))
         token = request.cookies.get(SIGNIN_CSRF_COOKIE)
         if not same_token(token, str(form.get("csrf_token") or "")):
             return self.render(request, "refused.html", status=403, csrf="", reason="The sign-in form didn't carry its "
@@ -370,7 +354,7 @@ class Console:
         job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": request.path_params["name"]}))
         job = job["TranscriptionJob"]
         return JSONResponse({k: job.get(k) for k in ("TranscriptionJobStatus", "FailureReason")}
-                            | {"StartTime": _when(job.get("StartTime")) if job.get("StartTime") else None})
+                            | {"StartTime": when(job.get("StartTime")) if job.get("StartTime") else None})
 
     async def job_result(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
@@ -395,7 +379,7 @@ class Console:
         job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": name}))["TranscriptionJob"]
         body = await asyncio.to_thread(self.services.jobs.media_bytes, *self.owner(session), name)
         media_type = mimetypes.guess_type(job["Media"]["MediaFileUri"])[0] or "application/octet-stream"
-        return _ranged(request, body, media_type)
+        return ranged(request, body, media_type)
 
     # ---- real-time ---------------------------------------------------------------------------------
     async def realtime_page(self, request: Request, session: Session) -> Response:
@@ -448,49 +432,6 @@ class Console:
             Route("/console/realtime/url", page(self.realtime_url), methods=["POST"]),
             Mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static"),
         ]
-
-
-_SECURITY_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; media-src 'self' blob:; "
-                               "img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-    "Cache-Control": "no-store",
-}
-
-
-async def _csrf_ok(request: Request, expected: str) -> bool:
-    given = request.headers.get("x-csrf-token")
-    if given is None:
-        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)  # parsed once; Starlette caches it
-        given = str(form.get("csrf_token") or "")
-    return same_token(expected, given)
-
-
-def _safe_next(value: str | None) -> str:
-    """Only a path on this console (no scheme, no //host): never an open redirect."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
-
-
-def _ranged(request: Request, body: bytes, media_type: str) -> Response:
-    """Single byte ranges, so the audio player can seek."""
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": "no-store"}
-    match = re.fullmatch(r"bytes=(\d*)-(\d*)", request.headers.get("range", ""))
-    if not match or (not match.group(1) and not match.group(2)):
-        return Response(body, media_type=media_type, headers=headers)
-    size = len(body)
-    if match.group(1):
-        start, end = int(match.group(1)), int(match.group(2)) if match.group(2) else size - 1
-    else:
-        start, end = max(size - int(match.group(2)), 0), size - 1
-    end = min(end, size - 1)
-    if start > end:
-        return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
-    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    return Response(body[start:end + 1], status_code=206, media_type=media_type, headers=headers)
 
 
 def console_routes(services: Services) -> list[BaseRoute]:
