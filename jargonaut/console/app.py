@@ -199,11 +199,16 @@ class Console:
         return RedirectResponse(f"/console/models/{params['ModelName']}", 303)
 
     async def model(self, request: Request, session: Session) -> Response:
-        name = request.path_params["name"]
+        return await self._model_page(request, session, request.path_params["name"])
+
+    async def _model_page(self, request: Request, session: Session, name: str, status: int = 200,
+                          **extra: Any) -> Response:
         model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
         report = await asyncio.to_thread(self.training_report, session, name)
         evaluations = await asyncio.to_thread(self.evaluations.list, *self.owner(session), name)
-        return self.render(request, "model.html", session, model=model, report=report, evaluations=evaluations)
+        buckets = await asyncio.to_thread(self.services.buckets.list, session.principal.account_id)
+        return self.render(request, "model.html", session, status=status, model=model, report=report,
+                           evaluations=evaluations, buckets=[b.name for b in buckets], **extra)
 
     async def model_status(self, request: Request, session: Session) -> Response:
         model = (await self.call(session, "DescribeLanguageModel", {"ModelName": request.path_params["name"]}))
@@ -222,9 +227,7 @@ class Console:
         try:
             await asyncio.to_thread(self.services.language_models.retrain, *self.owner(session), name)
         except JargonautError as exc:
-            model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
-            return self.render(request, "model.html", session, status=400, model=model, report=None,
-                               error=exc.message)
+            return await self._model_page(request, session, name, 400, error=exc.message)
         return RedirectResponse(f"/console/models/{name}", 303)
 
     async def role_help(self, request: Request, session: Session) -> Response:
@@ -242,15 +245,19 @@ class Console:
     # ---- evaluate: does my CLM help? ---------------------------------------------------------------
     async def evaluate(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
-        prefix = str((await request.form()).get("prefix") or "").strip()
+        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
+        prefix = str(form.get("prefix") or "").strip()
+        files = [f for f in form.getlist("files") if not isinstance(f, str) and f.filename]
         try:
+            if files:  # uploads: audio + .txt pairs into a fresh folder of the chosen bucket
+                folder = f"evaluations/{secrets.token_hex(4)}"
+                for upload in files:
+                    await self._upload(session, folder, str(form.get("upload_bucket") or ""), upload)
+                prefix = f"s3://{form.get('upload_bucket')}/console-uploads/{folder}/"
             evaluation_id = await asyncio.to_thread(self.evaluations.start, *self.owner(session), name, prefix)
         except JargonautError as exc:
-            model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
-            report = await asyncio.to_thread(self.training_report, session, name)
-            evaluations = await asyncio.to_thread(self.evaluations.list, *self.owner(session), name)
-            return self.render(request, "model.html", session, status=400, model=model, report=report,
-                               evaluations=evaluations, evaluate_error=exc.message, evaluate_prefix=prefix)
+            return await self._model_page(request, session, name, 400, evaluate_error=exc.message,
+                                          evaluate_prefix=prefix)
         return RedirectResponse(f"/console/models/{name}/evaluations/{evaluation_id}", 303)
 
     async def _evaluation(self, request: Request, session: Session) -> Any:
@@ -329,16 +336,17 @@ class Console:
             return await self.create_job_form(request, session, values, exc.message, 400)
         return RedirectResponse(f"/console/jobs/{name}", 303)
 
-    async def _upload(self, session: Session, job_name: str, bucket: str, upload: Any) -> str:
+    async def _upload(self, session: Session, folder: str, bucket: str, upload: Any) -> str:
+        """Put one uploaded file into the account's bucket under console-uploads/<folder>/ (its own access)."""
         if not bucket:
-            raise BadRequestError("Choose the bucket the audio file is uploaded to.")
+            raise BadRequestError("Choose the bucket the file is uploaded to.")
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise BadRequestError("Choose an audio file to upload.")
         data = await upload.read()
         if not data:
             raise BadRequestError(f"The file {upload.filename} is empty.")
-        safe_job = _UPLOAD_NAME.sub("-", job_name) or "upload"
-        ref = ObjectRef(bucket, f"console-uploads/{safe_job}/{_UPLOAD_NAME.sub('-', upload.filename)}")
+        safe_folder = "/".join(_UPLOAD_NAME.sub("-", part) for part in folder.split("/")) or "upload"
+        ref = ObjectRef(bucket, f"console-uploads/{safe_folder}/{_UPLOAD_NAME.sub('-', upload.filename)}")
         view = self.services.buckets.view(Caller.account(session.principal.account_id))
         content_type = upload.content_type or "application/octet-stream"
         await asyncio.to_thread(view.upload, ref, data, content_type)

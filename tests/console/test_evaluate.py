@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.request
 
@@ -68,3 +69,27 @@ def test_evaluate_shows_wer_both_ways_terms_and_files(console_server, context, e
 
     page.goto(f"{console_server.endpoint}/console/models/{name}")
     expect(page.get_by_role("link", name=r"UTC")).to_have_count(1)  # the earlier evaluation is listed
+
+
+def test_evaluate_with_uploaded_pairs(console_server, context, eval_dir, tmp_path):
+    name = completed_model(console_server)
+    references = dict(line.split("\t", 1) for line in (eval_dir / "biomed-tts/test.tsv").read_text().splitlines())
+    audio = tmp_path / "clip-a.wav"
+    audio.write_bytes((eval_dir / "biomed-tts/wav16/test_001.wav").read_bytes())
+    reference = tmp_path / "clip-a.txt"
+    reference.write_text(references["test_001"] + "\n")
+    page = context.new_page()
+    sign_in(page, console_server.endpoint, console_server.credentials)
+    page.goto(f"{console_server.endpoint}/console/models/{name}")
+    page.get_by_text("Or upload the files").click()
+    page.get_by_label("Audio files and reference transcripts").set_input_files([str(audio), str(reference)])
+    page.get_by_label("Upload to bucket").select_option("console-data")
+    page.get_by_role("button", name="Evaluate").click()
+    page.wait_for_url(f"{console_server.endpoint}/console/models/{name}/evaluations/*")
+    expect(page.locator("[data-field=custom-wer]")).to_be_visible(timeout=300_000)
+    rows = page.locator("[data-field=files] tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator("th")).to_have_text(re.compile(r"^console-uploads/evaluations/[0-9a-f]{8}/clip-a\.wav$"))
+    expect(rows.first).to_contain_text(references["test_001"])
+    uploaded = list((console_server.data_dir / "buckets/console-data/console-uploads/evaluations").glob("*/clip-a.*"))
+    assert sorted(p.suffix for p in uploaded) == [".txt", ".wav"]
