@@ -92,7 +92,10 @@ def test_js_streaming_in_another_region(server, tmp_path):
     audio.write_bytes((decode(EVAL / "general/audio/jfk.flac") * 32767).astype("<i2").tobytes())
     out = run_flow(server, "stream", {"audio_path": str(audio), "sample_rate": 16000, "region": "us-west-2"})
     assert out.get("error") is None, out
-    assert JFK_WORDS <= set(words(" ".join(out["finals"]))), out["finals"]
+    # Streams cut utterances where the VAD hears pauses; as for the Python SDK's streams
+    # (tests/stream/test_http2.py), allow a short utterance to lose a word or two.
+    heard = set(words(" ".join(out["finals"])))
+    assert len(JFK_WORDS & heard) >= len(JFK_WORDS) - 2, out["finals"]
 
 
 @pytest.mark.slow
