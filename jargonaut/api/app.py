@@ -110,15 +110,22 @@ def create_app(services: Services) -> Starlette:
     regions = AllowedRegions(settings.regions)
 
     def transcript_url_factory(request: Request, principal: Principal) -> Any:
-        def transcript_url(account_id: str, region: str, name: str) -> str:
+        def transcript_url(account_id: str, region: str, name: str, extension: str = "json") -> str:
             # Signed with the caller's own key for the job's region: resources are scoped to both.
             base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
             return presign_url(
-                f"{base}/transcripts/{region}/{account_id}/{name}.json", principal, region, SERVICE,
+                f"{base}/transcripts/{region}/{account_id}/{name}.{extension}", principal, region, SERVICE,
                 settings.presign_expiry,
             )
 
         return transcript_url
+
+    def presign_factory(request: Request, principal: Principal, region: str) -> Callable[[str], str]:
+        def presign(path: str) -> str:
+            base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+            return presign_url(f"{base}{path}", principal, region, SERVICE, settings.presign_expiry)
+
+        return presign
 
     def authenticate(request: Request, body: bytes, before_body: bool = False) -> tuple[Principal, str]:
         """The caller and the region the request was signed for (its resources' region)."""
@@ -139,7 +146,8 @@ def create_app(services: Services) -> Starlette:
         """One Transcribe operation: authenticate, decode, validate, run, encode in the request's protocol."""
         principal, region, body = await authenticated_body(request)
         op = wire.operation(request)
-        ctx = CallContext(principal, region, services, transcript_url_factory(request, principal))
+        ctx = CallContext(principal, region, services, transcript_url_factory(request, principal),
+                          presign_factory(request, principal, region))
         result = await asyncio.to_thread(invoke, ctx, op.name, wire.parse_body(body))  # validates, then runs it
         return wire.response(protocol.serialise(result, op.output_shape, wire.timestamp) or {}, request_id)
 
@@ -149,19 +157,38 @@ def create_app(services: Services) -> Starlette:
     async def rpc_v2_cbor(request: Request, request_id: str) -> Response:
         return await call(request, request_id, CBOR_WIRE)
 
-    @aws_endpoint
-    async def transcript(request: Request, request_id: str) -> Response:
-        account_id = request.path_params["account_id"]
-        region = request.path_params["region"]
-        name = request.path_params["name"]
+    def _presigned_owner(request: Request) -> tuple[str, str]:
+        """The account and region of a pre-signed download, which must be the path's own."""
         principal, scope = verify_presigned(
             _signed_request(request, b""), services.accounts.lookup, SERVICE, regions,
             max_expires=settings.presign_expiry,
         )
-        if principal.account_id != account_id or scope.region != region:
+        if principal.account_id != request.path_params["account_id"] or scope.region != request.path_params["region"]:
             raise AccessDeniedError("The URL was signed by another account or for another region.")
-        path = await asyncio.to_thread(services.jobs.transcript_path, account_id, region, name)
-        return FileResponse(path, media_type="application/json")
+        return principal.account_id, scope.region
+
+    def job_file(extension: str, media_type: str) -> Callable[[Request], Awaitable[Response]]:
+        """A job's transcript (json) or subtitle file (srt, vtt) in the service's storage, by pre-signed URL."""
+
+        @aws_endpoint
+        async def download(request: Request, request_id: str) -> Response:
+            account_id, region = await asyncio.to_thread(_presigned_owner, request)
+            path = await asyncio.to_thread(services.jobs.transcript_path, account_id, region,
+                                           request.path_params["name"], extension)
+            return FileResponse(path, media_type=media_type)
+
+        return download
+
+    def word_list_file(service: Callable[[], Any]) -> Callable[[Request], Awaitable[Response]]:
+        """GetVocabulary / GetVocabularyFilter's DownloadUri: the entries as a text file, by pre-signed URL."""
+
+        @aws_endpoint
+        async def download(request: Request, request_id: str) -> Response:
+            account_id, region = await asyncio.to_thread(_presigned_owner, request)
+            text = await asyncio.to_thread(service().download, account_id, region, request.path_params["name"])
+            return Response(text, media_type="text/plain; charset=utf-8")
+
+        return download
 
     @aws_endpoint
     async def retrain(request: Request, request_id: str) -> Response:
@@ -188,7 +215,13 @@ def create_app(services: Services) -> Starlette:
     routes = [
         Route("/", aws_endpoint(aws_json), methods=["POST"]),
         Route("/service/{service}/operation/{operation}", aws_endpoint(rpc_v2_cbor, CBOR_WIRE), methods=["POST"]),
-        Route("/transcripts/{region}/{account_id}/{name}.json", transcript, methods=["GET"]),
+        Route("/transcripts/{region}/{account_id}/{name}.json", job_file("json", "application/json"), methods=["GET"]),
+        Route("/transcripts/{region}/{account_id}/{name}.srt", job_file("srt", "application/x-subrip"), methods=["GET"]),
+        Route("/transcripts/{region}/{account_id}/{name}.vtt", job_file("vtt", "text/vtt; charset=utf-8"), methods=["GET"]),
+        Route("/vocabulary-filters/{region}/{account_id}/{name}.txt", word_list_file(lambda: services.vocabulary_filters),
+              methods=["GET"]),
+        Route("/vocabularies/{region}/{account_id}/{name}.txt", word_list_file(lambda: services.vocabularies),
+              methods=["GET"]),
         Route("/jargonaut/language-models/{name}/retrain", retrain, methods=["POST"]),
         Route("/jargonaut/language-models/{name}/report", report, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),

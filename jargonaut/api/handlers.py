@@ -13,7 +13,8 @@ class CallContext:
     principal: Principal
     region: str  # the region the request was signed for: resources are scoped by account and region
     services: Services
-    transcript_url: Callable[[str, str, str], str]
+    transcript_url: Callable[..., str]  # (account_id, region, job name, extension="json") -> pre-signed URL
+    presign: Callable[[str], str]  # a path on this server -> pre-signed URL (downloads)
 
     @property
     def owner(self) -> tuple[str, str]:
@@ -71,6 +72,58 @@ def delete_language_model(ctx: CallContext, params: dict[str, Any]) -> dict[str,
     return {}
 
 
+def create_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabulary_filters.create(*ctx.owner, params)
+
+
+def get_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    account = ctx.principal.account_id
+    return ctx.services.vocabulary_filters.get(
+        account, ctx.region, params["VocabularyFilterName"], lambda name: ctx.presign(f"/vocabulary-filters/{ctx.region}/{account}/{name}.txt"))
+
+
+def list_vocabulary_filters(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabulary_filters.list(
+        ctx.principal.account_id, ctx.region, name_contains=params.get("NameContains"),
+        max_results=params.get("MaxResults"), next_token=params.get("NextToken"),
+    )
+
+
+def update_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabulary_filters.update(ctx.principal.account_id, ctx.region, params)
+
+
+def delete_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    ctx.services.vocabulary_filters.delete(ctx.principal.account_id, ctx.region, params["VocabularyFilterName"])
+    return {}
+
+
+def create_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabularies.create(*ctx.owner, params)
+
+
+def get_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    account = ctx.principal.account_id
+    return ctx.services.vocabularies.get(
+        account, ctx.region, params["VocabularyName"], lambda name: ctx.presign(f"/vocabularies/{ctx.region}/{account}/{name}.txt"))
+
+
+def list_vocabularies(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabularies.list(
+        ctx.principal.account_id, ctx.region, state=params.get("StateEquals"), name_contains=params.get("NameContains"),
+        max_results=params.get("MaxResults"), next_token=params.get("NextToken"),
+    )
+
+
+def update_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return ctx.services.vocabularies.update(ctx.principal.account_id, ctx.region, params)
+
+
+def delete_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    ctx.services.vocabularies.delete(ctx.principal.account_id, ctx.region, params["VocabularyName"])
+    return {}
+
+
 def tag_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     ctx.services.tags.tag(*ctx.owner, params["ResourceArn"], params["Tags"])
     return {}
@@ -86,6 +139,16 @@ def list_tags_for_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str
 
 
 HANDLERS: dict[str, Handler] = {
+    "CreateVocabulary": create_vocabulary,
+    "GetVocabulary": get_vocabulary,
+    "ListVocabularies": list_vocabularies,
+    "UpdateVocabulary": update_vocabulary,
+    "DeleteVocabulary": delete_vocabulary,
+    "CreateVocabularyFilter": create_vocabulary_filter,
+    "GetVocabularyFilter": get_vocabulary_filter,
+    "ListVocabularyFilters": list_vocabulary_filters,
+    "UpdateVocabularyFilter": update_vocabulary_filter,
+    "DeleteVocabularyFilter": delete_vocabulary_filter,
     "CreateLanguageModel": create_language_model,
     "DescribeLanguageModel": describe_language_model,
     "ListLanguageModels": list_language_models,

@@ -72,7 +72,19 @@ def probe(path: Path) -> MediaInfo:
 
 def decode(path: Path, rate: int = TARGET_RATE) -> np.ndarray:
     """Decode the first audio stream to mono float32 at `rate` Hz."""
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+    return _decode(path, rate, "mono")[0]
+
+
+def decode_channels(path: Path, rate: int = TARGET_RATE) -> list[np.ndarray]:
+    """Decode the first audio stream to one float32 array per channel (stereo at most) at `rate` Hz."""
+    channels = probe(path).channels
+    if channels > 2:
+        raise MediaError(f"The audio has {channels} channels; channel identification supports at most two.")
+    return _decode(path, rate, "stereo" if channels == 2 else "mono")
+
+
+def _decode(path: Path, rate: int, layout: str) -> list[np.ndarray]:
+    resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)  # planar: one row per channel
     chunks: list[np.ndarray] = []
     with _open(path) as container:
         if not container.streams.audio:
@@ -82,11 +94,12 @@ def decode(path: Path, rate: int = TARGET_RATE) -> np.ndarray:
             for frame in container.decode(stream):
                 frame.pts = None  # let the resampler keep its own clock
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
+                    chunks.append(out.to_ndarray())
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
+                chunks.append(out.to_ndarray())
         except av.error.FFmpegError as exc:
             raise MediaError(f"The media file is corrupt: decoding failed ({exc}).") from exc
     if not chunks:
         raise MediaError("The media file contains no decodable audio.")
-    return np.concatenate(chunks).astype(np.float32, copy=False)
+    samples = np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
+    return [np.ascontiguousarray(row) for row in samples]

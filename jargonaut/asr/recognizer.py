@@ -51,13 +51,15 @@ def recognize(
     base: BaseModel,
     options: DecodeOptions | None = None,
     language_model: object | None = None,
+    phrases: list[list[str]] | None = None,
 ) -> Recognition:
-    """Transcribe 16 kHz mono float32 `audio` in full (long-form, word timings)."""
+    """Transcribe 16 kHz mono float32 `audio` in full (long-form, word timings); a CLM or a custom
+    vocabulary's `phrases` (each a list of words) switch to our fused decoder."""
     options = options or default_options()
-    if language_model is not None:
+    if language_model is not None or phrases:
         from jargonaut.asr.decoder import recognize_fused  # our decoder with shallow fusion
 
-        return recognize_fused(audio, base, options, language_model)
+        return recognize_fused(audio, base, options, language_model, phrases=phrases)
     model = load_whisper(base, options)
     segments, info = model.transcribe(
         audio, language="en", beam_size=options.beam_size, word_timestamps=True

@@ -62,9 +62,8 @@ class Console:
         return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
 
     def context(self, session: Session) -> CallContext:
-        # Pages link transcripts through their own routes, so no pre-signed URLs (any arguments: the
-        # URL factory's signature grows with what a job can write beside its transcript).
-        return CallContext(session.principal, self.region, self.services, lambda *_: "")
+        # Pages link transcripts and downloads through their own routes, so no pre-signed URLs.
+        return CallContext(session.principal, self.region, self.services, lambda *_: "", lambda *_: "")
 
     def owner(self, session: Session) -> tuple[str, str]:
         """Resources are scoped by account and region; the console works in the server's default region."""

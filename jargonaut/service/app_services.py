@@ -13,6 +13,8 @@ from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.roles import Role, Roles
 from jargonaut.service.tags import Tags
 from jargonaut.service.transcription_jobs import TranscriptionJobs
+from jargonaut.service.vocabularies import Vocabularies
+from jargonaut.service.vocabulary_filters import VocabularyFilters
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
 from jargonaut.storage.objects import ObjectAccess, ObjectStore
@@ -36,16 +38,21 @@ class Services:
     language_models: LanguageModels
     buckets: Buckets
     tags: Tags
+    vocabulary_filters: VocabularyFilters
+    vocabularies: Vocabularies
+    word_pool: WorkerPool
 
     def recover(self) -> tuple[int, int]:
         """Clean what a crash left behind, then resume it: (transcription jobs, CLM trainings)."""
         remove_work_dirs(self.settings.data_dir)
         self.jobs.remove_unused_pins()
+        self.vocabularies.recover()
         return self.jobs.recover(), self.language_models.recover()
 
     def close(self) -> None:
         self.pool.shutdown(wait=False)
         self.training_pool.shutdown(wait=False)
+        self.word_pool.shutdown(wait=False)
         self.engine.dispose()
 
 
@@ -70,7 +77,11 @@ def build_services(settings: Settings) -> Services:
 
     language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models,
                                      training_pool.submit)
+    languages = lambda: {code for base in base_models.values() for code in base.languages}  # noqa: E731
+    vocabulary_filters = VocabularyFilters(engine, buckets, settings.data_dir, languages)
+    word_pool = WorkerPool(1)  # checking a vocabulary takes moments: never behind a CLM training or a job
+    vocabularies = Vocabularies(engine, buckets, settings.data_dir, languages, word_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, buckets)
+                             settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies)
     return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
-                    language_models, buckets, Tags(engine))
+                    language_models, buckets, Tags(engine), vocabulary_filters, vocabularies, word_pool)

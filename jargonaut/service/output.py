@@ -1,6 +1,7 @@
 """Where a job's transcript goes: the customer's bucket (OutputBucketName/OutputKey) or ours."""
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,3 +41,12 @@ def resolve_output(job_name: str, account_id: str, region: str, bucket: str | No
             "Use a key such as folder/name.json."
         )
     return OutputLocation(CUSTOMER_BUCKET, ObjectRef(bucket, object_key), None)
+
+
+def beside(location: OutputLocation, extension: str) -> OutputLocation:
+    """A file written next to the transcript (subtitles): same name, another extension."""
+    if location.ref is not None:
+        stem = posixpath.splitext(location.ref.key)[0]
+        return OutputLocation(location.kind, ObjectRef(location.ref.bucket, f"{stem}.{extension}"), None)
+    assert location.path is not None
+    return OutputLocation(location.kind, None, f"{posixpath.splitext(location.path)[0]}.{extension}")

@@ -14,9 +14,12 @@ from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr import audio as audio_io
+from jargonaut.asr import subtitles
+from jargonaut.asr.alternatives import segment_alternatives
 from jargonaut.asr.base_models import BaseModel
-from jargonaut.asr.recognizer import recognize
-from jargonaut.asr.transcript import build_transcript
+from jargonaut.asr.recognizer import default_options, load_whisper, recognize
+from jargonaut.asr.transcript import alternative_segments, apply_vocabulary_filter, build_channel_transcript, build_transcript
+from jargonaut.asr.vocabulary import apply_display_as, phrase_words
 from jargonaut.errors import (
     BadRequestError,
     ConflictError,
@@ -30,7 +33,7 @@ from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.tags import tags_dict, tags_list
-from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, resolve_output
+from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, beside, resolve_output
 from jargonaut.service.workdirs import JOB_PREFIX, without_paths, work_dir
 from jargonaut.storage.objects import InvalidKey, ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs
@@ -39,13 +42,14 @@ log = logging.getLogger(__name__)
 
 QUEUED, IN_PROGRESS, COMPLETED, FAILED = "QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"
 PINNED_MODEL = "_PinnedLanguageModel"  # internal request member: the job's own CLM link
+FILTER_WORDS = "_VocabularyFilterWords"  # internal request member: the filter's words when the job started
+VOCABULARY = "_VocabularyEntries"  # internal request member: the custom vocabulary's entries when the job started
 MAX_ATTEMPTS = 3  # a job that kills the server this often is failed, not retried forever
 MAX_TRANSCRIPT_CHECK_BYTES = 64 * 1024**2  # bigger objects are never taken for a transcript of ours
 
 # Request members we cannot honour: refuse them clearly rather than ignore them.
 _UNSUPPORTED = {
     "ContentRedaction": "content redaction",
-    "Subtitles": "subtitles",
     "ToxicityDetection": "toxicity detection",
     "IdentifyMultipleLanguages": "multi-language identification",
     "JobExecutionSettings": "job queueing settings",
@@ -53,16 +57,12 @@ _UNSUPPORTED = {
     "KMSEncryptionContext": "KMS output encryption",
 }
 _UNSUPPORTED_SETTINGS = {
-    "VocabularyName": "custom vocabularies",
-    "VocabularyFilterName": "vocabulary filters",
     "ShowSpeakerLabels": "speaker diarization",
-    "ChannelIdentification": "channel identification",
-    "ShowAlternatives": "alternative transcriptions",
 }
 
 
-# (account_id, region, job name) -> the pre-signed URL of a transcript this service stores
-TranscriptUrl = Callable[[str, str, str], str]
+# (account_id, region, job name[, extension]) -> the pre-signed URL of a file this service stores for a job
+TranscriptUrl = Callable[..., str]
 
 
 class TranscriptionJobs:
@@ -76,6 +76,8 @@ class TranscriptionJobs:
         language_models: Any | None = None,  # service.language_models.LanguageModels
         max_pending: int = 250,
         buckets: Buckets | None = None,
+        vocabulary_filters: Any | None = None,  # service.vocabulary_filters.VocabularyFilters
+        vocabularies: Any | None = None,  # service.vocabularies.Vocabularies
     ) -> None:
         self.engine = engine
         self.store = store
@@ -85,6 +87,8 @@ class TranscriptionJobs:
         self.language_models = language_models
         self.max_pending = max_pending
         self.buckets = buckets or Buckets(engine, store)
+        self.vocabulary_filters = vocabulary_filters
+        self.vocabularies = vocabularies
         self._seq_lock = threading.Lock()
 
     # ---- API operations -------------------------------------------------------------
@@ -97,8 +101,18 @@ class TranscriptionJobs:
             raise BadRequestError("Media.MediaFileUri is required: give the s3:// URI of the audio to transcribe.")
         parse_uri(request["Media"]["MediaFileUri"])
         output = resolve_output(name, account_id, region, request.get("OutputBucketName"), request.get("OutputKey"))
+        formats = _subtitle_formats(request)
         if output.ref is not None:
             self._check_output(account_id, output.ref, name)
+            for subtitle_format in formats:
+                self._check_output(account_id, beside(output, subtitle_format).ref, name, beside_transcript=output.ref)
+        self._check_alternatives(request)
+        self._pin_filter(account_id, region, request)
+        vocabulary = (request.get("Settings") or {}).get("VocabularyName")
+        if vocabulary:
+            if self.vocabularies is None:
+                raise BadRequestError("Settings.VocabularyName: custom vocabularies are not available on this server.")
+            request[VOCABULARY] = self.vocabularies.entries_for_job(account_id, region, vocabulary, request["LanguageCode"])
         model_name = (request.get("ModelSettings") or {}).get("LanguageModelName")
         if model_name:
             if self.language_models is None:
@@ -145,7 +159,11 @@ class TranscriptionJobs:
 
     def get(self, account_id: str, region: str, name: str, transcript_url: TranscriptUrl | None = None) -> dict[str, Any]:
         row = self._row(account_id, region, name)
-        return _job_description(row, self._transcript_uri(row, transcript_url))
+        job = _job_description(row, self._transcript_uri(row, transcript_url))
+        request = json.loads(row.request)
+        if request.get("Subtitles"):
+            job["Subtitles"] = self._subtitles_output(row, request["Subtitles"], transcript_url)
+        return job
 
     def list(
         self,
@@ -173,21 +191,46 @@ class TranscriptionJobs:
         log.info("job %s (account %s, %s) deleted%s", name, account_id, region,
                  " while in progress: cancelled" if row.status == IN_PROGRESS else "")
         location = json.loads(row.output_location or "{}")
-        if location.get("path"):
-            (self.data_dir / location["path"]).unlink(missing_ok=True)
+        for path in _service_paths(location):
+            (self.data_dir / path).unlink(missing_ok=True)
         if row.status != IN_PROGRESS:
             self._unpin(json.loads(row.request))
+
+    @staticmethod
+    def _check_alternatives(request: dict[str, Any]) -> None:
+        settings = request.get("Settings") or {}
+        if bool(settings.get("ShowAlternatives")) != bool(settings.get("MaxAlternatives")):
+            raise BadRequestError("Settings.ShowAlternatives and Settings.MaxAlternatives must be given together "
+                                  "(ShowAlternatives true, MaxAlternatives 2 to 10).")
+        if settings.get("ShowAlternatives") and settings.get("ChannelIdentification"):
+            raise BadRequestError("Settings.ShowAlternatives can't be combined with Settings.ChannelIdentification "
+                                  "on this server.")
+
+    def _pin_filter(self, account_id: str, region: str, request: dict[str, Any]) -> None:
+        """A job filters with the words its filter had at Start (updates and deletes don't reach it)."""
+        settings = request.get("Settings") or {}
+        name, method = settings.get("VocabularyFilterName"), settings.get("VocabularyFilterMethod")
+        if not name and not method:
+            return
+        if not (name and method):
+            raise BadRequestError("Settings.VocabularyFilterName and Settings.VocabularyFilterMethod must be given together.")
+        if self.vocabulary_filters is None:
+            raise BadRequestError("Settings.VocabularyFilterName: vocabulary filters are not available on this server.")
+        request[FILTER_WORDS] = self.vocabulary_filters.words_for_job(account_id, region, name, request["LanguageCode"])
 
     def _unpin(self, request: dict[str, Any]) -> None:
         if self.language_models is not None and request.get(PINNED_MODEL):
             self.language_models.unpin(request[PINNED_MODEL])
 
-    def transcript_path(self, account_id: str, region: str, name: str) -> Path:
+    def transcript_path(self, account_id: str, region: str, name: str, extension: str = "json") -> Path:
+        """The service-stored transcript (json) or subtitle file (srt, vtt) of a completed job."""
         row = self._row(account_id, region, name)
         location = json.loads(row.output_location or "{}")
-        if row.status != COMPLETED or not location.get("path"):
-            raise NotFoundError(f"The transcript of {name} is not stored by this service.")
-        return self.data_dir / location["path"]
+        stored = location.get("path") and (extension == "json" or extension in location.get("subtitles", []))
+        if row.status != COMPLETED or not stored:
+            kind = "transcript" if extension == "json" else f"{extension} subtitle file"
+            raise NotFoundError(f"The {kind} of {name} is not stored by this service.")
+        return self.data_dir / _with_extension(location, extension)["path"]
 
     def running(self) -> int:
         """Jobs QUEUED or IN_PROGRESS, in every account (the shutdown log line counts them)."""
@@ -286,18 +329,41 @@ class TranscriptionJobs:
             self._record_media(row, request, info)
             base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
             language_model = self._language_model(row, request, info.sample_rate)
-            samples = audio_io.decode(media)
-        if not self._exists(row):
-            return  # deleted (cancelled) while the media was fetched
+            by_channel = bool((request.get("Settings") or {}).get("ChannelIdentification"))
+            channels = audio_io.decode_channels(media) if by_channel else [audio_io.decode(media)]
+        if by_channel and len(channels) != 2:
+            raise MediaError(
+                "Channel identification needs audio with two channels (e.g. agent and caller); this file has one. "
+                "Start the job without Settings.ChannelIdentification."
+            )
+        phrases = [phrase_words(e["Phrase"]) for e in request.get(VOCABULARY) or []]
         began = time.monotonic()
-        recognition = recognize(samples, base, language_model=language_model)
-        transcript = build_transcript(row.name, row.account_id, recognition)
+        recognitions = []
+        for samples in channels:
+            if not self._exists(row):
+                return  # deleted (cancelled) while the media was fetched or a channel recognised
+            recognitions.append(recognize(samples, base, language_model=language_model, phrases=phrases))
+        if by_channel:
+            transcript = build_channel_transcript(row.name, row.account_id, recognitions)
+        else:
+            transcript = build_transcript(row.name, row.account_id, recognitions[0])
+            max_alternatives = (request.get("Settings") or {}).get("MaxAlternatives")
+            if max_alternatives:
+                alternatives = segment_alternatives(load_whisper(base, default_options()), channels[0], recognitions[0],
+                                                    max_alternatives)
+                transcript["results"]["segments"] = alternative_segments(recognitions[0].segments, alternatives)
+        if request.get(VOCABULARY):
+            apply_display_as(transcript, request[VOCABULARY])
+        if request.get(FILTER_WORDS):
+            apply_vocabulary_filter(transcript, request[FILTER_WORDS], request["Settings"]["VocabularyFilterMethod"])
         if not self._exists(row):
             return  # cancelled during recognition: write nothing
-        self._write_output(row, json.dumps(transcript, ensure_ascii=False).encode())
-        if not self._finish(row, COMPLETED, None, audio_s=len(samples) / audio_io.TARGET_RATE,
+        location = json.loads(row.output_location)
+        self._write_output(row, location, json.dumps(transcript, ensure_ascii=False).encode())
+        self._write_subtitles(row, request, location, transcript)
+        if not self._finish(row, COMPLETED, None, audio_s=len(channels[0]) / audio_io.TARGET_RATE,
                             work_s=time.monotonic() - began):
-            self._remove_output(row)  # deleted between the write and now: leave nothing behind
+            self._remove_output(location)  # deleted between the write and now: leave nothing behind
 
     def _record_media(self, row: Any, request: dict[str, Any], info: Any) -> None:
         """Like Amazon, report the detected format and rate when the request left them out."""
@@ -315,13 +381,46 @@ class TranscriptionJobs:
             return None
         return self.language_models.load_pinned(request[PINNED_MODEL], sample_rate)
 
-    def _write_output(self, row: Any, body: bytes) -> None:
-        location = json.loads(row.output_location)
+    def _write_subtitles(self, row: Any, request: dict[str, Any], location: dict[str, Any], transcript: dict[str, Any]) -> None:
+        """Subtitle files beside the transcript; like Amazon, none when nothing was said."""
+        settings = request.get("Subtitles") or {}
+        cues = subtitles.cues_from_items(transcript["results"]["items"])
+        if not settings.get("Formats") or not cues:
+            return
+        written = []
+        for subtitle_format in sorted(set(settings["Formats"])):
+            text = subtitles.render(cues, subtitle_format, settings.get("OutputStartIndex", 0))
+            self._write_output(row, _with_extension(location, subtitle_format), text.encode(), beside_transcript=location)
+            written.append(subtitle_format)
+        location["subtitles"] = written
+        with self.engine.begin() as conn:
+            conn.execute(update(jobs).where(and_(_key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))
+                         .values(output_location=json.dumps(location)))
+
+    def _subtitles_output(self, row: Any, settings: dict[str, Any], transcript_url: Callable[..., str] | None) -> dict[str, Any]:
+        output: dict[str, Any] = {"Formats": settings.get("Formats", []), "OutputStartIndex": settings.get("OutputStartIndex", 0)}
+        location = json.loads(row.output_location or "{}")
+        if row.status != COMPLETED or not location.get("subtitles"):
+            return output
+        if row.output_location_type == CUSTOMER_BUCKET:
+            uris = [self.store.public_uri(ObjectRef(**_with_extension(location, f))) for f in location["subtitles"]]
+        elif transcript_url is not None:
+            uris = [transcript_url(row.account_id, row.region, row.name, f) for f in location["subtitles"]]
+        else:
+            uris = []
+        if uris:
+            output["SubtitleFileUris"] = uris
+        return output
+
+    def _write_output(self, row: Any, location: dict[str, Any], body: bytes,
+                      beside_transcript: dict[str, Any] | None = None) -> None:
         if location.get("path"):
             atomic_write(self.data_dir / location["path"], body)
             return
         ref = ObjectRef(location["bucket"], location["key"])
-        problem = self._output_problem(row.account_id, ref, row.name)  # the bucket may have changed since Start
+        transcript_ref = ObjectRef(beside_transcript["bucket"], beside_transcript["key"]) if beside_transcript else None
+        # The bucket may have changed since Start.
+        problem = self._output_problem(row.account_id, ref, row.name, transcript_ref)
         if problem:
             raise MediaError(problem)
         try:
@@ -332,14 +431,14 @@ class TranscriptionJobs:
                 "and is writable."
             ) from exc
 
-    def _remove_output(self, row: Any) -> None:
-        location = json.loads(row.output_location)
-        if location.get("path"):
-            (self.data_dir / location["path"]).unlink(missing_ok=True)
-        else:
-            self.store.delete(ObjectRef(location["bucket"], location["key"]))
+    def _remove_output(self, location: dict[str, Any]) -> None:
+        for path in _service_paths(location):
+            (self.data_dir / path).unlink(missing_ok=True)
+        if location.get("bucket"):
+            for extension in ["json", *location.get("subtitles", [])]:
+                self.store.delete(ObjectRef(**_with_extension(location, extension)))
 
-    def _check_output(self, account_id: str, ref: ObjectRef, job_name: str) -> None:
+    def _check_output(self, account_id: str, ref: ObjectRef, job_name: str, beside_transcript: ObjectRef | None = None) -> None:
         """Amazon checks the output location at StartTranscriptionJob; so do we."""
         try:
             self.buckets.authorize(Caller.account(account_id), "s3:PutObject", ref.bucket, ref.key)
@@ -351,17 +450,19 @@ class TranscriptionJobs:
             raise BadRequestError(
                 f"You don't have write permission to the specified output location {ref.uri}: {exc}."
             ) from exc
-        problem = self._output_problem(account_id, ref, job_name)
+        problem = self._output_problem(account_id, ref, job_name, beside_transcript)
         if problem:
             raise BadRequestError(problem)
 
-    def _output_problem(self, account_id: str, ref: ObjectRef, job_name: str) -> str | None:
+    def _output_problem(self, account_id: str, ref: ObjectRef, job_name: str,
+                        beside_transcript: ObjectRef | None = None) -> str | None:
+        """Why the job can't write `ref`; a subtitle file is judged with its transcript (`beside_transcript`)."""
         try:
             self.store.check_writable(ref)
         except InvalidKey as exc:
             return f"The output location {ref.uri} can't hold the transcript: {exc} Choose another OutputKey."
         if (self.buckets.owner(ref.bucket) != account_id and self.store.exists(ref)
-                and not self._is_own_transcript(ref, account_id, job_name)):
+                and not self._is_own_transcript(beside_transcript or ref, account_id, job_name)):
             return (
                 f"An object already exists at {ref.uri} in a bucket of another account; a job replaces existing "
                 "objects only in its own account's buckets. Choose another OutputKey."
@@ -443,11 +544,17 @@ class TranscriptionJobs:
         if code and request.get("IdentifyLanguage"):
             raise BadRequestError("Specify either LanguageCode or IdentifyLanguage, not both.")
         if request.get("IdentifyLanguage"):
+            # Telling languages apart needs a multilingual base model; English variants (en-US vs en-GB)
+            # are one language to Whisper, so "identifying" among them would be a guess.
+            if len({c.split("-")[0] for c in supported}) < 2:
+                raise BadRequestError(
+                    "IdentifyLanguage: language identification needs a multilingual base model, and the installed "
+                    f"base models speak only {', '.join(sorted(supported))}. Set LanguageCode instead.")
             options = request.get("LanguageOptions") or sorted(supported)
             candidates = [c for c in options if c in supported]
             if not candidates:
                 raise BadRequestError(f"None of the LanguageOptions is supported; supported: {', '.join(sorted(supported))}.")
-            return candidates[0]
+            raise BadRequestError("IdentifyLanguage: language identification is not supported by this server yet.")
         if not code:
             raise BadRequestError("You must specify LanguageCode or set IdentifyLanguage to true.")
         if code not in supported:
@@ -460,6 +567,35 @@ class TranscriptionJobs:
 def _key(account_id: str, region: str, name: str) -> Any:
     """One job: names are unique per account and region, as in Amazon."""
     return and_(jobs.c.account_id == account_id, jobs.c.region == region, jobs.c.name == name)
+
+
+def _subtitle_formats(request: dict[str, Any]) -> list[str]:
+    formats = (request.get("Subtitles") or {}).get("Formats") or []
+    unknown = [f for f in formats if f not in subtitles.FORMATS]
+    if unknown:
+        raise BadRequestError(
+            f"1 validation error detected: Value '{unknown[0]}' at 'Subtitles.Formats' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: [{', '.join(subtitles.FORMATS)}]"
+        )
+    if request.get("Subtitles") and not formats:
+        raise BadRequestError("Subtitles.Formats must name at least one format: srt or vtt.")
+    return sorted(set(formats))
+
+
+def _with_extension(location: dict[str, Any], extension: str) -> dict[str, Any]:
+    """The location of the transcript ('json') or of a file beside it, as {'path'} or {'bucket', 'key'}."""
+    output = OutputLocation(CUSTOMER_BUCKET, ObjectRef(location["bucket"], location["key"]), None) \
+        if location.get("bucket") else OutputLocation("", None, location["path"])
+    if extension != "json":
+        output = beside(output, extension)
+    return _location_json(output)
+
+
+def _service_paths(location: dict[str, Any]) -> list[str]:
+    """Every file a job keeps in the service's own storage."""
+    if not location.get("path"):
+        return []
+    return [_with_extension(location, e)["path"] for e in ["json", *location.get("subtitles", [])]]
 
 
 def _location_json(output: OutputLocation) -> dict[str, Any]:

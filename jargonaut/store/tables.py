@@ -82,3 +82,34 @@ buckets = Table(
     Column("policy", Text),  # JSON bucket policy document, or NULL
     Column("created_at", Float, nullable=False),
 )
+
+# Custom vocabulary filters: ready at once (no state); the words as a JSON list, the file as sent.
+vocabulary_filters = Table(
+    "vocabulary_filters",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("region", String(32), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("seq", Integer, nullable=False, index=True),
+    Column("language_code", String(16), nullable=False),
+    Column("words", Text, nullable=False),
+    Column("data_access_role_arn", String(2048)),
+    Column("modified_at", Float, nullable=False),
+)
+
+# Custom vocabularies: PENDING -> READY | FAILED; entries as a JSON list of table rows.
+vocabularies = Table(
+    "vocabularies",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("region", String(32), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("seq", Integer, nullable=False, index=True),
+    Column("language_code", String(16), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("failure_reason", Text),
+    Column("source", Text),  # the request's Phrases or VocabularyFileUri (JSON), processed on the executor
+    Column("entries", Text),  # JSON list of {"Phrase", "SoundsLike", "IPA", "DisplayAs"} once READY
+    Column("data_access_role_arn", String(2048)),
+    Column("modified_at", Float, nullable=False),
+)

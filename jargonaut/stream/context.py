@@ -14,6 +14,7 @@ from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, LimitExceededError
 from jargonaut.regions import AllowedRegions
 from jargonaut.stream.params import StreamParams
+from jargonaut.stream.results import WordFilter
 from jargonaut.stream.scheduler import DecodePool
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,27 @@ class StreamContext:
         if params.language_code not in base.languages:
             raise BadRequestError(f"Language {params.language_code} is not available for {name} audio.")
         return base
+
+    async def vocabulary(self, account_id: str, region: str, params: StreamParams) -> list[dict[str, str]] | None:
+        """The stream's custom vocabulary entries (READY, same language), or None."""
+        if not params.vocabulary_name:
+            return None
+        vocabularies = getattr(self.services, "vocabularies", None)
+        if vocabularies is None:
+            raise BadRequestError("Custom vocabularies are not available on this server.")
+        return await asyncio.to_thread(vocabularies.entries_for_job, account_id, region, params.vocabulary_name,
+                                       params.language_code)
+
+    async def word_filter(self, account_id: str, region: str, params: StreamParams) -> WordFilter | None:
+        """The stream's vocabulary filter (its words when the stream starts)."""
+        if not params.vocabulary_filter_name:
+            return None
+        filters = getattr(self.services, "vocabulary_filters", None)
+        if filters is None:
+            raise BadRequestError("Vocabulary filters are not available on this server.")
+        words = await asyncio.to_thread(filters.words_for_job, account_id, region, params.vocabulary_filter_name,
+                                        params.language_code)
+        return WordFilter(frozenset(w.lower() for w in words), params.vocabulary_filter_method or "mask")
 
     async def language_model(self, account_id: str, region: str, params: StreamParams) -> object | None:
         """Hook for custom language models: `services.language_models.resolve_for_stream`."""

@@ -14,6 +14,7 @@ MIN_RATE, MAX_RATE = 8000, 48000
 # high voice, a band-limited microphone or music (docs/ARCHITECTURE.md, "stream").
 ENCODINGS = ("pcm", "flac", "ogg-opus")
 STABILITY = ("low", "medium", "high")
+FILTER_METHODS = ("mask", "remove", "tag")
 HEADER_PREFIX = "x-amzn-transcribe-"
 
 
@@ -26,6 +27,9 @@ class StreamParams:
     language_model_name: str | None = None
     stabilization: bool = False
     stability: str | None = None
+    vocabulary_filter_name: str | None = None
+    vocabulary_filter_method: str | None = None
+    vocabulary_name: str | None = None
 
     def echo_headers(self) -> list[tuple[str, str]]:
         """The accepted values, as response headers (the SDK reads them back)."""
@@ -40,6 +44,11 @@ class StreamParams:
         if self.stabilization:
             out.append(("enable-partial-results-stabilization", "true"))
             out.append(("partial-results-stability", self.stability or "high"))
+        if self.vocabulary_name:
+            out.append(("vocabulary-name", self.vocabulary_name))
+        if self.vocabulary_filter_name:
+            out.append(("vocabulary-filter-name", self.vocabulary_filter_name))
+            out.append(("vocabulary-filter-method", self.vocabulary_filter_method or "mask"))
         return [(HEADER_PREFIX + k, v) for k, v in out]
 
 
@@ -77,6 +86,20 @@ def parse(values: Mapping[str, str]) -> StreamParams:
             raise BadRequestError(f"Partial results stability {stability!r} must be low, medium or high.")
         if not stabilization:
             raise BadRequestError("partial-results-stability needs enable-partial-results-stabilization=true.")
+    for member, feature in (("show-speaker-label", "speaker diarization"),
+                            ("enable-channel-identification", "channel identification")):
+        if _bool(member, values.get(member)):
+            raise BadRequestError(f"{member}: {feature} is not supported on streams by this server.")
+    for member in ("vocabulary-names", "vocabulary-filter-names", "identify-language", "identify-multiple-languages",
+                   "content-redaction-type", "content-identification-type"):
+        if values.get(member) and values.get(member) != "false":
+            raise BadRequestError(f"{member} is not supported on streams by this server.")
+    filter_name = values.get("vocabulary-filter-name") or None
+    filter_method = values.get("vocabulary-filter-method") or None
+    if filter_method is not None and filter_method not in FILTER_METHODS:
+        raise BadRequestError(f"vocabulary-filter-method {filter_method!r} must be mask, remove or tag.")
+    if filter_method is not None and filter_name is None:
+        raise BadRequestError("vocabulary-filter-method needs vocabulary-filter-name.")
     session_id = values.get("session-id") or str(uuid.uuid4())
     try:
         uuid.UUID(session_id)
@@ -90,6 +113,9 @@ def parse(values: Mapping[str, str]) -> StreamParams:
         language_model_name=values.get("language-model-name") or None,
         stabilization=stabilization,
         stability=(stability or "high") if stabilization else None,
+        vocabulary_filter_name=filter_name,
+        vocabulary_filter_method=(filter_method or "mask") if filter_name else None,  # Amazon's default: mask
+        vocabulary_name=values.get("vocabulary-name") or None,
     )
 
 

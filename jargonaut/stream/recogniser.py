@@ -28,7 +28,7 @@ from jargonaut.asr.decoder import default_fusion, fused_whisper, recognize_fused
 from jargonaut.asr.respelling import respell_words
 from jargonaut.asr.recognizer import DecodeOptions, default_options
 from jargonaut.asr.types import Word
-from jargonaut.stream.results import Stabilizer, result
+from jargonaut.stream.results import PhraseDisplay, Stabilizer, WordFilter, result
 from jargonaut.stream.scheduler import FINAL, PARTIAL, DecodePool
 from jargonaut.stream.vad import WINDOW, StreamingVad
 from jargonaut.stream.window import short_window
@@ -177,12 +177,18 @@ class StreamRecogniser:
         stability: str | None = None,
         config: SegmenterConfig | None = None,
         options: DecodeOptions | None = None,
+        word_filter: WordFilter | None = None,
+        phrases: list[list[str]] | None = None,
+        display: PhraseDisplay | None = None,
     ) -> None:
         self.base = base
         self.pool = pool
         self.emit = emit
         self.language_model = language_model
         self.stability = stability  # None: stabilization off
+        self.word_filter = word_filter  # a vocabulary filter on the results
+        self.phrases = phrases  # a custom vocabulary's phrases, boosted in the fused decoder
+        self.display = display  # ... and written as the vocabulary writes them
         self.segmenter = Segmenter(config or SegmenterConfig())
         # One CTranslate2 thread per decode and one model replica per pool worker: under CPU
         # contention multi-threaded decodes stall badly (measured: 1 s -> 3-8 s per final).
@@ -196,17 +202,17 @@ class StreamRecogniser:
         if len(audio) < RATE // 10:
             return []
         shift = begin / RATE
-        if self.language_model is not None:
+        if self.language_model is not None or self.phrases:
             # Partials are redrawn within a second: fusion only; finals also get the
             # second, term-retrieval pass.
             settings = dataclasses.replace(default_fusion(), retrieval=options is self.final_options)
             spellings = getattr(self.language_model, "spellings", None)
             with short_window(len(audio)):  # our decoder reads any encoder length
                 if not timed:
-                    model = fused_whisper(self.base, options, self.language_model, settings)
+                    model = fused_whisper(self.base, options, self.language_model, settings, self.phrases)
                     return respell_words(_quick_words(model, audio, shift, options.beam_size), spellings)
                 recognition = recognize_fused(audio, self.base, options, self.language_model, settings,
-                                              max_new_tokens=max_tokens(len(audio)))
+                                              max_new_tokens=max_tokens(len(audio)), phrases=self.phrases)
             return [
                 Word(w.start + shift, w.end + shift, w.text, w.probability)
                 for segment in recognition.segments for w in segment.words if w.text.strip()
@@ -248,7 +254,8 @@ class StreamRecogniser:
         if not words:
             return
         start = min(utterance.start / RATE, words[0].start)
-        await self.emit({"Results": [result(utterance.result_id, start, end / RATE, words, partial, stable_count)]})
+        await self.emit({"Results": [result(utterance.result_id, start, end / RATE, words, partial, stable_count,
+                                            self.word_filter, self.display)]})
 
     async def _final(self, utterance: Utterance) -> None:
         utterance.finalised = True

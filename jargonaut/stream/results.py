@@ -59,9 +59,68 @@ def items_text(items: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
+@dataclass(frozen=True)
+class WordFilter:
+    """A vocabulary filter on a stream: `mask` shows `***`, `remove` drops the word, `tag` keeps
+    it; the items left of a filtered word say VocabularyFilterMatch: true."""
+
+    words: frozenset[str]
+    method: str
+
+    def apply(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for item in items:
+            if item["Type"] == "pronunciation" and item["Content"].lower() in self.words:
+                if self.method == "remove":
+                    continue
+                item = {**item, "VocabularyFilterMatch": True}
+                if self.method == "mask":
+                    item["Content"] = "***"
+            out.append(item)
+        return out
+
+
+@dataclass(frozen=True)
+class PhraseDisplay:
+    """A custom vocabulary on a stream: each phrase said (its words in a row, any case) becomes
+    one item written as the vocabulary writes it (DisplayAs, else the phrase's words)."""
+
+    phrases: tuple[tuple[tuple[str, ...], str], ...]  # (lower-case words, display), longest first
+
+    @classmethod
+    def of(cls, entries: list[dict[str, str]]) -> "PhraseDisplay":
+        from jargonaut.asr.vocabulary import display_text, phrase_words
+
+        pairs = {tuple(w.replace(".", "").lower() for w in phrase_words(e["Phrase"])): display_text(e) for e in entries}
+        return cls(tuple(sorted(pairs.items(), key=lambda pair: -len(pair[0]))))
+
+    def apply(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        i = 0
+        while i < len(items):
+            for keys, display in self.phrases if items[i]["Type"] == "pronunciation" else ():
+                run = items[i : i + len(keys)]
+                if len(run) == len(keys) and all(
+                    r["Type"] == "pronunciation" and r["Content"].replace(".", "").lower() == k for r, k in zip(run, keys)
+                ):
+                    out.append({**run[0], "Content": display, "EndTime": run[-1]["EndTime"],
+                                "Confidence": min(r["Confidence"] for r in run)})
+                    i += len(keys)
+                    break
+            else:
+                out.append(items[i])
+                i += 1
+        return out
+
+
 def result(result_id: str, start: float, end: float, words: list[Word], partial: bool,
-           stable_count: int | None) -> dict[str, Any]:
+           stable_count: int | None, word_filter: WordFilter | None = None,
+           display: PhraseDisplay | None = None) -> dict[str, Any]:
     items = build_items(words, stable_count)
+    if display is not None:
+        items = display.apply(items)
+    if word_filter is not None:
+        items = word_filter.apply(items)
     return {
         "ResultId": result_id,
         "StartTime": round(start, 3),

@@ -8,12 +8,14 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import numpy as np
 
+from jargonaut.asr.vocabulary import phrase_words
 from jargonaut.errors import BadRequestError, JargonautError
 from jargonaut.stream.chain import ChainError
 from jargonaut.stream.framing import FramingError, exception_event, transcript_event
 from jargonaut.stream.media import open_decoder
 from jargonaut.stream.params import StreamParams
 from jargonaut.stream.recogniser import StreamRecogniser
+from jargonaut.stream.results import PhraseDisplay, WordFilter
 
 log = logging.getLogger(__name__)
 SendFrame = Callable[[bytes], Awaitable[None]]
@@ -41,6 +43,8 @@ async def run_session(
     pool: Any,
     audio: AsyncIterator[bytes],
     send_frame: SendFrame,
+    word_filter: WordFilter | None = None,
+    vocabulary: list[dict[str, str]] | None = None,
 ) -> None:
     """Decode, recognise and answer until the audio ends; protocol errors become exception events."""
 
@@ -49,7 +53,9 @@ async def run_session(
 
     recogniser = StreamRecogniser(
         base, pool, emit, language_model=language_model,
-        stability=params.stability if params.stabilization else None,
+        stability=params.stability if params.stabilization else None, word_filter=word_filter,
+        phrases=[phrase_words(e["Phrase"]) for e in vocabulary] if vocabulary else None,
+        display=PhraseDisplay.of(vocabulary) if vocabulary else None,
     )
     queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue()
     worker = asyncio.create_task(recogniser.run(queue))

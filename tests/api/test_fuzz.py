@@ -109,7 +109,7 @@ BAD_BODIES = [
     b"[" * 100_000, b'{"a":' * 100_000, b'{"NextToken": "x", "NextToken": 5}', b"\x00" * 1000,
     "{\"JobNameContains\": \"\udcff\"}".encode("utf-8", "surrogatepass"),
 ]
-LISTINGS = ["ListTranscriptionJobs", "ListLanguageModels"]
+LISTINGS = ["ListTranscriptionJobs", "ListLanguageModels", "ListVocabularyFilters", "ListVocabularies"]
 
 
 @pytest.mark.parametrize("op_name", LISTINGS)

@@ -71,7 +71,9 @@ async def stream(spec: dict[str, Any]) -> dict[str, Any]:
         media_sample_rate_hz=int(spec["sample_rate"]),
         media_encoding=spec.get("media_encoding", "pcm"),
     )
-    for key in ("language_model_name", "enable_partial_results_stabilization", "partial_results_stability", "session_id"):
+    for key in ("language_model_name", "enable_partial_results_stabilization", "partial_results_stability", "session_id",
+                "vocabulary_name",
+                "vocab_filter_name", "vocab_filter_method"):
         if spec.get(key) is not None:
             kwargs[key] = spec[key]
     out: dict[str, Any] = {"events": [], "error": None, "headers": {}}
@@ -87,6 +89,7 @@ async def stream(spec: dict[str, Any]) -> dict[str, Any]:
         "media_encoding": r.media_encoding, "session_id": r.session_id,
         "stabilization": r.enable_partial_results_stabilization, "stability": r.partial_results_stability,
         "language_model_name": r.language_model_name,
+        "vocab_filter_name": r.vocab_filter_name, "vocab_filter_method": r.vocab_filter_method,
     }
     out["started_at"] = time.monotonic() - t0
 

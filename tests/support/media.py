@@ -54,3 +54,29 @@ def make_media(source: Path, media_format: str, directory: Path) -> Path:
 
 def make_wav(source: Path, rate: int, path: Path) -> Path:
     return encode(decode(source, rate=rate), rate, path, "wav", "pcm_s16le")
+
+
+def make_stereo(left: Path, right: Path, path: Path, right_delay: float = 0.0, rate: int = 16000) -> Path:
+    """A two-channel WAV (a telephone call: agent left, caller right) from two clips; the right one
+    starts `right_delay` seconds in, and each channel is silent while the other speaks."""
+    first = decode(left, rate=rate)
+    second = np.concatenate([np.zeros(int(right_delay * rate), np.float32), decode(right, rate=rate)])
+    length = max(len(first), len(second))
+    planes = np.zeros((2, length), np.float32)
+    planes[0, : len(first)] = first
+    planes[1, : len(second)] = second
+    pcm = (np.clip(planes, -1, 1) * 32767).astype(np.int16)
+    with av.open(str(path), mode="w", format="wav") as out:
+        stream = out.add_stream("pcm_s16le", rate=rate)
+        stream.layout = "stereo"
+        for start in range(0, length, 1024):
+            chunk = np.ascontiguousarray(pcm[:, start : start + 1024].T).reshape(1, -1)  # interleaved
+            frame = av.AudioFrame.from_ndarray(chunk, format="s16", layout="stereo")
+            frame.sample_rate = rate
+            frame.pts = start
+            frame.time_base = Fraction(1, rate)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path

@@ -24,6 +24,7 @@ from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever, accept_second_pass, glossary
 from jargonaut.asr.decoder.model import StepDecoder, WhisperDecoder
 from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
+from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT, PhraseBoost, build_trie
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.internal_lm import InternalLM
 from jargonaut.asr.decoder.search import (
@@ -330,8 +331,11 @@ def _retriever(language_model, settings: BiasingSettings) -> TermRetriever:
     return per_lm[settings]
 
 
-def fused_whisper(base: BaseModel, options, language_model, settings: FusionSettings | None = None):
-    """A faster-whisper `WhisperModel` whose decoding runs our fused beam search."""
+def fused_whisper(base: BaseModel, options, language_model, settings: FusionSettings | None = None,
+                  phrases: list[list[str]] | None = None, boost: float = DEFAULT_WEIGHT, phrase_prompt: int = 0):
+    """A faster-whisper `WhisperModel` whose decoding runs our fused beam search: the CLM's
+    scorer (if any), and a custom vocabulary's `phrases` (each a list of words) boosted on top
+    (`phrase_prompt` > 0: also given to Whisper as a prompt of up to that many tokens)."""
     settings = settings or default_fusion()
     with _lock:
         whisper, decoder, vocab = _components(base.model, options.compute_type, options.cpu_threads)
@@ -343,18 +347,33 @@ def fused_whisper(base: BaseModel, options, language_model, settings: FusionSett
         fusion = WordFusion(language_model, settings.alpha, settings.beta, _normaliser(), settings.lookahead)
     if fusion is not None:
         fusion.end_weight = settings.end_weight
+    clm_fusion = fusion
+    if phrases:
+        assert vocab.encode is not None
+        fusion = PhraseBoost(fusion, build_trie(phrases, vocab.encode), boost)
     clone = copy.copy(whisper)  # shares weights; only `.model` differs per call
     clone.model = FusedWhisper(
         whisper.model, decoder, vocab, fusion, settings.history_words, settings.candidates_per_beam,
-        settings.internal_lm_weight,
+        settings.internal_lm_weight if clm_fusion is not None else 0.0,
     )
     clone.clm_prompt = None
     terms = getattr(language_model, "terms", None)
     if settings.retrieval and terms:
         clone.model._retriever = _retriever(language_model, settings.biasing)
         clone.model._biasing = settings.biasing
-    if fusion is not None and settings.prompt_terms_enabled():
+    if clm_fusion is not None and settings.prompt_terms_enabled():
         clone.clm_prompt = clm_hotwords(language_model, whisper.hf_tokenizer, settings.prompt_tokens) or None
+        if clone.clm_prompt:
+            clone.model._skip_prefix = whisper.hf_tokenizer.encode(" " + clone.clm_prompt, add_special_tokens=False).ids
+    if phrases and phrase_prompt and clone.clm_prompt is None:
+        chosen, used = [], 0
+        for words in phrases:
+            n = len(whisper.hf_tokenizer.encode(" " + " ".join(words), add_special_tokens=False).ids)
+            if used + n > phrase_prompt:
+                break
+            chosen.append(" ".join(words))
+            used += n
+        clone.clm_prompt = " ".join(chosen) or None
         if clone.clm_prompt:
             clone.model._skip_prefix = whisper.hf_tokenizer.encode(" " + clone.clm_prompt, add_special_tokens=False).ids
     return clone
@@ -368,11 +387,14 @@ def recognize_fused(
     settings: FusionSettings | None = None,
     word_timestamps: bool = True,
     max_new_tokens: int | None = None,
+    phrases: list[list[str]] | None = None,
+    boost: float = DEFAULT_WEIGHT,
+    phrase_prompt: int = 0,
 ) -> Recognition:
-    """Transcribe 16 kHz mono float32 `audio` with the CLM fused into beam search
-    (`max_new_tokens` caps each window, so a looping hypothesis stops early)."""
+    """Transcribe 16 kHz mono float32 `audio` with the CLM (and/or a vocabulary's `phrases`)
+    fused into beam search (`max_new_tokens` caps each window, so a looping hypothesis stops early)."""
     settings = settings or default_fusion()
-    model = fused_whisper(base, options, language_model, settings)
+    model = fused_whisper(base, options, language_model, settings, phrases, boost, phrase_prompt)
     segments, info = model.transcribe(
         audio,
         language="en",
