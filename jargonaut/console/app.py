@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
 _UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_DOWNLOAD_TYPES = {"json": "application/json", "srt": "application/x-subrip", "vtt": "text/vtt; charset=utf-8"}
 
 Page = Callable[[Request, Session], Awaitable[Response]]
 
@@ -326,6 +327,9 @@ class Console:
                                       "Media": {"MediaFileUri": media_uri}}
             if values.get("model_type") == "custom":
                 params["ModelSettings"] = {"LanguageModelName": values.get("language_model", "")}
+            formats = [f for f in ("srt", "vtt") if form.get(f"subtitles_{f}")]
+            if formats:
+                params["Subtitles"] = {"Formats": formats}
             if values.get("output_bucket"):
                 params["OutputBucketName"] = values["output_bucket"]
                 if values.get("output_key"):
@@ -376,10 +380,10 @@ class Console:
         return live_transcript.parse(body)
 
     async def transcript_download(self, request: Request, session: Session) -> Response:
-        name = request.path_params["name"]
-        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, *self.owner(session), name)
-        return Response(body, media_type="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+        name, extension = request.path_params["name"], request.path_params.get("extension", "json")
+        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, *self.owner(session), name, extension)
+        return Response(body, media_type=_DOWNLOAD_TYPES[extension],
+                        headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
 
     async def job_media(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
@@ -434,6 +438,7 @@ class Console:
             Route("/console/jobs/{name}/status", page(self.job_status), methods=["GET"]),
             Route("/console/jobs/{name}/result", page(self.job_result), methods=["GET"]),
             Route("/console/jobs/{name}/transcript.json", page(self.transcript_download), methods=["GET"]),
+            Route("/console/jobs/{name}/subtitles.{extension:str}", page(self.transcript_download), methods=["GET"]),
             Route("/console/jobs/{name}/media", page(self.job_media), methods=["GET"]),
             Route("/console/realtime", page(self.realtime_page), methods=["GET"]),
             Route("/console/realtime/url", page(self.realtime_url), methods=["POST"]),

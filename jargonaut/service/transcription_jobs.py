@@ -238,15 +238,19 @@ class TranscriptionJobs:
             return conn.execute(select(func.count()).select_from(jobs)
                                 .where(jobs.c.status.in_((QUEUED, IN_PROGRESS)))).scalar() or 0
 
-    def transcript_bytes(self, account_id: str, region: str, name: str) -> bytes:
-        """The finished transcript JSON wherever it was written (ours, or the account's bucket)."""
+    def transcript_bytes(self, account_id: str, region: str, name: str, extension: str = "json") -> bytes:
+        """The finished transcript JSON (or an srt/vtt subtitle file beside it) wherever it was written
+        (ours, or the account's bucket)."""
         row = self._row(account_id, region, name)
         if row.status != COMPLETED:
             raise NotFoundError(f"The job {name} is {row.status}; its transcript exists once it is COMPLETED.")
         location = json.loads(row.output_location or "{}")
-        if location.get("path"):
-            return (self.data_dir / location["path"]).read_bytes()
-        return self._read_object(account_id, ObjectRef(location["bucket"], location["key"]))
+        if extension != "json" and extension not in location.get("subtitles", []):
+            raise NotFoundError(f"The job {name} has no {extension} subtitle file.")
+        found = _with_extension(location, extension)
+        if found.get("path"):
+            return (self.data_dir / found["path"]).read_bytes()
+        return self._read_object(account_id, ObjectRef(found["bucket"], found["key"]))
 
     def media_bytes(self, account_id: str, region: str, name: str) -> bytes:
         """The job's input audio, read with the account's own access (for playback)."""

@@ -36,6 +36,7 @@ def test_upload_audio_into_a_bucket_and_transcribe_it(console_server, context, e
     page.get_by_label("Upload to bucket").select_option("console-data")
     page.get_by_label("Output bucket").select_option("console-data")
     page.get_by_label("Output key").fill("console-out/")
+    page.get_by_role("checkbox", name="SRT").check()
     page.get_by_role("button", name="Create job").click()
     page.wait_for_url(f"{base}/console/jobs/{job}")
     expect(page.locator("[data-field=status]")).to_have_text("Completed", timeout=240_000)
@@ -47,6 +48,14 @@ def test_upload_audio_into_a_bucket_and_transcribe_it(console_server, context, e
     with page.expect_download() as download:
         page.get_by_role("link", name="Download transcript JSON").click()
     assert json.loads(open(download.value.path(), "rb").read()) == written
+    # Subtitles were asked for: SRT only, written beside the transcript in the bucket.
+    expect(page.get_by_role("link", name="Download VTT subtitles")).to_have_count(0)
+    with page.expect_download() as srt:
+        page.get_by_role("link", name="Download SRT subtitles").click()
+    srt_text = open(srt.value.path(), encoding="utf-8").read()
+    assert srt_text == (console_server.data_dir / f"buckets/console-data/console-out/{job}.srt").read_text()
+    assert srt_text.startswith("0\n00:00:") or srt_text.startswith("1\n00:00:")
+    assert api_job["Subtitles"]["Formats"] == ["srt"]
 
 
 def test_a_second_account_sees_none_of_the_firsts_resources(console_server, browser):

@@ -73,6 +73,7 @@ def test_train_model_watch_it_complete_then_transcribe_with_it(console_server, c
     page.get_by_role("radio", name="Custom language model").check()
     page.get_by_role("combobox", name="Custom language model").select_option(name)
     page.get_by_label("Input file location on S3").fill("s3://console-data/audio/test_000.wav")
+    page.get_by_role("checkbox", name="WebVTT").check()
     page.get_by_role("button", name="Create job").click()
     page.wait_for_url(f"{base}/console/jobs/{job}")
     expect(page.locator("[data-field=status]")).to_have_text("Completed", timeout=JOB_SECONDS)
@@ -106,6 +107,10 @@ def test_train_model_watch_it_complete_then_transcribe_with_it(console_server, c
     downloaded = json.loads(open(download.value.path(), "rb").read())
     assert download.value.suggested_filename == f"{job}.json"
     assert downloaded == api_transcript
+    with page.expect_download() as vtt:
+        page.get_by_role("link", name="Download VTT subtitles").click()
+    api_vtt = urllib.request.urlopen(api_job["Subtitles"]["SubtitleFileUris"][0]).read()
+    assert open(vtt.value.path(), "rb").read() == api_vtt and api_vtt.startswith(b"WEBVTT")
 
 
 def test_failed_model_shows_its_reason(console_server, context):
