@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from jargonaut.api import protocol, rpcv2_cbor
 from jargonaut.api.body import check_declared_length, read_body
@@ -212,7 +212,7 @@ def create_app(services: Services) -> Starlette:
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "time": dt.datetime.now(dt.timezone.utc).isoformat()})
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/", aws_endpoint(aws_json), methods=["POST"]),
         Route("/service/{service}/operation/{operation}", aws_endpoint(rpc_v2_cbor, CBOR_WIRE), methods=["POST"]),
         Route("/transcripts/{region}/{account_id}/{name}.json", job_file("json", "application/json"), methods=["GET"]),

@@ -205,7 +205,7 @@ class Console:
                           **extra: Any) -> Response:
         model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
         report = await asyncio.to_thread(self.training_report, session, name)
-        evaluations = await asyncio.to_thread(self.evaluations.list, *self.owner(session), name)
+        evaluations = await asyncio.to_thread(self.evaluations.of_model, *self.owner(session), name)
         buckets = await asyncio.to_thread(self.services.buckets.list, session.principal.account_id)
         return self.render(request, "model.html", session, status=status, model=model, report=report,
                            evaluations=evaluations, buckets=[b.name for b in buckets], **extra)

@@ -30,7 +30,7 @@ def text_warnings(files: list[Path]) -> list[str]:
             key = hash(text)
             repeated += key in seen
             seen.add(key)
-    warnings = []
+    warnings: list[str] = []
     if not lines:
         return warnings
     if lower and not upper:

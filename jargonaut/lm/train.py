@@ -28,10 +28,10 @@ from jargonaut.lm.hashing import BOS
 from jargonaut.lm.kneser_ney import OrderTable, estimate, relations
 from jargonaut.lm.model import NgramLM, perplexity_of, token_array
 from jargonaut.lm.normalise import normalise_words
+from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.spelling import learn_spellings
 from jargonaut.lm.terms import extract_terms
 from jargonaut.lm.text_checks import text_warnings
-from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.validate import iter_lines
 
 TOKEN_PREFIX = "tokens."  # arrays of the BPE-token model inside a .clm

@@ -82,7 +82,7 @@ class Evaluations:
             raise BadRequestError(f"The URI {prefix_uri!r} is not valid. Use the form s3://bucket-name/prefix/.")
         pairs = self._pairs(account_id, prefix)
         evaluation_id = secrets.token_hex(4)
-        files = []
+        files: list[dict[str, Any]] = []
         for index, (audio, reference) in enumerate(pairs):
             names = {kind: f"eval-{evaluation_id}-{index:02d}-{kind}" for kind in ("general", "custom")}
             request: dict[str, Any] = {"LanguageCode": model["LanguageCode"], "Media": {"MediaFileUri": audio.uri}}
@@ -95,7 +95,7 @@ class Evaluations:
         atomic_write(self._path(account_id, region, model_name, evaluation_id), json.dumps(record).encode())
         return evaluation_id
 
-    def list(self, account_id: str, region: str, model_name: str) -> list[dict[str, Any]]:
+    def of_model(self, account_id: str, region: str, model_name: str) -> list[dict[str, Any]]:
         folder = self._path(account_id, region, model_name, "x").parent
         records = [json.loads(p.read_text()) for p in folder.glob("*.json")] if folder.is_dir() else []
         return sorted(records, key=lambda r: -r["created"])
@@ -124,7 +124,7 @@ class Evaluations:
             if scores["general"] and scores["custom"]:
                 general_pairs.append(scores["general"])
                 custom_pairs.append(scores["custom"])
-                _tally_terms(tally, terms, item["reference"], texts["general"], texts["custom"])
+                _tally_terms(tally, terms, item["reference"], texts["general"] or "", texts["custom"] or "")
             files.append(FileResult(item["key"], item["reference"], texts["general"], texts["custom"],
                                     scores["general"].wer if scores["general"] else None,
                                     scores["custom"].wer if scores["custom"] else None, "; ".join(failures) or None))

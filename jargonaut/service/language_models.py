@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
-from jargonaut.service.iam import trusts_service
 from jargonaut.service.arns import LANGUAGE_MODEL, resource_arn
+from jargonaut.service.iam import trusts_service
 from jargonaut.service.pagination import list_page, next_seq
-from jargonaut.service.tags import tags_dict
 from jargonaut.service.roles import Role, Roles
-from jargonaut.service.workdirs import TRAINING_PREFIX, without_paths, work_dir
+from jargonaut.service.tags import tags_dict
 from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
+from jargonaut.service.workdirs import TRAINING_PREFIX, without_paths, work_dir
 from jargonaut.storage.objects import ObjectAccess, parse_uri
 from jargonaut.store.tables import language_models as models
 

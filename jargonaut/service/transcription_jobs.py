@@ -18,7 +18,12 @@ from jargonaut.asr import subtitles
 from jargonaut.asr.alternatives import segment_alternatives
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.recognizer import default_options, load_whisper, recognize
-from jargonaut.asr.transcript import alternative_segments, apply_vocabulary_filter, build_channel_transcript, build_transcript
+from jargonaut.asr.transcript import (
+    alternative_segments,
+    apply_vocabulary_filter,
+    build_channel_transcript,
+    build_transcript,
+)
 from jargonaut.asr.vocabulary import apply_display_as, phrase_words
 from jargonaut.errors import (
     BadRequestError,
@@ -31,9 +36,9 @@ from jargonaut.errors import (
 from jargonaut.fileio import atomic_write
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.media import check_media, fetch_media
+from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, beside, resolve_output
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.tags import tags_dict, tags_list
-from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, beside, resolve_output
 from jargonaut.service.workdirs import JOB_PREFIX, without_paths, work_dir
 from jargonaut.storage.objects import InvalidKey, ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
 from jargonaut.store.tables import transcription_jobs as jobs

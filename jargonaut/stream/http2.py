@@ -19,7 +19,7 @@ from jargonaut.stream.chain import ChunkChain
 from jargonaut.stream.context import StreamContext
 from jargonaut.stream.framing import MessageReader, parse_one
 from jargonaut.stream.params import from_headers
-from jargonaut.stream.session import log_stream_end, log_stream_start, ClientGone, receive_or_timeout, run_session
+from jargonaut.stream.session import ClientGone, log_stream_end, log_stream_start, receive_or_timeout, run_session
 
 SERVICE = "transcribe"
 log = logging.getLogger(__name__)
