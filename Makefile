@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PY := $(VENV)/bin/python
 
-.PHONY: install chromium serve test test-fast test-postgres bench clean
+.PHONY: install chromium serve lint test test-fast test-postgres bench clean
 
 # Re-install only when the package metadata changes.
 $(STAMP): pyproject.toml
@@ -30,7 +30,12 @@ chromium:
 serve: install
 	$(VENV)/bin/jargonaut serve
 
-test: install chromium $(JS_STAMP)
+# Lint and type checks (settings in pyproject.toml), then the suite.
+lint: install
+	$(PY) -m ruff check jargonaut bench tests
+	$(PY) -m mypy
+
+test: install chromium lint $(JS_STAMP)
 	$(PY) -m pytest -q -rs
 
 test-fast: install
@@ -55,6 +60,7 @@ bench: install
 	$(PY) -m bench.clm_wer --set general
 	$(PY) -m bench.clm_speed
 	$(PY) -m bench.stream_latency
+	$(PY) -m bench.engine_ladder --medical 3 --max-seconds 120
 
 clean:
 	rm -rf $(VENV) .pytest_cache

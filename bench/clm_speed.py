@@ -3,7 +3,7 @@
     python -m bench.clm_speed [--seconds 120] [--repeats 2]
 
 Same model (Whisper tiny.en, CTranslate2 int8 encoder), beam 5, word timings on, both
-through `jargonaut.asr.recognizer.recognize`; runs alternate (plain, fused, plain, ...)
+through `SpeechEngine.recognize`; runs alternate (plain, fused, plain, ...)
 so load from other processes on a shared machine hits both alike. The fused path uses
 the medical CLM on medical audio (CAR0002, not a tuning recording).
 """
@@ -25,24 +25,24 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from jargonaut.asr.audio import decode
-    from jargonaut.asr.base_models import configured_base_models
-    from jargonaut.asr.decoder.transcribe import default_fusion
-    from jargonaut.asr.recognizer import default_options, recognize
+    from jargonaut.asr.engine import SpeechEngine
 
-    base, options = configured_base_models()["WideBand"], default_options()
+    engine = SpeechEngine.from_settings()
+
+    base, options = engine.base_models["WideBand"], engine.options.decode
     audio = decode(EVAL / "medical" / "audio" / "CAR0002.mp3")[: int(args.seconds * 16000)]
     seconds = len(audio) / 16000
     with tempfile.TemporaryDirectory() as tmp:
         lm = train_lm([Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))], Path(tmp))
-        recognize(audio[:16000 * 5], base, options)  # warm up both paths (model loads)
-        recognize(audio[:16000 * 5], base, options, language_model=lm)
+        engine.recognize(audio[:16000 * 5], base)  # warm up both paths (model loads)
+        engine.recognize(audio[:16000 * 5], base, lm)
         times: dict[str, list[float]] = {"plain": [], "fused": []}
         for _ in range(args.repeats):
             for name, model in (("plain", None), ("fused", lm)):
                 t0 = time.perf_counter()
-                recognize(audio, base, options, language_model=model)
+                engine.recognize(audio, base, model)
                 times[name].append(time.perf_counter() - t0)
-    print(f"audio {seconds:.1f} s, beam {options.beam_size}, {options.compute_type}; fusion {default_fusion()}")
+    print(f"audio {seconds:.1f} s, beam {options.beam_size}, {options.compute_type}; fusion {engine.options.fusion}")
     print("| decoder | best s | RTF | all runs (s) |")
     print("|---|---|---|---|")
     for name, ts in times.items():

@@ -22,6 +22,7 @@ import re
 import tempfile
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
@@ -37,18 +38,39 @@ def train_lm(files: list[Path], workdir: Path):
         out.write_bytes(f.read_bytes().replace(b"\0", b""))
         clean.append(out)
     path = workdir / "bench.clm"
-    train_clm(clean, None, path, "WideBand", 1)
+    base = engine().base_models["WideBand"]
+    train_clm(clean, None, path, base.name, base.version, base_model_dir=base.model)
     return load_clm(path)
 
 
-def hotwords_from(files: list[Path], max_tokens: int = 200) -> str:
-    from jargonaut.asr.decoder.transcribe import _components
-    from jargonaut.asr.base_models import configured_base_models
-    from jargonaut.asr.recognizer import default_options
+@lru_cache(maxsize=1)
+def engine():
+    """The engine every system here runs through (settings from the environment)."""
+    from jargonaut.asr.engine import SpeechEngine
 
-    options = default_options()
-    whisper = _components(configured_base_models()["WideBand"].model, options.compute_type, options.cpu_threads)[0]
-    tok = whisper.hf_tokenizer
+    return SpeechEngine.from_settings()
+
+
+def plain_whisper(base: str):
+    """The engine's loaded faster-whisper model, for the peers that call it directly."""
+    options = engine().options.decode
+    return engine().whisper(engine().base_models[base].model, options.compute_type, options.cpu_threads)
+
+
+def hotwords_transcriber(base: str, hotwords: str):
+    """Plain faster-whisper with a static `hotwords` prompt (a peer, not a system we ship)."""
+    model = plain_whisper(base)
+
+    def run(audio) -> str:
+        segments, _ = model.transcribe(audio, language="en", beam_size=engine().options.decode.beam_size,
+                                       hotwords=hotwords or None)
+        return " ".join(s.text.strip() for s in segments if s.text.strip())
+
+    return run
+
+
+def hotwords_from(files: list[Path], max_tokens: int = 200) -> str:
+    tok = plain_whisper("WideBand").hf_tokenizer
     counts: Counter[str] = Counter()
     for f in files:
         counts.update(re.findall(r"[A-Za-z][A-Za-z'-]+", f.read_bytes().decode("utf-8", "replace")))
@@ -68,7 +90,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
     results = {}
     if max_seconds and "plain" in systems:
         # Cut each long reference once (from the plain hypothesis) for all systems.
-        plain = evaluate(items, make_transcriber(base), None, max_seconds, progress)
+        plain = evaluate(items, make_transcriber(engine(), base), None, max_seconds, progress)
         cuts = {f.id: reference_prefix(i.reference, f.hypothesis) for i, f in zip(items, plain.report.files)}
         items = [replace(i, reference=cuts[i.id]) for i in items]
         from jargonaut.evaluate.metrics import score_files
@@ -96,14 +118,12 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
         if system in results:
             continue
         if system == "plain":
-            t = make_transcriber(base)
+            t = make_transcriber(engine(), base)
         elif system == "fused":
-            t = make_transcriber(base, lm)
+            t = make_transcriber(engine(), base, lm)
         elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
-            from jargonaut.asr.decoder.transcribe import default_fusion
-
             parts = system.split(":")[1:]
-            settings = replace(default_fusion(), unit="word" if "word" in parts else "token")
+            settings = replace(engine().options.fusion, unit="word" if "word" in parts else "token")
             if settings.unit == "word":
                 settings = replace(settings, alpha=float(parts[0]), beta=float(parts[1]))
             else:
@@ -115,8 +135,6 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
                     settings = replace(settings, candidates_per_beam=int(part))
                 elif part.startswith("e"):  # eW: end-of-window CLM weight
                     settings = replace(settings, end_weight=float(part[1:]))
-                elif part.startswith("p") and part[1:].isdigit():
-                    settings = replace(settings, prompt_tokens=int(part[1:]))
                 elif part == "anyterm":  # accept pass 2 even when it adds no retrieved term
                     settings = replace(settings, biasing=replace(settings.biasing, require_new_term=False))
                 elif part == "best1":  # retrieve from the best hypothesis only
@@ -133,9 +151,9 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
                     settings = replace(settings, biasing=replace(settings.biasing, max_draft_logprob=float(part[1:])))
                 elif part.startswith("s") and part[1:].isdigit():  # sN: minimum similarity
                     settings = replace(settings, biasing=replace(settings.biasing, min_similarity=float(part[1:])))
-            t = make_transcriber(base, lm, settings=settings)
+            t = make_transcriber(engine(), base, lm, settings=settings)
         elif system == "hotwords":
-            t = make_transcriber(base, hotwords=hotwords)
+            t = hotwords_transcriber(base, hotwords)
         elif system == "retrieved-hotwords":
             t = retrieved_hotwords(base, lm)
         else:
@@ -149,12 +167,10 @@ def retrieved_hotwords(base: str, lm, max_terms: int = 25):
     """The pre-project two-pass peer without our decoder: plain faster-whisper drafts the
     recording, the CLM's terms that fuzzily match the draft (our retriever, up to 25)
     become faster-whisper `hotwords`, and it decodes again."""
-    from jargonaut.asr.base_models import configured_base_models
     from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever
-    from jargonaut.asr.recognizer import default_options, load_whisper
 
-    options = default_options()
-    model = load_whisper(configured_base_models()[base], options)
+    options = engine().options.decode
+    model = plain_whisper(base)
     retriever = TermRetriever(lm.terms, BiasingSettings(max_terms=max_terms))
 
     def text(audio, hotwords=None) -> str:
@@ -198,11 +214,10 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["JARGONAUT_CLM_ALPHA"] = str(args.alpha)
     if args.beta is not None:
         os.environ["JARGONAUT_CLM_BETA"] = str(args.beta)
-    from jargonaut.asr.decoder.transcribe import default_fusion
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms
 
-    print(f"fusion settings: {default_fusion()}")
+    print(f"fusion settings: {engine().options.fusion}")
     systems = args.systems.split(",")
     progress = not args.no_progress
     with tempfile.TemporaryDirectory(prefix="clm-bench-") as tmp:

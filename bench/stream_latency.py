@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 
 from jargonaut.asr.audio import decode
-from jargonaut.asr.base_models import configured_base_models
-from jargonaut.asr.recognizer import recognize
+from jargonaut.asr.engine import SpeechEngine
 from jargonaut.evaluate.metrics import normalise
 from tests.stream.sdk_client import run_many_in_subprocess
 from tests.support.server import EVAL, make_server
@@ -166,7 +165,8 @@ def main() -> None:
                 clm_name = create_clm(server, Path(tmp))
                 clm = load_clm(next((server.data_dir).rglob("*.clm")))  # the same artefact, for the batch run
             t = time.monotonic()
-            batch = recognize(samples, configured_base_models()["WideBand"], language_model=clm).text
+            engine = SpeechEngine.from_settings()
+            batch = engine.recognize(samples, engine.base_models["WideBand"], clm).text
             batch_s = time.monotonic() - t
             time.sleep(3)  # let the server warm its stream model up
             single = run_streams(server, audios, 1, clm_name)[0]

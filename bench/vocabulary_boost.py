@@ -26,10 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from jargonaut.asr.audio import decode
-    from jargonaut.asr.base_models import configured_base_models
     from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT
-    from jargonaut.asr.decoder.transcribe import recognize_fused
-    from jargonaut.asr.recognizer import default_options, load_whisper, recognize
+    from jargonaut.asr.engine import SpeechEngine
     from jargonaut.asr.vocabulary import phrase_words
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms, score_files
@@ -38,9 +36,10 @@ def main(argv: list[str] | None = None) -> None:
     root = EVAL / "biomed-tts" if args.set == "biomed" else synthetic_domain("devops")
     terms = load_terms(root / "domain_terms.txt")
     phrases = [phrase_words(t.replace(" ", "-")) for t in terms]
-    base = configured_base_models()["WideBand"]
-    options = default_options()
-    whisper = load_whisper(base, options)
+    engine = SpeechEngine.from_settings()
+    base = engine.base_models["WideBand"]
+    options = engine.options.decode
+    whisper = engine.batch_model(base)
     tokenizer = whisper.hf_tokenizer
     hot, used = [], 0
     for term in terms:
@@ -57,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         lm = train_lm([root / "train.txt"], Path(tmp)) if any("clm" in s for s in args.systems.split(",")) else None
 
         def plain(a):
-            return recognize(a, base).text
+            return engine.text(a, base)
 
         def with_hotwords(a):
             segments, _ = whisper.transcribe(a, language="en", beam_size=options.beam_size, hotwords=hotwords)
@@ -66,11 +65,9 @@ def main(argv: list[str] | None = None) -> None:
         systems = {
             "plain": plain,
             "hotwords": with_hotwords,
-            "vocabulary": lambda a: recognize_fused(a, base, options, None, phrases=phrases, boost=weight).text,
-            "vocabulary+prompt": lambda a: recognize_fused(a, base, options, None, phrases=phrases, boost=weight,
-                                                           phrase_prompt=200).text,
-            "clm": lambda a: recognize_fused(a, base, options, lm).text,
-            "clm+vocabulary": lambda a: recognize_fused(a, base, options, lm, phrases=phrases, boost=weight).text,
+            "vocabulary": lambda a: engine.text(a, base, None, phrases=phrases, boost=weight),
+            "clm": lambda a: engine.text(a, base, lm),
+            "clm+vocabulary": lambda a: engine.text(a, base, lm, phrases=phrases, boost=weight),
         }
         print(f"{root.name} wav16, {len(items)} clips ({seconds:.0f} s audio), {len(terms)} terms, "
               f"{len(hot)} as hotwords, boost {weight}/token")

@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from jargonaut.cli_client import add_server_options, report as client_report
+from jargonaut.cli_client import add_server_options
+from jargonaut.cli_client import report as client_report
 from jargonaut.cli_common import data_dir_parent
 from jargonaut.settings import Settings
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import sys
 import urllib.error
@@ -12,12 +11,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from jargonaut.settings import Settings
+from jargonaut.settings import ClientEnvironment, Settings
 
 
 def _credentials(settings: Settings) -> tuple[str, str]:
     """The caller's keys: the AWS environment variables, else the server's credentials.json."""
-    key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    client = ClientEnvironment.load()
+    key, secret = client.access_key_id, client.secret_access_key
     if key and secret:
         return key, secret
     creds_file = settings.data_dir / "credentials.json"
@@ -36,8 +36,7 @@ def signed_call(args: argparse.Namespace, method: str, path: str) -> dict[str, A
 
     settings = Settings.load(data_dir=args.data_dir)
     key, secret = _credentials(settings)
-    region = getattr(args, "region", None) or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") \
-        or settings.region
+    region = getattr(args, "region", None) or ClientEnvironment.load().region or settings.region
     url = f"{args.endpoint_url.rstrip('/')}{path}"
     body = b"" if method == "POST" else None
     # urllib would add an unsigned form Content-Type to a POST; the server requires a sent one signed.
@@ -66,7 +65,7 @@ def aws_error_line(body: bytes) -> str:
 
 
 def add_server_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL_TRANSCRIBE", "http://127.0.0.1:8080"),
+    parser.add_argument("--endpoint-url", default=ClientEnvironment.load().endpoint_url or "http://127.0.0.1:8080",
                         help="the server (default: AWS_ENDPOINT_URL_TRANSCRIBE, which `jargonaut env` sets)")
     parser.add_argument("--region", default=None, help="the region the model is in (default: AWS_REGION, "
                         "AWS_DEFAULT_REGION, then JARGONAUT_REGION)")

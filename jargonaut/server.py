@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import logging
+import os
 import signal
 import sys
 from pathlib import Path

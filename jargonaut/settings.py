@@ -46,6 +46,30 @@ class Settings:
     request_body_timeout: int = 20
     # Seconds a connection may send nothing before it is closed (streams send audio all along)
     read_timeout: int = 60
+    # -- speech recognition (jargonaut.asr.options builds the engine's options from these) --
+    # Base models: a ladder name (whisper-tiny.en, whisper-base) or a CTranslate2 Whisper
+    # directory; version 0 means the ladder's own version (a directory: 1).
+    wideband_model: str = "whisper-tiny.en"
+    wideband_version: int = 0
+    narrowband_model: str = "whisper-tiny.en"
+    narrowband_version: int = 0
+    # Where models run: cpu or cuda (CTranslate2 and the fused decoder's ONNX Runtime session)
+    device: str = "cpu"
+    compute_type: str = "int8"
+    beam_size: int = 5
+    cpu_threads: int = 0  # CTranslate2 threads per batch decode; 0: CTranslate2 picks
+    stream_cpu_threads: int = 1  # per stream decode (multi-threaded decodes stall under contention)
+    decoder_backend: str = "onnxruntime"  # the fused decoder's steps: onnxruntime or numpy (reference)
+    decoder_threads: int = 0  # ONNX Runtime threads; 0: min(2, cores)
+    blas_threads: int = 1  # NumPy BLAS threads around the fused search
+    # CLM fusion weights; unset means the tuned defaults (jargonaut.asr.options.FusionSettings)
+    clm_unit: str | None = None
+    clm_alpha: float | None = None
+    clm_beta: float | None = None
+    clm_token_alpha: float | None = None
+    clm_token_beta: float | None = None
+    clm_ilm_weight: float | None = None
+    stream_debug: bool = False  # debug logging of stream decodes
     # web console: seconds a signed-in session lasts (sign in again afterwards)
     console_session_seconds: int = 3600
     extra: dict = field(default_factory=dict)
@@ -75,9 +99,34 @@ class Settings:
         return settings
 
 
+@dataclass(frozen=True)
+class ClientEnvironment:
+    """The standard AWS variables a command acting as a client reads (AWS CLI conventions)."""
+
+    access_key_id: str | None
+    secret_access_key: str | None
+    region: str | None  # AWS_REGION, else AWS_DEFAULT_REGION
+    endpoint_url: str | None  # AWS_ENDPOINT_URL_TRANSCRIBE
+
+    @classmethod
+    def load(cls) -> "ClientEnvironment":
+        env = os.environ
+        return cls(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"),
+                   env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"), env.get("AWS_ENDPOINT_URL_TRANSCRIBE"))
+
+
 def _coerce(type_name: object, value: object) -> object:
-    if type_name in ("int", int):
-        return int(value)  # type: ignore[arg-type]
-    if type_name in ("Path", Path):
+    name = str(getattr(type_name, "__name__", type_name))
+    if name.endswith(" | None"):
+        if value in (None, ""):
+            return None
+        name = name[: -len(" | None")]
+    if name == "int":
+        return int(value)  # type: ignore[call-overload]
+    if name == "float":
+        return float(value)  # type: ignore[arg-type]
+    if name == "bool":
+        return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
+    if name == "Path":
         return Path(str(value))
-    return str(value) if type_name in ("str", str) else value
+    return str(value) if name == "str" else value

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from jargonaut.api.sigv4 import Principal
+from jargonaut.principal import Principal
 from jargonaut.service.app_services import Services
 
 

@@ -10,12 +10,14 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Container, Mapping
 from urllib.parse import parse_qsl, quote, urlencode
 
 from botocore.auth import EMPTY_SHA256_HASH, UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from jargonaut.principal import Principal
 
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 _AUTH_HEADER = re.compile(
@@ -34,13 +36,6 @@ class AuthError(Exception):
         super().__init__(message)
         self.aws_type = aws_type
         self.message = message
-
-
-@dataclass(frozen=True)
-class Principal:
-    account_id: str
-    access_key_id: str
-    secret_access_key: str
 
 
 @dataclass(frozen=True)
@@ -162,7 +157,7 @@ def _check_clock(signed_at: dt.datetime, now: dt.datetime, max_skew: int) -> Non
         )
 
 
-def _check_scope(scope: Scope, signed_at: dt.datetime, service: str, regions: set[str]) -> None:
+def _check_scope(scope: Scope, signed_at: dt.datetime, service: str, regions: Container[str]) -> None:
     if scope.service != service:
         raise AuthError("InvalidSignatureException", f"Credential should be scoped to correct service: '{service}'.")
     if scope.region not in regions:
@@ -187,7 +182,7 @@ def _mismatch() -> AuthError:
 
 
 def verify_header(
-    request: SignedRequest, lookup: SecretLookup, service: str, regions: set[str], max_skew: int = 300,
+    request: SignedRequest, lookup: SecretLookup, service: str, regions: Container[str], max_skew: int = 300,
     now: dt.datetime | None = None, before_body: bool = False,
 ) -> tuple[Principal, Scope, str]:
     """Verify an `Authorization: AWS4-HMAC-SHA256 ...` request; returns (principal, scope, signature).
@@ -215,7 +210,7 @@ def verify_header(
     if before_body and not (claimed and _SHA256_HEX.fullmatch(claimed)):
         return principal, scope, ""  # the signature covers a body hash we cannot know yet
     if before_body:
-        expected = _compute_signature(request, request.query, signed_headers, principal, scope, amz_date or "", claimed)
+        expected = _compute_signature(request, request.query, signed_headers, principal, scope, amz_date or "", claimed or "")
         if not hmac.compare_digest(expected, match["signature"]):
             raise _mismatch()
         return principal, scope, expected
@@ -229,7 +224,7 @@ def verify_header(
 
 
 def verify_presigned(
-    request: SignedRequest, lookup: SecretLookup, service: str, regions: set[str], max_expires: int = 604800,
+    request: SignedRequest, lookup: SecretLookup, service: str, regions: Container[str], max_expires: int = 604800,
     now: dt.datetime | None = None,
 ) -> tuple[Principal, Scope]:
     """Verify a pre-signed URL (X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders, -Signature)."""

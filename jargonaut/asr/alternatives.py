@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from jargonaut.asr.types import Recognition, Segment, Word
+from jargonaut.asr.types import Recognition, Word
 
 RATE = 16000
 MIN_SEGMENT_S = 0.2

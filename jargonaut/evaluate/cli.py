@@ -27,6 +27,7 @@ def register(subparsers) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from jargonaut.asr.engine import SpeechEngine
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms
     from jargonaut.evaluate.run import evaluate, format_report, load_language_model, make_transcriber
@@ -34,7 +35,7 @@ def _eval(args: argparse.Namespace) -> int:
     items = read_manifest(args.manifest, args.audio_dir, args.ids.split(",") if args.ids else None)
     lm = load_language_model(args.language_model) if args.language_model else None
     terms = load_terms(args.terms) if args.terms else None
-    run = evaluate(items, make_transcriber(args.base_model, lm), terms, args.max_seconds)
+    run = evaluate(items, make_transcriber(SpeechEngine.from_settings(), args.base_model, lm), terms, args.max_seconds)
     print(format_report(run))
     if args.errors:
         from jargonaut.evaluate.errors import breakdown, format_breakdown
@@ -47,15 +48,15 @@ def _transcribe(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from jargonaut.asr.audio import decode
-    from jargonaut.asr.base_models import configured_base_models
-    from jargonaut.asr.recognizer import recognize
+    from jargonaut.asr.engine import SpeechEngine
     from jargonaut.evaluate.run import load_language_model
 
     if not Path(args.audio).is_file():  # say so, rather than "could not be decoded"
         raise FileNotFoundError(errno.ENOENT, "No such audio file", args.audio)
     lm = load_language_model(args.language_model) if args.language_model else None
+    engine = SpeechEngine.from_settings()
     with tqdm(total=1, unit="file", leave=False) as bar:
-        result = recognize(decode(Path(args.audio)), configured_base_models()[args.base_model], language_model=lm)
+        result = engine.recognize(decode(Path(args.audio)), engine.base_models[args.base_model], lm)
         bar.update()
     if args.words:
         for seg in result.segments:

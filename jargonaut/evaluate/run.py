@@ -1,52 +1,44 @@
-"""Transcribe a manifest's recordings and score them (plain Whisper, fused CLM, or hotwords)."""
+"""Transcribe a manifest's recordings through the engine and score them (plain Whisper or fused CLM)."""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 
 from jargonaut.asr.audio import decode
-from jargonaut.asr.base_models import BaseModel, configured_base_models
+from jargonaut.asr.base_models import BaseModel
+from jargonaut.asr.engine import SpeechEngine
+from jargonaut.asr.options import FusionSettings
 from jargonaut.evaluate.manifests import EvalItem
 from jargonaut.evaluate.metrics import Report, score_files
+from jargonaut.lm.model import NgramLM
 
 Transcriber = Callable[[np.ndarray], str]
 
 
-def load_language_model(path: str):
+def load_language_model(path: str) -> NgramLM:
     from jargonaut.lm.train import load_clm  # the CLM library (jargonaut.lm)
 
-    return load_clm(path)
+    return load_clm(Path(path))
 
 
 def make_transcriber(
+    engine: SpeechEngine,
     base: BaseModel | str = "WideBand",
-    language_model=None,
-    hotwords: str | None = None,
-    settings=None,
-    options=None,
+    language_model: NgramLM | None = None,
+    settings: FusionSettings | None = None,
+    language: str = "en",
 ) -> Transcriber:
-    """Text of a whole recording; word timings are skipped because WER does not use them."""
-    from jargonaut.asr.recognizer import default_options, load_whisper
+    """Text of a whole recording through `engine` (word timings skipped: WER does not use them)."""
+    model = engine.base_models[base] if isinstance(base, str) else base
 
-    base = configured_base_models()[base] if isinstance(base, str) else base
-    options = options or default_options()
-    if language_model is not None:
-        from jargonaut.asr.decoder import recognize_fused
+    def transcribe(audio: np.ndarray) -> str:
+        return engine.text(audio, model, language_model, language=language, fusion=settings)
 
-        def fused(audio: np.ndarray) -> str:
-            return recognize_fused(audio, base, options, language_model, settings, word_timestamps=False).text
-
-        return fused
-    model = load_whisper(base, options)
-
-    def plain(audio: np.ndarray) -> str:
-        segments, _ = model.transcribe(audio, language="en", beam_size=options.beam_size, hotwords=hotwords)
-        return " ".join(s.text.strip() for s in segments if s.text.strip())
-
-    return plain
+    return transcribe
 
 
 @dataclass

@@ -59,7 +59,7 @@ def write_artefact(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> i
             f.write(meta)
             for name, arr in arrays.items():
                 f.seek(specs[name]["offset"])
-                f.write(memoryview(np.ascontiguousarray(arr)).cast("B"))
+                f.write(np.ascontiguousarray(arr).data.cast("B"))
             f.truncate(start + body)
             f.flush()
             os.fsync(f.fileno())

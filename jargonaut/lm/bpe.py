@@ -52,14 +52,20 @@ def write_token_corpus(lines: Iterable[str], encode_many: Callable[[list[str]], 
     return out
 
 
-def base_model_encoder(base_model_name: str) -> Callable[[list[str]], list[list[int]]] | None:
-    """Whisper's tokenizer of a configured base model (its `tokenizer.json`) as a batch
-    encoder (the Rust tokenizer encodes a batch on all cores), or None."""
-    from jargonaut.asr.base_models import configured_base_models
+def tokenizer_fingerprint(model_dir: str | Path) -> str:
+    """Identifies a base model's tokenizer (its `tokenizer.json`): a token-level CLM is only
+    fused with a base model whose tokenizer numbers tokens the same way."""
+    import hashlib
 
-    base = configured_base_models().get(base_model_name)
-    path = Path(base.model) / "tokenizer.json" if base is not None else None
-    if path is None or not path.is_file():
+    path = Path(model_dir) / "tokenizer.json"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else ""
+
+
+def base_model_encoder(model_dir: str | Path) -> Callable[[list[str]], list[list[int]]] | None:
+    """Whisper's tokenizer of a base model directory (its `tokenizer.json`) as a batch
+    encoder (the Rust tokenizer encodes a batch on all cores), or None."""
+    path = Path(model_dir) / "tokenizer.json"
+    if not path.is_file():
         return None
     from tokenizers import Tokenizer
 

@@ -11,14 +11,6 @@ from jargonaut.errors import BadRequestError
 BASE_MODELS = ("WideBand", "NarrowBand")
 
 
-def _base_model_version(name: str) -> int:
-    """The configured version (JARGONAUT_<NAME>_VERSION), recorded in the artefact header."""
-    try:
-        from jargonaut.asr.base_models import configured_base_models
-
-        return configured_base_models()[name].version
-    except Exception:  # the asr package is optional for training; default version 1
-        return 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,12 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from jargonaut.asr.base_models import configured_base_models
     from jargonaut.lm.train import train_clm
 
+    base = configured_base_models()[args.base_model]  # its version goes into the artefact header
     try:
         report = train_clm(
-            args.training, args.tuning, args.output, args.base_model, _base_model_version(args.base_model),
+            args.training, args.tuning, args.output, base.name, base.version,
             order=args.order, progress=not args.quiet, prune=args.prune, general_prior=args.general,
+            base_model_dir=base.model,
         )
     except BadRequestError as e:
         print(f"error: {e.message}", file=sys.stderr)

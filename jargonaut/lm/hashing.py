@@ -41,7 +41,7 @@ _U33 = np.uint64(33)
 _NMUL, _NC1, _NC2 = np.uint64(_MUL), np.uint64(_C1), np.uint64(_C2)
 
 
-def mix_np(h: np.ndarray | int, w: np.ndarray) -> np.ndarray:
+def mix_np(h: np.ndarray | np.integer | int, w: np.ndarray) -> np.ndarray:
     """Vectorised `mix` (uint64 arithmetic wraps modulo 2**64, as the masks do above)."""
     x = np.asarray(h, dtype=np.uint64) * _NMUL + (w.astype(np.uint64) + np.uint64(1))
     x ^= x >> _U33

@@ -46,6 +46,10 @@ class NgramLM:
     def begin_state(self) -> State:
         return (BOS,)
 
+    def empty_state(self) -> State:
+        """No history at all (unigram scores), unlike a sentence start."""
+        return ()
+
     def score(self, state: State, word: str) -> tuple[float, State]:
         return self.score_id(state, self.ids.get(word, UNK))
 

@@ -31,6 +31,7 @@ class TrainingReport:
     token_order: int | None = None
     token_vocab_size: int = 0
     token_perplexity: float | None = None
+    token_tokenizer: str = ""  # the base model tokenizer's fingerprint (lm.bpe.tokenizer_fingerprint)
     warnings: list[str] = field(default_factory=list)  # text that trains but serves poorly (lm.text_checks)
     file_bytes: int = 0
     seconds: float = 0.0

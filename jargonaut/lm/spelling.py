@@ -128,11 +128,18 @@ def _similarity(a: tuple[Counter, Counter], b: tuple[Counter, Counter]) -> float
 
 
 # -- applying a table to Whisper's output -----------------------------------------------------
+def _split(piece: str) -> tuple[str, ...]:
+    match = _SPLIT.match(piece)
+    assert match is not None  # every group may be empty: any string matches
+    return match.groups()
+
+
+
 def respell(pieces: list[str], table: dict[str, str]) -> list[tuple[str, int]]:
     """Rewrite whitespace-led words ("Okay," " all" " right.") in the table's spelling, keeping
     spacing, punctuation and a capital at the start; (new piece, pieces it replaces) each."""
     out: list[tuple[str, int]] = []
-    parts = [_SPLIT.match(p).groups() for p in pieces]
+    parts = [_split(p) for p in pieces]
     i = 0
     while i < len(pieces):
         space, opening, word, closing = parts[i]

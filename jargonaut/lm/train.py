@@ -20,7 +20,7 @@ import numpy as np
 
 from jargonaut.errors import BadRequestError
 from jargonaut.lm.artefact import read_artefact, write_artefact
-from jargonaut.lm.bpe import base_model_encoder, write_token_corpus
+from jargonaut.lm.bpe import base_model_encoder, tokenizer_fingerprint, write_token_corpus
 from jargonaut.lm.counting import NgramCounter, OrderCounts, Vocab
 from jargonaut.lm.general import DEFAULT_MU, MU_CANDIDATES, general_unigrams
 from jargonaut.lm.general import prior as gen_prior
@@ -204,7 +204,9 @@ def _select_order(c: _Counted, candidates: list[int], prune_from: int | None, ge
         for mu in MU_CANDIDATES:
             if mu != mu0:
                 tables = []
-                tables, ds, by_mu[mu] = fit(chosen, mu)
+                tables, ds, ppl = fit(chosen, mu)
+                if ppl is not None:
+                    by_mu[mu] = ppl
     mu = min(by_mu, key=by_mu.__getitem__) if by_mu else mu0
     if tried[-1] != (chosen, mu):
         tables = []
@@ -228,6 +230,7 @@ def train_clm(
     token_model: bool = True,
     size_limits: tuple[int, int] | None = None,
     domain_terms: bool = True,
+    base_model_dir: str | Path | None = None,
 ) -> TrainingReport:
     """Train a CLM and write it to `output`; raises BadRequestError for unusable input.
 
@@ -240,6 +243,8 @@ def train_clm(
     token_model: also estimate the text over the base model's BPE tokens (what the decoder
     fuses; measured better than word-level fusion) and store it in the same file.
     domain_terms: pick the salient words for contextual biasing (lm.terms).
+    base_model_dir: the base model's directory, whose tokenizer the token model uses
+    (default: the configured base model of that name).
     """
     t0 = time.perf_counter()
     training_files = [Path(p) for p in training_files]
@@ -266,7 +271,12 @@ def train_clm(
         tokens = None
         if token_model:
             token_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="clm-tokens-", dir=work_dir)))
-            tokens = _train_token_model(training_files, tuning_files, base_model_name, prune, token_dir, progress)
+            if base_model_dir is None:
+                from jargonaut.asr.base_models import configured_base_models
+
+                base_model_dir = configured_base_models()[base_model_name].model
+            tokens = _train_token_model(training_files, tuning_files, base_model_name, Path(base_model_dir), prune,
+                                        token_dir, progress)
         return _train_word_model(training_files, tuning_files, output, base_model_name, base_model_version, order,
                                  progress, prune, work_dir, max_ngrams, general_prior, tokens, train_bytes, t0,
                                  domain_terms)
@@ -320,6 +330,7 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
         token_report, token_arrays = tokens
         report.token_order, report.token_vocab_size = token_report.order, token_report.vocab_size
         report.token_perplexity = token_report.tuning_perplexity
+        report.token_tokenizer = token_report.token_tokenizer
         extra = {TOKEN_PREFIX + name: arr for name, arr in token_arrays.items()}
     if domain_terms:  # the word text (the token corpus is trained without terms)
         report.warnings = text_warnings(training_files)
@@ -333,12 +344,12 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
 
 
 def _train_token_model(training_files: list[Path], tuning_files: list[Path], base_model_name: str,
-                       prune: bool | None, out_dir: Path, progress: bool
+                       base_model_dir: Path, prune: bool | None, out_dir: Path, progress: bool
                        ) -> tuple[TrainingReport, dict[str, np.ndarray]] | None:
     """The training (and tuning) text as Whisper BPE tokens, estimated by the same trainer
     (no general-English prior: it is over words) into `out_dir`; its arrays come back
     memory-mapped from there. None if the base model has no tokenizer."""
-    encode_many = base_model_encoder(base_model_name)
+    encode_many = base_model_encoder(base_model_dir)
     if encode_many is None:
         return None
     with tempfile.TemporaryDirectory(prefix="corpus-", dir=out_dir) as tmp:
@@ -366,6 +377,7 @@ def _train_token_model(training_files: list[Path], tuning_files: list[Path], bas
             report = train_clm(training, tuning, out, base_model_name, 0, prune=prune, work_dir=Path(tmp),
                                general_prior=False, token_model=False, domain_terms=False,
                                size_limits=(1 << 62, 1 << 62))  # the text passed the limits; tokens spell longer
+    report.token_tokenizer = tokenizer_fingerprint(base_model_dir)
     return report, read_artefact(out)[1]
 
 

@@ -73,8 +73,8 @@ def iter_lines(path: Path) -> Iterator[str]:
                     offset = 3
             nul = chunk.find(b"\x00")
             if nul >= 0:
-                line = line_no + chunk.count(b"\n", 0, nul)
-                raise _fail(path, f"contains a NUL byte at byte offset {offset + nul} (line {line}); "
+                at_line = line_no + chunk.count(b"\n", 0, nul)
+                raise _fail(path, f"contains a NUL byte at byte offset {offset + nul} (line {at_line}); "
                             "binary files are not accepted")
             control += len(chunk) - len(chunk.translate(None, _CONTROL))
             seen = offset + len(chunk)

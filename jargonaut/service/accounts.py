@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
-from jargonaut.api.sigv4 import Principal
 from jargonaut.fileio import atomic_write
+from jargonaut.principal import Principal
 from jargonaut.store.tables import accounts
 
 _KEY_ALPHABET = string.ascii_uppercase + string.digits

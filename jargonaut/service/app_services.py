@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from jargonaut.asr.base_models import BaseModel, configured_base_models
+from jargonaut.asr.base_models import BaseModel
+from jargonaut.asr.engine import SpeechEngine
 from jargonaut.executor.pool import WorkerPool
 from jargonaut.service.accounts import Accounts
 from jargonaut.service.buckets import Buckets, Caller
@@ -15,12 +16,12 @@ from jargonaut.service.tags import Tags
 from jargonaut.service.transcription_jobs import TranscriptionJobs
 from jargonaut.service.vocabularies import Vocabularies
 from jargonaut.service.vocabulary_filters import VocabularyFilters
+from jargonaut.service.workdirs import remove_work_dirs
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store
 from jargonaut.storage.objects import ObjectAccess, ObjectStore
 from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
-from jargonaut.service.workdirs import remove_work_dirs
 from jargonaut.store.upgrade import upgrade_schema
 
 
@@ -31,6 +32,7 @@ class Services:
     accounts: Accounts
     store: ObjectStore
     base_models: dict[str, BaseModel]
+    speech: SpeechEngine  # the one recognition engine, handed to job workers and stream decoders
     pool: WorkerPool
     training_pool: WorkerPool
     jobs: TranscriptionJobs
@@ -61,7 +63,8 @@ def build_services(settings: Settings) -> Services:
     engine = open_engine(settings.database)
     upgrade_schema(engine, settings.region)
     store = open_object_store(settings)
-    base_models = configured_base_models()
+    speech = SpeechEngine.from_settings(settings)
+    base_models = speech.base_models
     pool = WorkerPool(settings.workers)
     training_pool = WorkerPool(1)  # training never holds up transcription jobs
     roles = Roles(engine)
@@ -82,6 +85,6 @@ def build_services(settings: Settings) -> Services:
     word_pool = WorkerPool(1)  # checking a vocabulary takes moments: never behind a CLM training or a job
     vocabularies = Vocabularies(engine, buckets, settings.data_dir, languages, word_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies)
-    return Services(settings, engine, Accounts(engine), store, base_models, pool, training_pool, jobs, roles,
+                             settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies, speech=speech)
+    return Services(settings, engine, Accounts(engine), store, base_models, speech, pool, training_pool, jobs, roles,
                     language_models, buckets, Tags(engine), vocabulary_filters, vocabularies, word_pool)

@@ -252,7 +252,8 @@ class LanguageModels:
             output = Path(tmp) / "model.clm"
             try:
                 report = train_clm(sorted(p for p in names if "/training/" in p.as_posix()), tuning_files, output,
-                                   base.name, row.base_model_version, work_dir=Path(tmp))
+                                   base.name, row.base_model_version, work_dir=Path(tmp),
+                                   base_model_dir=base.model)
             except BadRequestError as exc:
                 raise BadRequestError(_name_objects(exc.message, names)) from exc
             artefact = final_dir / f"{row.name}-{uuid.uuid4().hex[:12]}.clm"

@@ -4,6 +4,7 @@ Tags live in a JSON column of the resource's own row, so they go when the resour
 """
 from __future__ import annotations
 
+import builtins
 import json
 from typing import Any
 
@@ -43,7 +44,7 @@ class Tags:
             current = self._current(conn, resource)
         return {"ResourceArn": arn, "Tags": tags_list(current)}
 
-    def tag(self, account_id: str, region: str, arn: str, tags: list[dict[str, str]]) -> None:
+    def tag(self, account_id: str, region: str, arn: str, tags: builtins.list[dict[str, str]]) -> None:
         resource = self._resource(account_id, region, arn)
         added = tags_dict(tags)
         with self.engine.begin() as conn:
@@ -52,7 +53,7 @@ class Tags:
                 raise BadRequestError(f"A resource can have at most {MAX_TAGS} tags; this would make {len(merged)}.")
             self._store(conn, resource, merged)
 
-    def untag(self, account_id: str, region: str, arn: str, keys: list[str]) -> None:
+    def untag(self, account_id: str, region: str, arn: str, keys: builtins.list[str]) -> None:
         resource = self._resource(account_id, region, arn)
         with self.engine.begin() as conn:
             current = self._current(conn, resource)

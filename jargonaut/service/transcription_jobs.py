@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from jargonaut.asr import audio as audio_io
 from jargonaut.asr import subtitles
 from jargonaut.asr.alternatives import segment_alternatives
-from jargonaut.asr.base_models import BaseModel
-from jargonaut.asr.recognizer import default_options, load_whisper, recognize
+from jargonaut.asr.base_models import BaseModel, whisper_language
+from jargonaut.asr.engine import SpeechEngine
 from jargonaut.asr.transcript import (
     alternative_segments,
     apply_vocabulary_filter,
@@ -83,8 +83,11 @@ class TranscriptionJobs:
         buckets: Buckets | None = None,
         vocabulary_filters: Any | None = None,  # service.vocabulary_filters.VocabularyFilters
         vocabularies: Any | None = None,  # service.vocabularies.Vocabularies
+        *,
+        speech: SpeechEngine,
     ) -> None:
         self.engine = engine
+        self.speech = speech  # recognises the audio (the services' one engine)
         self.store = store
         self.data_dir = data_dir
         self.base_models = base_models
@@ -351,14 +354,15 @@ class TranscriptionJobs:
         for samples in channels:
             if not self._exists(row):
                 return  # deleted (cancelled) while the media was fetched or a channel recognised
-            recognitions.append(recognize(samples, base, language_model=language_model, phrases=phrases))
+            recognitions.append(self.speech.recognize(samples, base, language_model, phrases=phrases,
+                                                      language=whisper_language(request.get("LanguageCode") or "en-US")))
         if by_channel:
             transcript = build_channel_transcript(row.name, row.account_id, recognitions)
         else:
             transcript = build_transcript(row.name, row.account_id, recognitions[0])
             max_alternatives = (request.get("Settings") or {}).get("MaxAlternatives")
             if max_alternatives:
-                alternatives = segment_alternatives(load_whisper(base, default_options()), channels[0], recognitions[0],
+                alternatives = segment_alternatives(self.speech.batch_model(base), channels[0], recognitions[0],
                                                     max_alternatives)
                 transcript["results"]["segments"] = alternative_segments(recognitions[0].segments, alternatives)
         if request.get(VOCABULARY):

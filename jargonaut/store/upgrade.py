@@ -23,7 +23,7 @@ def upgrade_schema(engine: Engine, region_of_old_rows: str) -> None:
             continue
         columns = {column["name"] for column in inspector.get_columns(table.name)}
         if "region" not in columns:
-            _rebuild_with_region(engine, table, columns, [i["name"] for i in inspector.get_indexes(table.name)],
+            _rebuild_with_region(engine, table, columns, [i["name"] for i in inspector.get_indexes(table.name)],  # type: ignore[misc]
                                  region_of_old_rows)
         elif "tags" not in columns:
             with engine.begin() as conn:

@@ -21,7 +21,7 @@ Modules, one job each:
 Custom language models: when `services` has `language_models` with
 `resolve_for_stream(account_id, name, language_code, sample_rate) -> object` (raising
 BadRequestError for unknown, foreign, unfinished or wrong-band models), the object is passed
-to `jargonaut.asr.recognizer.recognize(..., language_model=obj)`; without it any
+to `SpeechEngine.recognize(..., language_model=obj)`; without it any
 `language-model-name` is refused with BadRequestException.
 
 Settings (environment): JARGONAUT_MAX_STREAMS_PER_ACCOUNT (default 4),

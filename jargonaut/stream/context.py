@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -64,32 +63,24 @@ class Lease:
 
 class StreamContext:
     def __init__(self, services: Any) -> None:
-        if os.environ.get("JARGONAUT_STREAM_DEBUG"):
-            logging.getLogger("jargonaut.stream").setLevel(logging.DEBUG)
         self.services = services
         self.settings = services.settings
+        self.engine = services.speech
+        if self.engine.options.stream_debug:
+            logging.getLogger("jargonaut.stream").setLevel(logging.DEBUG)
         self.regions = AllowedRegions(self.settings.regions)
         self.limiter = StreamLimiter(_setting(services, "max_streams_per_account", DEFAULT_MAX_STREAMS))
-        self.pool = DecodePool(_setting(services, "stream_decoders", 2))
+        self.pool = DecodePool(self.engine, _setting(services, "stream_decoders", 2))
         threading.Thread(target=self._warm_up, name="stream-warmup", daemon=True).start()
 
     def _warm_up(self) -> None:
         """Load the model and the VAD before the first stream, so its first partial is not late."""
         try:
-            from jargonaut.asr.recognizer import default_options
-            from jargonaut.stream.recogniser import STREAM_CPU_THREADS, stream_whisper
             from jargonaut.stream.vad import StreamingVad
-            from jargonaut.stream.window import short_window
 
             StreamingVad().accept(np.zeros(1024, np.float32))
-            seen = set()
-            for base in self.services.base_models.values():
-                if base.model in seen:
-                    continue
-                seen.add(base.model)
-                model = stream_whisper(base.model, default_options().compute_type, STREAM_CPU_THREADS, self.pool.workers)
-                with short_window(16000):
-                    list(model.transcribe(np.zeros(16000, np.float32), language="en", beam_size=1)[0])
+            self.engine.warm_up(self.services.base_models.values(), self.engine.options.stream_decode,
+                                self.pool.workers)
         except Exception:  # noqa: BLE001 - the first stream will load it (and report errors) instead
             log.exception("stream warm-up failed")
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import h2.connection
-from hyperframe.frame import GoAwayFrame
 from hypercorn.events import Closed
 from hypercorn.protocol.h2 import H2Protocol
+from hyperframe.frame import GoAwayFrame
 
 _installed = False
 

@@ -13,43 +13,23 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Awaitable, Callable
 
 import numpy as np
 
 from jargonaut.asr.base_models import BaseModel
-from jargonaut.asr.decoder import default_fusion, fused_whisper, recognize_fused
-from jargonaut.asr.respelling import respell_words
-from jargonaut.asr.recognizer import DecodeOptions, default_options
+from jargonaut.asr.options import DecodeOptions
 from jargonaut.asr.types import Word
+from jargonaut.asr.whisper import window_frames
 from jargonaut.stream.results import PhraseDisplay, Stabilizer, WordFilter, result
 from jargonaut.stream.scheduler import FINAL, PARTIAL, DecodePool
 from jargonaut.stream.vad import WINDOW, StreamingVad
-from jargonaut.stream.window import short_window
 
 RATE = 16000
-STREAM_CPU_THREADS = int(os.environ.get("JARGONAUT_STREAM_CPU_THREADS", "1"))
 log = logging.getLogger(__name__)
-_model_lock = threading.Lock()
-
-
-@lru_cache(maxsize=4)
-def _stream_whisper(model: str, compute_type: str, cpu_threads: int, workers: int) -> Any:
-    from faster_whisper import WhisperModel
-
-    return WhisperModel(model, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, num_workers=workers)
-
-
-def stream_whisper(model: str, compute_type: str, cpu_threads: int, workers: int) -> Any:
-    """The Whisper model all streams share: `workers` replicas so pool threads decode in parallel."""
-    with _model_lock:
-        return _stream_whisper(model, compute_type, cpu_threads, workers)
 
 
 @dataclass(frozen=True)
@@ -177,12 +157,15 @@ class StreamRecogniser:
         stability: str | None = None,
         config: SegmenterConfig | None = None,
         options: DecodeOptions | None = None,
+        language: str = "en",
         word_filter: WordFilter | None = None,
         phrases: list[list[str]] | None = None,
         display: PhraseDisplay | None = None,
     ) -> None:
         self.base = base
+        self.language = language  # Whisper's code (the multilingual base model is forced to it)
         self.pool = pool
+        self.engine = pool.engine
         self.emit = emit
         self.language_model = language_model
         self.stability = stability  # None: stabilization off
@@ -192,7 +175,7 @@ class StreamRecogniser:
         self.segmenter = Segmenter(config or SegmenterConfig())
         # One CTranslate2 thread per decode and one model replica per pool worker: under CPU
         # contention multi-threaded decodes stall badly (measured: 1 s -> 3-8 s per final).
-        self.final_options = options or dataclasses.replace(default_options(), cpu_threads=STREAM_CPU_THREADS)
+        self.final_options = options or self.engine.options.stream_decode
         # Partials are re-decoded often: greedy search keeps them cheap.
         self.partial_options = dataclasses.replace(self.final_options, beam_size=1)
         self.decodes = 0
@@ -202,34 +185,23 @@ class StreamRecogniser:
         if len(audio) < RATE // 10:
             return []
         shift = begin / RATE
+        fusion = None
         if self.language_model is not None or self.phrases:
             # Partials are redrawn within a second: fusion only; finals also get the
             # second, term-retrieval pass.
-            settings = dataclasses.replace(default_fusion(), retrieval=options is self.final_options)
-            spellings = getattr(self.language_model, "spellings", None)
-            with short_window(len(audio)):  # our decoder reads any encoder length
-                if not timed:
-                    model = fused_whisper(self.base, options, self.language_model, settings, self.phrases)
-                    return respell_words(_quick_words(model, audio, shift, options.beam_size), spellings)
-                recognition = recognize_fused(audio, self.base, options, self.language_model, settings,
-                                              max_new_tokens=max_tokens(len(audio)), phrases=self.phrases)
-            return [
-                Word(w.start + shift, w.end + shift, w.text, w.probability)
-                for segment in recognition.segments for w in segment.words if w.text.strip()
-            ]
-        model = stream_whisper(self.base.model, options.compute_type, options.cpu_threads, self.pool.workers)
-        with short_window(len(audio)):
-            if not timed:
-                return _quick_words(model, audio, shift, options.beam_size)
-            # The batch path's settings (recognizer.recognize), on the stream model.
-            segments, _ = model.transcribe(
-                audio, language="en", beam_size=options.beam_size, word_timestamps=True,
-                max_new_tokens=max_tokens(len(audio)),
-            )
-            return [
-                Word(float(w.start) + shift, float(w.end) + shift, w.word, float(w.probability))
-                for segment in segments for w in (segment.words or []) if w.word.strip()
-            ]
+            fusion = dataclasses.replace(self.engine.options.fusion, retrieval=options is self.final_options)
+        # The plain model keeps one replica per pool thread, so streams decode in parallel.
+        call = dict(language=self.language, decode=options, fusion=fusion, max_new_tokens=max_tokens(len(audio)),
+                    encoder_frames=window_frames(len(audio)), workers=self.pool.workers,
+                    phrases=self.phrases)
+        if not timed:
+            words = self.engine.quick_words(audio, self.base, self.language_model, **call)  # type: ignore[arg-type]
+            return [Word(w.start + shift, w.end + shift, w.text, w.probability) for w in words]
+        recognition = self.engine.recognize(audio, self.base, self.language_model, **call)  # type: ignore[arg-type]
+        return [
+            Word(w.start + shift, w.end + shift, w.text, w.probability)
+            for segment in recognition.segments for w in segment.words if w.text.strip()
+        ]
 
     async def _run_decode(self, priority: int, utterance: Utterance, end: int, options: DecodeOptions,
                           timed: bool = True) -> list[Word]:
@@ -344,28 +316,6 @@ class StreamRecogniser:
         utterance.finalised = True
         if utterance.task is not None and not utterance.task.done():
             utterance.task.cancel()
-
-
-def _quick_words(model: Any, audio: np.ndarray, shift: float, beam_size: int) -> list[Word]:
-    """A cheap hypothesis for partials: no word alignment pass; times spread over each segment."""
-    segments, _ = model.transcribe(
-        audio, language="en", beam_size=beam_size, word_timestamps=False, without_timestamps=True,
-        condition_on_previous_text=False, vad_filter=False, max_new_tokens=max_tokens(len(audio)),
-    )
-    words: list[Word] = []
-    total = len(audio) / RATE
-    for segment in segments:
-        tokens = segment.text.split()
-        if not tokens:
-            continue
-        start, end = max(0.0, float(segment.start)), min(total, float(segment.end or total))
-        weights = np.cumsum([0] + [len(t) + 1 for t in tokens], dtype=np.float64)
-        span = max(end - start, 0.01)
-        for i, token in enumerate(tokens):
-            t0 = start + span * weights[i] / weights[-1]
-            t1 = start + span * weights[i + 1] / weights[-1]
-            words.append(Word(t0 + shift, t1 + shift, " " + token, float(np.exp(segment.avg_logprob))))
-    return words
 
 
 def max_tokens(samples: int) -> int:

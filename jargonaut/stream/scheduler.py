@@ -10,14 +10,18 @@ import asyncio
 import heapq
 import itertools
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 FINAL, PARTIAL = 0, 1
 Done = Callable[[Any, "BaseException | None"], None]
 
+if TYPE_CHECKING:
+    from jargonaut.asr.engine import SpeechEngine
+
 
 class DecodePool:
-    def __init__(self, workers: int = 2, final_workers: int = 1) -> None:
+    def __init__(self, engine: "SpeechEngine", workers: int = 2, final_workers: int = 1) -> None:
+        self.engine = engine  # what the decode threads recognise with (the services' engine)
         self.workers = workers + final_workers  # model replicas needed
         self._general = workers
         self._heap: list[tuple[int, int, Callable[[], Any], Done]] = []

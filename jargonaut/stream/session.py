@@ -8,6 +8,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import numpy as np
 
+from jargonaut.asr.base_models import whisper_language
 from jargonaut.asr.vocabulary import phrase_words
 from jargonaut.errors import BadRequestError, JargonautError
 from jargonaut.stream.chain import ChainError
@@ -56,6 +57,7 @@ async def run_session(
         stability=params.stability if params.stabilization else None, word_filter=word_filter,
         phrases=[phrase_words(e["Phrase"]) for e in vocabulary] if vocabulary else None,
         display=PhraseDisplay.of(vocabulary) if vocabulary else None,
+        language=whisper_language(params.language_code),
     )
     queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue()
     worker = asyncio.create_task(recogniser.run(queue))

@@ -16,7 +16,7 @@ from jargonaut.stream.context import StreamContext
 from jargonaut.stream.framing import FramingError, exception_event, parse_one
 from jargonaut.stream.http2 import SERVICE, _headers
 from jargonaut.stream.params import parse
-from jargonaut.stream.session import log_stream_end, log_stream_start, ClientGone, receive_or_timeout, run_session
+from jargonaut.stream.session import ClientGone, log_stream_end, log_stream_start, receive_or_timeout, run_session
 
 MAX_EXPIRES = 300  # Amazon Transcribe refuses streaming URLs valid for longer
 
@@ -40,7 +40,6 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
         return
     query = scope.get("query_string", b"").decode("latin-1")
     headers = _headers(scope)
-    settings = ctx.settings
     try:
         principal, auth_scope = verify_presigned(
             SignedRequest("GET", scope["path"], query, headers, b""), ctx.services.accounts.lookup,

@@ -8,7 +8,6 @@ import shutil
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import boto3
 import botocore.session

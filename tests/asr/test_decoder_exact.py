@@ -11,7 +11,7 @@ def window(eval_dir, model_dir):
     from faster_whisper.transcribe import get_suppressed_tokens
 
     from jargonaut.asr.audio import decode
-    from jargonaut.asr.decoder.transcribe import FusedWhisper, _components
+    from tests.asr.parts import FusedWhisper, _components
 
     whisper, decoder, vocab = _components(model_dir, "float32", 2)
     audio = decode(eval_dir / "general" / "audio" / "jfk.flac")

@@ -14,26 +14,26 @@ def _errors(items, transcribe) -> int:
 
 
 def test_fusion_reduces_errors(eval_dir, biomed_clm):
-    from jargonaut.asr.decoder import FusionSettings
+    from jargonaut.asr.options import FusionSettings
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.run import make_transcriber
+    from tests.asr.parts import engine
 
     items = read_manifest(eval_dir / "biomed-tts" / "test.tsv", ids=CLIPS)
-    without = _errors(items, make_transcriber("WideBand"))
+    without = _errors(items, make_transcriber(engine(), "WideBand"))
     # our decoder using nothing from the CLM: no fusion, no retrieved terms
-    without_ours = _errors(items, make_transcriber("WideBand", biomed_clm, settings=FusionSettings(0.0, 0.0, token_alpha=0.0, token_beta=0.0, retrieval=False)))
-    with_clm = _errors(items, make_transcriber("WideBand", biomed_clm))
+    without_ours = _errors(items, make_transcriber(engine(), "WideBand", biomed_clm, settings=FusionSettings(0.0, 0.0, token_alpha=0.0, token_beta=0.0, retrieval=False)))
+    with_clm = _errors(items, make_transcriber(engine(), "WideBand", biomed_clm))
     assert with_clm < without
     assert with_clm < without_ours
 
 
 def test_word_timings_monotonic_and_inside_audio(eval_dir, biomed_clm):
     from jargonaut.asr.audio import decode
-    from jargonaut.asr.base_models import configured_base_models
-    from jargonaut.asr.recognizer import default_options, recognize
+    from tests.asr.parts import engine
 
     audio = decode(eval_dir / "general" / "audio" / "OSR_us_000_0034_8k.wav")
-    result = recognize(audio, configured_base_models()["NarrowBand"], default_options(), language_model=biomed_clm)
+    result = engine().recognize(audio, engine().base_models["NarrowBand"], biomed_clm)
     words = [w for s in result.segments for w in s.words]
     assert len(words) > 50
     duration = len(audio) / 16000
@@ -57,13 +57,14 @@ def test_second_pass_spells_retrieved_terms_with_whisper_style(eval_dir, biomed_
     from dataclasses import replace
 
     from jargonaut.asr.audio import decode
-    from jargonaut.asr.decoder import FusionSettings
+    from jargonaut.asr.options import FusionSettings
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.run import make_transcriber
+    from tests.asr.parts import engine
 
     items = read_manifest(eval_dir / "biomed-tts" / "test.tsv", ids=["test_002", "test_005"])
-    one_pass = make_transcriber("WideBand", biomed_clm, settings=replace(FusionSettings(), retrieval=False))
-    two_pass = make_transcriber("WideBand", biomed_clm)
+    one_pass = make_transcriber(engine(), "WideBand", biomed_clm, settings=replace(FusionSettings(), retrieval=False))
+    two_pass = make_transcriber(engine(), "WideBand", biomed_clm)
     first = [one_pass(decode(i.audio)) for i in items]
     second = [two_pass(decode(i.audio)) for i in items]
     assert "Olaparib" not in first[0] and "Helicase" not in first[1]
@@ -71,5 +72,5 @@ def test_second_pass_spells_retrieved_terms_with_whisper_style(eval_dir, biomed_
     assert second[1].startswith("Helicase and") and "replication fork." in second[1]
     # A draft the gate deems confident keeps pass 1: with every draft confident, one pass.
     gated = replace(FusionSettings(), biasing=replace(FusionSettings().biasing, max_draft_logprob=-100.0))
-    never = make_transcriber("WideBand", biomed_clm, settings=gated)
+    never = make_transcriber(engine(), "WideBand", biomed_clm, settings=gated)
     assert [never(decode(i.audio)) for i in items] == first

@@ -9,7 +9,7 @@ PROMPT = [50257, 50362]  # <|startoftranscript|><|notimestamps|> of the English-
 
 @pytest.fixture(scope="module")
 def parts(model_dir):
-    from jargonaut.asr.decoder.transcribe import _components
+    from tests.asr.parts import _components
 
     whisper, decoder, vocab = _components(model_dir, "int8", 1)
     return whisper.hf_tokenizer, decoder, vocab

@@ -1,8 +1,10 @@
 import numpy as np
+import pytest
 
 from jargonaut.asr.decoder.search import TimestampRules, Vocab, WordFusion
+from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
-from tests.asr.toy_lm import ToyLM
+from jargonaut.lm.train import load_clm, train_clm
 
 TB = 10  # toy vocabulary: ids < 8 text, 8 = eot, 9 = sot, >= 10 timestamps
 
@@ -29,9 +31,17 @@ def test_timestamp_rules():
     assert np.isneginf(logits[0, TB:]).all()
 
 
-def test_word_fusion_bonus_and_lookahead():
-    lm = ToyLM([["the", "patient", "takes", "apixaban"]] * 3 + [["the", "dog"]])
-    lm.words = sorted(lm.vocab)  # what NgramLM exposes; enables prefix lookahead
+def _ngram(tmp_path, sentences: list[list[str]]) -> NgramLM:
+    """A real (if tiny) CLM: the trainer the service uses, without the general prior or extras."""
+    text = tmp_path / "text.txt"
+    text.write_text("\n".join(" ".join(words) for words in sentences) + "\n")
+    train_clm([text], None, tmp_path / "lm.clm", "WideBand", 1, order=3, general_prior=False, token_model=False,
+              domain_terms=False)
+    return load_clm(tmp_path / "lm.clm")
+
+
+def test_word_fusion_bonus_and_lookahead(tmp_path):
+    lm = _ngram(tmp_path, [["the", "patient", "takes", "apixaban"]] * 3 + [["the", "dog"]])
     fusion = WordFusion(lm, alpha=0.5, beta=1.0, normalise=normalise_words)
     state = fusion.history_state("the patient takes")
     good, _ = fusion.word(state, " apixaban")
@@ -39,15 +49,15 @@ def test_word_fusion_bonus_and_lookahead():
     assert good > bad
     # an unfinished word that can still become "apixaban" beats one that cannot
     assert fusion.partial(state, " apix") > fusion.partial(state, " apiq")
-    assert fusion.partial(state, " apix") == 0.5 * lm.score(state, "apixaban")[0]
+    assert fusion.partial(state, " apix") == pytest.approx(0.5 * lm.score(state, "apixaban")[0])
 
 
-def test_token_fusion_scores_text_tokens_only():
+def test_token_fusion_scores_text_tokens_only(tmp_path):
     from jargonaut.asr.decoder.token_fusion import TokenFusion
     from jargonaut.lm.bpe import token_word
 
-    # token ids as the toy LM's words: 3 4 5 is the domain's frequent sequence
-    lm = ToyLM([[token_word(t) for t in (3, 4, 5)]] * 3 + [[token_word(t) for t in (3, 6)]])
+    # token ids as the CLM's words: 3 4 5 is the domain's frequent sequence
+    lm = _ngram(tmp_path, [[token_word(t) for t in (3, 4, 5)]] * 3 + [[token_word(t) for t in (3, 6)]])
     fusion = TokenFusion(lm, alpha=0.5, beta=0.25, encode=lambda text: [3, 4], eot=8)
     state = fusion.history_state("earlier text")  # ends with tokens 3 4
     likely, after = fusion.token(state, 5)

@@ -1,6 +1,7 @@
 """The token-level CLM: Whisper BPE tokens spelled as words, trained into the same .clm."""
 from pathlib import Path
 
+from jargonaut.asr.base_models import configured_base_models
 from jargonaut.lm.bpe import base_model_encoder, token_word, token_words
 from jargonaut.lm.normalise import normalise_words
 from jargonaut.lm.train import load_clm, train_clm
@@ -22,7 +23,7 @@ def test_clm_carries_a_token_model_that_prefers_domain_spelling(tmp_path: Path):
     assert report.token_order and report.token_vocab_size > 20 and report.token_perplexity > 1
     assert "token-level model" in str(report)
     token_lm = load_clm(tmp_path / "m.clm").token_model
-    encode_many = base_model_encoder("WideBand")
+    encode_many = base_model_encoder(configured_base_models()["WideBand"].model)
 
     def encode(text: str) -> list[int]:
         return encode_many([text])[0]
@@ -35,7 +36,7 @@ def test_clm_carries_a_token_model_that_prefers_domain_spelling(tmp_path: Path):
 
 
 def test_token_corpus_matches_single_encoding(tmp_path: Path):
-    encode_many = base_model_encoder("WideBand")
+    encode_many = base_model_encoder(configured_base_models()["WideBand"].model)
     lines = ["The patient took 5 mg of Apixaban.", "", "  BRCA2, PD-L1 and T-cells  "] * 3
     out = (tmp_path / "t.txt")
     from jargonaut.lm.bpe import write_token_corpus

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from jargonaut.asr.audio import decode
-from jargonaut.asr.base_models import configured_base_models
+from jargonaut.asr.engine import SpeechEngine
+from jargonaut.asr.whisper import window_frames
 from jargonaut.stream.recogniser import Segmenter, SegmenterConfig, StreamRecogniser
 from jargonaut.stream.scheduler import DecodePool
-from jargonaut.stream.window import window_frames
 from tests.stream.helpers import words
 from tests.support.server import EVAL
 
@@ -27,7 +27,7 @@ def speech() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def pool() -> DecodePool:
-    return DecodePool(2)
+    return DecodePool(SpeechEngine.from_settings(), 2)
 
 
 def _run(audio: np.ndarray, pool: DecodePool, realtime_factor: float, stability: str | None = None) -> list[dict]:
@@ -37,7 +37,7 @@ def _run(audio: np.ndarray, pool: DecodePool, realtime_factor: float, stability:
         async def emit(event: dict) -> None:
             results.append(event["Results"][0])
 
-        recogniser = StreamRecogniser(configured_base_models()["WideBand"], pool, emit, stability=stability)
+        recogniser = StreamRecogniser(pool.engine.base_models["WideBand"], pool, emit, stability=stability)
         queue: asyncio.Queue = asyncio.Queue()
         task = asyncio.create_task(recogniser.run(queue))
         for i in range(0, len(audio), 1600):

@@ -8,10 +8,10 @@ import uuid
 import pytest
 
 from tests.stream.audio import pcm_file
-from tests.support.server import EVAL
 from tests.stream.helpers import cert, final_text, presigned_ws_url, spec, words
 from tests.stream.sdk_client import run_in_subprocess
 from tests.stream.ws_client import run_ws
+from tests.support.server import EVAL
 
 PARAMS = {"language-code": "en-US", "media-encoding": "pcm", "sample-rate": "16000"}
 

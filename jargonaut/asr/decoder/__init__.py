@@ -1,8 +1,7 @@
-"""Our own Whisper decoder: NumPy decoder over CTranslate2's encoder, with CLM shallow fusion.
+"""Our own Whisper decoder: a decoder step (NumPy or ONNX Runtime) over CTranslate2's encoder,
+with fused scorers (CLM, internal LM).
 
-weights (model.bin) → model (decoder + KV cache) → search (filters, fusion, beam) →
-transcribe (long-form loop, word timings).
+weights (model.bin) -> model / onnx_step (decoder + KV cache) -> hypothesis, fusion (seams)
+-> search (filters, beam expansion, ranker) -> fused (`FusedGenerator`, what faster-whisper's
+long-form loop calls). `jargonaut.asr.engine` is what uses it.
 """
-from jargonaut.asr.decoder.transcribe import FusionSettings, default_fusion, fused_whisper, recognize_fused
-
-__all__ = ["FusionSettings", "default_fusion", "fused_whisper", "recognize_fused"]

@@ -115,9 +115,9 @@ class TermRetriever:
         exclude = draft if exclude is None else exclude
         words = _words(exclude)
         heard = words | {squash(w) for w in exclude.split()}  # "PD-1" -> pd1; "spliceo some" is not heard
-        hits = [i for i in hits.tolist() if self.keys[i] not in heard and not _inflection_of(self.keys[i], words)]
+        kept = [i for i in hits.tolist() if self.keys[i] not in heard and not _inflection_of(self.keys[i], words)]
         # Best similarity first; longer terms first among equals (more specific).
-        order = sorted(hits, key=lambda i: (-int(best[i]), -int(self._lengths[i]), i))
+        order = sorted(kept, key=lambda i: (-int(best[i]), -int(self._lengths[i]), i))
         return [self.terms[i] for i in order[: self.settings.max_terms]]
 
 

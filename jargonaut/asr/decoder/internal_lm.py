@@ -17,8 +17,12 @@ against 2x for a second call.
 """
 from __future__ import annotations
 
+from typing import Hashable
+
 import numpy as np
 
+from jargonaut.asr.decoder.fusion import Fusion
+from jargonaut.asr.decoder.hypothesis import Hypothesis, Vocab
 from jargonaut.asr.decoder.model import logsumexp_rows
 
 
@@ -27,8 +31,8 @@ class InternalLM:
 
     def __init__(self, weight: float, eot: int):
         self.weight, self.eot = weight, eot
-        self.logits: np.ndarray | None = None  # beams x text tokens
-        self.norm: np.ndarray | None = None  # their log-softmax normaliser per beam
+        self.logits = np.zeros((0, eot), np.float32)  # beams x text tokens (set by each step)
+        self.norm = np.zeros(0, np.float32)  # their log-softmax normaliser per beam
 
     def split(self, logits: np.ndarray) -> np.ndarray:
         """Take the text-only rows (the second half) from a step's logits; return the beams'."""
@@ -45,3 +49,23 @@ class InternalLM:
     def penalty(self, beam: int, tok: int) -> float:
         """weight * ln P_ilm(tok), subtracted from the fused score (text tokens only)."""
         return self.weight * (float(self.logits[beam, tok]) - float(self.norm[beam])) if tok < self.eot else 0.0
+
+
+class DensityRatio:
+    """A `Fusion`: another scorer's fusion minus `weight * ln P_ilm` per text token."""
+
+    text_rows = True
+
+    def __init__(self, inner: Fusion, weight: float, eot: int):
+        self.inner, self.ilm = inner, InternalLM(weight, eot)
+
+    def history_state(self, text: str, keep: int = 4) -> Hashable:
+        return self.inner.history_state(text, keep)
+
+    def observe(self, logits: np.ndarray) -> np.ndarray:
+        return self.inner.observe(self.ilm.split(logits))
+
+    def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
+        new = self.inner.extend(h, beam, tok, lp, closes, vocab)
+        new.fused -= self.ilm.penalty(beam, tok)
+        return new

@@ -67,7 +67,7 @@ class _GraphBuilder:
         self.counter += 1
         return f"{hint}_{self.counter}"
 
-    def const(self, value: np.ndarray, hint: str = "c") -> str:
+    def const(self, value: np.ndarray | np.generic, hint: str = "c") -> str:
         from onnx import numpy_helper
 
         name = self.name(hint)
@@ -81,7 +81,7 @@ class _GraphBuilder:
         self.nodes.append(helper.make_node(op_type, inputs, [out], domain=domain, **attrs))
         return out
 
-    def linear(self, x: str, weight: np.ndarray, bias: np.ndarray) -> str:
+    def linear(self, x: str, weight: np.ndarray, bias: np.ndarray | None) -> str:
         """x @ weight.T + bias, weight stored as (out, in) like CTranslate2."""
         if self.precision == "int8":
             y = self._int8_matmul(x, weight)
@@ -223,10 +223,26 @@ def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32")
     return model.SerializeToString()
 
 
+def providers(device: str) -> list[str]:
+    """ONNX Runtime execution providers for `device`; CUDA keeps CPU as the fallback for ops
+    it lacks. Asking for CUDA where ONNX Runtime has none is an error, not a silent CPU run."""
+    import onnxruntime as ort
+
+    if device == "cpu":
+        return ["CPUExecutionProvider"]
+    if device == "cuda":
+        if "CUDAExecutionProvider" not in ort.get_available_providers():
+            raise RuntimeError("device=cuda, but this ONNX Runtime has no CUDAExecutionProvider "
+                               "(install onnxruntime-gpu, or set JARGONAUT_DEVICE=cpu)")
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    raise ValueError(f"unknown device {device!r}")
+
+
 class OrtWhisperDecoder:
     """Drop-in for `WhisperDecoder` (same `cross_kv`/`new_cache`/`forward`), run by ONNX Runtime."""
 
-    def __init__(self, weights: dict[str, np.ndarray], precision: str = "float32", threads: int = 1):
+    def __init__(self, weights: dict[str, np.ndarray], precision: str = "float32", threads: int = 1,
+                 device: str = "cpu"):
         import onnxruntime as ort
 
         self._numpy = WhisperDecoder(weights)  # cross K/V once per window, shapes
@@ -238,7 +254,7 @@ class OrtWhisperDecoder:
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-wait next to CTranslate2
-        self._session = ort.InferenceSession(build_step_graph(weights, precision), opts, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(build_step_graph(weights, precision), opts, providers=providers(device))
         self._layers = len(self._numpy.layers)
         self._outputs = ["logits"] + [f"present_{kind}_{i}" for i in range(self._layers) for kind in ("key", "value")]
 

@@ -9,7 +9,12 @@ CLM work together: the CLM scores the words, the vocabulary adds its phrases on 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Hashable, Iterable
+from typing import Callable, Hashable, Iterable
+
+import numpy as np
+
+from jargonaut.asr.decoder.fusion import Fusion, NoFusion
+from jargonaut.asr.decoder.hypothesis import Hypothesis, Vocab
 
 DEFAULT_WEIGHT = 1.5  # per matched token; measured on biomed (bench/vocabulary_boost.py)
 
@@ -52,27 +57,21 @@ def build_trie(phrases: list[list[str]], encode: Callable[[str], list[int]]) -> 
 
 
 class PhraseBoost:
-    """A fusion scorer (the beam search's `extend` / `history_state` seam) around `inner`.
+    """A `Fusion` around `inner` (the CLM's scorer, or none): the inner bonus plus the phrases'.
 
     Its state is `(inner state, (trie node, bonus not yet kept))`."""
 
-    def __init__(self, inner: Any | None, trie: PhraseTrie, weight: float = DEFAULT_WEIGHT) -> None:
-        self.inner = inner
+    def __init__(self, inner: Fusion | None, trie: PhraseTrie, weight: float = DEFAULT_WEIGHT) -> None:
+        self.inner: Fusion = inner if inner is not None else NoFusion()
+        self.text_rows = self.inner.text_rows
         self.trie = trie
         self.weight = weight
 
-    @property
-    def end_weight(self) -> float:
-        return getattr(self.inner, "end_weight", 0.0)
-
-    @end_weight.setter
-    def end_weight(self, value: float) -> None:
-        if self.inner is not None:
-            self.inner.end_weight = value
-
     def history_state(self, text: str, keep: int = 4) -> Hashable:
-        inner = self.inner.history_state(text, keep) if self.inner is not None else None
-        return (inner, (0, 0.0))
+        return (self.inner.history_state(text, keep), (0, 0.0))
+
+    def observe(self, logits: np.ndarray) -> np.ndarray:
+        return self.inner.observe(logits)
 
     def step(self, state: tuple[int, float], token: int) -> tuple[float, tuple[int, float]]:
         """The score change for `token` and the new (node, bonus not yet kept)."""
@@ -92,13 +91,8 @@ class PhraseBoost:
             unkept = 0.0  # a whole phrase: its bonus is kept (it may still go on to a longer one)
         return delta, (child, unkept)
 
-    def extend(self, h: Any, tok: int, lp: float, closes: bool, vocab: Any) -> Any:
+    def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
         inner_state, boost_state = h.lm_state if isinstance(h.lm_state, tuple) else (None, (0, 0.0))
-        if self.inner is not None:
-            extended = self.inner.extend(dataclasses.replace(h, lm_state=inner_state), tok, lp, closes, vocab)
-        else:
-            pending = ([tok] if tok < vocab.eot else []) if closes else h.pending + [tok]
-            extended = dataclasses.replace(h, tokens=h.tokens + [tok], acoustic=h.acoustic + lp, fused=h.fused + lp,
-                                           lm_state=None, pending=pending, partial=0.0)
+        extended = self.inner.extend(dataclasses.replace(h, lm_state=inner_state), beam, tok, lp, closes, vocab)
         delta, boost_state = self.step(boost_state, tok)
         return dataclasses.replace(extended, fused=extended.fused + delta, lm_state=(extended.lm_state, boost_state))

@@ -1,43 +1,27 @@
-"""Beam search over a decoder step, with logit filters and CLM fusion (word level here,
-token level in token_fusion.py).
+"""Beam search over a decoder step, with logit filters and fused scorers.
 
-Seams as in openai/whisper's decoding.py: `LogitFilter`s edit logits in place, the
-`WordFusion` scorer adds `alpha * ln P_clm(word | history) + beta` whenever a hypothesis
-completes a word, and `beam_search` ranks hypotheses (CTranslate2's defaults: beam 5,
-patience 1, length penalty 1 = score / length at the end).
+Seams as in openai/whisper's decoding.py: `LogitFilter`s edit logits in place, a `Fusion`
+(fusion.py) scores each candidate extension (word level here, token level in
+token_fusion.py, the internal LM in internal_lm.py), `beam_search` expands, and the
+`Ranker` chooses what survives each step and which finished hypothesis wins
+(CTranslate2's defaults: beam 5, patience 1, length penalty 1 = score / length at the end).
 """
 from __future__ import annotations
 
 import bisect
 import re
 import weakref
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Hashable, Protocol, Sequence
+from typing import Any, Callable, Hashable, Protocol, Sequence
 
 import numpy as np
 
+from jargonaut.asr.decoder.fusion import Fusion, NoFusion
+from jargonaut.asr.decoder.hypothesis import Hypothesis, SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder, log_softmax, logsumexp_rows
 
-if TYPE_CHECKING:
-    from jargonaut.asr.decoder.internal_lm import InternalLM
-    from jargonaut.asr.decoder.token_fusion import TokenFusion
-
+__all__ = ["Hypothesis", "SearchResult", "Vocab", "WordFusion", "beam_search"]
 NEG_INF = np.float32(-np.inf)
 _DIGIT = re.compile(r"\d")
-
-
-@dataclass(frozen=True)
-class Vocab:
-    """What the search needs to know about token ids."""
-
-    eot: int
-    sot: int
-    timestamp_begin: int  # first <|0.00|>; None-like (> vocab) when timestamps are off
-    no_speech: int
-    space_start: np.ndarray  # bool per id: the token text starts with a space
-    decode: Callable[[Sequence[int]], str]
-    sot_prev: int | None = None  # <|startofprev|>: opens the previous-text prompt
-    encode: Callable[[str], list[int]] | None = None
 
 
 # -- logit filters ---------------------------------------------------------------------
@@ -57,8 +41,8 @@ class SuppressTokens:
 class SuppressBlank:
     """No leading blank or immediate end (CTranslate2's suppress_blank)."""
 
-    def __init__(self, vocab: Vocab, blank_ids: Sequence[int] = (220,)):
-        self.ids = list(blank_ids) + [vocab.eot]
+    def __init__(self, vocab: Vocab):
+        self.ids = list(vocab.blank) + [vocab.eot]
 
     def apply(self, logits, sequences, step):
         if step == 0:
@@ -103,30 +87,29 @@ class TimestampRules:
 
 # -- CLM fusion ------------------------------------------------------------------------
 class WordScorer(Protocol):
-    def begin_state(self) -> Hashable: ...
-    def score(self, state: Hashable, word: str) -> tuple[float, Hashable]: ...
-    def end_score(self, state: Hashable) -> float: ...
+    """A word n-gram model (`jargonaut.lm.model.NgramLM`)."""
+
+    words: list[str]  # id -> word
+    ids: dict[str, int]  # word -> id
+
+    # States are the model's own hashable values (NgramLM: a tuple of word ids).
+    def begin_state(self) -> Any: ...
+    def empty_state(self) -> Any: ...
+    def score(self, state: Any, word: str) -> tuple[float, Any]: ...
+    def end_score(self, state: Any) -> float: ...
+    def best_score(self, state: Any, wids: np.ndarray) -> float: ...
 
 
-_PREFIX_TABLES: "weakref.WeakKeyDictionary[object, tuple[list[str], np.ndarray]]" = weakref.WeakKeyDictionary()
+_PREFIX_TABLES: "weakref.WeakKeyDictionary[WordScorer, tuple[list[str], np.ndarray]]" = weakref.WeakKeyDictionary()
 
 
-def _prefix_tables(lm: WordScorer) -> tuple[list[str], np.ndarray] | None:
+def _prefix_tables(lm: WordScorer) -> tuple[list[str], np.ndarray]:
     """Sorted CLM words (no <s>, </s>, <unk>) and their unigram ln P, once per CLM."""
-    words = getattr(lm, "words", None)
-    if not words:
-        return None  # a scorer without a vocabulary: no lookahead
-    try:
-        return _PREFIX_TABLES[lm]
-    except (KeyError, TypeError):
-        pass
-    vocab = sorted(w for w in words if w and not w.startswith("<"))
-    empty = () if hasattr(lm, "score_id") else lm.begin_state()  # () = no history in NgramLM
-    tables = (vocab, np.asarray([lm.score(empty, w)[0] for w in vocab], np.float32))
-    try:
-        _PREFIX_TABLES[lm] = tables
-    except TypeError:
-        pass
+    tables = _PREFIX_TABLES.get(lm)
+    if tables is None:
+        vocab = sorted(w for w in lm.words if w and not w.startswith("<"))
+        empty = lm.empty_state()
+        tables = _PREFIX_TABLES[lm] = (vocab, np.asarray([lm.score(empty, w)[0] for w in vocab], np.float32))
     return tables
 
 
@@ -148,18 +131,17 @@ class WordFusion:
         exact_range: int = 64,
     ):
         self.lm, self.alpha, self.beta, self.normalise = lm, alpha, beta, normalise
+        self.text_rows = False
         self.end_weight = 0.0  # weight of ln P(</s> | history) when a window ends
         self._cache: dict[tuple[Hashable, str], tuple[float, Hashable]] = {}
         self._partial: dict[tuple[Hashable, str], float] = {}
         self._prefix_uni: dict[str, float] = {}
         self.exact_range = exact_range
-        tables = _prefix_tables(lm) if lookahead else None
-        self.lookahead = tables is not None
-        self._ids: np.ndarray | None = None  # word ids aligned with _words, for vectorised scoring
-        if tables is not None:
-            self._words, self._uni = tables
-            if hasattr(lm, "best_score"):
-                self._ids = np.asarray([lm.ids[w] for w in self._words], np.int32)
+        self.lookahead = lookahead and bool(lm.words)
+        if self.lookahead:
+            self._words, self._uni = _prefix_tables(lm)
+            # word ids aligned with _words, for vectorised scoring
+            self._ids = np.asarray([lm.ids[w] for w in self._words], np.int32)
 
     def history_state(self, text: str, keep: int = 4) -> Hashable:
         """CLM state after the last words of earlier text (context across windows)."""
@@ -202,7 +184,10 @@ class WordFusion:
             self._partial[key] = hit
         return hit
 
-    def extend(self, h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
+    def observe(self, logits: np.ndarray) -> np.ndarray:
+        return logits
+
+    def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
         """`h` followed by `tok`: the bonus of the word `tok` closes, and the lookahead
         estimate of the word it starts or continues (replacing the previous estimate)."""
         fused = h.fused + lp - h.partial
@@ -228,49 +213,48 @@ class WordFusion:
         if hi <= lo:
             return unk
         if hi - lo <= self.exact_range:
-            if self._ids is not None:
-                best = self.lm.best_score(state, self._ids[lo:hi])
-            else:
-                best = max(self.lm.score(state, w)[0] for w in self._words[lo:hi])
+            best = self.lm.best_score(state, self._ids[lo:hi])
         else:
-            best = self._prefix_uni.get(prefix)
-            if best is None:
-                best = self._prefix_uni[prefix] = float(self._uni[lo:hi].max())
+            cached = self._prefix_uni.get(prefix)
+            if cached is None:
+                cached = self._prefix_uni[prefix] = float(self._uni[lo:hi].max())
+            best = cached
         return max(best, unk)
 
 
 # -- beam search -----------------------------------------------------------------------
-@dataclass
-class Hypothesis:
-    tokens: list[int]
-    acoustic: float  # sum of token log-probabilities (what thresholds are defined on)
-    fused: float  # acoustic + CLM bonuses (what the search ranks on)
-    lm_state: Hashable = None
-    pending: list[int] = field(default_factory=list)  # tokens of the unfinished word
-    partial: float = 0.0  # lookahead bonus of the unfinished word, included in `fused`
+class Ranker:
+    """What survives a step and what wins at the end, apart from how candidates are made:
+    the best `beam_size` unfinished candidates by fused score; an ending (EOT) ranked
+    within them finishes a hypothesis, until `patience * beam_size` have finished."""
 
+    def __init__(self, beam_size: int, patience: float, length_penalty: float, eot: int):
+        self.beam_size, self.length_penalty, self.eot = beam_size, length_penalty, eot
+        self.n_keep = max(1, round(beam_size * patience))
 
-@dataclass
-class SearchResult:
-    tokens: list[int]
-    acoustic: float
-    fused: float
-    no_speech_prob: float
-    alternatives: list[list[int]] = field(default_factory=list)  # the other finished hypotheses
+    def select(self, candidates: list[tuple[float, int, int, Hypothesis]], beams: list[Hypothesis],
+               finished: list[Hypothesis]) -> tuple[list[Hypothesis], list[int]]:
+        """The next beams and the beam each came from; endings go to `finished`."""
+        candidates.sort(key=lambda c: -c[0])
+        next_beams: list[Hypothesis] = []
+        origins: list[int] = []
+        for _, b, tok, new in candidates:
+            if tok == self.eot:
+                if len(finished) < self.n_keep:
+                    new.tokens = beams[b].tokens  # EOT is not part of the returned sequence
+                    finished.append(new)
+            else:
+                next_beams.append(new)
+                origins.append(b)
+                if len(next_beams) >= self.beam_size:
+                    break  # as whisper/CTranslate2: endings ranked below a full beam are dropped
+        return next_beams, origins
 
-    @property
-    def mean_logprob(self) -> float:
-        """Acoustic log-probability per token (what thresholds and the biasing guard compare)."""
-        return self.acoustic / max(len(self.tokens), 1)
+    def done(self, finished: list[Hypothesis]) -> bool:
+        return len(finished) >= self.n_keep
 
-
-def _extend(h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab,
-            fusion: WordFusion | TokenFusion | None) -> Hypothesis:
-    """`h` followed by `tok`, with the fusion's CLM bonus (word or token level) if any."""
-    if fusion is not None:
-        return fusion.extend(h, tok, lp, closes, vocab)
-    pending = ([tok] if tok < vocab.eot else []) if closes else h.pending + [tok]
-    return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp, None, pending)
+    def best(self, finished: list[Hypothesis]) -> Hypothesis:
+        return max(finished, key=lambda h: h.fused / (max(len(h.tokens), 1) ** self.length_penalty))
 
 
 def beam_search(
@@ -283,18 +267,17 @@ def beam_search(
     patience: float = 1.0,
     length_penalty: float = 1.0,
     max_length: int = 448,
-    fusion: WordFusion | TokenFusion | None = None,
+    fusion: Fusion | None = None,
     lm_state: Hashable = None,
     n_candidates: int | None = None,
-    internal_lm: InternalLM | None = None,
 ) -> SearchResult:
-    """Best hypothesis after `prompt`; beam_size 1 is greedy decoding. With `internal_lm`,
-    Whisper's own text prior is subtracted from the fused score (density-ratio fusion)."""
-    cache = decoder.new_cache(1, text_rows=internal_lm is not None)
+    """Best hypothesis after `prompt`; beam_size 1 is greedy decoding."""
+    fusion = fusion if fusion is not None else NoFusion()
+    ranker = Ranker(beam_size, patience, length_penalty, vocab.eot)
+    cache = decoder.new_cache(1, text_rows=fusion.text_rows)
 
     def step_logits(tokens: list[list[int]]) -> np.ndarray:
-        logits = decoder.forward(np.asarray(tokens, dtype=np.int64), cache, cross)
-        return internal_lm.split(logits) if internal_lm is not None else logits
+        return fusion.observe(decoder.forward(np.asarray(tokens, dtype=np.int64), cache, cross))
 
     # No-speech probability is read at <|startoftranscript|>, before any <|notimestamps|>.
     split = prompt.index(vocab.sot) + 1 if vocab.sot in prompt else len(prompt)
@@ -308,7 +291,6 @@ def beam_search(
     max_new = max_length - len(prompt)
     boundary = vocab.space_start.astype(np.float32)  # 1 where a token closes the previous word
     boundary[vocab.eot :] = 1.0
-    n_keep = max(1, round(beam_size * patience))
     for step in range(max_new):
         if step > 0:
             logits = step_logits([[h.tokens[-1]] for h in beams])
@@ -327,24 +309,10 @@ def beam_search(
                 lp = float(row[tok]) - row_norm
                 if lp == -np.inf:
                     continue
-                new = _extend(h, tok, lp, boundary[tok] > 0, vocab, fusion)
-                if internal_lm is not None:
-                    new.fused -= internal_lm.penalty(b, tok)
+                new = fusion.extend(h, b, tok, lp, boundary[tok] > 0, vocab)
                 candidates.append((new.fused, b, tok, new))
-        candidates.sort(key=lambda c: -c[0])
-        next_beams: list[Hypothesis] = []
-        origins: list[int] = []
-        for score, b, tok, new in candidates:
-            if tok == vocab.eot:
-                if len(finished) < n_keep:
-                    new.tokens = beams[b].tokens  # EOT is not part of the returned sequence
-                    finished.append(new)
-            else:
-                next_beams.append(new)
-                origins.append(b)
-                if len(next_beams) >= beam_size:
-                    break  # as whisper/CTranslate2: endings ranked below a full beam are dropped
-        if len(finished) >= n_keep or not next_beams:
+        next_beams, origins = ranker.select(candidates, beams, finished)
+        if ranker.done(finished) or not next_beams:
             break
         if origins != list(range(len(beams))):  # unchanged beams keep their cache rows
             cache.reorder(np.asarray(origins))
@@ -353,10 +321,6 @@ def beam_search(
         finished.extend(beams)  # ran out of room: unfinished hypotheses compete too
     if not finished:
         finished = beams
-
-    def final(h: Hypothesis) -> float:
-        return h.fused / (max(len(h.tokens), 1) ** length_penalty)
-
-    best = max(finished, key=final)
+    best = ranker.best(finished)
     others = [h.tokens for h in finished if h is not best]
     return SearchResult(best.tokens, best.acoustic, best.fused, no_speech_prob, others)

@@ -4,15 +4,20 @@ scored as it is proposed, so no lookahead is needed; timestamps and specials are
 """
 from __future__ import annotations
 
-from typing import Callable, Hashable
+from typing import Any, Callable, Hashable
 
-from jargonaut.asr.decoder.search import Hypothesis, Vocab
+import numpy as np
+
+from jargonaut.asr.decoder.hypothesis import Hypothesis, Vocab
 from jargonaut.lm.bpe import as_transcript, token_word
 
 
 class TokenFusion:
+    """A `Fusion` over a CLM of one base model's BPE tokens (its tokenizer's ids)."""
 
-    def __init__(self, lm, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int):
+    text_rows = False
+
+    def __init__(self, lm: Any, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int):
         self.lm, self.alpha, self.beta, self.encode, self.eot = lm, alpha, beta, encode, eot
         self.end_weight = 0.0
         self._words: dict[int, str] = {}
@@ -40,7 +45,10 @@ class TokenFusion:
         lp, new = self.lm.score(state, self._word(tok))
         return self.alpha * lp + self.beta, new
 
-    def extend(self, h: Hypothesis, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
+    def observe(self, logits: np.ndarray) -> np.ndarray:
+        return logits
+
+    def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
         """`h` followed by `tok` with its bonus (word boundaries do not matter here)."""
         bonus, state = self.token(h.lm_state, tok)
         return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp + bonus, state)

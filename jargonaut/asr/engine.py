@@ -1,0 +1,320 @@
+"""The one object that recognises speech: batch jobs, streams, `jargonaut transcribe` and
+`jargonaut eval` all call a `SpeechEngine`.
+
+It owns the loaded base models (one cache, one lock), our fused decoder's parts per base
+model, the choice of fused scorers for a CLM, word timings and respelling. The plain path
+is faster-whisper (CTranslate2) as it is; a CLM switches the decoding call to our fused
+beam search (`jargonaut.asr.decoder`), with faster-whisper's long-form loop around it.
+The services build one engine from `Settings` and hand it to the workers that need it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from jargonaut.asr.base_models import BaseModel, configured_base_models
+from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever
+from jargonaut.asr.decoder.fused import FusedGenerator
+from jargonaut.asr.decoder.fusion import Fusion
+from jargonaut.asr.decoder.hypothesis import Vocab
+from jargonaut.asr.decoder.internal_lm import DensityRatio
+from jargonaut.asr.decoder.model import StepDecoder, WhisperDecoder
+from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
+from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT, PhraseBoost, build_trie
+from jargonaut.asr.decoder.search import WordFusion
+from jargonaut.asr.decoder.token_fusion import TokenFusion
+from jargonaut.asr.decoder.weights import load_weights
+from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
+from jargonaut.asr.respelling import respell_recognition, respell_words
+from jargonaut.asr.types import Recognition, Segment, Word
+from jargonaut.asr.whisper import EngineWhisper
+from jargonaut.lm.bpe import tokenizer_fingerprint
+from jargonaut.lm.model import NgramLM
+from jargonaut.lm.normalise import normalise_words
+from jargonaut.settings import Settings
+
+RATE = 16000
+
+
+@dataclass(frozen=True)
+class DecoderParts:
+    """Our decoder over one loaded base model: CTranslate2 (encoder, alignment, sampling
+    fallback), the step decoder the fused search runs, and the vocabulary facts it needs."""
+
+    whisper: EngineWhisper
+    decoder: StepDecoder
+    vocab: Vocab
+    tokenizer: str  # tokenizer_fingerprint of the base model
+
+
+class SpeechEngine:
+    def __init__(self, options: EngineOptions, base_models: dict[str, BaseModel]):
+        self.options = options
+        self.base_models = base_models
+        if options.device == "cuda":
+            import ctranslate2
+
+            if ctranslate2.get_cuda_device_count() == 0:
+                raise RuntimeError("device=cuda, but CTranslate2 sees no CUDA device (set JARGONAUT_DEVICE=cpu)")
+            if options.decoder_backend == "numpy":
+                raise RuntimeError("the numpy decoder backend runs on the CPU only; use onnxruntime with device=cuda")
+        self._lock = threading.Lock()  # guards both caches (loading included)
+        self._whispers: dict[tuple[str, str, int, int], EngineWhisper] = {}
+        self._parts: dict[tuple[str, str, int], DecoderParts] = {}
+        self._retrievers: weakref.WeakKeyDictionary[NgramLM, dict[BiasingSettings, TermRetriever]] = (
+            weakref.WeakKeyDictionary())
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> "SpeechEngine":
+        settings = settings or Settings.load()
+        return cls(EngineOptions.from_settings(settings), configured_base_models(settings))
+
+    # -- loaded models ------------------------------------------------------------------
+    def whisper(self, model_dir: str, compute_type: str, cpu_threads: int, workers: int = 1) -> EngineWhisper:
+        """The loaded base model (`workers` replicas decode in parallel threads). The only
+        place a WhisperModel is built."""
+        key = (model_dir, compute_type, cpu_threads, workers)
+        with self._lock:
+            model = self._whispers.get(key)
+            if model is None:
+                model = self._whispers[key] = EngineWhisper(
+                    model_dir, device=self.options.device, compute_type=compute_type, cpu_threads=cpu_threads,
+                    num_workers=workers)
+            return model
+
+    def batch_model(self, base: BaseModel) -> EngineWhisper:
+        """The plain model batch jobs decode with (for what reads the model directly, e.g. the
+        n-best alternatives)."""
+        decode = self.options.decode
+        return self.whisper(base.model, decode.compute_type, decode.cpu_threads)
+
+    def parts(self, model_dir: str, compute_type: str, cpu_threads: int) -> DecoderParts:
+        whisper = self.whisper(model_dir, compute_type, cpu_threads)
+        key = (model_dir, compute_type, cpu_threads)
+        with self._lock:
+            parts = self._parts.get(key)
+            if parts is None:
+                decoder = self._make_decoder(load_weights(model_dir), compute_type, cpu_threads)
+                parts = self._parts[key] = DecoderParts(whisper, decoder, _vocab(whisper, decoder),
+                                                        tokenizer_fingerprint(model_dir))
+            return parts
+
+    def _make_decoder(self, weights: dict[str, np.ndarray], compute_type: str, cpu_threads: int) -> StepDecoder:
+        """Our decoder at the precision CTranslate2 uses for the plain path (int8* -> int8
+        weights), with as many threads as CTranslate2 is given (0: the engine's default)."""
+        if self.options.decoder_backend == "numpy":
+            return WhisperDecoder(weights)
+        precision = "int8" if compute_type.startswith("int8") else "float32"
+        return OrtWhisperDecoder(weights, precision, threads=cpu_threads or self.options.decoder_threads,
+                                 device=self.options.device)
+
+    # -- recognition ----------------------------------------------------------------------
+    def recognize(
+        self,
+        audio: np.ndarray,
+        base: BaseModel,
+        language_model: NgramLM | None = None,
+        *,
+        language: str = "en",
+        decode: DecodeOptions | None = None,
+        fusion: FusionSettings | None = None,
+        word_timestamps: bool = True,
+        max_new_tokens: int | None = None,
+        encoder_frames: int | None = None,
+        workers: int = 1,
+        phrases: list[list[str]] | None = None,
+        boost: float = DEFAULT_WEIGHT,
+    ) -> Recognition:
+        """Transcribe 16 kHz mono float32 `audio` in full (long-form; word timings unless
+        `word_timestamps` is off). `language` is Whisper's code (the multilingual base model
+        is forced to it); `max_new_tokens` caps each window, so a looping hypothesis stops
+        early; `encoder_frames` shortens the encoder window (short stream utterances); a custom
+        vocabulary's `phrases` (each a list of words) are boosted by `boost` per token."""
+        decode = decode or self.options.decode
+        fusion = fusion or self.options.fusion
+        model = self._model(base, language_model, decode, fusion, encoder_frames, workers, phrases, boost)
+        kw: dict[str, Any] = {}
+        if language_model is not None or phrases:
+            kw = dict(log_prob_threshold=fusion.log_prob_threshold,
+                      condition_on_previous_text=fusion.condition_on_previous_text)
+        segments, info = model.transcribe(audio, language=language, beam_size=decode.beam_size,
+                                          word_timestamps=word_timestamps, max_new_tokens=max_new_tokens, **kw)
+        recognition = recognition_from(segments, info)
+        return respell_recognition(recognition, language_model.spellings) if language_model is not None else recognition
+
+    def text(self, audio: np.ndarray, base: BaseModel, language_model: NgramLM | None = None, *, language: str = "en",
+             fusion: FusionSettings | None = None, phrases: list[list[str]] | None = None,
+             boost: float = DEFAULT_WEIGHT) -> str:
+        """A whole recording's text (no word timings: WER does not use them)."""
+        return self.recognize(audio, base, language_model, language=language, fusion=fusion,
+                              word_timestamps=False, phrases=phrases, boost=boost).text
+
+    def quick_words(self, audio: np.ndarray, base: BaseModel, language_model: NgramLM | None = None, *, language: str = "en",
+                    decode: DecodeOptions | None = None, fusion: FusionSettings | None = None,
+                    max_new_tokens: int | None = None, encoder_frames: int | None = None,
+                    workers: int = 1, phrases: list[list[str]] | None = None,
+                    boost: float = DEFAULT_WEIGHT) -> list[Word]:
+        """A cheap hypothesis (stream partials): no timestamps, no word alignment; each
+        word's time spread over its segment by length."""
+        decode = decode or self.options.decode
+        fusion = fusion or self.options.fusion
+        model = self._model(base, language_model, decode, fusion, encoder_frames, workers, phrases, boost)
+        segments, _ = model.transcribe(
+            audio, language=language, beam_size=decode.beam_size, word_timestamps=False, without_timestamps=True,
+            condition_on_previous_text=False, vad_filter=False, max_new_tokens=max_new_tokens,
+        )
+        words = spread_words(segments, len(audio) / RATE)
+        return respell_words(words, language_model.spellings) if language_model is not None else words
+
+    def warm_up(self, bases: Iterable[BaseModel], decode: DecodeOptions, workers: int = 1) -> None:
+        """Load each base model (the stream replicas) and run it once on silence."""
+        seen = set()
+        for base in bases:
+            if base.model not in seen:
+                seen.add(base.model)
+                self.quick_words(np.zeros(RATE, np.float32), base, decode=dataclasses.replace(decode, beam_size=1),
+                                 encoder_frames=1000, workers=workers)
+
+    # -- per call -------------------------------------------------------------------------
+    def _model(self, base: BaseModel, language_model: NgramLM | None, decode: DecodeOptions, fusion: FusionSettings,
+               encoder_frames: int | None, workers: int, phrases: list[list[str]] | None = None,
+               boost: float = DEFAULT_WEIGHT) -> EngineWhisper:
+        if language_model is None and not phrases:
+            whisper = self.whisper(base.model, decode.compute_type, decode.cpu_threads, workers)
+            return whisper.view(encoder_frames=encoder_frames)
+        parts = self.parts(base.model, decode.compute_type, decode.cpu_threads)
+        retriever = None
+        if fusion.retrieval and language_model is not None and language_model.terms:
+            retriever = self._retriever(language_model, fusion.biasing)
+        generator = FusedGenerator(
+            parts.whisper.model, parts.decoder, parts.vocab, self._fusion(language_model, fusion, parts, phrases, boost),
+            fusion.history_words, fusion.candidates_per_beam, retriever, fusion.biasing, self.options.blas_threads,
+        )
+        return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
+
+    def _fusion(self, language_model: NgramLM | None, settings: FusionSettings, parts: DecoderParts,
+                phrases: list[list[str]] | None = None, boost: float = DEFAULT_WEIGHT) -> Fusion | None:
+        """The scorers fused for `language_model`: its token model where it was built on this
+        base model's tokenizer (else its words), a vocabulary's phrases boosted on top, minus
+        Whisper's internal LM if weighted (only with a CLM)."""
+        vocab = parts.vocab
+        clm = self._clm_fusion(language_model, settings, parts) if language_model is not None else None
+        fused: Fusion | None = clm
+        if phrases:
+            assert vocab.encode is not None
+            fused = PhraseBoost(clm, build_trie(phrases, vocab.encode), boost)
+        if clm is not None and fused is not None and settings.internal_lm_weight:
+            return DensityRatio(fused, settings.internal_lm_weight, vocab.eot)
+        return fused
+
+    def _clm_fusion(self, language_model: NgramLM, settings: FusionSettings,
+                    parts: DecoderParts) -> TokenFusion | WordFusion | None:
+        vocab = parts.vocab
+        fusion: TokenFusion | WordFusion | None = None
+        token_model = language_model.token_model if settings.unit == "token" else None
+        if token_model is not None and not _same_tokenizer(language_model, parts.tokenizer):
+            token_model = None  # its ids are another tokenizer's: fuse its words instead
+        if token_model is not None:
+            if settings.token_alpha or settings.token_beta:
+                assert vocab.encode is not None
+                fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot)
+        elif settings.alpha or settings.beta:
+            fusion = WordFusion(language_model, settings.alpha, settings.beta, normalise_words, settings.lookahead)
+        if fusion is not None:
+            fusion.end_weight = settings.end_weight
+        return fusion
+
+    def _retriever(self, language_model: NgramLM, settings: BiasingSettings) -> TermRetriever:
+        """One retriever per CLM and settings (building it squashes every term)."""
+        with self._lock:
+            per_lm = self._retrievers.setdefault(language_model, {})
+            if settings not in per_lm:
+                per_lm[settings] = TermRetriever(language_model.terms, settings)
+            return per_lm[settings]
+
+
+def _same_tokenizer(language_model: NgramLM, fingerprint: str) -> bool:
+    recorded = language_model.header.get("token_tokenizer")
+    if recorded:
+        return bool(recorded == fingerprint)
+    # CLMs trained before the fingerprint was recorded: every base model then was tiny.en.
+    return language_model.base_model_version == 1 and fingerprint == tokenizer_fingerprint(_tiny_en_dir())
+
+
+@lru_cache(maxsize=1)
+def _tiny_en_dir() -> str:
+    from jargonaut.asr.base_models import default_model_dir
+
+    return default_model_dir()
+
+
+def _vocab(whisper: EngineWhisper, decoder: StepDecoder) -> Vocab:
+    from faster_whisper.tokenizer import Tokenizer
+
+    hf = whisper.hf_tokenizer
+    tok = Tokenizer(hf, whisper.model.is_multilingual, task="transcribe", language="en")
+    n_vocab = decoder.embedding.shape[0]
+    space = np.zeros(n_vocab, bool)
+    for i in range(min(n_vocab, hf.get_vocab_size())):
+        piece = hf.id_to_token(i)
+        space[i] = bool(piece) and piece.startswith("Ġ")
+
+    @lru_cache(maxsize=100_000)
+    def _decode(ids: tuple[int, ...]) -> str:
+        return str(tok.decode(list(ids)))
+
+    def encode(text: str) -> list[int]:
+        return list(hf.encode(text, add_special_tokens=False).ids)
+
+    return Vocab(
+        eot=tok.eot,
+        sot=tok.sot,
+        timestamp_begin=tok.timestamp_begin,
+        no_speech=tok.no_speech,
+        space_start=space,
+        decode=lambda ids: _decode(tuple(ids)),
+        sot_prev=tok.sot_prev,
+        encode=encode,
+        no_timestamps=tok.no_timestamps,
+        blank=tuple(encode(" ")),
+    )
+
+
+def recognition_from(segments: Iterable[Any], info: Any) -> Recognition:
+    """faster-whisper's lazy segments (decoding happens while iterating) -> Recognition."""
+    result = [
+        Segment(
+            start=float(s.start),
+            end=float(s.end),
+            text=s.text,
+            words=[Word(float(w.start), float(w.end), w.word, float(w.probability)) for w in (s.words or [])],
+        )
+        for s in segments
+    ]
+    return Recognition(segments=result, duration=info.duration)
+
+
+def spread_words(segments: Iterable[Any], total: float) -> list[Word]:
+    """Words of untimed segments, each given a share of its segment's time by length."""
+    words: list[Word] = []
+    for segment in segments:
+        tokens = segment.text.split()
+        if not tokens:
+            continue
+        start, end = max(0.0, float(segment.start)), min(total, float(segment.end or total))
+        weights = np.cumsum([0] + [len(t) + 1 for t in tokens], dtype=np.float64)
+        span = max(end - start, 0.01)
+        for i, token in enumerate(tokens):
+            t0 = start + span * weights[i] / weights[-1]
+            t1 = start + span * weights[i + 1] / weights[-1]
+            words.append(Word(t0, t1, " " + token, float(np.exp(segment.avg_logprob))))
+    return words
+
+
+Transcriber = Callable[[np.ndarray], str]
