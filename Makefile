@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PY := $(VENV)/bin/python
 
-.PHONY: install serve lint test test-fast test-postgres postgresql bench clean
+.PHONY: install chromium serve lint test test-fast test-postgres postgresql bench clean
 
 # Re-install only when the package metadata changes.
 $(STAMP): pyproject.toml
@@ -21,6 +21,12 @@ $(JS_STAMP): tests/js/package-lock.json
 
 install: $(STAMP)
 
+# The console's browser tests drive Debian's Chromium through Playwright (no browser download).
+# apt-get only when chromium is missing, so `make test` stays fast on a machine that has it (sudo when not root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
 serve: install
 	$(VENV)/bin/jargonaut serve
 
@@ -34,7 +40,7 @@ lint: install
 	$(PY) -m ruff check jargonaut bench tests
 	$(PY) -m mypy
 
-test: install lint $(JS_STAMP) postgresql
+test: install chromium lint $(JS_STAMP) postgresql
 	$(PY) -m pytest -q -rs
 
 test-fast: install

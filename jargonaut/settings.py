@@ -77,6 +77,8 @@ class Settings:
     clm_token_beta: float | None = None
     clm_ilm_weight: float | None = None
     stream_debug: bool = False  # debug logging of stream decodes
+    # web console: seconds a signed-in session lasts (sign in again afterwards)
+    console_session_seconds: int = 3600
     extra: dict = field(default_factory=dict)
 
     @property

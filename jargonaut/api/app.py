@@ -13,12 +13,13 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from jargonaut.api import protocol, rpcv2_cbor
 from jargonaut.api.body import check_declared_length, read_body
 from jargonaut.api.faults import Fault, error_response, fault_for
-from jargonaut.api.handlers import HANDLERS, CallContext
+from jargonaut.api.handlers import CallContext
+from jargonaut.api.operations import invoke
 from jargonaut.api.sigv4 import (
     Principal,
     SignedRequest,
@@ -26,6 +27,7 @@ from jargonaut.api.sigv4 import (
     verify_header,
     verify_presigned,
 )
+from jargonaut.console.app import console_routes
 from jargonaut.errors import AccessDeniedError
 from jargonaut.regions import AllowedRegions
 from jargonaut.service.app_services import Services
@@ -144,13 +146,9 @@ def create_app(services: Services) -> Starlette:
         """One Transcribe operation: authenticate, decode, validate, run, encode in the request's protocol."""
         principal, region, body = await authenticated_body(request)
         op = wire.operation(request)
-        handler = HANDLERS.get(op.name)
-        if handler is None:
-            raise protocol.UnknownOperationError(f"The operation {op.name} is not supported by this server.")
-        params = protocol.validate(op, wire.parse_body(body))
         ctx = CallContext(principal, region, services, transcript_url_factory(request, principal),
                           presign_factory(request, principal, region))
-        result = await asyncio.to_thread(handler, ctx, params)
+        result = await asyncio.to_thread(invoke, ctx, op.name, wire.parse_body(body))  # validates, then runs it
         return wire.response(protocol.serialise(result, op.output_shape, wire.timestamp) or {}, request_id)
 
     async def aws_json(request: Request, request_id: str) -> Response:
@@ -214,7 +212,7 @@ def create_app(services: Services) -> Starlette:
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "time": dt.datetime.now(dt.timezone.utc).isoformat()})
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/", aws_endpoint(aws_json), methods=["POST"]),
         Route("/service/{service}/operation/{operation}", aws_endpoint(rpc_v2_cbor, CBOR_WIRE), methods=["POST"]),
         Route("/transcripts/{region}/{account_id}/{name}.json", job_file("json", "application/json"), methods=["GET"]),
@@ -228,6 +226,8 @@ def create_app(services: Services) -> Starlette:
         Route("/jargonaut/language-models/{name}/report", report, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
     ]
+    routes += console_routes(services)  # GET / and /console/...: the web console
+
     async def routing_error(request: Request, exc: Exception) -> Response:
         return error_response(fault_for(exc), str(uuid.uuid4()))
 

@@ -14,7 +14,14 @@ from starlette.responses import Response
 
 from jargonaut.api import protocol
 from jargonaut.api.sigv4 import AuthError
-from jargonaut.errors import JargonautError
+from jargonaut.errors import (
+    AccessDeniedError,
+    ConflictError,
+    InternalFailureError,
+    JargonautError,
+    LimitExceededError,
+    NotFoundError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +33,32 @@ class Fault:
     message: str
 
 
+# The HTTP status of each error by meaning, most specific first (anything else the caller sent: 400).
+_STATUS_BY_MEANING: tuple[tuple[type[JargonautError], int], ...] = (
+    (AccessDeniedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (LimitExceededError, 429),
+    (InternalFailureError, 500),
+)
+
+
+def http_status(exc: JargonautError) -> int:
+    """Errors the wire itself defines (e.g. 413 in body.py) carry their status; service errors don't."""
+    own = getattr(exc, "status", None)
+    if isinstance(own, int):
+        return own
+    for kind, status in _STATUS_BY_MEANING:
+        if isinstance(exc, kind):
+            return status
+    return 500 if type(exc) is JargonautError else 400
+
+
 def fault_for(exc: BaseException) -> Fault:
     if isinstance(exc, AuthError):
         return Fault(403, exc.aws_type, exc.message)
     if isinstance(exc, JargonautError):
-        return Fault(exc.status, exc.aws_type, exc.message)
+        return Fault(http_status(exc), exc.aws_type, exc.message)
     if isinstance(exc, HTTPException):  # Starlette's routing: unknown path or method
         kind = "UnknownOperationException" if exc.status_code in (404, 405) else "BadRequestException"
         return Fault(exc.status_code, kind, f"{exc.detail}: this server has no such operation.")

@@ -32,6 +32,7 @@ class TrainingReport:
     token_vocab_size: int = 0
     token_perplexity: float | None = None
     token_tokenizer: str = ""  # the base model tokenizer's fingerprint (lm.bpe.tokenizer_fingerprint)
+    warnings: list[str] = field(default_factory=list)  # text that trains but serves poorly (lm.text_checks)
     file_bytes: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
@@ -69,6 +70,7 @@ class TrainingReport:
                          f"tuning perplexity {num(self.token_perplexity)} per token"))
         rows.append(("time", f"{self.seconds:.1f} s (" + ", ".join(
             f"{k} {v:.1f} s" for k, v in self.timings.items()) + ")"))
+        rows += [("warning", warning) for warning in self.warnings]
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 

@@ -31,6 +31,7 @@ from jargonaut.lm.normalise import normalise_words
 from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.spelling import learn_spellings
 from jargonaut.lm.terms import extract_terms
+from jargonaut.lm.text_checks import text_warnings
 from jargonaut.lm.validate import iter_lines
 
 TOKEN_PREFIX = "tokens."  # arrays of the BPE-token model inside a .clm
@@ -331,6 +332,8 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
         report.token_perplexity = token_report.tuning_perplexity
         report.token_tokenizer = token_report.token_tokenizer
         extra = {TOKEN_PREFIX + name: arr for name, arr in token_arrays.items()}
+    if domain_terms:  # the word text (the token corpus is trained without terms)
+        report.warnings = text_warnings(training_files)
     extra["spellings"] = _text_array([f"{variant}\t{form}" for variant, form in spellings.items()])
     with _phase("writing", progress):
         report.file_bytes = _write(output, report, c.vocab, tables, terms, extra)

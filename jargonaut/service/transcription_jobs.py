@@ -250,6 +250,34 @@ class TranscriptionJobs:
             return conn.execute(select(func.count()).select_from(jobs)
                                 .where(jobs.c.status.in_((QUEUED, IN_PROGRESS)))).scalar() or 0
 
+    def transcript_bytes(self, account_id: str, region: str, name: str, extension: str = "json") -> bytes:
+        """The finished transcript JSON (or an srt/vtt subtitle file beside it) wherever it was written
+        (ours, or the account's bucket)."""
+        row = self._row(account_id, region, name)
+        if row.status != COMPLETED:
+            raise NotFoundError(f"The job {name} is {row.status}; its transcript exists once it is COMPLETED.")
+        location = json.loads(row.output_location or "{}")
+        if extension != "json" and extension not in location.get("subtitles", []):
+            raise NotFoundError(f"The job {name} has no {extension} subtitle file.")
+        found = _with_extension(location, extension)
+        if found.get("path"):
+            return (self.data_dir / found["path"]).read_bytes()
+        return self._read_object(account_id, ObjectRef(found["bucket"], found["key"]))
+
+    def media_bytes(self, account_id: str, region: str, name: str) -> bytes:
+        """The job's input audio, read with the account's own access (for playback)."""
+        row = self._row(account_id, region, name)
+        return self._read_object(account_id, parse_uri(json.loads(row.request)["Media"]["MediaFileUri"]))
+
+    def _read_object(self, account_id: str, ref: ObjectRef) -> bytes:
+        with work_dir(self.data_dir, JOB_PREFIX, self.node.id) as scratch:
+            target = Path(scratch) / "object"
+            try:
+                self.buckets.view(Caller.account(account_id)).download(ref, target)
+            except (ObjectNotFound, ObjectAccessDenied) as exc:
+                raise NotFoundError(f"{ref.uri} can't be read ({exc}).") from exc
+            return target.read_bytes()
+
     # ---- recovery and execution --------------------------------------------------------
     def remove_unused_pins(self) -> int:
         """Unlink this node's model links that no queued or running job holds (a crash or

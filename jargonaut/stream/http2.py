@@ -12,6 +12,7 @@ import logging
 import uuid
 from typing import Any, AsyncIterator
 
+from jargonaut.api.faults import http_status
 from jargonaut.api.sigv4 import AuthError, SignedRequest, verify_header
 from jargonaut.errors import JargonautError
 from jargonaut.stream.chain import ChunkChain
@@ -83,7 +84,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
         vocabulary = await ctx.vocabulary(principal.account_id, auth_scope.region, params)
         lease = ctx.limiter.acquire(principal.account_id)
     except JargonautError as exc:
-        await _error(send, exc.status, exc.aws_type, exc.message, request_id)
+        await _error(send, http_status(exc), exc.aws_type, exc.message, request_id)
         return
     try:
         response_headers = [(b"content-type", EVENTSTREAM.encode()), (b"x-amzn-request-id", request_id.encode())]
