@@ -32,8 +32,9 @@ serve: install
 
 # PostgreSQL server binaries for the multi-node tests' throwaway clusters (Debian package).
 postgresql:
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
-	    (apt-get update -qq && apt-get install -y -qq postgresql)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	    SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; }
 
 # Lint and type checks (settings in pyproject.toml), then the suite.
 lint: install

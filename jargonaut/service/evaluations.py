@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from jargonaut.fileio import atomic_write
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.transcription_jobs import TranscriptionJobs
-from jargonaut.service.workdirs import JOB_PREFIX
+from jargonaut.service.workdirs import JOB_PREFIX, work_dir
 from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, ObjectRef, parse_uri
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".mp4", ".m4a", ".ogg", ".webm", ".amr")
@@ -152,7 +151,7 @@ class Evaluations:
         if len(audio) > MAX_FILES:
             raise BadRequestError(f"The prefix has {len(audio)} audio files; evaluate at most {MAX_FILES} at once.")
         pairs = []
-        with tempfile.TemporaryDirectory(prefix=JOB_PREFIX, dir=self.data_dir) as scratch:
+        with work_dir(self.data_dir, JOB_PREFIX, self.jobs.node.id) as scratch:  # the node's scratch: see workdirs
             for key in audio:
                 target = Path(scratch) / "reference.txt"
                 view.download(ObjectRef(prefix.bucket, _stem(key) + ".txt"), target)
