@@ -33,13 +33,13 @@ def decode_token(token: str) -> int:
 
 def list_page(
     engine: Engine, table: Table, account_id: str, region: str, status: str | None, name_contains: str | None,
-    max_results: int | None, next_token: str | None,
+    max_results: int | None, next_token: str | None, status_column: str = "status",
 ) -> tuple[list[Any], str | None]:
     """One newest-first page of an account's rows in one region (status filter, case-insensitive name filter)."""
     limit = max_results or 5  # Amazon's default page size
     query = select(table).where(table.c.account_id == account_id, table.c.region == region)
     if status:
-        query = query.where(table.c.status == status)
+        query = query.where(table.c[status_column] == status)
     if name_contains:
         query = query.where(func.lower(table.c.name).contains(name_contains.lower(), autoescape=True))
     if next_token:

@@ -7,11 +7,11 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, func, select
+from sqlalchemy import Engine, Table
 
 from jargonaut.errors import BadRequestError
+from jargonaut.service import pagination
 from jargonaut.service.buckets import Buckets, Caller
-from jargonaut.service.pagination import decode_token, encode_token
 from jargonaut.service.workdirs import work_dir
 from jargonaut.storage.objects import ObjectAccessDenied, ObjectNotFound, parse_uri
 
@@ -74,16 +74,6 @@ def check_entry(entry: str, language_code: str, what: str, allow_spaces: bool = 
 
 def list_page(engine: Engine, table: Table, account_id: str, region: str, name_contains: str | None,
               max_results: int | None, next_token: str | None, state: str | None = None) -> tuple[list[Any], str | None]:
-    """One newest-first page of an account's rows in a region."""
-    limit = max_results or 5
-    query = select(table).where(and_(table.c.account_id == account_id, table.c.region == region))
-    if state:
-        query = query.where(table.c.state == state)
-    if name_contains:
-        query = query.where(func.lower(table.c.name).contains(name_contains.lower(), autoescape=True))
-    if next_token:
-        query = query.where(table.c.seq < decode_token(next_token))
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(table.c.seq.desc()).limit(limit + 1)).all()
-    page = rows[:limit]
-    return page, encode_token(page[-1].seq) if len(rows) > limit else None
+    """One newest-first page of an account's rows in a region (vocabularies filter on `state`)."""
+    return pagination.list_page(engine, table, account_id, region, state, name_contains, max_results, next_token,
+                                status_column="state")

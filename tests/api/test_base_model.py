@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 import urllib.request
 import uuid
 
@@ -13,21 +12,11 @@ import pytest
 from tests.stream.audio import pcm_file
 from tests.stream.helpers import cert, final_text, spec, words
 from tests.stream.sdk_client import run_in_subprocess
-from tests.support.clm import create_role, read_policy, trust_policy
+from tests.support.clm import create_role, read_policy, trust_policy, wait_for_model
 from tests.support.server import RunningServer, make_server
 
 pytestmark = pytest.mark.slow
 BIOMED_CLIP = "test_002"  # "Olaparib works best in tumors with BRCA2 mutations."
-
-
-def _wait_for_model(client, name: str, timeout: float = 300) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        model = client.describe_language_model(ModelName=name)["LanguageModel"]
-        if model["ModelStatus"] in ("COMPLETED", "FAILED"):
-            return model
-        time.sleep(0.5)
-    raise TimeoutError(name)
 
 
 def _train(server: RunningServer, eval_dir, tmp_path, name: str) -> dict:
@@ -39,7 +28,7 @@ def _train(server: RunningServer, eval_dir, tmp_path, name: str) -> dict:
     server.client().create_language_model(
         LanguageCode="en-US", BaseModelName="WideBand", ModelName=name,
         InputDataConfig={"S3Uri": "s3://base-clm/", "DataAccessRoleArn": role})
-    return _wait_for_model(server.client(), name)
+    return wait_for_model(server.client(), name)
 
 
 def _job_text(server: RunningServer, source, language_model: str | None = None) -> str:

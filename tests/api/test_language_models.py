@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 
@@ -17,22 +16,11 @@ from botocore.exceptions import ClientError
 from whisper_normalizer.english import EnglishTextNormalizer
 
 from tests.api.test_aws_cli import aws
-from tests.support.clm import create_role, read_policy, trust_policy
+from tests.support.clm import create_role, read_policy, trust_policy, wait_for_model
 
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def wait_for_model(client, name: str, timeout: float = 300) -> dict:
-    """The polling loop from Amazon's documentation."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        model = client.describe_language_model(ModelName=name)["LanguageModel"]
-        if model["ModelStatus"] in ("COMPLETED", "FAILED"):
-            return model
-        time.sleep(0.5)
-    raise TimeoutError(name)
 
 
 @pytest.fixture(scope="module")

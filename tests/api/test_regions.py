@@ -10,8 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.api.test_aws_cli import aws
-from tests.api.test_language_models import wait_for_model
-from tests.support.clm import create_role, read_policy, trust_policy
+from tests.support.clm import create_role, read_policy, trust_policy, wait_for_model
 
 
 def unique(prefix: str) -> str:

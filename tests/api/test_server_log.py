@@ -11,10 +11,9 @@ import sys
 import pytest
 
 from jargonaut.asr.audio import decode
-from tests.api.test_language_models import wait_for_model
 from tests.stream.helpers import presigned_ws_url
 from tests.stream.ws_client import run_ws
-from tests.support.clm import create_role, read_policy, trust_policy
+from tests.support.clm import create_role, read_policy, trust_policy, wait_for_model
 
 
 def _models_cli(server, *args: str) -> subprocess.CompletedProcess:

@@ -7,13 +7,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.clm import create_role, read_policy, trust_policy
+from tests.support.clm import create_role, read_policy, trust_policy, wait_for_model
 from tests.support.server import REPO
 
 
@@ -41,16 +40,6 @@ def bad_request(call, **kwargs) -> str:
     assert bad.value.response["Error"]["Code"] == "BadRequestException", bad.value.response
     assert bad.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     return bad.value.response["Error"]["Message"]
-
-
-def wait_for_model(client, name: str, timeout: float = 300) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        model = client.describe_language_model(ModelName=name)["LanguageModel"]
-        if model["ModelStatus"] in ("COMPLETED", "FAILED"):
-            return model
-        time.sleep(0.5)
-    raise TimeoutError(name)
 
 
 def put_policy(server, tmp_path, bucket: str, owner: str, statements: list[dict]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -53,3 +54,14 @@ def create_role(data_dir: Path, tmp: Path, name: str, trust: dict, *policies: di
         args += ["--account", account]
     result = subprocess.run(args, capture_output=True, text=True, check=True)
     return result.stdout.strip()
+
+
+def wait_for_model(client, name: str, timeout: float = 300) -> dict:
+    """The polling loop from Amazon's documentation: DescribeLanguageModel until COMPLETED or FAILED."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        model = client.describe_language_model(ModelName=name)["LanguageModel"]
+        if model["ModelStatus"] in ("COMPLETED", "FAILED"):
+            return model
+        time.sleep(0.5)
+    raise TimeoutError(name)
