@@ -31,6 +31,7 @@ from jargonaut.errors import (
     MediaError,
     NotFoundError,
 )
+from jargonaut.executor.base import Executor, ExecutorClosed, WorkerLost, WorkItem
 from jargonaut.fileio import atomic_write
 from jargonaut.service import leases
 from jargonaut.service.buckets import Buckets, Caller
@@ -86,6 +87,7 @@ class TranscriptionJobs:
         node: Node | None = None,
         *,
         speech: SpeechEngine,
+        executor: Executor | None = None,
     ) -> None:
         self.engine = engine
         self.speech = speech  # recognises the audio (the services' one engine)
@@ -99,6 +101,7 @@ class TranscriptionJobs:
         self.vocabulary_filters = vocabulary_filters
         self.vocabularies = vocabularies
         self.node = node or Node("local", 30.0)
+        self.executor = executor  # where a claimed job runs; None: in this thread
 
     # ---- API operations -------------------------------------------------------------
     def start(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -341,9 +344,33 @@ class TranscriptionJobs:
                 self._finish(row, FAILED, "The job was interrupted too many times while running; start it again.")
             else:
                 log.info("job %s (account %s, %s) IN_PROGRESS, attempt %d", name, account_id, region, row.attempts)
-                self._run(row)
+                self._execute(row)
         finally:
             self._release_pin(row)
+
+    def _execute(self, row: Any) -> None:
+        """Run the claimed job on the executor; this node's heartbeat keeps the lease meanwhile."""
+        if self.executor is None:
+            self._run(row)
+            return
+        try:
+            where = self.executor.transcribe(WorkItem(row.account_id, row.region, row.name, row.fence))
+        except ExecutorClosed:
+            return  # shutting down: the job stays leased to this node until it is taken over
+        except WorkerLost as exc:
+            log.warning("job %s (account %s, %s): its worker was lost: %s", row.name, row.account_id, row.region, exc)
+            if self._holds(row):
+                self._finish(row, FAILED, "The worker running the job was lost several times; start the job again.")
+            return
+        log.info("job %s (account %s, %s) ran on %s", row.name, row.account_id, row.region, where)
+
+    def run_claimed(self, account_id: str, region: str, name: str, fence: int) -> None:
+        """Executor entry point (any process): run the job claimed with `fence` if that claim still holds."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(jobs).where(and_(_key(account_id, region, name), jobs.c.status == IN_PROGRESS,
+                                                       leases.held_by(jobs, self.node, fence)))).first()
+        if row is not None:
+            self._run(row)
 
     def _release_pin(self, row: Any) -> None:
         """The worker releases its own model link, unless the job went on to another holder."""
