@@ -6,7 +6,9 @@ fencing token guards every write, so a job is finished once whatever Ray or the 
   worker process that built the services from `Settings` and keeps the base models and recently
   used CLMs warm between jobs. Placement by resources: 1 CPU each (and 1 GPU with device cuda).
   A lost actor (its process or machine died) is restarted by Ray on a node with room, and the
-  job's call is retried there (`TASK_RETRIES`); the node's claim and token stay the same.
+  job's call is retried there; the node's claim and token stay the same. An actor is restarted
+  at most `TASK_RETRIES` times (a job that crashes its process every time ends FAILED); the
+  thread then starts a fresh actor for its next job.
 - Trainings run as Ray tasks (1 CPU), retried on worker loss the same way.
 - Actors belong to this node's driver: when the node dies, Ray ends them, so a stale attempt dies
   with it (and could not write anyway: the node that takes the job over raises the token).
@@ -99,8 +101,10 @@ class RayExecutor:
         self.settings = replace(settings, node_id=settings.node)
         self.factory = factory
         gpus = 1 if settings.device == "cuda" else 0
-        self._actor_class = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=-1,
-                                       max_task_retries=TASK_RETRIES)(SpeechActor)
+        # Calls wait out a restart (-1: however often the actor is unreachable meanwhile); the
+        # restarts themselves are bounded.
+        self._actor_class = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=TASK_RETRIES,
+                                       max_task_retries=-1)(SpeechActor)
         self._train_task = ray.remote(num_cpus=1, num_gpus=gpus, max_retries=TASK_RETRIES)(train_task)
         self._per_thread = threading.local()  # each job thread of the node drives its own actor
         self._closed = False
@@ -132,4 +136,6 @@ class RayExecutor:
         except self._ray.exceptions.RayError as exc:
             if self._closed:
                 raise ExecutorClosed() from exc
+            if isinstance(exc, self._ray.exceptions.ActorDiedError):
+                self._per_thread.actor = None  # out of restarts: the next job gets a fresh actor
             raise WorkerLost(str(exc).strip().splitlines()[0]) from exc

@@ -138,6 +138,9 @@ def test_lost_ray_node_job_completes_elsewhere_once(ray_cluster, tmp_path):
                                        Media={"MediaFileUri": "s3://media/long.wav"})
         running = wait_for_log(server, r"job survivor \(account \d+, [\w-]+\) runs on Ray node (\w+) \(pid (\d+)\)")
         victim = next(node for node in ray_cluster.worker_nodes if node.node_id == running.group(1))
+        time.sleep(3)  # into the decode (a minute of audio takes the actor well over this)
+        assert client.get_transcription_job(TranscriptionJobName="survivor")["TranscriptionJob"][
+            "TranscriptionJobStatus"] == "IN_PROGRESS"
         ray_cluster.remove_node(victim, allow_graceful=False)  # the raylet and its workers die mid-job
 
         job = server.wait_for_job(client, "survivor", timeout=600)
