@@ -5,7 +5,6 @@ ends with the job finished exactly once (the node's lease + fencing token, Ray's
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import sqlite3
@@ -19,37 +18,19 @@ import pytest
 
 from jargonaut.asr.audio import TARGET_RATE, decode
 from tests.support.clm import create_role, read_policy, trust_policy, wait_for_model
-from tests.support.server import EVAL, REPO, RunningServer, make_server
+from tests.support.ray_cluster import RAY_ENV, local_ray_cluster, node_args
+from tests.support.server import EVAL, RunningServer, make_server
 
 pytestmark = pytest.mark.slow
 
-MB = 1024**2
-# Ray on loopback only: its "local machine" mode binds and connects to 127.0.0.1 (the default is
-# the address other machines reach); no log deduplication, so every worker line reaches the log.
-RAY_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_DEDUP_LOGS": "0", "RAY_USAGE_STATS_ENABLED": "0"}
-NODE_ARGS = {"num_cpus": 1, "object_store_memory": 100 * MB, "node_ip_address": "127.0.0.1"}
 SERVER = {"JARGONAUT_LEASE_SECONDS": "3", "JARGONAUT_WORKERS": "1"}
 RAN_ON = r"job {name} \(account \d+, [\w-]+\) ran on Ray node (\w+) \(pid (\d+)\)"
 
 
 @pytest.fixture(scope="module")
 def ray_cluster():
-    from ray.cluster_utils import Cluster
-
-    saved = dict(os.environ)
-    # The raylets (and so their worker processes) inherit this environment: they import jargonaut from here.
-    os.environ.update(RAY_ENV, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    cluster = Cluster(initialize_head=True, head_node_args={
-        **NODE_ARGS, "num_cpus": 0, "include_dashboard": False})
-    try:
-        for _ in range(2):
-            cluster.add_node(**NODE_ARGS)
-        cluster.wait_for_nodes()
+    with local_ray_cluster(workers=2) as cluster:
         yield cluster
-    finally:
-        cluster.shutdown()
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def worker_ids(cluster) -> set[str]:
@@ -154,7 +135,7 @@ def test_lost_ray_node_job_completes_elsewhere_once(ray_cluster, tmp_path):
     finally:
         server.stop()
         if len(ray_cluster.worker_nodes) < 2:
-            ray_cluster.add_node(**NODE_ARGS)  # the next test gets two workers again
+            ray_cluster.add_node(**node_args())  # the next test gets two workers again
             ray_cluster.wait_for_nodes()
 
 
