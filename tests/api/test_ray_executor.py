@@ -18,7 +18,7 @@ import pytest
 
 from jargonaut.asr.audio import TARGET_RATE, decode
 from tests.support.clm import create_role, read_policy, trust_policy, wait_for_model
-from tests.support.ray_cluster import RAY_ENV, local_ray_cluster, node_args
+from tests.support.ray_cluster import RAY_ENV, LocalRay, local_ray_cluster, node_args
 from tests.support.server import EVAL, RunningServer, make_server
 
 pytestmark = pytest.mark.slow
@@ -29,16 +29,16 @@ RAN_ON = r"job {name} \(account \d+, [\w-]+\) ran on Ray node (\w+) \(pid (\d+)\
 
 @pytest.fixture(scope="module")
 def ray_cluster():
-    with local_ray_cluster(workers=2) as cluster:
-        yield cluster
+    with local_ray_cluster(workers=2) as ray:
+        yield ray
 
 
-def worker_ids(cluster) -> set[str]:
-    return {node.node_id for node in cluster.worker_nodes}
+def worker_ids(ray: LocalRay) -> set[str]:
+    return {node.node_id for node in ray.cluster.worker_nodes}
 
 
-def ray_server(tmp_path: Path, cluster, **extra: str) -> RunningServer:
-    return make_server(tmp_path, **SERVER, **RAY_ENV, JARGONAUT_EXECUTOR=cluster.address, **extra)
+def ray_server(tmp_path: Path, address: str) -> RunningServer:
+    return make_server(tmp_path, **SERVER, **RAY_ENV, JARGONAUT_EXECUTOR=address)
 
 
 def clip(path: Path, seconds: int) -> Path:
@@ -73,7 +73,8 @@ def job_row(server: RunningServer, name: str) -> sqlite3.Row:
 
 
 def test_job_and_training_run_on_ray_workers(ray_cluster, tmp_path, eval_dir):
-    server = ray_server(tmp_path, ray_cluster).start(timeout=180)
+    """Through Ray Client (ray://): no Ray node is needed on the API node's machine."""
+    server = ray_server(tmp_path, ray_cluster.client_address).start(timeout=180)
     try:
         client = server.client()
         account = server.credentials["account_id"]
@@ -111,18 +112,18 @@ def _transcript_text(client, name: str) -> str:
 
 
 def test_lost_ray_node_job_completes_elsewhere_once(ray_cluster, tmp_path):
-    server = ray_server(tmp_path, ray_cluster).start(timeout=180)
+    server = ray_server(tmp_path, ray_cluster.address).start(timeout=180)
     try:
         clip(server.bucket("media") / "long.wav", 60)
         client = server.client()
         client.start_transcription_job(TranscriptionJobName="survivor", LanguageCode="en-US",
                                        Media={"MediaFileUri": "s3://media/long.wav"})
         running = wait_for_log(server, r"job survivor \(account \d+, [\w-]+\) runs on Ray node (\w+) \(pid (\d+)\)")
-        victim = next(node for node in ray_cluster.worker_nodes if node.node_id == running.group(1))
+        victim = next(node for node in ray_cluster.cluster.worker_nodes if node.node_id == running.group(1))
         time.sleep(3)  # into the decode (a minute of audio takes the actor well over this)
         assert client.get_transcription_job(TranscriptionJobName="survivor")["TranscriptionJob"][
             "TranscriptionJobStatus"] == "IN_PROGRESS"
-        ray_cluster.remove_node(victim, allow_graceful=False)  # the raylet and its workers die mid-job
+        ray_cluster.cluster.remove_node(victim, allow_graceful=False)  # the raylet and its workers die mid-job
 
         job = server.wait_for_job(client, "survivor", timeout=600)
         assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
@@ -134,13 +135,13 @@ def test_lost_ray_node_job_completes_elsewhere_once(ray_cluster, tmp_path):
         assert completions([server], "survivor") == 1
     finally:
         server.stop()
-        if len(ray_cluster.worker_nodes) < 2:
-            ray_cluster.add_node(**node_args())  # the next test gets two workers again
-            ray_cluster.wait_for_nodes()
+        if len(ray_cluster.cluster.worker_nodes) < 2:
+            ray_cluster.cluster.add_node(**node_args())  # the next test gets two workers again
+            ray_cluster.cluster.wait_for_nodes()
 
 
 def test_killed_api_node_job_is_finished_by_the_other_once(ray_cluster, tmp_path):
-    first = ray_server(tmp_path, ray_cluster)
+    first = ray_server(tmp_path, ray_cluster.address)
     second = first.another_node()
     nodes = [first.start(timeout=180), second.start(timeout=180)]
     try:
