@@ -30,8 +30,8 @@ class Worker(Protocol):
 
 
 class Executor(Protocol):
-    """Runs an item to its end and says where it ran (for the log); raises `WorkerLost` when the
-    process running it died more often than the executor retries."""
+    """Runs an item to its end and says where it ran, for the log ("" in this process); raises
+    `WorkerLost` when the process running it died more often than the executor retries."""
 
     def transcribe(self, item: WorkItem) -> str: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jargonaut.executor.base import Worker, WorkItem
 
-IN_PROCESS = "this process"
+IN_PROCESS = ""  # nothing to log: the node's own log already tells the job's story
 
 
 class LocalExecutor:

@@ -255,7 +255,8 @@ class LanguageModels:
             log.warning("training %s (account %s, %s): its worker was lost: %s", name, account_id, region, exc)
             self._finish(row, FAILED, "The worker training the model was lost several times; create the model again.")
             return
-        log.info("language model %s (account %s, %s) trained on %s", name, account_id, region, where)
+        if where:
+            log.info("language model %s (account %s, %s) trained on %s", name, account_id, region, where)
 
     def train_claimed(self, account_id: str, region: str, name: str, fence: int) -> None:
         """Executor entry point (any process): train if the claim with `fence` still holds."""

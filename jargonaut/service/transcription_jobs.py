@@ -362,7 +362,8 @@ class TranscriptionJobs:
             if self._holds(row):
                 self._finish(row, FAILED, "The worker running the job was lost several times; start the job again.")
             return
-        log.info("job %s (account %s, %s) ran on %s", row.name, row.account_id, row.region, where)
+        if where:
+            log.info("job %s (account %s, %s) ran on %s", row.name, row.account_id, row.region, where)
 
     def run_claimed(self, account_id: str, region: str, name: str, fence: int) -> None:
         """Executor entry point (any process): run the job claimed with `fence` if that claim still holds."""
