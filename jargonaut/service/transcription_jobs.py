@@ -348,6 +348,30 @@ class TranscriptionJobs:
         finally:
             self._release_pin(row)
 
+    def _release_pin(self, row: Any) -> None:
+        """The worker releases its own model link, unless the job went on to another holder."""
+        with self.engine.connect() as conn:
+            current = conn.execute(select(jobs.c.status, jobs.c.fence).where(and_(
+                _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))).first()
+        if current is not None and current.fence != row.fence:
+            log.info("job %s (account %s, %s): lease lost while it ran; the node that took it over writes the "
+                     "result", row.name, row.account_id, row.region)
+            if current.status in (QUEUED, IN_PROGRESS):
+                return
+        self._unpin(json.loads(row.request))
+
+    def _run(self, row: Any) -> None:
+        try:
+            self._transcribe(row)
+        except JargonautError as exc:
+            self._finish(row, FAILED, exc.message)
+        except Exception as exc:  # noqa: BLE001 - a job must end FAILED, never stay IN_PROGRESS
+            if not self._holds(row):
+                log.info("job %s was deleted, or taken over, while it ran", row.name)  # e.g. its model link went with it
+                return
+            log.exception("job %s failed", row.name)
+            self._finish(row, FAILED, f"Internal failure while transcribing ({type(exc).__name__}); the server log has the details.")
+
     def _execute(self, row: Any) -> None:
         """Run the claimed job on the executor; this node's heartbeat keeps the lease meanwhile."""
         if self.executor is None:
@@ -372,30 +396,6 @@ class TranscriptionJobs:
                                                        leases.held_by(jobs, self.node, fence)))).first()
         if row is not None:
             self._run(row)
-
-    def _release_pin(self, row: Any) -> None:
-        """The worker releases its own model link, unless the job went on to another holder."""
-        with self.engine.connect() as conn:
-            current = conn.execute(select(jobs.c.status, jobs.c.fence).where(and_(
-                _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))).first()
-        if current is not None and current.fence != row.fence:
-            log.info("job %s (account %s, %s): lease lost while it ran; the node that took it over writes the "
-                     "result", row.name, row.account_id, row.region)
-            if current.status in (QUEUED, IN_PROGRESS):
-                return
-        self._unpin(json.loads(row.request))
-
-    def _run(self, row: Any) -> None:
-        try:
-            self._transcribe(row)
-        except JargonautError as exc:
-            self._finish(row, FAILED, exc.message)
-        except Exception as exc:  # noqa: BLE001 - a job must end FAILED, never stay IN_PROGRESS
-            if not self._holds(row):
-                log.info("job %s was deleted, or taken over, while it ran", row.name)  # e.g. its model link went with it
-                return
-            log.exception("job %s failed", row.name)
-            self._finish(row, FAILED, f"Internal failure while transcribing ({type(exc).__name__}); the server log has the details.")
 
     def _transcribe(self, row: Any) -> None:
         request = json.loads(row.request)
