@@ -8,7 +8,8 @@ JARGONAUT_EXECUTOR at a local Ray cluster (tests/support/ray_cluster.py: a head 
 one worker node of N CPUs), so the jobs run on N speech actors.
 
 The batch is the first `--seconds` of `--files` medical consultations (shared/eval/medical/audio),
-started round-robin over the nodes (each node: WORKERS=1, so N nodes = N worker processes).
+started round-robin over the nodes (each node: WORKERS=1, so N nodes = N worker processes), after
+an untimed warm-up of one job per worker process (model loading is not throughput).
 Jobs per hour and audio hours per hour are compared with the 1-node run; on a machine with fewer
 cores than nodes the ratio shows CPU, not coordination, saturating. Then 20 clients alternate
 Get/List over both nodes of a 2-node service: p50/p99 per node.
@@ -59,12 +60,22 @@ def start_ray_node(tmp: Path, workers: int, database_url: str, ray_address: str)
             .start(timeout=180)]
 
 
-def batch(nodes: list[RunningServer], audio: list[Path]) -> tuple[float, float]:
+def warm_up(nodes: list[RunningServer], clients: list, workers: int, path: Path) -> None:
+    """One job per worker, not timed: every worker process has loaded its models before the batch."""
+    for i in range(workers):
+        clients[i % len(nodes)].start_transcription_job(
+            TranscriptionJobName=f"warm-{i}", LanguageCode="en-US", Media={"MediaFileUri": f"s3://media/{path.name}"})
+    for i in range(workers):
+        nodes[0].wait_for_job(clients[0], f"warm-{i}", timeout=3600)
+
+
+def batch(nodes: list[RunningServer], audio: list[Path], workers: int) -> tuple[float, float]:
     """(wall seconds for the whole batch, audio seconds)."""
     media = nodes[0].bucket("media")
     for path in audio:
         (media / path.name).write_bytes(path.read_bytes())
     clients = [node.client() for node in nodes]
+    warm_up(nodes, clients, workers, audio[0])
     t0 = time.monotonic()
     for i, path in enumerate(audio):
         clients[i % len(nodes)].start_transcription_job(
@@ -121,7 +132,7 @@ def main() -> None:
                 nodes = start_ray_node(run_dir, count, database, ray.address) if ray else \
                     start_nodes(run_dir, count, database)
                 try:
-                    wall, audio_s = batch(nodes, audio)
+                    wall, audio_s = batch(nodes, audio, count)
                     rows.append((count, len(audio), wall, audio_s))
                     if count == 2 and not args.ray:
                         latency = api_latency(nodes)
