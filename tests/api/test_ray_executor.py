@@ -163,3 +163,10 @@ def test_killed_api_node_job_is_finished_by_the_other_once(ray_cluster, tmp_path
     finally:
         for node in nodes:
             node.stop()
+
+
+def test_unknown_executor_stops_the_server_with_a_clear_message(tmp_path):
+    server = make_server(tmp_path, JARGONAUT_EXECUTOR="celery")
+    with pytest.raises(RuntimeError) as exited:
+        server.start(timeout=120)
+    assert "JARGONAUT_EXECUTOR='celery': use local, ray, ray://HOST:PORT (Ray Client) or HOST:PORT" in str(exited.value)
