@@ -14,6 +14,7 @@ from tests.support.server import REPO, free_port
 MB = 1024**2
 # Ray on loopback only: its "local machine" mode binds and connects to 127.0.0.1 (the default is
 # the address other machines reach); no log deduplication, so every worker line reaches the log.
+RAY_FIXED_PORTS = {6379, 8265, 10001, 52365}  # Ray's defaults: GCS, dashboard, client server, dashboard agent
 RAY_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_DEDUP_LOGS": "0", "RAY_USAGE_STATS_ENABLED": "0"}
 
 
@@ -41,6 +42,8 @@ def local_ray_cluster(workers: int = 2, cpus_per_worker: int = 1) -> Iterator[Lo
     # The raylets (and so their worker processes) inherit this environment: they import jargonaut from here.
     os.environ.update(RAY_ENV, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     client_port = free_port()
+    while client_port in RAY_FIXED_PORTS:  # a free port now may be one Ray is about to take
+        client_port = free_port()
     cluster = Cluster(initialize_head=True, head_node_args={
         **node_args(0), "include_dashboard": False, "ray_client_server_port": client_port})
     try:
