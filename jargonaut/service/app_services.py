@@ -20,7 +20,7 @@ from jargonaut.service.vocabularies import Vocabularies
 from jargonaut.service.vocabulary_filters import VocabularyFilters
 from jargonaut.service.workdirs import remove_work_dirs
 from jargonaut.settings import Settings
-from jargonaut.storage import open_object_store
+from jargonaut.storage import open_object_store, open_service_files, reserved_buckets
 from jargonaut.storage.objects import ObjectAccess, ObjectStore
 from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
@@ -52,7 +52,7 @@ class Services:
         """Clean what a crash left behind, resume this node's work and work whose lease lapsed,
         then start the heartbeat: (transcription jobs, CLM trainings)."""
         remove_work_dirs(self.settings.data_dir, self.node.id)
-        self.jobs.remove_unused_pins()
+        self.language_models.collect_unused()  # versions left by deletes and retrains, once their jobs ended
         self.stream_leases.forget_node()
         self.vocabularies.recover()
         resumed = self.jobs.recover(), self.language_models.recover()
@@ -81,12 +81,13 @@ def build_services(settings: Settings) -> Services:
     engine = open_engine(settings.database, settings.region)
     node = Node(settings.node, float(settings.lease_seconds))
     store = open_object_store(settings)
+    files = open_service_files(settings)  # transcripts and CLM artefacts: S3's service bucket, or DATA_DIR
     speech = SpeechEngine.from_settings(settings)
     base_models = speech.base_models
     pool = WorkerPool(settings.workers)
     training_pool = WorkerPool(1)  # training never holds up transcription jobs
     roles = Roles(engine)
-    buckets = Buckets(engine, store)
+    buckets = Buckets(engine, store, reserved_buckets(settings))
 
     def store_for_role(role: Role) -> ObjectAccess:
         # A role that carries storage keys reads with them (S3 backend); otherwise the service's store.
@@ -97,13 +98,13 @@ def build_services(settings: Settings) -> Services:
         return buckets.view(Caller(role.account_id, role.arn), role_store)
 
     language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models,
-                                     training_pool.submit, node)
+                                     training_pool.submit, node, files)
     languages = lambda: {code for base in base_models.values() for code in base.languages}  # noqa: E731
     vocabulary_filters = VocabularyFilters(engine, buckets, settings.data_dir, languages)
     word_pool = WorkerPool(1)  # checking a vocabulary takes moments: never behind a CLM training or a job
     vocabularies = Vocabularies(engine, buckets, settings.data_dir, languages, word_pool.submit)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies, speech=speech, node=node)
+                             settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies, speech=speech, node=node, files=files)
     return Services(settings, engine, Accounts(engine), store, base_models, speech, pool, training_pool, jobs, roles,
                     language_models, buckets, Tags(engine), vocabulary_filters, vocabularies, word_pool, node,
                     StreamLeases(engine, node, settings.max_streams_per_account))
