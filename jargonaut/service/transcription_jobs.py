@@ -403,12 +403,13 @@ class TranscriptionJobs:
 
     def _publish(self, row: Any, outputs: dict[str, bytes], audio_s: float, work_s: float) -> None:
         """Write the result so that only the job's holder publishes it, exactly once: (1) the
-        files go under a key of this attempt (`attempts/.../<seq>-<fence>/`); (2) the database
+        files go under keys of this attempt (`attempts/.../<seq>-<fence>/<job>.<ext>`); (2) the database
         records that attempt as the job's result only if this worker still holds the job with its
         fencing token; (3) then the files are copied to the output location from the attempt the
         database names, so a worker that stalls after (2) and wakes after a takeover copies the new
         holder's bytes; (4) COMPLETED, fenced again; (5) the attempt's files are removed."""
-        attempt = f"attempts/{row.account_id}/{row.region}/{row.name}/{row.seq}-{row.fence}/"
+        # "<name>." + extension: a job named "." or ".." still makes a plain last segment.
+        attempt = f"attempts/{row.account_id}/{row.region}/{row.seq}-{row.fence}/{row.name}."
         for extension, body in outputs.items():
             self.files.write(attempt + extension, body)
         location = json.loads(row.output_location)
@@ -427,9 +428,14 @@ class TranscriptionJobs:
             return
         self._copy_published(row)
         final = {k: v for k, v in location.items() if k != "attempt"}
-        if not self._finish(row, COMPLETED, None, audio_s=audio_s, work_s=work_s, location=final) and not self._exists(row):
+        done = self._finish(row, COMPLETED, None, audio_s=audio_s, work_s=work_s, location=final)
+        if not done and not self._exists(row):
             self._remove_output(final)  # deleted between the write and now: leave nothing behind
         self._delete_attempt(location)
+        if done:  # attempts of this job that a crashed worker wrote and never published
+            folder = f"attempts/{row.account_id}/{row.region}/"
+            for key in [k for k in self.files.keys(folder) if k[len(folder):].startswith(f"{row.seq}-")]:
+                self.files.delete(key)
 
     def _copy_published(self, row: Any) -> None:
         """Copy the attempt the database names as the job's result to the output location."""
