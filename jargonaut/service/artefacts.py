@@ -51,6 +51,7 @@ def collect_unused(engine: Engine, files: ServiceFiles) -> int:
     if at all, by a job committed before that read, and the job read finds it.
     """
     listed = [key for prefix in PREFIXES for key in files.keys(prefix)]
+    files.forget_local_copies("clm/", set(listed))  # keys another node removed
     if not listed:
         return 0
     with engine.connect() as conn:

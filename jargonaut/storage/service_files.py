@@ -41,6 +41,9 @@ class ServiceFiles(Protocol):
     def keys(self, prefix: str) -> Iterator[str]:
         """Every key under a folder-like prefix ('clm/')."""
 
+    def forget_local_copies(self, prefix: str, keep: set[str]) -> int:
+        """Drop this node's local copies of keys under `prefix` not in `keep` (removed by any node)."""
+
 
 def _check_key(key: str) -> None:
     parts = key.split("/")
@@ -92,6 +95,9 @@ class LocalServiceFiles:
             for name in sorted(filenames):
                 if not (name.startswith(".") and name.endswith(".tmp")):  # an atomic write in flight
                     yield (Path(dirpath) / name).relative_to(self.root).as_posix()
+
+    def forget_local_copies(self, prefix: str, keep: set[str]) -> int:
+        return 0  # the files are the copies
 
 
 class S3ServiceFiles:
@@ -146,3 +152,11 @@ class S3ServiceFiles:
     def keys(self, prefix: str) -> Iterator[str]:
         for info in self.objects.list(self.bucket, prefix):
             yield info.key
+
+    def forget_local_copies(self, prefix: str, keep: set[str]) -> int:
+        top = self.cache_dir / prefix
+        copies = [p for p in top.rglob("*") if p.is_file() and not p.name.endswith(".tmp")] if top.is_dir() else []
+        stale = [p for p in copies if p.relative_to(self.cache_dir).as_posix() not in keep]
+        for path in stale:
+            path.unlink(missing_ok=True)  # a mapped copy stays readable to its users
+        return len(stale)
