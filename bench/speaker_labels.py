@@ -81,7 +81,7 @@ def word_diarization_error(reference: list[tuple[str, str]], hypothesis: list[tu
     return len(pairs) - right, len(pairs)
 
 
-def score(recording: str, settings) -> dict:
+def score(recording: str, settings, max_speakers: int) -> dict:
     from jargonaut.asr.audio import decode
     from jargonaut.asr.diarization import speaker_of_words
 
@@ -89,7 +89,7 @@ def score(recording: str, settings) -> dict:
     audio = decode(MEDICAL / "audio" / f"{recording}.mp3")
     spans = [(s, e) for s, e, _ in data["words"]]
     started = time.perf_counter()
-    labels = speaker_of_words(audio, spans, max_speakers=2 if settings_max_two else 10, settings=settings)
+    labels = speaker_of_words(audio, spans, max_speakers=max_speakers, settings=settings)
     seconds = time.perf_counter() - started
     hypothesis = [(token, label) for (_, _, text), label in zip(data["words"], labels) for token in _tokens(text)]
     wrong, matched = word_diarization_error(reference_words(recording), hypothesis)
@@ -97,13 +97,9 @@ def score(recording: str, settings) -> dict:
             "speakers": len(set(labels)), "wrong": wrong, "matched": matched}
 
 
-settings_max_two = False
-
-
 def main(argv: list[str] | None = None) -> None:
     from jargonaut.asr.diarization import DiarizationSettings
 
-    global settings_max_two
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--asr-only", action="store_true", help="only fill the ASR cache")
     parser.add_argument("--set", default="test", choices=("dev", "test", "all"))
@@ -111,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     for f in fields(DiarizationSettings):
         parser.add_argument(f"--{f.name.replace('_', '-')}", type=float, default=None)
     args = parser.parse_args(argv)
-    settings_max_two = args.max_two
+    max_speakers = 2 if args.max_two else 10
     settings = DiarizationSettings()
     settings = replace(settings, **{f.name: getattr(args, f.name) for f in fields(settings) if getattr(args, f.name) is not None})
     ids = {"dev": DEV_IDS, "test": TEST_IDS, "all": DEV_IDS + TEST_IDS}[args.set]
@@ -120,12 +116,12 @@ def main(argv: list[str] | None = None) -> None:
             data = cached_words(recording)
             print(recording, f"{data['duration']:.0f} s audio, ASR {data['asr_seconds']:.0f} s", flush=True)
         return
-    print(f"\n## speaker labels, {args.set} recordings, MaxSpeakerLabels {2 if args.max_two else 10}, {settings}")
+    print(f"\n## speaker labels, {args.set} recordings, MaxSpeakerLabels {max_speakers}, {settings}")
     print("| recording | minutes | speakers found | words matched | wrong speaker | error % | RTF ASR | RTF diarization |")
     print("|---|---|---|---|---|---|---|---|", flush=True)
     rows = []
     for recording in ids:
-        r = score(recording, settings)
+        r = score(recording, settings, max_speakers)
         rows.append(r)
         print(f"| {r['id']} | {r['duration'] / 60:.1f} | {r['speakers']} | {r['matched']} | {r['wrong']} | "
               f"{100 * r['wrong'] / max(r['matched'], 1):.2f} | {r['asr_s'] / r['duration']:.3f} | "

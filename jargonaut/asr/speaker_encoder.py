@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -132,7 +133,7 @@ class VoiceEncoder:
         return raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
 
 
-def _lstm_graph(state: dict[str, np.ndarray]) -> "onnx.ModelProto":  # type: ignore[name-defined]  # noqa: F821
+def _lstm_graph(state: dict[str, np.ndarray]) -> Any:
     """mels (B, T, 40) -> the third layer's final hidden state (B, 256), as ONNX LSTM nodes."""
     from onnx import TensorProto, helper, numpy_helper
 
