@@ -499,6 +499,33 @@ def test_vocabulary_on_a_job_display_as(server, media):
     assert sorted(i for s in results["audio_segments"] for i in s["items"]) == list(range(len(items)))
 
 
+def test_display_as_in_every_alternative(server, media):
+    """DisplayAs reaches the beam's other readings too: each reading that says the phrase writes it
+    the vocabulary's way, and its transcript follows its items."""
+    client = server.client()
+    vocabulary = unique("jfk-alt-vocab")
+    (media / f"{vocabulary}.txt").write_text(TABLE)
+    client.create_vocabulary(VocabularyName=vocabulary, LanguageCode="en-US",
+                             VocabularyFileUri=f"s3://settings-media/{vocabulary}.txt")
+    assert wait_for_vocabulary(client, vocabulary)["VocabularyState"] == "READY"
+    name = unique("vocab-alternatives")
+    client.start_transcription_job(TranscriptionJobName=name, LanguageCode="en-US",
+                                   Media={"MediaFileUri": "s3://settings-media/jfk.flac"},
+                                   Settings={"VocabularyName": vocabulary, "ShowAlternatives": True, "MaxAlternatives": 3})
+    job = server.wait_for_job(client, name)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    alternatives = [a for s in _transcript_of(job)["results"]["segments"] for a in s["alternatives"]]
+    contents = [[i["content"] for i in a["items"]] for a in alternatives]
+    assert any("Fellow-Americans" in c for c in contents)
+    for alternative, said in zip(alternatives, contents):
+        lowered = [c.lower() for c in said]
+        assert ("fellow", "americans") not in zip(lowered, lowered[1:])  # never the phrase's words one by one
+        assert all(set(i) == {"start_time", "end_time", "confidence", "content", "type"}
+                   for i in alternative["items"] if i["type"] == "pronunciation")
+        if "Fellow-Americans" in said:
+            assert "Fellow-Americans" in alternative["transcript"]
+
+
 def test_language_identification_needs_a_multilingual_model(server, media):
     with pytest.raises(ClientError) as bad:
         server.client().start_transcription_job(
