@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, LimitExceededError, NotFoundError
 from jargonaut.service.buckets import Buckets
 from jargonaut.service.pagination import next_seq
+from jargonaut.service.tags import tags_dict
 from jargonaut.service.vocabulary_entries import as_table, entries_from_file, entries_from_phrases
 from jargonaut.service.word_lists import MAX_FILE_BYTES, MAX_PER_ACCOUNT, list_page, read_word_file
 from jargonaut.storage.objects import parse_uri
@@ -44,6 +45,7 @@ class Vocabularies:
     def create(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         name, language = request["VocabularyName"], request["LanguageCode"]
         source = self._source(request, language)
+        tags = tags_dict(request.get("Tags"))
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
             count = conn.execute(select(func.count()).select_from(vocabs).where(and_(
@@ -53,7 +55,7 @@ class Vocabularies:
             try:
                 conn.execute(insert(vocabs).values(
                     account_id=account_id, region=region, name=name, seq=next_seq(conn, vocabs), language_code=language,
-                    state=PENDING, source=json.dumps(source), modified_at=now))
+                    state=PENDING, source=json.dumps(source), modified_at=now, tags=json.dumps(tags)))
             except IntegrityError as exc:
                 raise ConflictError(
                     f"The requested vocabulary name {name} already exists. Use a different vocabulary name.") from exc
