@@ -17,6 +17,7 @@ import numpy as np
 from jargonaut.asr.speaker_encoder import HOP, PARTIAL_FRAMES, RATE, VoiceEncoder, mel_spectrogram, normalize_volume
 
 FRAME_SECONDS = HOP / RATE
+_BATCH = 256  # windows embedded together
 WINDOW_SECONDS = PARTIAL_FRAMES * FRAME_SECONDS
 
 
@@ -42,7 +43,9 @@ def speaker_of_words(audio: np.ndarray, words: list[tuple[float, float]], max_sp
     mel = mel_spectrogram(normalize_volume(audio))
     mel = np.pad(mel, ((0, PARTIAL_FRAMES), (0, 0)))  # the last window may run past the end
     first = np.round(starts / FRAME_SECONDS).astype(int)
-    embeddings = encoder.embed(np.stack([mel[f:f + PARTIAL_FRAMES] for f in first]))
+    embeddings = np.concatenate([  # a batch of windows at a time: an hour's windows at once would be 230 MB
+        encoder.embed(np.stack([mel[f:f + PARTIAL_FRAMES] for f in first[i:i + _BATCH]]))
+        for i in range(0, len(first), _BATCH)])
     voices = cluster(embeddings, max_speakers, settings)
     centroids = _centroids(embeddings, voices)
     labels = []
