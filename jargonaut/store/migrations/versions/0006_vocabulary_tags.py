@@ -1,16 +1,16 @@
 """Tags on custom vocabularies and vocabulary filters (CreateVocabulary / CreateVocabularyFilter
 `Tags`, TagResource on their ARNs): a JSON column on each row, like jobs and models.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
