@@ -123,7 +123,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(engine(), base, lm)
         elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
             parts = system.split(":")[1:]
-            settings = replace(engine().options.fusion, unit="word" if "word" in parts else "token")
+            settings = replace(engine().options.fusion_for(engine().base_models[base]), unit="word" if "word" in parts else "token")
             if settings.unit == "word":
                 settings = replace(settings, alpha=float(parts[0]), beta=float(parts[1]))
             else:
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms
 
-    print(f"fusion settings: {engine().options.fusion}")
+    print(f"fusion settings: {engine().options.fusion_for(engine().base_models['WideBand'])}")
     systems = args.systems.split(",")
     progress = not args.no_progress
     with tempfile.TemporaryDirectory(prefix="clm-bench-") as tmp:

@@ -6,9 +6,9 @@ CLM built on an older base model reports UpgradeAvailability.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from jargonaut.settings import Settings
 
@@ -52,6 +52,9 @@ def _whisper_base_dir(data_dir: Path) -> str:
 class Rung:
     version: int
     locate: Callable[[Path], str]  # data_dir -> model directory (installing it once if needed)
+    # Fusion settings tuned for this model, over FusionSettings' defaults (which were tuned
+    # on tiny.en); explicit JARGONAUT_CLM_* settings still win.
+    fusion: dict[str, Any] = field(default_factory=dict)
 
 
 # Versions are global across the ladder, so moving a base model up a rung is a new version.

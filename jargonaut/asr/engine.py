@@ -33,7 +33,7 @@ from jargonaut.asr.decoder.weights import load_weights
 from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
 from jargonaut.asr.respelling import respell_recognition, respell_words
 from jargonaut.asr.types import Recognition, Segment, Word
-from jargonaut.asr.whisper import EngineWhisper
+from jargonaut.asr.whisper import FULL_FRAMES, EngineWhisper, repeats_itself
 from jargonaut.lm.bpe import tokenizer_fingerprint
 from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
@@ -137,15 +137,21 @@ class SpeechEngine:
         early; `encoder_frames` shortens the encoder window (short stream utterances); a custom
         vocabulary's `phrases` (each a list of words) are boosted by `boost` per token."""
         decode = decode or self.options.decode
-        fusion = fusion or self.options.fusion
-        model = self._model(base, language_model, decode, fusion, encoder_frames, workers, phrases, boost)
+        fusion = fusion or self.options.fusion_for(base)
         kw: dict[str, Any] = {}
         if language_model is not None or phrases:
             kw = dict(log_prob_threshold=fusion.log_prob_threshold,
                       condition_on_previous_text=fusion.condition_on_previous_text)
-        segments, info = model.transcribe(audio, language=language, beam_size=decode.beam_size,
-                                          word_timestamps=word_timestamps, max_new_tokens=max_new_tokens, **kw)
-        recognition = recognition_from(segments, info)
+
+        def run(frames: int | None) -> Recognition:
+            model = self._model(base, language_model, decode, fusion, frames, workers, phrases, boost)
+            segments, info = model.transcribe(audio, language=language, beam_size=decode.beam_size,
+                                              word_timestamps=word_timestamps, max_new_tokens=max_new_tokens, **kw)
+            return recognition_from(segments, info)
+
+        recognition = run(encoder_frames)
+        if _short_window(encoder_frames) and repeats_itself(recognition.text):
+            recognition = run(None)  # a short window's loop (see whisper.py): the full window does not loop
         return respell_recognition(recognition, language_model.spellings) if language_model is not None else recognition
 
     def text(self, audio: np.ndarray, base: BaseModel, language_model: NgramLM | None = None, *, language: str = "en",
@@ -163,13 +169,19 @@ class SpeechEngine:
         """A cheap hypothesis (stream partials): no timestamps, no word alignment; each
         word's time spread over its segment by length."""
         decode = decode or self.options.decode
-        fusion = fusion or self.options.fusion
-        model = self._model(base, language_model, decode, fusion, encoder_frames, workers, phrases, boost)
-        segments, _ = model.transcribe(
-            audio, language=language, beam_size=decode.beam_size, word_timestamps=False, without_timestamps=True,
-            condition_on_previous_text=False, vad_filter=False, max_new_tokens=max_new_tokens,
-        )
-        words = spread_words(segments, len(audio) / RATE)
+        fusion = fusion or self.options.fusion_for(base)
+
+        def run(frames: int | None) -> list[Word]:
+            model = self._model(base, language_model, decode, fusion, frames, workers, phrases, boost)
+            segments, _ = model.transcribe(
+                audio, language=language, beam_size=decode.beam_size, word_timestamps=False, without_timestamps=True,
+                condition_on_previous_text=False, vad_filter=False, max_new_tokens=max_new_tokens,
+            )
+            return spread_words(segments, len(audio) / RATE)
+
+        words = run(encoder_frames)
+        if _short_window(encoder_frames) and repeats_itself(" ".join(w.text for w in words)):
+            words = run(None)
         return respell_words(words, language_model.spellings) if language_model is not None else words
 
     def warm_up(self, bases: Iterable[BaseModel], decode: DecodeOptions, workers: int = 1) -> None:
@@ -237,6 +249,10 @@ class SpeechEngine:
             if settings not in per_lm:
                 per_lm[settings] = TermRetriever(language_model.terms, settings)
             return per_lm[settings]
+
+
+def _short_window(encoder_frames: int | None) -> bool:
+    return encoder_frames is not None and encoder_frames < FULL_FRAMES
 
 
 def _same_tokenizer(language_model: NgramLM, fingerprint: str) -> bool:
