@@ -51,6 +51,7 @@ class DecoderParts:
     decoder: StepDecoder
     vocab: Vocab
     tokenizer: str  # tokenizer_fingerprint of the base model
+    case_variant: Callable[[int], int | None]  # for case-neutral token fusion (cached per model)
 
 
 class SpeechEngine:
@@ -101,8 +102,9 @@ class SpeechEngine:
             parts = self._parts.get(key)
             if parts is None:
                 decoder = self._make_decoder(load_weights(model_dir), compute_type, cpu_threads)
-                parts = self._parts[key] = DecoderParts(whisper, decoder, _vocab(whisper, decoder),
-                                                        tokenizer_fingerprint(model_dir))
+                vocab = _vocab(whisper, decoder)
+                parts = self._parts[key] = DecoderParts(whisper, decoder, vocab, tokenizer_fingerprint(model_dir),
+                                                        _case_variants(vocab))
             return parts
 
     def _make_decoder(self, weights: dict[str, np.ndarray], compute_type: str, cpu_threads: int) -> StepDecoder:
@@ -235,7 +237,8 @@ class SpeechEngine:
         if token_model is not None:
             if settings.token_alpha or settings.token_beta:
                 assert vocab.encode is not None
-                fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot)
+                fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
+                                     parts.case_variant if settings.case_neutral else None)
         elif settings.alpha or settings.beta:
             fusion = WordFusion(language_model, settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:
@@ -249,6 +252,24 @@ class SpeechEngine:
             if settings not in per_lm:
                 per_lm[settings] = TermRetriever(language_model.terms, settings)
             return per_lm[settings]
+
+
+def _case_variants(vocab: Vocab) -> Callable[[int], int | None]:
+    """token -> the single token spelling it with its first letter's case swapped, if any."""
+    encode = vocab.encode
+    assert encode is not None
+
+    @lru_cache(maxsize=None)
+    def variant(tok: int) -> int | None:
+        text = vocab.decode([tok])
+        word = text.lstrip()
+        if not word[:1].isalpha():
+            return None
+        swapped = text[: len(text) - len(word)] + word[0].swapcase() + word[1:]
+        ids = encode(swapped)
+        return ids[0] if len(ids) == 1 and ids[0] != tok else None
+
+    return variant
 
 
 def _short_window(encoder_frames: int | None) -> bool:

@@ -80,6 +80,9 @@ class FusionSettings:
     # Density-ratio fusion: weight of Whisper's internal LM subtracted per text token
     # (internal_lm.py); 0 = plain shallow fusion.
     internal_lm_weight: float = 0.2
+    # Token fusion scores each token by the likelier of its two first-letter casings, so the
+    # CLM cannot re-case what Whisper wrote (token_fusion.py).
+    case_neutral: bool = False
 
 
 @dataclass(frozen=True)

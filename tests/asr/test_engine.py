@@ -55,6 +55,26 @@ def test_settings_build_frozen_typed_options(monkeypatch) -> None:
         EngineOptions.from_settings(Settings.load())
 
 
+def test_each_base_model_gets_its_own_fusion_settings(monkeypatch) -> None:
+    """A ladder rung's tuned fusion settings apply to CLMs on it; the rest keep the defaults,
+    and explicit JARGONAUT_CLM_* settings win for every model."""
+    from jargonaut.asr.base_models import LADDER, BaseModel
+    from jargonaut.asr.options import EngineOptions, FusionSettings
+    from jargonaut.settings import Settings
+
+    tiny = BaseModel("WideBand", "tiny", 1, rung="whisper-tiny.en")
+    base = BaseModel("WideBand", "base", 2, rung="whisper-base")
+    directory = BaseModel("WideBand", "/models/custom", 1)
+    options = EngineOptions.from_settings(Settings.load())
+    assert options.fusion_for(tiny) == options.fusion_for(directory) == FusionSettings()
+    tuned = options.fusion_for(base)
+    assert tuned != FusionSettings()
+    assert all(getattr(tuned, name) == value for name, value in LADDER["whisper-base"].fusion.items())
+    monkeypatch.setenv("JARGONAUT_CLM_ILM_WEIGHT", "0.15")
+    options = EngineOptions.from_settings(Settings.load())
+    assert options.fusion_for(tiny).internal_lm_weight == options.fusion_for(base).internal_lm_weight == 0.15
+
+
 def test_cuda_requested_without_a_gpu_is_a_clear_error(monkeypatch) -> None:
     import ctranslate2
 
