@@ -1,6 +1,6 @@
 """Synthesise a text-only domain under bench/domains/<name>/ into a biomed-tts-style eval set.
 
-    python -m bench.synth_domain [--domain devops] [--out DIR] [--threads 1]
+    python -m bench.synth_domain [--domain devops] [--out DIR] [--threads 1] [--plain] [--seed N]
 
 Reads `bench/domains/<name>/{train.txt,test.tsv,domain_terms.txt,README.md}` and writes to
 DIR (default `.bench-cache/<name>/`, git-ignored) the layout of /work/shared/eval/biomed-tts/:
@@ -10,7 +10,21 @@ DIR (default `.bench-cache/<name>/`, git-ignored) the layout of /work/shared/eva
   resampled 22,050 -> 16,000 Hz with libswresample (PyAV), mono 16-bit PCM;
 - `wav8/<id>.wav`: the 16 kHz clip band-passed to 300-3400 Hz (linear-phase windowed-sinc FIR,
   zero delay) and resampled to 8,000 Hz with libswresample (telephone band, for NarrowBand);
-- copies of the text files.
+- copies of the text files;
+- `acoustics.tsv`: for each clip the acoustic conditions it was made with (below).
+
+Varied acoustics (every domain except those in `PLAIN_DOMAINS`, whose published numbers were
+measured on plain clips; `--plain` turns the effects off for any domain). Per clip, from a NumPy
+generator seeded by (`--seed`, domain, clip id), so a clip's conditions do not depend on order:
+- speaking rate: Piper `length_scale` uniform in `LENGTH_SCALE` (>1 is slower);
+- Piper `noise_scale` (generator variability) uniform in `NOISE_SCALE`;
+- reverberation with probability `REVERB_P`: a synthetic room impulse response, a unit direct
+  path followed by a Gaussian-noise tail with an exponential decay of RT60 seconds (uniform in
+  `RT60`; -60 dB at RT60), tail energy scaled to a direct-to-reverberant ratio uniform in `DRR_DB`;
+- additive noise at an SNR uniform in `SNR_DB` (speech power over the whole clip): pink-ish
+  noise (white noise shaped 1/sqrt(f) in the FFT domain) or white noise, chosen per clip;
+- the 16 kHz result is peak-limited to 0.999; the 8 kHz telephone clip is made from it as before.
+Piper's own generator noise comes from ONNX Runtime and is not seeded: re-made clips differ.
 
 Idempotent: existing wav files are kept (a missing wav8 is made from the wav16 on disk); text
 files are re-copied only when their content differs. Files are written to a temporary name and
@@ -26,6 +40,8 @@ import os
 import sys
 import time
 import wave
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -40,6 +56,87 @@ NARROW_RATE = 8000
 BAND = (300.0, 3400.0)
 #: FIR length at 16 kHz; Blackman window -> ~170 Hz transition bands, ~-74 dB stop band
 TAPS = 511
+
+#: domains whose clips stay as first published (default Piper settings, no effects)
+PLAIN_DOMAINS = ("devops",)
+LENGTH_SCALE = (0.85, 1.25)
+NOISE_SCALE = (0.45, 0.9)
+REVERB_P = 0.5
+RT60 = (0.2, 0.7)
+DRR_DB = (3.0, 12.0)
+SNR_DB = (10.0, 30.0)
+DEFAULT_SEED = 12
+
+
+@dataclass(frozen=True)
+class Acoustics:
+    """One clip's conditions; `None` fields mean "as Piper / the source has it"."""
+
+    length_scale: float | None = None
+    noise_scale: float | None = None
+    rt60: float | None = None
+    drr_db: float | None = None
+    snr_db: float | None = None
+    noise: str | None = None  # "pink" or "white"
+
+    def row(self, clip_id: str) -> str:
+        cells = (self.length_scale, self.noise_scale, self.rt60, self.drr_db, self.snr_db)
+        return "\t".join([clip_id, *("-" if v is None else f"{v:.3f}" for v in cells), self.noise or "-"])
+
+
+ACOUSTICS_HEADER = "id\tlength_scale\tnoise_scale\trt60_s\tdrr_db\tsnr_db\tnoise"
+
+
+def draw_acoustics(domain: str, clip_id: str, seed: int) -> Acoustics:
+    """This clip's conditions, from a generator seeded by (seed, domain, clip id)."""
+    rng = np.random.default_rng([seed, zlib.crc32(domain.encode()), zlib.crc32(clip_id.encode())])
+    length_scale = float(rng.uniform(*LENGTH_SCALE))
+    noise_scale = float(rng.uniform(*NOISE_SCALE))
+    reverb = bool(rng.random() < REVERB_P)
+    rt60 = float(rng.uniform(*RT60)) if reverb else None
+    drr = float(rng.uniform(*DRR_DB)) if reverb else None
+    snr = float(rng.uniform(*SNR_DB))
+    noise = "pink" if rng.random() < 0.5 else "white"
+    return Acoustics(length_scale, noise_scale, rt60, drr, snr, noise)
+
+
+def clip_rng(domain: str, clip_id: str, seed: int) -> np.random.Generator:
+    """A second seeded stream for the effect signals (noise samples, reverb tail)."""
+    return np.random.default_rng([seed, zlib.crc32(domain.encode()), zlib.crc32(clip_id.encode()), 1])
+
+
+def room_impulse_response(rate: int, rt60: float, drr_db: float, rng: np.random.Generator) -> np.ndarray:
+    """Direct path + exponentially decaying Gaussian tail (-60 dB at rt60), at `drr_db` D/R ratio."""
+    n = int(rt60 * rate)
+    t = np.arange(1, n) / rate
+    tail = rng.standard_normal(n - 1) * np.exp(-6.9078 * t / rt60)  # ln(1000): amplitude -60 dB at rt60
+    tail *= np.sqrt(10 ** (-drr_db / 10) / float(np.sum(tail**2)))  # direct path has energy 1
+    return np.concatenate([[1.0], tail]).astype(np.float64)
+
+
+def coloured_noise(n: int, kind: str, rng: np.random.Generator) -> np.ndarray:
+    white = rng.standard_normal(n)
+    if kind == "white":
+        return white
+    spectrum = np.fft.rfft(white)
+    f = np.arange(spectrum.size, dtype=np.float64)
+    f[0] = 1.0
+    return np.fft.irfft(spectrum / np.sqrt(f), n)  # 1/f power: pink
+
+
+def apply_acoustics(audio: np.ndarray, rate: int, a: Acoustics, rng: np.random.Generator) -> np.ndarray:
+    """Reverberate (FFT convolution, same length as the dry clip plus tail) and add noise at a.snr_db."""
+    out = audio.astype(np.float64)
+    if a.rt60 is not None and a.drr_db is not None:
+        rir = room_impulse_response(rate, a.rt60, a.drr_db, rng)
+        size = out.size + rir.size - 1
+        out = np.fft.irfft(np.fft.rfft(out, size) * np.fft.rfft(rir, size), size)
+    if a.snr_db is not None and a.noise is not None:
+        speech_power = float(np.mean(out**2)) or 1e-12
+        noise = coloured_noise(out.size, a.noise, rng)
+        noise *= np.sqrt(speech_power / (10 ** (a.snr_db / 10)) / float(np.mean(noise**2)))
+        out = out + noise
+    return out.astype(np.float32)
 
 
 def read_tests(path: Path) -> list[tuple[str, str]]:
@@ -137,8 +234,11 @@ class Voice:
             self._voice = self._load()
         return self._voice
 
-    def speak(self, text: str) -> np.ndarray:
-        chunks = [c.audio_float_array for c in self.voice.synthesize(text)]
+    def speak(self, text: str, length_scale: float | None = None, noise_scale: float | None = None) -> np.ndarray:
+        from piper import SynthesisConfig
+
+        config = SynthesisConfig(length_scale=length_scale, noise_scale=noise_scale)
+        chunks = [c.audio_float_array for c in self.voice.synthesize(text, syn_config=config)]
         if not chunks:
             raise SystemExit(f"Piper produced no audio for: {text!r}")
         return np.concatenate(chunks)
@@ -154,7 +254,9 @@ def copy_text(src: Path, dst: Path) -> bool:
     return True
 
 
-def build(domain: str, out: Path, threads: int = 1, progress: bool = True) -> dict:
+def build(
+    domain: str, out: Path, threads: int = 1, progress: bool = True, plain: bool | None = None, seed: int = DEFAULT_SEED
+) -> dict:
     src = DOMAINS / domain
     if not (src / "test.tsv").is_file():
         known = sorted(p.name for p in DOMAINS.iterdir() if (p / "test.tsv").is_file()) if DOMAINS.is_dir() else []
@@ -165,12 +267,16 @@ def build(domain: str, out: Path, threads: int = 1, progress: bool = True) -> di
 
     voice = Voice(threads)
     items = read_tests(src / "test.tsv")
+    plain = domain in PLAIN_DOMAINS if plain is None else plain
+    conditions = {cid: Acoustics() if plain else draw_acoustics(domain, cid, seed) for cid, _ in items}
     made16 = made8 = 0
     started = time.perf_counter()
     for i, (clip_id, text) in enumerate(items, 1):
         p16, p8 = out / "wav16" / f"{clip_id}.wav", out / "wav8" / f"{clip_id}.wav"
         if not p16.exists():
-            audio = resample(voice.speak(text), voice.rate, WIDE_RATE)
+            a = conditions[clip_id]
+            audio = resample(voice.speak(text, a.length_scale, a.noise_scale), voice.rate, WIDE_RATE)
+            audio = apply_acoustics(audio, WIDE_RATE, a, clip_rng(domain, clip_id, seed))
             peak = float(np.abs(audio).max()) if audio.size else 0.0
             if peak > 0.999:  # resampling can overshoot Piper's peak-normalised output
                 audio *= 0.999 / peak
@@ -186,7 +292,12 @@ def build(domain: str, out: Path, threads: int = 1, progress: bool = True) -> di
             print(f"\r{i}/{len(items)} {clip_id}", end="", file=sys.stderr, flush=True)
     if progress:
         print(file=sys.stderr)
+    table = "\n".join([ACOUSTICS_HEADER, *(conditions[cid].row(cid) for cid, _ in items)]) + "\n"
+    tmp = out / f".acoustics.tsv.{os.getpid()}.tmp"
+    tmp.write_text(table, encoding="utf-8")  # describes clips made now; kept clips were made the same way
+    os.replace(tmp, out / "acoustics.tsv")
     return {
+        "acoustics": "plain" if plain else f"varied (seed {seed})",
         "domain": domain,
         "out": str(out),
         "clips": len(items),
@@ -203,9 +314,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, help="output folder (default: .bench-cache/<domain>/)")
     ap.add_argument("--threads", type=int, default=1, help="ONNX Runtime threads for Piper (default: 1)")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--plain", action="store_true", help="no acoustic effects: default Piper settings, clean audio")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed for the per-clip acoustics (default {DEFAULT_SEED})")
     args = ap.parse_args(argv)
     out = args.out or ROOT / ".bench-cache" / args.domain
-    print(json.dumps(build(args.domain, out, args.threads, progress=not args.quiet)))
+    plain = True if args.plain else None
+    print(json.dumps(build(args.domain, out, args.threads, progress=not args.quiet, plain=plain, seed=args.seed)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,182 @@
+"""The domain suite: plain faster-whisper vs `hotwords` vs our CLM on our synthetic domains.
+
+    python -m bench.domain_suite [--domains legal,finance] [--bands 16k,8k] [--limit N] [--split dev|held-out|all]
+
+The development protocol (issue 12): settings (decoder defaults, fusion weights, gates) are
+chosen on the DEV domains only. The HELD_OUT domains are for reporting; nobody looks at their
+errors while choosing settings, so their numbers say how a CLM does on a domain nobody tuned on.
+
+For each domain (bench/domains/<name>, audio synthesised on first use by bench.synth_domain,
+with varied acoustics except devops) and band (16k: wav16 through the WideBand model; 8k:
+wav8, the telephone band, through NarrowBand), three systems:
+- plain: the engine's faster-whisper model, no CLM;
+- hotwords: faster-whisper `hotwords` built from the same train.txt (bench.clm_wer.hotwords_from);
+- clm: our fused decoder with a CLM trained from train.txt through the service's training code
+  (bench.clm_wer.train_lm), with the shipped defaults.
+Each is scored per clip (WER over all clips) and on one long recording (the clips joined with
+PAUSE_S of silence, one reference), the way a user's long call or meeting reaches the service.
+Reported: WER, the CLM's relative WER reduction over plain, and CLM WER / hotwords WER (< 1:
+the CLM is better). One table per split, with means.
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.clm_wer import engine, hotwords_from, hotwords_transcriber, synthetic_domain, train_lm
+
+#: Tune on these (devops was made first; the other three were written for the suite).
+DEV = ("devops", "legal", "automotive", "finance")
+#: Report only: never choose a setting by looking at these domains' errors.
+HELD_OUT = ("aviation", "chemistry", "esports")
+
+BANDS = {"16k": ("wav16", "WideBand"), "8k": ("wav8", "NarrowBand")}
+SYSTEMS = ("plain", "hotwords", "clm")
+#: silence between clips in the long recording, seconds
+PAUSE_S = 0.6
+RATE = 16000
+
+
+@dataclass(frozen=True)
+class Scores:
+    """WER per system, per clip set and as one long recording."""
+
+    domain: str
+    band: str
+    clips: int
+    per_clip: dict[str, float]
+    long: dict[str, float]
+
+
+def relative_reduction(plain: float, system: float) -> float | None:
+    return (plain - system) / plain if plain else None
+
+
+def ratio(clm: float, hotwords: float) -> float | None:
+    return clm / hotwords if hotwords else None
+
+
+def long_recording(audio: list[np.ndarray]) -> np.ndarray:
+    pause = np.zeros(int(PAUSE_S * RATE), dtype=np.float32)
+    parts: list[np.ndarray] = []
+    for a in audio:
+        parts += [a, pause]
+    return np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)
+
+
+def score_domain(name: str, bands: list[str], limit: int | None, work: Path, progress: bool) -> list[Scores]:
+    from jargonaut.asr.audio import decode
+    from jargonaut.evaluate.manifests import read_manifest
+    from jargonaut.evaluate.metrics import load_terms, score_files
+    from jargonaut.evaluate.run import evaluate, make_transcriber
+
+    root = synthetic_domain(name)
+    text = [root / "train.txt"]
+    lm = train_lm(text, work)
+    hot = hotwords_from(text)
+    terms = load_terms(root / "domain_terms.txt")
+    out = []
+    for band in bands:
+        folder, base = BANDS[band]
+        items = read_manifest(root / "test.tsv", folder)[:limit]
+        transcribers = {
+            "plain": make_transcriber(engine(), base),
+            "hotwords": hotwords_transcriber(base, hot),
+            "clm": make_transcriber(engine(), base, lm),
+        }
+        joined = long_recording([decode(i.audio) for i in items])
+        reference = " ".join(i.reference for i in items)
+        per_clip, long = {}, {}
+        for system, transcribe in transcribers.items():
+            per_clip[system] = evaluate(items, transcribe, terms, progress=progress).report.wer
+            long[system] = score_files([(f"{name}-long", reference, transcribe(joined))], terms).wer
+        scores = Scores(name, band, len(items), per_clip, long)
+        print_row(scores, flush=True)
+        out.append(scores)
+    return out
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+HEADER = (
+    "| domain | band | clips | plain % | hotwords % | CLM % | rel. red. % | CLM/hotwords "
+    "| long: plain % | hotwords % | CLM % | rel. red. % | CLM/hotwords |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def row_cells(s: Scores) -> list[str]:
+    cells = [s.domain, s.band, str(s.clips)]
+    for wer in (s.per_clip, s.long):
+        cells += [_pct(wer[k]) for k in SYSTEMS]
+        cells += [_pct(relative_reduction(wer["plain"], wer["clm"])), _ratio(ratio(wer["clm"], wer["hotwords"]))]
+    return cells
+
+
+def print_row(s: Scores, flush: bool = False) -> None:
+    print("| " + " | ".join(row_cells(s)) + " |", flush=flush)
+
+
+def print_table(title: str, rows: list[Scores]) -> None:
+    """One split's table; the mean row averages WERs, reductions and ratios over its rows per band."""
+    print(f"\n## {title}\n{HEADER}")
+    for s in rows:
+        print_row(s)
+    for band in BANDS:
+        picked = [s for s in rows if s.band == band]
+        if not picked:
+            continue
+        cells = ["**mean**", band, str(sum(s.clips for s in picked))]
+        for view in ("per_clip", "long"):
+            wers = [getattr(s, view) for s in picked]
+            cells += [_pct(float(np.mean([w[k] for w in wers]))) for k in SYSTEMS]
+            reductions = [r for w in wers if (r := relative_reduction(w["plain"], w["clm"])) is not None]
+            ratios = [r for w in wers if (r := ratio(w["clm"], w["hotwords"])) is not None]
+            cells += [_pct(float(np.mean(reductions)) if reductions else None),
+                      _ratio(float(np.mean(ratios)) if ratios else None)]
+        print("| " + " | ".join(cells) + " |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=("dev", "held-out", "all"), default="dev",
+                        help="which domains when --domains is not given (default: dev)")
+    parser.add_argument("--domains", help="comma-separated domain names (overrides --split)")
+    parser.add_argument("--bands", default="16k,8k", help="comma-separated: 16k, 8k (default both)")
+    parser.add_argument("--limit", type=int, help="only the first N clips of each domain")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+
+    split = {"dev": DEV, "held-out": HELD_OUT, "all": DEV + HELD_OUT}[args.split]
+    domains = args.domains.split(",") if args.domains else list(split)
+    unknown = [d for d in domains if d not in DEV + HELD_OUT]
+    if unknown:
+        raise SystemExit(f"not in the suite: {', '.join(unknown)} (DEV: {', '.join(DEV)}; HELD_OUT: {', '.join(HELD_OUT)})")
+    bands = args.bands.split(",")
+    if any(b not in BANDS for b in bands):
+        raise SystemExit(f"--bands takes {', '.join(BANDS)}")
+
+    print(f"fusion settings: {engine().options.fusion_for(engine().base_models['WideBand'])}")
+    print(HEADER, flush=True)
+    results: list[Scores] = []
+    for name in domains:
+        with tempfile.TemporaryDirectory(prefix=f"domain-suite-{name}-") as tmp:
+            results += score_domain(name, bands, args.limit, Path(tmp), not args.no_progress)
+    for title, members in (("DEV domains (tune on these)", DEV), ("HELD-OUT domains (report only)", HELD_OUT)):
+        rows = [s for s in results if s.domain in members]
+        if rows:
+            print_table(title, rows)
+
+
+if __name__ == "__main__":
+    main()
