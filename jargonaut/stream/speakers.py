@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jargonaut.asr.diarization import FRAME_SECONDS, DiarizationSettings, _windows, cluster
+from jargonaut.asr.diarization import FRAME_SECONDS, DiarizationSettings, _fold_small, _windows
 from jargonaut.asr.speaker_encoder import PARTIAL_FRAMES, RATE, VoiceEncoder, mel_spectrogram, normalize_volume
 
 
 @dataclass(frozen=True)
 class OnlineSpeakerSettings:
+    same_above: float = 0.75  # the second final is the first's voice when this similar (cosine)
     max_speakers: int = 10  # voices tried at most (Amazon labels up to 30; a stream names no maximum)
     windows: DiarizationSettings = field(default_factory=DiarizationSettings)
 
@@ -60,7 +61,16 @@ class StreamSpeakers:
         and the new final takes the label most of its cluster's earlier finals were given; a
         cluster of none of them is a new voice. Labels already sent never change."""
         self.embeddings.append(embedding)
-        voices = cluster(np.stack(self.embeddings), self.settings.max_speakers, self.settings.windows)
+        if len(self.embeddings) < 3:  # too few finals for a silhouette: compare with the first directly
+            earlier_embeddings = np.stack(self.embeddings[:-1]) if self.labels else np.zeros((0, len(embedding)))
+            similarities = earlier_embeddings @ embedding
+            if len(similarities) and similarities.max() >= self.settings.same_above:
+                label = self.labels[int(np.argmax(similarities))]
+            else:
+                label = len(set(self.labels))
+            self.labels.append(label)
+            return label
+        voices = cluster_finals(np.stack(self.embeddings), self.settings.max_speakers, self.settings.windows)
         mine = voices[-1]
         earlier = [label for voice, label in zip(voices[:-1], self.labels) if voice == mine]
         if earlier:
@@ -69,3 +79,64 @@ class StreamSpeakers:
             label = len(set(self.labels))
         self.labels.append(label)
         return label
+
+
+def cluster_finals(embeddings: np.ndarray, max_speakers: int, settings: DiarizationSettings) -> np.ndarray:
+    """The batch jobs' choice (asr/diarization.py `cluster`: k-means for 2.. voices, the best cosine
+    silhouette, one voice below its floor, small voices folded) in NumPy for a stream's few hundred
+    finals: scikit-learn's per-fit overhead (about 0.4 s on busy cores) is too much to pay per final."""
+    n = len(embeddings)
+    distances = 1.0 - embeddings @ embeddings.T
+    best, best_score, best_k = np.zeros(n, int), -1.0, 1
+    for k in range(2, min(max_speakers, n - 1) + 1):
+        if k > best_k + 2:
+            break
+        voices = _spherical_kmeans(embeddings, k)
+        score = _silhouette(distances, voices)
+        if score > best_score:
+            best, best_score, best_k = voices, score, k
+    if best_score < settings.min_silhouette:
+        return np.zeros(n, int)
+    return _fold_small(embeddings, best, settings.min_share)
+
+
+def _spherical_kmeans(x: np.ndarray, k: int, tries: int = 3, rounds: int = 30) -> np.ndarray:
+    """k-means on unit vectors (cosine), k-means++ starts from a fixed seed: the same finals
+    always cluster the same way."""
+    rng = np.random.default_rng(0)
+    best, best_inertia = np.zeros(len(x), int), np.inf
+    for _ in range(tries):
+        centres = [x[rng.integers(len(x))]]
+        for _ in range(1, k):
+            gap = np.maximum(1.0 - np.max(x @ np.stack(centres).T, axis=1), 0.0)
+            centres.append(x[rng.choice(len(x), p=gap / gap.sum())] if gap.sum() > 0 else x[rng.integers(len(x))])
+        c = np.stack(centres)
+        voices = np.argmax(x @ c.T, axis=1)
+        for _ in range(rounds):
+            sums = np.stack([x[voices == j].sum(axis=0) if (voices == j).any() else c[j] for j in range(k)])
+            c = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+            moved = np.argmax(x @ c.T, axis=1)
+            if np.array_equal(moved, voices):
+                break
+            voices = moved
+        inertia = float(np.sum(1.0 - np.max(x @ c.T, axis=1)))
+        if inertia < best_inertia:
+            best, best_inertia = voices, inertia
+    return best
+
+
+def _silhouette(distances: np.ndarray, voices: np.ndarray) -> float:
+    """The mean silhouette (scikit-learn's definition; a point alone in its voice scores 0)."""
+    labels = np.unique(voices)
+    if len(labels) < 2:
+        return -1.0
+    counts = np.array([(voices == v).sum() for v in labels])
+    sums = np.stack([distances[:, voices == v].sum(axis=1) for v in labels], axis=1)  # (n, voices)
+    own = np.searchsorted(labels, voices)
+    own_count = counts[own]
+    a = sums[np.arange(len(voices)), own] / np.maximum(own_count - 1, 1)
+    means = sums / counts
+    means[np.arange(len(voices)), own] = np.inf
+    b = means.min(axis=1)
+    score = np.where(own_count > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(score.mean())
