@@ -131,16 +131,15 @@ def stream_scores(recording: str, thresholds: list[float]) -> list[dict]:
         begin = max(words[indices[0]][0] - STREAM_PAD, 0.0)
         clip = audio[int(begin * 16000):int((words[indices[-1]][1] + STREAM_PAD) * 16000)]
         spans = [(words[i][0] - begin, words[i][1] - begin) for i in indices]
-        embedding, count = embedder.embed(clip, spans)
-        finals.append((indices, embedding, count, sum(e - s for s, e in spans)))
+        finals.append((indices, embedder.embed(clip, spans), sum(e - s for s, e in spans)))
     seconds = time.perf_counter() - started
     rows = []
     for threshold in thresholds:
         windows = replace(DiarizationSettings(), min_silhouette=threshold)
         speakers = StreamSpeakers(OnlineSpeakerSettings(windows=windows), encoder=embedder.encoder)
         labels = [0] * len(words)
-        for indices, embedding, count, speech in finals:
-            voice = speakers.assign(embedding, count, speech)
+        for indices, embedding, speech in finals:
+            voice = speakers.assign(embedding, speech)
             for i in indices:
                 labels[i] = voice
         hypothesis = [(token, label) for (_, _, text), label in zip(words, labels) for token in _tokens(text)]

@@ -2,12 +2,14 @@
 
 A batch job sees the whole recording and clusters it (asr/diarization.py); a stream cannot wait
 for the end. Each final result is embedded with the same GE2E encoder (1.6 s windows over its
-words, averaged) and given the nearest voice heard so far in this stream, or a new voice when it
-is far from all of them and long enough to trust. The voices' centroids keep learning from every
-final. One final gets one speaker: utterances end at a 0.5 s pause, which is where turns usually
+words, averaged). Then every final so far is clustered again with the batch jobs' rule (k-means
+for 2.. voices, the best cosine silhouette, one voice below its floor), the clusters are matched
+one-to-one to the labels already sent, and the new final takes its cluster's label (or a new one).
+The second final, too early for a silhouette, is compared with the first by a cosine threshold.
+One final gets one speaker: utterances end at a 0.5 s pause, which is where turns usually
 change; a turn taken without a pause stays with the previous speaker until the next final.
 Partials carry no speaker (their words are still being rewritten; the final labels them).
-The threshold was chosen on the medical dev recordings only (bench/speaker_labels.py --stream).
+Settings were chosen on the medical dev recordings only (bench/speaker_labels.py --stream).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from jargonaut.asr.speaker_encoder import PARTIAL_FRAMES, RATE, VoiceEncoder, me
 
 @dataclass(frozen=True)
 class OnlineSpeakerSettings:
+    min_speech: float = 1.0  # seconds of words a final needs to be clustered
     same_above: float = 0.75  # the second final is the first's voice when this similar (cosine)
     max_speakers: int = 10  # voices tried at most (Amazon labels up to 30; a stream names no maximum)
     windows: DiarizationSettings = field(default_factory=DiarizationSettings)
@@ -36,30 +39,36 @@ class StreamSpeakers:
         self.embeddings: list[np.ndarray] = []  # one per final so far
         self.labels: list[int] = []  # the voice each was given
 
-    def embed(self, audio: np.ndarray, words: list[tuple[float, float]]) -> tuple[np.ndarray, int]:
-        """The mean (unit) embedding of the windows over `words` (seconds into `audio`), and their count."""
+    def embed(self, audio: np.ndarray, words: list[tuple[float, float]]) -> np.ndarray:
+        """The mean (unit) embedding of the windows over `words` (seconds into `audio`)."""
         starts, _ = _windows(words, len(audio) / RATE, self.settings.windows)
         mel = mel_spectrogram(normalize_volume(audio))
         mel = np.pad(mel, ((0, PARTIAL_FRAMES), (0, 0)))  # a final shorter than a window is zero-padded
         first = np.round(starts / FRAME_SECONDS).astype(int)
         embeddings = self.encoder.embed(np.stack([mel[f:f + PARTIAL_FRAMES] for f in first]))
         mean = embeddings.sum(axis=0)
-        return mean / max(float(np.linalg.norm(mean)), 1e-12), len(embeddings)
+        return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
     def label(self, audio: np.ndarray, words: list[tuple[float, float]]) -> int | None:
         """The voice (0, 1, ... in order of first appearance) of one final, whose words are
         (start, end) seconds into `audio`; None when it has no words."""
         if not words:
             return None
-        embedding, count = self.embed(audio, words)
-        return self.assign(embedding, count, sum(max(end - start, 0.0) for start, end in words))
+        return self.assign(self.embed(audio, words), sum(max(end - start, 0.0) for start, end in words))
 
-    def assign(self, embedding: np.ndarray, count: int, speech: float) -> int:
-        """The voice of a final's mean embedding (from `count` windows, `speech` seconds of words).
+    def assign(self, embedding: np.ndarray, speech: float) -> int:
+        """The voice of a final's mean (unit) embedding, `speech` seconds of words.
 
-        Every final so far is clustered again (the batch jobs' k-means with a silhouette choice),
-        and the new final takes the label most of its cluster's earlier finals were given; a
-        cluster of none of them is a new voice. Labels already sent never change."""
+        Every final so far is clustered again (the batch jobs' k-means with a silhouette choice);
+        the clusters are matched one-to-one to the labels already given (most earlier finals in
+        common), and the new final takes its cluster's label, or a new one when its cluster got
+        none. Labels already sent never change, but a voice mislabelled early is not stuck with
+        another's label: two clusters never share one. A final with under `min_speech` seconds of
+        words (its windows mostly padding) is not clustered: it takes the most similar final's voice."""
+        if speech < self.settings.min_speech:  # too short to trust: the most similar trusted final's voice
+            if not self.labels:
+                return 0
+            return self.labels[int(np.argmax(np.stack(self.embeddings) @ embedding))]
         self.embeddings.append(embedding)
         if len(self.embeddings) < 3:  # too few finals for a silhouette: compare with the first directly
             earlier_embeddings = np.stack(self.embeddings[:-1]) if self.labels else np.zeros((0, len(embedding)))
@@ -71,14 +80,21 @@ class StreamSpeakers:
             self.labels.append(label)
             return label
         voices = cluster_finals(np.stack(self.embeddings), self.settings.max_speakers, self.settings.windows)
-        mine = voices[-1]
-        earlier = [label for voice, label in zip(voices[:-1], self.labels) if voice == mine]
-        if earlier:
-            label = max(set(earlier), key=earlier.count)
-        else:
-            label = len(set(self.labels))
+        label = _label_of(voices, self.labels)
         self.labels.append(label)
         return label
+
+
+def _label_of(voices: np.ndarray, labels: list[int]) -> int:
+    """The label of the last final's cluster: clusters matched one-to-one to earlier labels."""
+    from scipy.optimize import linear_sum_assignment
+
+    known = max(labels) + 1
+    overlap = np.zeros((int(voices.max()) + 1, known), int)
+    np.add.at(overlap, (voices[:-1], np.asarray(labels)), 1)
+    rows, cols = linear_sum_assignment(-overlap)
+    matched = dict(zip(rows.tolist(), cols.tolist()))
+    return matched.get(int(voices[-1]), known)
 
 
 def cluster_finals(embeddings: np.ndarray, max_speakers: int, settings: DiarizationSettings) -> np.ndarray:
