@@ -10,6 +10,7 @@ import asyncio
 import hmac
 import json
 import logging
+import math
 import mimetypes
 import re
 import secrets
@@ -28,8 +29,17 @@ from jargonaut.api.handlers import CallContext
 from jargonaut.api.operations import run
 from jargonaut.api.sigv4 import Principal
 from jargonaut.console import live_transcript, realtime
-from jargonaut.console.sessions import SESSION_COOKIE, SIGNIN_CSRF_COOKIE, Session, Sessions, same_token
-from jargonaut.console.web import MAX_UPLOAD_BYTES, SECURITY_HEADERS, csrf_ok, environment, ranged, safe_next, when
+from jargonaut.console.sessions import SESSION_COOKIE, SIGNIN_CSRF_COOKIE, same_token
+from jargonaut.console.web import (
+    FORM_FIELD_BYTES,
+    SECURITY_HEADERS,
+    csrf_ok,
+    environment,
+    ranged,
+    safe_next,
+    size_problem,
+    when,
+)
 from jargonaut.domain.language_models import (
     CreateLanguageModel,
     DescribeLanguageModel,
@@ -47,7 +57,11 @@ from jargonaut.domain.transcription_jobs import (
 from jargonaut.errors import BadRequestError, JargonautError, NotFoundError
 from jargonaut.service.app_services import Services
 from jargonaut.service.buckets import Caller
+from jargonaut.service.console_sessions import ConsoleSessions, Session
 from jargonaut.service.evaluations import Evaluations
+from jargonaut.service.media import probe_object
+from jargonaut.service.signin_throttle import SignInThrottle
+from jargonaut.service.workdirs import JOB_PREFIX, work_dir
 from jargonaut.storage.objects import ObjectRef
 
 log = logging.getLogger(__name__)
@@ -62,7 +76,10 @@ Page = Callable[[Request, Session], Awaitable[Response]]
 class Console:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.sessions = Sessions(services.settings.console_session_seconds)
+        settings = services.settings
+        self.sessions = ConsoleSessions(services.engine, services.accounts, settings.console_session_seconds)
+        self.throttle = SignInThrottle(services.engine, settings.console_signin_key_attempts,
+                                       settings.console_signin_address_attempts, settings.console_signin_window_seconds)
         self.templates = environment()
         self.region = services.settings.region
         self.evaluations = Evaluations(services.settings.data_dir, services.jobs, services.language_models,
@@ -101,13 +118,17 @@ class Console:
         """Signed in (else the sign-in page), and every POST carries this session's CSRF token."""
 
         async def endpoint(request: Request) -> Response:
-            session = self.sessions.get(request.cookies.get(SESSION_COOKIE))
+            session = await asyncio.to_thread(self.sessions.get, request.cookies.get(SESSION_COOKIE))
             if session is None:
-                if request.method == "GET" and not request.url.path.endswith((".json", "/status", "/result")):
+                if request.method == "GET" and not request.url.path.endswith((".json", "/status", "/result", "/sample-rate")):
                     return RedirectResponse("/console/signin?" + urlencode({"next": request.url.path}), 303)
                 return self.render(request, "refused.html", status=401, reason="Your session has expired or you "
                                    "signed out. Sign in again; nothing was changed.", csrf="")
             try:
+                too_large = await size_problem(request, self.services.settings.console_max_upload_bytes) \
+                    if request.method == "POST" else None
+                if too_large:
+                    return self.render(request, "refused.html", session, status=413, reason=too_large)
                 if request.method == "POST" and not await csrf_ok(request, session.csrf_token):
                     return self.render(request, "refused.html", session, status=403, reason="The form didn't carry "
                                        "this session's security token (CSRF check failed). Reload the page and try "
@@ -139,20 +160,30 @@ class Console:
         if not same_token(token, str(form.get("csrf_token") or "")):
             return self.render(request, "refused.html", status=403, csrf="", reason="The sign-in form didn't carry its "
                                "security token (CSRF check failed). Open the sign-in page again.")
-        key_id = str(form.get("access_key_id") or "").strip()
+        key_id = str(form.get("access_key_id") or "").strip()[:128]
         secret = str(form.get("secret_access_key") or "")
+        address = request.client.host if request.client else ""
+        # Refused before the keys are checked, and alike for keys that exist and keys that don't.
+        wait = await asyncio.to_thread(self.throttle.wait_seconds, key_id, address)
+        if wait > 0:
+            minutes = max(1, math.ceil(wait / 60))
+            return self.render(request, "signin.html", status=429, csrf=token, next=next_path, access_key_id=key_id,
+                               error=f"Too many failed sign-in attempts. Try again in {minutes} minute"
+                                     f"{'s' if minutes > 1 else ''}.")
         principal: Principal | None = await asyncio.to_thread(self.services.accounts.lookup, key_id) if key_id else None
         if principal is None or not hmac.compare_digest(principal.secret_access_key.encode(), secret.encode()):
+            await asyncio.to_thread(self.throttle.failed, key_id, address)
             return self.render(request, "signin.html", status=401, csrf=token, next=next_path, access_key_id=key_id,
                                error="The access key ID or secret access key is incorrect.")
-        cookie, _ = self.sessions.open(principal)
+        await asyncio.to_thread(self.throttle.succeeded, key_id)
+        cookie, _ = await asyncio.to_thread(self.sessions.open, principal)
         response = RedirectResponse(next_path, 303)
         self._cookie(response, request, SESSION_COOKIE, cookie, max_age=self.sessions.lifetime)
         response.delete_cookie(SIGNIN_CSRF_COOKIE, path="/console/signin")
         return response
 
     async def signout(self, request: Request, session: Session) -> Response:
-        self.sessions.close(request.cookies.get(SESSION_COOKIE))
+        await asyncio.to_thread(self.sessions.close, request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/console/signin", 303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
@@ -257,7 +288,7 @@ class Console:
     # ---- evaluate: does my CLM help? ---------------------------------------------------------------
     async def evaluate(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
-        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
+        form = await request.form(max_part_size=FORM_FIELD_BYTES)
         prefix = str(form.get("prefix") or "").strip()
         files = [f for f in form.getlist("files") if not isinstance(f, str) and f.filename]
         try:
@@ -322,7 +353,7 @@ class Console:
                            models=await self.completed_models(session), buckets=[b.name for b in buckets])
 
     async def create_job(self, request: Request, session: Session) -> Response:
-        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
+        form = await request.form(max_part_size=FORM_FIELD_BYTES)
         values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
         name = values.get("job_name", "")
         try:
@@ -347,15 +378,31 @@ class Console:
             raise BadRequestError("Choose the bucket the file is uploaded to.")
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise BadRequestError("Choose an audio file to upload.")
-        data = await upload.read()
-        if not data:
+        if not upload.size:
             raise BadRequestError(f"The file {upload.filename} is empty.")
         safe_folder = "/".join(_UPLOAD_NAME.sub("-", part) for part in folder.split("/")) or "upload"
         ref = ObjectRef(bucket, f"console-uploads/{safe_folder}/{_UPLOAD_NAME.sub('-', upload.filename)}")
         view = self.services.buckets.view(Caller.account(session.principal.account_id))
         content_type = upload.content_type or "application/octet-stream"
-        await asyncio.to_thread(view.upload, ref, data, content_type)
+        await upload.seek(0)
+        # From the form's spooled file (on disk past 1 MB) to the bucket in chunks: never all in memory.
+        await asyncio.to_thread(view.upload_stream, ref, upload.file, content_type)
         return ref.uri
+
+    async def media_sample_rate(self, request: Request, session: Session) -> Response:
+        """The sample rate of an audio object the account can read, so Create job offers the CLMs of its band."""
+        uri = request.query_params.get("uri", "")
+
+        def probe() -> int:
+            view = self.services.buckets.view(Caller.account(session.principal.account_id))
+            with work_dir(self.services.settings.data_dir, JOB_PREFIX, self.services.jobs.node.id) as scratch:
+                return probe_object(view, uri, Path(scratch)).sample_rate
+
+        try:
+            rate = await asyncio.to_thread(probe)
+        except JargonautError as exc:
+            return JSONResponse({"error": exc.message}, 400)
+        return JSONResponse({"SampleRateHertz": rate})
 
     async def job(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
@@ -438,6 +485,7 @@ class Console:
             Route("/console/jobs", page(self.jobs), methods=["GET"]),
             Route("/console/jobs/create", page(self.create_job_form), methods=["GET"]),
             Route("/console/jobs/create", page(self.create_job), methods=["POST"]),
+            Route("/console/media/sample-rate", page(self.media_sample_rate), methods=["GET"]),
             Route("/console/jobs/{name}", page(self.job), methods=["GET"]),
             Route("/console/jobs/{name}/status", page(self.job_status), methods=["GET"]),
             Route("/console/jobs/{name}/result", page(self.job_result), methods=["GET"]),
