@@ -60,10 +60,14 @@ async def size_problem(request: Request, limit: int) -> str | None:
         return None
     async for _ in request.stream():
         pass
-    size = f"{int(declared) / 1e6:,.1f} MB" if declared.isdigit() else "of unknown size"
-    return (f"The upload is {size}, over this console's limit of {limit / 1e6:,.1f} MB per form "
+    size = _size(int(declared)) if declared.isdigit() else "of unknown size"
+    return (f"The upload is {size}, over this console's limit of {_size(limit)} per form "
             "(CONSOLE_MAX_UPLOAD_BYTES); nothing was uploaded. Copy larger files into the bucket with "
             "`aws s3 cp` and give their S3 URI instead.")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 1_000_000 else f"{n / 1e3:,.0f} KB"
 
 
 def safe_next(value: str | None) -> str:
