@@ -143,7 +143,8 @@ def band_models(console_server):
 
 
 def offered(page) -> list[str]:
-    return [o.get_attribute("value") for o in page.locator("#language_model option").all() if not o.is_hidden()]
+    """The drop-down's options the page leaves shown (the script hides the others)."""
+    return page.eval_on_selector_all("#language_model option", "options => options.filter(o => !o.hidden).map(o => o.value)")
 
 
 def test_create_job_offers_only_the_models_that_fit_the_audios_band(console_server, band_models, context, eval_dir):
@@ -185,5 +186,5 @@ def test_create_job_offers_only_the_models_that_fit_the_audios_band(console_serv
     # Language still filters as before: no en-US model is offered for another language.
     languages = [o.get_attribute("value") for o in page.locator("#language option").all()]
     if len(languages) > 1:
-        page.get_by_label("Language").select_option(next(code for code in languages if code != "en-US"))
+        page.get_by_label("Language", exact=True).select_option(next(code for code in languages if code != "en-US"))
         assert wide not in offered(page) and narrow not in offered(page)
