@@ -1,5 +1,6 @@
 """Web console sessions and failed sign-ins in the database (issue 14): sessions survive a
-restart and work across nodes; the sign-in limit holds across nodes.
+restart and work across nodes; the sign-in limit holds across nodes. Like 0004, each table is
+created only where it is missing (a database made with create_all from the current tables has it).
 
 Revision ID: 0005
 Revises: 0004
@@ -16,6 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    existing = set(sa.inspect(op.get_bind()).get_table_names())
+    if "console_sessions" not in existing:
+        _create_sessions()
+    if "signin_failures" not in existing:
+        _create_failures()
+
+
+def _create_sessions() -> None:
     op.create_table(
         "console_sessions",
         sa.Column("token_hash", sa.String(64), primary_key=True),
@@ -25,6 +34,9 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.Float, nullable=False),
     )
     op.create_index("ix_console_sessions_expires_at", "console_sessions", ["expires_at"])
+
+
+def _create_failures() -> None:
     op.create_table(
         "signin_failures",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
