@@ -2,16 +2,16 @@
 restart and work across nodes; the sign-in limit holds across nodes. Like 0004, each table is
 created only where it is missing (a database made with create_all from the current tables has it).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
