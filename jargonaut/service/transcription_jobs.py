@@ -43,6 +43,7 @@ from jargonaut.errors import (
     MediaError,
     NotFoundError,
 )
+from jargonaut.executor.base import Executor, ExecutorClosed, WorkerLost, WorkItem
 from jargonaut.service import leases
 from jargonaut.service.artefacts import PINNED_MODEL
 from jargonaut.service.buckets import Buckets, Caller
@@ -97,6 +98,7 @@ class TranscriptionJobs:
         node: Node | None = None,
         *,
         speech: SpeechEngine,
+        executor: Executor | None = None,
         files: ServiceFiles | None = None,
     ) -> None:
         self.engine = engine
@@ -111,6 +113,7 @@ class TranscriptionJobs:
         self.vocabulary_filters = vocabulary_filters
         self.vocabularies = vocabularies
         self.node = node or Node("local", 30.0)
+        self.executor = executor  # where a claimed job runs; None: in this thread
         self.files: ServiceFiles = files or LocalServiceFiles(data_dir)  # our transcripts and subtitle files
 
     # ---- API operations -------------------------------------------------------------
@@ -355,7 +358,7 @@ class TranscriptionJobs:
                 self._finish(row, FAILED, "The job was interrupted too many times while running; start it again.")
             else:
                 log.info("job %s (account %s, %s) IN_PROGRESS, attempt %d", name, account_id, region, row.attempts)
-                self._run(row)
+                self._execute(row)
         finally:
             self._after_run(row)
 
@@ -380,6 +383,31 @@ class TranscriptionJobs:
                 return
             log.exception("job %s failed", row.name)
             self._finish(row, FAILED, f"Internal failure while transcribing ({type(exc).__name__}); the server log has the details.")
+
+    def _execute(self, row: Any) -> None:
+        """Run the claimed job on the executor; this node's heartbeat keeps the lease meanwhile."""
+        if self.executor is None:
+            self._run(row)
+            return
+        try:
+            where = self.executor.transcribe(WorkItem(row.account_id, row.region, row.name, row.fence))
+        except ExecutorClosed:
+            return  # shutting down: the job stays leased to this node until it is taken over
+        except WorkerLost as exc:
+            log.warning("job %s (account %s, %s): its worker was lost: %s", row.name, row.account_id, row.region, exc)
+            if self._holds(row):
+                self._finish(row, FAILED, "The worker running the job was lost several times; start the job again.")
+            return
+        if where:
+            log.info("job %s (account %s, %s) ran on %s", row.name, row.account_id, row.region, where)
+
+    def run_claimed(self, account_id: str, region: str, name: str, fence: int) -> None:
+        """Executor entry point (any process): run the job claimed with `fence` if that claim still holds."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(jobs).where(and_(_key(account_id, region, name), jobs.c.status == IN_PROGRESS,
+                                                       leases.held_by(jobs, self.node, fence)))).first()
+        if row is not None:
+            self._run(row)
 
     def _transcribe(self, row: Any) -> None:
         request = json.loads(row.request)
