@@ -86,6 +86,13 @@ class Settings:
     stream_debug: bool = False  # debug logging of stream decodes
     # web console: seconds a signed-in session lasts (sign in again afterwards)
     console_session_seconds: int = 3600
+    # web console sign-in limit: failed attempts allowed per access key id and per client address
+    # within the window (seconds); further attempts are refused until the oldest failure ages out
+    console_signin_key_attempts: int = 5
+    console_signin_address_attempts: int = 20
+    console_signin_window_seconds: int = 900
+    # web console: largest audio file one upload may carry, bytes (streamed to the bucket in chunks)
+    console_max_upload_bytes: int = 524288000
     extra: dict = field(default_factory=dict)
 
     @property

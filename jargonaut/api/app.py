@@ -28,6 +28,7 @@ from jargonaut.api.sigv4 import (
     verify_presigned,
 )
 from jargonaut.console.app import console_routes
+from jargonaut.domain.members import to_members
 from jargonaut.errors import AccessDeniedError
 from jargonaut.regions import AllowedRegions
 from jargonaut.service.app_services import Services
@@ -198,7 +199,7 @@ def create_app(services: Services) -> Starlette:
             services.language_models.retrain, principal.account_id, region, request.path_params["name"]
         )
         shape = protocol.service_model().shape_for("LanguageModel")
-        return JSONResponse({"LanguageModel": protocol.serialise(model, shape)}, headers={"x-amzn-RequestId": request_id})
+        return JSONResponse({"LanguageModel": protocol.serialise(to_members(model), shape)}, headers={"x-amzn-RequestId": request_id})
 
     @aws_endpoint
     async def report(request: Request, request_id: str) -> Response:

@@ -1,9 +1,28 @@
-"""One thin handler per Transcribe operation: unpack the request, call the service."""
+"""One thin handler per Transcribe operation: call the service with the request.
+
+Typed handlers take a domain request and return a domain result; `api/operations.py` converts
+AWS dictionaries to and from them. The vocabulary, filter and tag handlers still pass dictionaries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from jargonaut.domain.language_models import (
+    CreateLanguageModel,
+    DeleteLanguageModel,
+    DescribeLanguageModel,
+    LanguageModel,
+    LanguageModelPage,
+    ListLanguageModels,
+)
+from jargonaut.domain.transcription_jobs import (
+    DeleteTranscriptionJob,
+    GetTranscriptionJob,
+    ListTranscriptionJobs,
+    StartTranscriptionJob,
+    TranscriptionJob,
+    TranscriptionJobPage,
+)
 from jargonaut.principal import Principal
 from jargonaut.service.app_services import Services
 
@@ -21,55 +40,40 @@ class CallContext:
         return self.principal.account_id, self.region
 
 
-Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]
+Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]  # AWS dictionaries in and out (not yet typed)
+TypedHandler = Callable[[CallContext, Any], Any]  # a domain request in, a domain result (or None) out
 
 
-def start_transcription_job(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    job = ctx.services.jobs.start(*ctx.owner, params)
-    return {"TranscriptionJob": job}
+def start_transcription_job(ctx: CallContext, request: StartTranscriptionJob) -> TranscriptionJob:
+    return ctx.services.jobs.start(*ctx.owner, request)
 
 
-def get_transcription_job(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    job = ctx.services.jobs.get(*ctx.owner, params["TranscriptionJobName"], ctx.transcript_url)
-    return {"TranscriptionJob": job}
+def get_transcription_job(ctx: CallContext, request: GetTranscriptionJob) -> TranscriptionJob:
+    return ctx.services.jobs.get(*ctx.owner, request.name, ctx.transcript_url)
 
 
-def list_transcription_jobs(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.jobs.list(
-        *ctx.owner,
-        status=params.get("Status"),
-        name_contains=params.get("JobNameContains"),
-        max_results=params.get("MaxResults"),
-        next_token=params.get("NextToken"),
-    )
+def list_transcription_jobs(ctx: CallContext, request: ListTranscriptionJobs) -> TranscriptionJobPage:
+    return ctx.services.jobs.list(*ctx.owner, request)
 
 
-def delete_transcription_job(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    ctx.services.jobs.delete(*ctx.owner, params["TranscriptionJobName"])
-    return {}
+def delete_transcription_job(ctx: CallContext, request: DeleteTranscriptionJob) -> None:
+    ctx.services.jobs.delete(*ctx.owner, request.name)
 
 
-def create_language_model(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.language_models.create(*ctx.owner, params)
+def create_language_model(ctx: CallContext, request: CreateLanguageModel) -> LanguageModel:
+    return ctx.services.language_models.create(*ctx.owner, request)
 
 
-def describe_language_model(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return {"LanguageModel": ctx.services.language_models.describe(*ctx.owner, params["ModelName"])}
+def describe_language_model(ctx: CallContext, request: DescribeLanguageModel) -> LanguageModel:
+    return ctx.services.language_models.describe(*ctx.owner, request.name)
 
 
-def list_language_models(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.language_models.list(
-        *ctx.owner,
-        status=params.get("StatusEquals"),
-        name_contains=params.get("NameContains"),
-        max_results=params.get("MaxResults"),
-        next_token=params.get("NextToken"),
-    )
+def list_language_models(ctx: CallContext, request: ListLanguageModels) -> LanguageModelPage:
+    return ctx.services.language_models.list(*ctx.owner, request)
 
 
-def delete_language_model(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    ctx.services.language_models.delete(*ctx.owner, params["ModelName"])
-    return {}
+def delete_language_model(ctx: CallContext, request: DeleteLanguageModel) -> None:
+    ctx.services.language_models.delete(*ctx.owner, request.name)
 
 
 def create_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -138,6 +142,19 @@ def list_tags_for_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str
     return ctx.services.tags.list(*ctx.owner, params["ResourceArn"])
 
 
+# Operations whose services take and return domain objects (jargonaut/domain), by request type.
+TYPED_HANDLERS: dict[str, tuple[type, TypedHandler]] = {
+    "CreateLanguageModel": (CreateLanguageModel, create_language_model),
+    "DescribeLanguageModel": (DescribeLanguageModel, describe_language_model),
+    "ListLanguageModels": (ListLanguageModels, list_language_models),
+    "DeleteLanguageModel": (DeleteLanguageModel, delete_language_model),
+    "StartTranscriptionJob": (StartTranscriptionJob, start_transcription_job),
+    "GetTranscriptionJob": (GetTranscriptionJob, get_transcription_job),
+    "ListTranscriptionJobs": (ListTranscriptionJobs, list_transcription_jobs),
+    "DeleteTranscriptionJob": (DeleteTranscriptionJob, delete_transcription_job),
+}
+
+# Operations whose services still take and return AWS dictionaries.
 HANDLERS: dict[str, Handler] = {
     "CreateVocabulary": create_vocabulary,
     "GetVocabulary": get_vocabulary,
@@ -149,14 +166,6 @@ HANDLERS: dict[str, Handler] = {
     "ListVocabularyFilters": list_vocabulary_filters,
     "UpdateVocabularyFilter": update_vocabulary_filter,
     "DeleteVocabularyFilter": delete_vocabulary_filter,
-    "CreateLanguageModel": create_language_model,
-    "DescribeLanguageModel": describe_language_model,
-    "ListLanguageModels": list_language_models,
-    "DeleteLanguageModel": delete_language_model,
-    "StartTranscriptionJob": start_transcription_job,
-    "GetTranscriptionJob": get_transcription_job,
-    "ListTranscriptionJobs": list_transcription_jobs,
-    "DeleteTranscriptionJob": delete_transcription_job,
     "TagResource": tag_resource,
     "UntagResource": untag_resource,
     "ListTagsForResource": list_tags_for_resource,

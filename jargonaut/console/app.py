@@ -1,7 +1,7 @@
 """The web console's routes: sign-in, custom language models, transcription jobs, real-time.
 
-Page handlers hold no business logic: they turn forms into Transcribe requests and call
-`api.operations.invoke` (the same validation and services as the JSON API), or a service method
+Page handlers hold no business logic: they turn forms into domain requests (jargonaut/domain) and
+call `api.operations.run` (the same validation and services as the JSON API), or a service method
 for what the API has no operation for (training report, transcript and audio bytes, uploads).
 """
 from __future__ import annotations
@@ -10,9 +10,11 @@ import asyncio
 import hmac
 import json
 import logging
+import math
 import mimetypes
 import re
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
@@ -24,15 +26,42 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from jargonaut.api.handlers import CallContext
-from jargonaut.api.operations import invoke
+from jargonaut.api.operations import run
 from jargonaut.api.sigv4 import Principal
 from jargonaut.console import live_transcript, realtime
-from jargonaut.console.sessions import SESSION_COOKIE, SIGNIN_CSRF_COOKIE, Session, Sessions, same_token
-from jargonaut.console.web import MAX_UPLOAD_BYTES, SECURITY_HEADERS, csrf_ok, environment, ranged, safe_next, when
+from jargonaut.console.sessions import SESSION_COOKIE, SIGNIN_CSRF_COOKIE, same_token
+from jargonaut.console.web import (
+    FORM_FIELD_BYTES,
+    SECURITY_HEADERS,
+    csrf_ok,
+    environment,
+    ranged,
+    safe_next,
+    size_problem,
+    when,
+)
+from jargonaut.domain.language_models import (
+    CreateLanguageModel,
+    DescribeLanguageModel,
+    InputDataConfig,
+    LanguageModel,
+    ListLanguageModels,
+)
+from jargonaut.domain.transcription_jobs import (
+    GetTranscriptionJob,
+    ListTranscriptionJobs,
+    StartTranscriptionJob,
+    Subtitles,
+    TranscriptionJob,
+)
 from jargonaut.errors import BadRequestError, JargonautError, NotFoundError
 from jargonaut.service.app_services import Services
 from jargonaut.service.buckets import Caller
+from jargonaut.service.console_sessions import ConsoleSessions, Session
 from jargonaut.service.evaluations import Evaluations
+from jargonaut.service.media import probe_object
+from jargonaut.service.signin_throttle import SignInThrottle
+from jargonaut.service.workdirs import JOB_PREFIX, work_dir
 from jargonaut.storage.objects import ObjectRef
 
 log = logging.getLogger(__name__)
@@ -47,7 +76,10 @@ Page = Callable[[Request, Session], Awaitable[Response]]
 class Console:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.sessions = Sessions(services.settings.console_session_seconds)
+        settings = services.settings
+        self.sessions = ConsoleSessions(services.engine, services.accounts, settings.console_session_seconds)
+        self.throttle = SignInThrottle(services.engine, settings.console_signin_key_attempts,
+                                       settings.console_signin_address_attempts, settings.console_signin_window_seconds)
         self.templates = environment()
         self.region = services.settings.region
         self.evaluations = Evaluations(services.settings.data_dir, services.jobs, services.language_models,
@@ -78,20 +110,25 @@ class Console:
             return None
         return {**result["Report"], "terms": result["DomainTerms"], "spellings": result["SpellingVariants"]}
 
-    async def call(self, session: Session, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        return await asyncio.to_thread(invoke, self.context(session), operation, params)
+    async def call(self, session: Session, request: Any) -> Any:
+        """Run a domain request for the signed-in account (validated as the API validates it)."""
+        return await asyncio.to_thread(run, self.context(session), request)
 
     def page(self, handler: Page) -> Callable[[Request], Awaitable[Response]]:
         """Signed in (else the sign-in page), and every POST carries this session's CSRF token."""
 
         async def endpoint(request: Request) -> Response:
-            session = self.sessions.get(request.cookies.get(SESSION_COOKIE))
+            session = await asyncio.to_thread(self.sessions.get, request.cookies.get(SESSION_COOKIE))
             if session is None:
-                if request.method == "GET" and not request.url.path.endswith((".json", "/status", "/result")):
+                if request.method == "GET" and not request.url.path.endswith((".json", "/status", "/result", "/sample-rate")):
                     return RedirectResponse("/console/signin?" + urlencode({"next": request.url.path}), 303)
                 return self.render(request, "refused.html", status=401, reason="Your session has expired or you "
                                    "signed out. Sign in again; nothing was changed.", csrf="")
             try:
+                too_large = await size_problem(request, self.services.settings.console_max_upload_bytes) \
+                    if request.method == "POST" else None
+                if too_large:
+                    return self.render(request, "refused.html", session, status=413, reason=too_large)
                 if request.method == "POST" and not await csrf_ok(request, session.csrf_token):
                     return self.render(request, "refused.html", session, status=403, reason="The form didn't carry "
                                        "this session's security token (CSRF check failed). Reload the page and try "
@@ -123,20 +160,30 @@ class Console:
         if not same_token(token, str(form.get("csrf_token") or "")):
             return self.render(request, "refused.html", status=403, csrf="", reason="The sign-in form didn't carry its "
                                "security token (CSRF check failed). Open the sign-in page again.")
-        key_id = str(form.get("access_key_id") or "").strip()
+        key_id = str(form.get("access_key_id") or "").strip()[:128]
         secret = str(form.get("secret_access_key") or "")
+        address = request.client.host if request.client else ""
+        # Refused before the keys are checked, and alike for keys that exist and keys that don't.
+        wait = await asyncio.to_thread(self.throttle.wait_seconds, key_id, address)
+        if wait > 0:
+            minutes = max(1, math.ceil(wait / 60))
+            return self.render(request, "signin.html", status=429, csrf=token, next=next_path, access_key_id=key_id,
+                               error=f"Too many failed sign-in attempts. Try again in {minutes} minute"
+                                     f"{'s' if minutes > 1 else ''}.")
         principal: Principal | None = await asyncio.to_thread(self.services.accounts.lookup, key_id) if key_id else None
         if principal is None or not hmac.compare_digest(principal.secret_access_key.encode(), secret.encode()):
+            await asyncio.to_thread(self.throttle.failed, key_id, address)
             return self.render(request, "signin.html", status=401, csrf=token, next=next_path, access_key_id=key_id,
                                error="The access key ID or secret access key is incorrect.")
-        cookie, _ = self.sessions.open(principal)
+        await asyncio.to_thread(self.throttle.succeeded, key_id)
+        cookie, _ = await asyncio.to_thread(self.sessions.open, principal)
         response = RedirectResponse(next_path, 303)
         self._cookie(response, request, SESSION_COOKIE, cookie, max_age=self.sessions.lifetime)
         response.delete_cookie(SIGNIN_CSRF_COOKIE, path="/console/signin")
         return response
 
     async def signout(self, request: Request, session: Session) -> Response:
-        self.sessions.close(request.cookies.get(SESSION_COOKIE))
+        await asyncio.to_thread(self.sessions.close, request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/console/signin", 303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
@@ -149,31 +196,23 @@ class Console:
 
     # ---- home ------------------------------------------------------------------------------
     async def home(self, request: Request, session: Session) -> Response:
-        models = await self.call(session, "ListLanguageModels", {"MaxResults": 5})
-        jobs = await self.call(session, "ListTranscriptionJobs", {"MaxResults": 5})
-        return self.render(request, "home.html", session, models=models["Models"],
-                           jobs=jobs["TranscriptionJobSummaries"])
+        models = await self.call(session, ListLanguageModels(max_results=5))
+        jobs = await self.call(session, ListTranscriptionJobs(max_results=5))
+        return self.render(request, "home.html", session, models=models.models, jobs=jobs.summaries)
 
     # ---- custom language models ----------------------------------------------------------------
     async def models(self, request: Request, session: Session) -> Response:
         query = request.query_params
-        params: dict[str, Any] = {"MaxResults": PAGE_SIZE}
-        if query.get("status"):
-            params["StatusEquals"] = query["status"]
-        if query.get("name"):
-            params["NameContains"] = query["name"]
-        if query.get("token"):
-            params["NextToken"] = query["token"]
         try:
-            result = await self.call(session, "ListLanguageModels", params)
+            result = await self.call(session, ListLanguageModels(
+                query.get("status") or None, query.get("name") or None, PAGE_SIZE, query.get("token") or None))
         except BadRequestError as exc:
-            result = {"Models": []}
             return self.render(request, "models.html", session, status=400, error=exc.message, models=[],
                                filters=query, next_query=None)
         next_query = None
-        if result.get("NextToken"):
-            next_query = urlencode({**{k: v for k, v in query.items() if k != "token"}, "token": result["NextToken"]})
-        return self.render(request, "models.html", session, models=result["Models"], filters=query,
+        if result.next_token:
+            next_query = urlencode({**{k: v for k, v in query.items() if k != "token"}, "token": result.next_token})
+        return self.render(request, "models.html", session, models=result.models, filters=query,
                            next_query=next_query)
 
     async def train_form(self, request: Request, session: Session, values: dict[str, str] | None = None,
@@ -186,24 +225,24 @@ class Console:
 
     async def train(self, request: Request, session: Session) -> Response:
         form = {k: str(v).strip() for k, v in (await request.form()).items()}
-        config: dict[str, Any] = {"S3Uri": form.get("training_data", ""),
-                                  "DataAccessRoleArn": form.get("data_access_role", "")}
-        if form.get("tuning_data"):
-            config["TuningDataS3Uri"] = form["tuning_data"]
-        params = {"ModelName": form.get("model_name", ""), "LanguageCode": form.get("language", ""),
-                  "BaseModelName": form.get("base_model", ""), "InputDataConfig": config}
+        create = CreateLanguageModel(
+            name=form.get("model_name", ""), language_code=form.get("language", ""),
+            base_model_name=form.get("base_model", ""),
+            input_data_config=InputDataConfig(s3_uri=form.get("training_data", ""),
+                                              data_access_role_arn=form.get("data_access_role", ""),
+                                              tuning_data_s3_uri=form.get("tuning_data") or None))
         try:
-            await self.call(session, "CreateLanguageModel", params)
+            await self.call(session, create)
         except JargonautError as exc:
             return await self.train_form(request, session, form, exc.message, 400)
-        return RedirectResponse(f"/console/models/{params['ModelName']}", 303)
+        return RedirectResponse(f"/console/models/{create.name}", 303)
 
     async def model(self, request: Request, session: Session) -> Response:
         return await self._model_page(request, session, request.path_params["name"])
 
     async def _model_page(self, request: Request, session: Session, name: str, status: int = 200,
                           **extra: Any) -> Response:
-        model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
+        model = await self.describe_model(session, name)
         report = await asyncio.to_thread(self.training_report, session, name)
         evaluations = await asyncio.to_thread(self.evaluations.of_model, *self.owner(session), name)
         buckets = await asyncio.to_thread(self.services.buckets.list, session.principal.account_id)
@@ -211,16 +250,20 @@ class Console:
                            evaluations=evaluations, buckets=[b.name for b in buckets], **extra)
 
     async def model_status(self, request: Request, session: Session) -> Response:
-        model = (await self.call(session, "DescribeLanguageModel", {"ModelName": request.path_params["name"]}))
-        model = model["LanguageModel"]
-        return JSONResponse({k: model.get(k) for k in ("ModelStatus", "FailureReason", "UpgradeAvailability")})
+        model = await self.describe_model(session, request.path_params["name"])
+        return JSONResponse({"ModelStatus": model.status, "FailureReason": model.failure_reason,
+                             "UpgradeAvailability": model.upgrade_availability})
 
     async def model_result(self, request: Request, session: Session) -> Response:
         """The part of the model page that exists once training ends (fetched by the page script)."""
         name = request.path_params["name"]
-        model = (await self.call(session, "DescribeLanguageModel", {"ModelName": name}))["LanguageModel"]
+        model = await self.describe_model(session, name)
         report = await asyncio.to_thread(self.training_report, session, name)
         return self.render(request, "model_result.html", session, model=model, report=report)
+
+    async def describe_model(self, session: Session, name: str) -> LanguageModel:
+        model: LanguageModel = await self.call(session, DescribeLanguageModel(name))
+        return model
 
     async def retrain(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
@@ -245,7 +288,7 @@ class Console:
     # ---- evaluate: does my CLM help? ---------------------------------------------------------------
     async def evaluate(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
-        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
+        form = await request.form(max_part_size=FORM_FIELD_BYTES)
         prefix = str(form.get("prefix") or "").strip()
         files = [f for f in form.getlist("files") if not isinstance(f, str) and f.filename]
         try:
@@ -279,33 +322,27 @@ class Console:
     # ---- transcription jobs ----------------------------------------------------------------------
     async def jobs(self, request: Request, session: Session) -> Response:
         query = request.query_params
-        params: dict[str, Any] = {"MaxResults": PAGE_SIZE}
-        if query.get("status"):
-            params["Status"] = query["status"]
-        if query.get("name"):
-            params["JobNameContains"] = query["name"]
-        if query.get("token"):
-            params["NextToken"] = query["token"]
         try:
-            result = await self.call(session, "ListTranscriptionJobs", params)
+            result = await self.call(session, ListTranscriptionJobs(
+                query.get("status") or None, query.get("name") or None, PAGE_SIZE, query.get("token") or None))
         except BadRequestError as exc:
             return self.render(request, "jobs.html", session, status=400, error=exc.message, jobs=[],
                                filters=query, next_query=None)
         next_query = None
-        if result.get("NextToken"):
-            next_query = urlencode({**{k: v for k, v in query.items() if k != "token"}, "token": result["NextToken"]})
-        return self.render(request, "jobs.html", session, jobs=result["TranscriptionJobSummaries"], filters=query,
+        if result.next_token:
+            next_query = urlencode({**{k: v for k, v in query.items() if k != "token"}, "token": result.next_token})
+        return self.render(request, "jobs.html", session, jobs=result.summaries, filters=query,
                            next_query=next_query)
 
-    async def completed_models(self, session: Session) -> list[dict[str, Any]]:
-        models: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"StatusEquals": "COMPLETED", "MaxResults": 100}
+    async def completed_models(self, session: Session) -> list[LanguageModel]:
+        models: list[LanguageModel] = []
+        listing = ListLanguageModels(status="COMPLETED", max_results=100)
         while True:
-            page = await self.call(session, "ListLanguageModels", params)
-            models += page["Models"]
-            if not page.get("NextToken"):
+            page = await self.call(session, listing)
+            models += page.models
+            if not page.next_token:
                 return models
-            params["NextToken"] = page["NextToken"]
+            listing = replace(listing, next_token=page.next_token)
 
     async def create_job_form(self, request: Request, session: Session, values: dict[str, str] | None = None,
                               error: str | None = None, status: int = 200) -> Response:
@@ -316,25 +353,21 @@ class Console:
                            models=await self.completed_models(session), buckets=[b.name for b in buckets])
 
     async def create_job(self, request: Request, session: Session) -> Response:
-        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
+        form = await request.form(max_part_size=FORM_FIELD_BYTES)
         values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
         name = values.get("job_name", "")
         try:
             media_uri = values.get("media_uri", "")
             if values.get("input_kind") == "upload":
                 media_uri = await self._upload(session, name, values.get("upload_bucket", ""), form.get("audio_file"))
-            params: dict[str, Any] = {"TranscriptionJobName": name, "LanguageCode": values.get("language", ""),
-                                      "Media": {"MediaFileUri": media_uri}}
-            if values.get("model_type") == "custom":
-                params["ModelSettings"] = {"LanguageModelName": values.get("language_model", "")}
-            formats = [f for f in ("srt", "vtt") if form.get(f"subtitles_{f}")]
-            if formats:
-                params["Subtitles"] = {"Formats": formats}
-            if values.get("output_bucket"):
-                params["OutputBucketName"] = values["output_bucket"]
-                if values.get("output_key"):
-                    params["OutputKey"] = values["output_key"]
-            await self.call(session, "StartTranscriptionJob", params)
+            formats = tuple(f for f in ("srt", "vtt") if form.get(f"subtitles_{f}"))
+            output_bucket = values.get("output_bucket") or None
+            await self.call(session, StartTranscriptionJob(
+                name=name, media_uri=media_uri, language_code=values.get("language", ""),
+                language_model_name=values.get("language_model", "") if values.get("model_type") == "custom" else None,
+                subtitles=Subtitles(formats=formats) if formats else None,
+                output_bucket_name=output_bucket,
+                output_key=(values.get("output_key") or None) if output_bucket else None))
         except JargonautError as exc:
             return await self.create_job_form(request, session, values, exc.message, 400)
         return RedirectResponse(f"/console/jobs/{name}", 303)
@@ -345,38 +378,56 @@ class Console:
             raise BadRequestError("Choose the bucket the file is uploaded to.")
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise BadRequestError("Choose an audio file to upload.")
-        data = await upload.read()
-        if not data:
+        if not upload.size:
             raise BadRequestError(f"The file {upload.filename} is empty.")
         safe_folder = "/".join(_UPLOAD_NAME.sub("-", part) for part in folder.split("/")) or "upload"
         ref = ObjectRef(bucket, f"console-uploads/{safe_folder}/{_UPLOAD_NAME.sub('-', upload.filename)}")
         view = self.services.buckets.view(Caller.account(session.principal.account_id))
         content_type = upload.content_type or "application/octet-stream"
-        await asyncio.to_thread(view.upload, ref, data, content_type)
+        await upload.seek(0)
+        # From the form's spooled file (on disk past 1 MB) to the bucket in chunks: never all in memory.
+        await asyncio.to_thread(view.upload_stream, ref, upload.file, content_type)
         return ref.uri
+
+    async def media_sample_rate(self, request: Request, session: Session) -> Response:
+        """The sample rate of an audio object the account can read, so Create job offers the CLMs of its band."""
+        uri = request.query_params.get("uri", "")
+
+        def probe() -> int:
+            view = self.services.buckets.view(Caller.account(session.principal.account_id))
+            with work_dir(self.services.settings.data_dir, JOB_PREFIX, self.services.jobs.node.id) as scratch:
+                return probe_object(view, uri, Path(scratch)).sample_rate
+
+        try:
+            rate = await asyncio.to_thread(probe)
+        except JargonautError as exc:
+            return JSONResponse({"error": exc.message}, 400)
+        return JSONResponse({"SampleRateHertz": rate})
 
     async def job(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
-        job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": name}))["TranscriptionJob"]
+        job = await self.get_job(session, name)
         transcript = await self._transcript(session, job)
         return self.render(request, "job.html", session, job=job, transcript=transcript)
 
     async def job_status(self, request: Request, session: Session) -> Response:
-        job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": request.path_params["name"]}))
-        job = job["TranscriptionJob"]
-        return JSONResponse({k: job.get(k) for k in ("TranscriptionJobStatus", "FailureReason")}
-                            | {"StartTime": when(job.get("StartTime")) if job.get("StartTime") else None})
+        job = await self.get_job(session, request.path_params["name"])
+        return JSONResponse({"TranscriptionJobStatus": job.status, "FailureReason": job.failure_reason,
+                             "StartTime": when(job.start_time) if job.start_time else None})
 
     async def job_result(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
-        job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": name}))["TranscriptionJob"]
+        job = await self.get_job(session, name)
         return self.render(request, "job_result.html", session, job=job, transcript=await self._transcript(session, job))
 
-    async def _transcript(self, session: Session, job: dict[str, Any]) -> live_transcript.Transcript | None:
-        if job["TranscriptionJobStatus"] != "COMPLETED":
+    async def get_job(self, session: Session, name: str) -> TranscriptionJob:
+        job: TranscriptionJob = await self.call(session, GetTranscriptionJob(name))
+        return job
+
+    async def _transcript(self, session: Session, job: TranscriptionJob) -> live_transcript.Transcript | None:
+        if job.status != "COMPLETED":
             return None
-        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, *self.owner(session),
-                                       job["TranscriptionJobName"])
+        body = await asyncio.to_thread(self.services.jobs.transcript_bytes, *self.owner(session), job.name)
         return live_transcript.parse(body)
 
     async def transcript_download(self, request: Request, session: Session) -> Response:
@@ -387,9 +438,9 @@ class Console:
 
     async def job_media(self, request: Request, session: Session) -> Response:
         name = request.path_params["name"]
-        job = (await self.call(session, "GetTranscriptionJob", {"TranscriptionJobName": name}))["TranscriptionJob"]
+        job = await self.get_job(session, name)
         body = await asyncio.to_thread(self.services.jobs.media_bytes, *self.owner(session), name)
-        media_type = mimetypes.guess_type(job["Media"]["MediaFileUri"])[0] or "application/octet-stream"
+        media_type = mimetypes.guess_type(job.media_uri or "")[0] or "application/octet-stream"
         return ranged(request, body, media_type)
 
     # ---- real-time ---------------------------------------------------------------------------------
@@ -434,6 +485,7 @@ class Console:
             Route("/console/jobs", page(self.jobs), methods=["GET"]),
             Route("/console/jobs/create", page(self.create_job_form), methods=["GET"]),
             Route("/console/jobs/create", page(self.create_job), methods=["POST"]),
+            Route("/console/media/sample-rate", page(self.media_sample_rate), methods=["GET"]),
             Route("/console/jobs/{name}", page(self.job), methods=["GET"]),
             Route("/console/jobs/{name}/status", page(self.job_status), methods=["GET"]),
             Route("/console/jobs/{name}/result", page(self.job_result), methods=["GET"]),

@@ -13,7 +13,8 @@ from starlette.responses import Response
 from jargonaut.console.sessions import same_token
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+FORM_FIELD_BYTES = 1024 * 1024  # a text field of a form; files spool to disk and are capped by size_problem
+FORM_OVERHEAD_BYTES = 64 * 1024  # the other fields and multipart headers around an upload
 
 
 def environment() -> Environment:
@@ -43,9 +44,30 @@ SECURITY_HEADERS = {
 async def csrf_ok(request: Request, expected: str) -> bool:
     given = request.headers.get("x-csrf-token")
     if given is None:
-        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)  # parsed once; Starlette caches it
+        form = await request.form(max_part_size=FORM_FIELD_BYTES)  # parsed once; Starlette caches it
         given = str(form.get("csrf_token") or "")
     return same_token(expected, given)
+
+
+async def size_problem(request: Request, limit: int) -> str | None:
+    """Why a form upload is refused before it is parsed (its declared size), else None. Parsed
+    forms spool their files to disk in chunks (python-multipart), so only the size needs a cap;
+    a refused body is read and dropped, so the browser gets the answer rather than a reset."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return None
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) <= limit + FORM_OVERHEAD_BYTES:
+        return None
+    async for _ in request.stream():
+        pass
+    size = _size(int(declared)) if declared.isdigit() else "of unknown size"
+    return (f"The upload is {size}, over this console's limit of {_size(limit)} per form "
+            "(CONSOLE_MAX_UPLOAD_BYTES); nothing was uploaded. Copy larger files into the bucket with "
+            "`aws s3 cp` and give their S3 URI instead.")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 1_000_000 else f"{n / 1e3:,.0f} KB"
 
 
 def safe_next(value: str | None) -> str:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -204,6 +204,10 @@ class CallerObjects:
     def upload(self, ref: ObjectRef, data: bytes, content_type: str = "application/json") -> None:
         self.buckets.authorize(self.caller, "s3:PutObject", ref.bucket, ref.key)
         self.store.upload(ref, data, content_type)
+
+    def upload_stream(self, ref: ObjectRef, source: BinaryIO, content_type: str) -> None:
+        self.buckets.authorize(self.caller, "s3:PutObject", ref.bucket, ref.key)
+        self.store.upload_stream(ref, source, content_type)
 
     def list(self, bucket: str, prefix: str) -> Iterator[ObjectInfo]:
         self.buckets.authorize(self.caller, "s3:ListBucket", bucket)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from jargonaut.domain.transcription_jobs import StartTranscriptionJob
 from jargonaut.errors import BadRequestError, JargonautError, NotFoundError
 from jargonaut.evaluate.metrics import _count, normalise, score_file
 from jargonaut.service.buckets import Buckets, Caller
@@ -73,8 +74,8 @@ class Evaluations:
 
     def start(self, account_id: str, region: str, model_name: str, prefix_uri: str) -> str:
         model = self.language_models.describe(account_id, region, model_name)
-        if model["ModelStatus"] != "COMPLETED":
-            raise BadRequestError(f"The language model {model_name} is {model['ModelStatus']}; evaluate it once it is COMPLETED.")
+        if model.status != "COMPLETED":
+            raise BadRequestError(f"The language model {model_name} is {model.status}; evaluate it once it is COMPLETED.")
         prefix = parse_uri(prefix_uri) if prefix_uri.startswith("s3://") and prefix_uri.count("/") > 2 else None
         if prefix is None:
             raise BadRequestError(f"The URI {prefix_uri!r} is not valid. Use the form s3://bucket-name/prefix/.")
@@ -83,10 +84,9 @@ class Evaluations:
         files: list[dict[str, Any]] = []
         for index, (audio, reference) in enumerate(pairs):
             names = {kind: f"eval-{evaluation_id}-{index:02d}-{kind}" for kind in ("general", "custom")}
-            request: dict[str, Any] = {"LanguageCode": model["LanguageCode"], "Media": {"MediaFileUri": audio.uri}}
-            self.jobs.start(account_id, region, {**request, "TranscriptionJobName": names["general"]})
-            self.jobs.start(account_id, region, {**request, "TranscriptionJobName": names["custom"],
-                                         "ModelSettings": {"LanguageModelName": model_name}})
+            general = StartTranscriptionJob(names["general"], audio.uri, model.language_code)
+            self.jobs.start(account_id, region, general)
+            self.jobs.start(account_id, region, replace(general, name=names["custom"], language_model_name=model_name))
             files.append({"key": audio.key, "reference": reference, "jobs": names})
         record = {"id": evaluation_id, "model_name": model_name, "prefix": prefix_uri, "created": time.time(),
                   "files": files}
@@ -167,9 +167,9 @@ class Evaluations:
             job = self.jobs.get(account_id, region, job_name)
         except NotFoundError:
             return None, "the job was deleted", True
-        status = job["TranscriptionJobStatus"]
+        status = job.status
         if status == "FAILED":
-            return None, job.get("FailureReason"), True
+            return None, job.failure_reason, True
         if status != "COMPLETED":
             return None, None, False
         try:

@@ -14,6 +14,14 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr.base_models import BaseModel
+from jargonaut.domain.language_models import (
+    CreateLanguageModel,
+    InputDataConfig,
+    LanguageModel,
+    LanguageModelPage,
+    ListLanguageModels,
+)
+from jargonaut.domain.members import from_members, to_members
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
 from jargonaut.executor.base import Executor, ExecutorClosed, WorkerLost, WorkItem
 from jargonaut.service import artefacts, leases
@@ -75,8 +83,9 @@ class LanguageModels:
         return {"aws:SourceAccount": account_id, "aws:SourceArn": self.arn(account_id, region, name)}
 
     # ---- API operations ---------------------------------------------------------------
-    def create(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
-        name = request["ModelName"]
+    def create(self, account_id: str, region: str, create: CreateLanguageModel) -> LanguageModel:
+        name = create.name
+        request: dict[str, Any] = to_members(create)  # Transcribe's member names, as the record keeps them
         if request.get("EncryptionConfiguration"):
             raise BadRequestError("EncryptionConfiguration (KMS) is not supported by this server.")
         base = self._base_model(request["BaseModelName"], request["LanguageCode"])
@@ -106,10 +115,10 @@ class LanguageModels:
         log.info("language model %s (account %s, %s) IN_PROGRESS: training on %s", name, account_id, region,
                  config["S3Uri"])
         self.submit(self.train, account_id, region, name, 0)
-        return {"LanguageCode": request["LanguageCode"], "BaseModelName": base.name, "ModelName": name,
-                "InputDataConfig": config, "ModelStatus": IN_PROGRESS}
+        return LanguageModel(name, IN_PROGRESS, request["LanguageCode"], base.name, create.input_data_config,
+                             create_time=now, last_modified_time=now)
 
-    def describe(self, account_id: str, region: str, name: str) -> dict[str, Any]:
+    def describe(self, account_id: str, region: str, name: str) -> LanguageModel:
         return self._description(self._row(account_id, region, name))
 
     def report(self, account_id: str, region: str, name: str) -> dict[str, Any]:
@@ -122,13 +131,10 @@ class LanguageModels:
         return {"ModelName": name, "ModelArn": self.arn(account_id, region, name), "Report": report,
                 "DomainTerms": list(clm.terms), "SpellingVariants": dict(clm.spellings)}
 
-    def list(self, account_id: str, region: str, status: str | None = None, name_contains: str | None = None,
-             max_results: int | None = None, next_token: str | None = None) -> dict[str, Any]:
-        page, token = list_page(self.engine, models, account_id, region, status, name_contains, max_results, next_token)
-        result: dict[str, Any] = {"Models": [self._description(r) for r in page]}
-        if token:
-            result["NextToken"] = token
-        return result
+    def list(self, account_id: str, region: str, request: ListLanguageModels) -> LanguageModelPage:
+        page, token = list_page(self.engine, models, account_id, region, request.status, request.name_contains,
+                                request.max_results, request.next_token)
+        return LanguageModelPage(tuple(self._description(r) for r in page), token)
 
     def delete(self, account_id: str, region: str, name: str) -> None:
         row = self._row(account_id, region, name)
@@ -138,7 +144,7 @@ class LanguageModels:
         if row.artefact:
             self.collect_unused()  # the artefact stays while a queued or running job pinned its key
 
-    def retrain(self, account_id: str, region: str, name: str) -> dict[str, Any]:
+    def retrain(self, account_id: str, region: str, name: str) -> LanguageModel:
         """Train again from the same InputDataConfig on the newest base model (beyond Amazon)."""
         row = self._row(account_id, region, name)
         if row.status == IN_PROGRESS:
@@ -352,14 +358,15 @@ class LanguageModels:
             raise NotFoundError(f"The language model {name} couldn't be found. Check the model name and try again.")
         return row
 
-    def _description(self, row: Any) -> dict[str, Any]:
+    def _description(self, row: Any) -> LanguageModel:
         base = self.base_models.get(row.base_model_name)
-        return {
-            "ModelName": row.name, "CreateTime": row.created_at, "LastModifiedTime": row.modified_at,
-            "LanguageCode": row.language_code, "BaseModelName": row.base_model_name, "ModelStatus": row.status,
-            "UpgradeAvailability": bool(base and base.version > row.base_model_version),
-            "FailureReason": row.failure_reason, "InputDataConfig": json.loads(row.input_data_config),
-        }
+        return LanguageModel(
+            row.name, row.status, row.language_code, row.base_model_name,
+            from_members(InputDataConfig, json.loads(row.input_data_config)),
+            create_time=row.created_at, last_modified_time=row.modified_at,
+            upgrade_availability=bool(base and base.version > row.base_model_version),
+            failure_reason=row.failure_reason,
+        )
 
 
 def _key(account_id: str, region: str, name: str) -> Any:

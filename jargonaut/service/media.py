@@ -42,3 +42,10 @@ def check_media(path: Path, media_format: str | None, sample_rate: int | None) -
             f"input media file ({info.sample_rate} Hz). Omit MediaSampleRateHertz or set it to {info.sample_rate}."
         )
     return info
+
+
+def probe_object(store: ObjectAccess, uri: str, scratch: Path) -> audio.MediaInfo:
+    """Format and sample rate of an audio object `store` may read (the console's band choice)."""
+    target = scratch / "media"
+    fetch_media(store, uri, target)
+    return audio.probe(target)

@@ -26,7 +26,15 @@ from jargonaut.asr.transcript import (
     build_channel_transcript,
     build_transcript,
 )
-from jargonaut.asr.vocabulary import apply_display_as, phrase_words
+from jargonaut.asr.vocabulary import apply_display_as, vocabulary_phrases
+from jargonaut.domain.members import from_members, to_members
+from jargonaut.domain.transcription_jobs import (
+    ListTranscriptionJobs,
+    StartTranscriptionJob,
+    TranscriptionJob,
+    TranscriptionJobPage,
+    TranscriptionJobSummary,
+)
 from jargonaut.errors import (
     BadRequestError,
     ConflictError,
@@ -109,12 +117,13 @@ class TranscriptionJobs:
         self.files: ServiceFiles = files or LocalServiceFiles(data_dir)  # our transcripts and subtitle files
 
     # ---- API operations -------------------------------------------------------------
-    def start(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
-        name = request["TranscriptionJobName"]
+    def start(self, account_id: str, region: str, start: StartTranscriptionJob) -> TranscriptionJob:
+        name = start.name
+        # The job's record keeps Transcribe's member names (rows of older versions read the same).
+        request: dict[str, Any] = to_members(start)
         self._check_supported(request)
-        request = dict(request)
         request["LanguageCode"] = self._language(request)
-        if not request["Media"].get("MediaFileUri"):  # the model leaves both Media members optional
+        if not (request.get("Media") or {}).get("MediaFileUri"):  # the model leaves both Media members optional
             raise BadRequestError("Media.MediaFileUri is required: give the s3:// URI of the audio to transcribe.")
         parse_uri(request["Media"]["MediaFileUri"])
         output = resolve_output(name, account_id, region, request.get("OutputBucketName"), request.get("OutputKey"))
@@ -179,30 +188,19 @@ class TranscriptionJobs:
         self.submit(self.run, account_id, region, name, 0)
         return self.get(account_id, region, name)
 
-    def get(self, account_id: str, region: str, name: str, transcript_url: TranscriptUrl | None = None) -> dict[str, Any]:
+    def get(self, account_id: str, region: str, name: str, transcript_url: TranscriptUrl | None = None) -> TranscriptionJob:
         row = self._row(account_id, region, name)
         job = _job_description(row, self._transcript_uri(row, transcript_url))
         request = json.loads(row.request)
         if request.get("Subtitles"):
             job["Subtitles"] = self._subtitles_output(row, request["Subtitles"], transcript_url)
-        return job
+        return from_members(TranscriptionJob, job)
 
-    def list(
-        self,
-        account_id: str,
-        region: str,
-        status: str | None = None,
-        name_contains: str | None = None,
-        max_results: int | None = None,
-        next_token: str | None = None,
-    ) -> dict[str, Any]:
-        page, token = list_page(self.engine, jobs, account_id, region, status, name_contains, max_results, next_token)
-        result: dict[str, Any] = {"TranscriptionJobSummaries": [_job_summary(r) for r in page]}
-        if status:
-            result["Status"] = status
-        if token:
-            result["NextToken"] = token
-        return result
+    def list(self, account_id: str, region: str, request: ListTranscriptionJobs) -> TranscriptionJobPage:
+        page, token = list_page(self.engine, jobs, account_id, region, request.status, request.name_contains,
+                                request.max_results, request.next_token)
+        return TranscriptionJobPage(tuple(from_members(TranscriptionJobSummary, _job_summary(r)) for r in page),
+                                    request.status or None, token)
 
     def delete(self, account_id: str, region: str, name: str) -> None:
         """Delete the job; one in progress is cancelled: its worker sees the row gone, writes
@@ -427,7 +425,7 @@ class TranscriptionJobs:
                 "Channel identification needs audio with two channels (e.g. agent and caller); this file has one. "
                 "Start the job without Settings.ChannelIdentification."
             )
-        phrases = [phrase_words(e["Phrase"]) for e in request.get(VOCABULARY) or []]
+        phrases = vocabulary_phrases(request.get(VOCABULARY) or [])
         began = time.monotonic()
         recognitions = []
         for samples in channels:

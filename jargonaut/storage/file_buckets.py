@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
-from jargonaut.fileio import atomic_write
+from jargonaut.fileio import atomic_write, atomic_write_stream
 from jargonaut.storage.objects import (
     BucketNotEmpty,
     InvalidKey,
@@ -54,6 +54,11 @@ class FileBuckets:
         if not self._bucket_dir(ref.bucket).is_dir():
             raise ObjectNotFound(f"the bucket {ref.bucket} does not exist")
         atomic_write(self._path(ref), data)
+
+    def upload_stream(self, ref: ObjectRef, source: BinaryIO, content_type: str) -> None:
+        if not self._bucket_dir(ref.bucket).is_dir():
+            raise ObjectNotFound(f"the bucket {ref.bucket} does not exist")
+        atomic_write_stream(self._path(ref), source)
 
     def list(self, bucket: str, prefix: str) -> Iterator[ObjectInfo]:
         bucket_dir = self._bucket_dir(bucket)

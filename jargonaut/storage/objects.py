@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import BinaryIO, Iterator, Protocol
 
 from jargonaut.errors import BadRequestError
 
@@ -62,6 +62,9 @@ class ObjectAccess(Protocol):
 
     def upload(self, ref: ObjectRef, data: bytes, content_type: str = "application/json") -> None:
         """Store bytes atomically: readers never see a partial object."""
+
+    def upload_stream(self, ref: ObjectRef, source: BinaryIO, content_type: str) -> None:
+        """Store a file object's content atomically, read in chunks (large uploads)."""
 
     def list(self, bucket: str, prefix: str) -> Iterator[ObjectInfo]:
         """Every object whose key starts with `prefix`, recursively."""

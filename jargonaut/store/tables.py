@@ -5,7 +5,7 @@ The current shape only: the database itself is made and upgraded by the Alembic 
 """
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -159,4 +159,27 @@ nodes = Table(
     Column("id", String(128), primary_key=True),
     Column("tag", String(128), nullable=False),
     Column("expires", Float, nullable=False),
+)
+
+# Web console sessions, shared by every node: the cookie's SHA-256 (never the cookie itself), whose
+# account it signs in (by access key: a removed key ends its sessions), and its CSRF token.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", String(12), nullable=False),
+    Column("access_key_id", String(128), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+
+# Failed console sign-ins, counted per subject (a hash of "key:<access key id>" or "address:<ip>")
+# over a sliding window, in the database so the limit holds across nodes.
+signin_failures = Table(
+    "signin_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(64), nullable=False),
+    Column("failed_at", Float, nullable=False),
+    Index("ix_signin_failures_subject_failed_at", "subject", "failed_at"),
 )

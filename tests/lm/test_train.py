@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import json
-import time
 
 import numpy as np
 import pytest
@@ -97,9 +96,7 @@ def test_load_rejects_other_files(tmp_path):
 
 @pytest.mark.slow
 def test_medical_in_domain_beats_out_of_domain(medical_files, tmp_path):
-    t0 = time.perf_counter()
-    report = train_clm(medical_files, None, tmp_path / "med.clm", "WideBand", 1)
-    assert time.perf_counter() - t0 < 60
+    report = train_clm(medical_files, None, tmp_path / "med.clm", "WideBand", 1)  # speed: bench/lm_train.py
     assert report.training_words > 500_000
     lm = load_clm(tmp_path / "med.clm")
     medical = [p.read_text(encoding="utf-8") for p in sorted((EVAL / "medical" / "references").glob("*.txt"))]

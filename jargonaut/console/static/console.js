@@ -60,8 +60,12 @@ function followChoices(form) {
     const language = form.querySelector("select[name=language]");
     const models = form.querySelector("select[name=language_model]");
     if (language && models) {
-      // Only the models in the job's language fit it.
-      Array.from(models.options).forEach((o) => { o.hidden = o.dataset.language && o.dataset.language !== language.value; });
+      // Only the models in the job's language and of the audio's band (NarrowBand < 16 kHz) fit it.
+      const band = form.querySelector("input[name=band]:checked");
+      Array.from(models.options).forEach((o) => {
+        o.hidden = Boolean((o.dataset.language && o.dataset.language !== language.value)
+          || (band && o.dataset.band && o.dataset.band !== band.value));
+      });
       if (models.selectedOptions[0] && models.selectedOptions[0].hidden) {
         const first = Array.from(models.options).find((o) => !o.hidden);
         models.value = first ? first.value : "";
@@ -70,6 +74,59 @@ function followChoices(form) {
   };
   form.addEventListener("change", update);
   update();
+  followSampleRate(form, update);
+}
+
+// The sample rate in a WAV or FLAC header (the first bytes of the file); null for other formats.
+function headerRate(bytes) {
+  const view = new DataView(bytes);
+  const tag = (at) => String.fromCharCode(...new Uint8Array(bytes, at, 4));
+  if (bytes.byteLength >= 12 && tag(0) === "RIFF" && tag(8) === "WAVE") {
+    for (let at = 12; at + 16 <= bytes.byteLength; at += 8 + view.getUint32(at + 4, true) + (view.getUint32(at + 4, true) % 2)) {
+      if (tag(at) === "fmt ") return view.getUint32(at + 12, true);
+    }
+  }
+  if (bytes.byteLength >= 42 && tag(0) === "fLaC") {
+    return (view.getUint32(18) >>> 12);  // STREAMINFO: 20 bits after min/max block and frame sizes
+  }
+  return null;
+}
+
+function followSampleRate(form, update) {
+  // The band radio follows the chosen audio: read from the uploaded file's header, or probed by the
+  // server for an S3 URI; the user sets it when neither can tell.
+  const note = form.querySelector("[data-band-note]");
+  const setRate = (rate, source) => {
+    if (!rate) {
+      note.textContent = `The sample rate of ${source} can't be read here: choose the band below.`;
+      return;
+    }
+    const band = rate < 16000 ? "NarrowBand" : "WideBand";
+    const radio = form.querySelector(`input[name=band][value=${band}]`);
+    if (radio) radio.checked = true;
+    note.textContent = `${source} is ${rate.toLocaleString("en")} Hz: ${band} models fit it.`;
+    update();
+  };
+  const file = form.querySelector("input[name=audio_file]");
+  if (file) {
+    file.addEventListener("change", async () => {
+      const chosen = file.files[0];
+      if (!chosen) return;
+      setRate(headerRate(await chosen.slice(0, 65536).arrayBuffer()), chosen.name);
+    });
+  }
+  const uri = form.querySelector("input[name=media_uri]");
+  if (uri) {
+    uri.addEventListener("change", async () => {
+      if (!uri.value.startsWith("s3://")) return;
+      note.textContent = `Reading the sample rate of ${uri.value}…`;
+      const response = await fetch(`/console/media/sample-rate?${new URLSearchParams({ uri: uri.value })}`,
+        { credentials: "same-origin" });
+      const body = await response.json().catch(() => ({}));
+      if (response.ok) setRate(body.SampleRateHertz, uri.value);
+      else note.textContent = `${body.error || "The audio can't be read"} Choose the band below.`;
+    });
+  }
 }
 
 function enhance(root) {
