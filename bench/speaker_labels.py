@@ -10,6 +10,10 @@ the hypothesis words are aligned to the reference words; of the correctly recogn
 the share whose speaker is wrong after the best one-to-one mapping of hypothesis speakers to
 D/P (a third hypothesis speaker maps to nothing: all its words count as errors).
 Tune on the dev recordings (CAR0001, GAS0001, MSK0001) only; report on the eight others.
+
+`--stream`: the streams' online labels instead (jargonaut/stream/speakers.py, the same class a
+stream uses): the words are cut into finals as the stream's VAD would (a 0.5 s pause, 15 s at
+most), each final's padded clip is labelled in order; `--floor` sweeps its silhouette floor.
 """
 from __future__ import annotations
 
@@ -97,6 +101,64 @@ def score(recording: str, settings, max_speakers: int) -> dict:
             "speakers": len(set(labels)), "wrong": wrong, "matched": matched}
 
 
+STREAM_PAUSE, STREAM_MAX, STREAM_PAD = 0.5, 15.0, 0.2  # as the stream's segmenter (stream/recogniser.py)
+
+
+def stream_finals(words: list) -> list[list[int]]:
+    """Word indices per final: a new final after a pause of STREAM_PAUSE or STREAM_MAX of speech."""
+    finals: list[list[int]] = []
+    for i, (start, end, _) in enumerate(words):
+        if finals and start - words[finals[-1][-1]][1] < STREAM_PAUSE and end - words[finals[-1][0]][0] < STREAM_MAX:
+            finals[-1].append(i)
+        else:
+            finals.append([i])
+    return finals
+
+
+def stream_scores(recording: str, thresholds: list[float]) -> list[dict]:
+    """The online labels' error for each threshold (embeddings computed once per final)."""
+    from jargonaut.asr.audio import decode
+    from jargonaut.asr.diarization import DiarizationSettings
+    from jargonaut.stream.speakers import OnlineSpeakerSettings, StreamSpeakers
+
+    data = cached_words(recording)
+    audio = decode(MEDICAL / "audio" / f"{recording}.mp3")
+    words = data["words"]
+    embedder = StreamSpeakers()
+    started = time.perf_counter()
+    finals = []
+    for indices in stream_finals(words):
+        begin = max(words[indices[0]][0] - STREAM_PAD, 0.0)
+        clip = audio[int(begin * 16000):int((words[indices[-1]][1] + STREAM_PAD) * 16000)]
+        spans = [(words[i][0] - begin, words[i][1] - begin) for i in indices]
+        finals.append((indices, embedder.embed(clip, spans), sum(e - s for s, e in spans)))
+    seconds = time.perf_counter() - started
+    rows = []
+    for threshold in thresholds:
+        windows = replace(DiarizationSettings(), min_silhouette=threshold)
+        speakers = StreamSpeakers(OnlineSpeakerSettings(windows=windows), encoder=embedder.encoder)
+        labels = [0] * len(words)
+        for indices, embedding, speech in finals:
+            voice = speakers.assign(embedding, speech)
+            for i in indices:
+                labels[i] = voice
+        hypothesis = [(token, label) for (_, _, text), label in zip(words, labels) for token in _tokens(text)]
+        wrong, matched = word_diarization_error(reference_words(recording), hypothesis)
+        rows.append({"id": recording, "threshold": threshold, "duration": data["duration"], "diar_s": seconds,
+                     "finals": len(finals), "speakers": len(set(speakers.labels)), "wrong": wrong, "matched": matched})
+    return rows
+
+
+def stream_main(ids: tuple[str, ...], thresholds: list[float]) -> None:
+    print("| recording | silhouette floor | finals | speakers found | words matched | wrong speaker | error % | RTF labels |")
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    for recording in ids:
+        for r in stream_scores(recording, thresholds):
+            print(f"| {r['id']} | {r['threshold']:.2f} | {r['finals']} | {r['speakers']} | {r['matched']} | "
+                  f"{r['wrong']} | {100 * r['wrong'] / max(r['matched'], 1):.2f} | "
+                  f"{r['diar_s'] / r['duration']:.3f} |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     from jargonaut.asr.diarization import DiarizationSettings
 
@@ -104,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--asr-only", action="store_true", help="only fill the ASR cache")
     parser.add_argument("--set", default="test", choices=("dev", "test", "all"))
     parser.add_argument("--max-two", action="store_true", help="MaxSpeakerLabels 2 instead of 10")
+    parser.add_argument("--stream", action="store_true", help="the streams' online labels instead")
+    parser.add_argument("--floor", default="", help="--stream silhouette floors, comma-separated")
     for f in fields(DiarizationSettings):
         parser.add_argument(f"--{f.name.replace('_', '-')}", type=float, default=None)
     args = parser.parse_args(argv)
@@ -111,6 +175,12 @@ def main(argv: list[str] | None = None) -> None:
     settings = DiarizationSettings()
     settings = replace(settings, **{f.name: getattr(args, f.name) for f in fields(settings) if getattr(args, f.name) is not None})
     ids = {"dev": DEV_IDS, "test": TEST_IDS, "all": DEV_IDS + TEST_IDS}[args.set]
+    if args.stream:
+        from jargonaut.stream.speakers import OnlineSpeakerSettings
+
+        thresholds = [float(t) for t in args.floor.split(",") if t] or [OnlineSpeakerSettings().windows.min_silhouette]
+        stream_main(ids, thresholds)
+        return
     if args.asr_only:
         for recording in ids:
             data = cached_words(recording)

@@ -1,7 +1,10 @@
-"""Custom vocabulary phrases in a transcript: how a phrase is spoken (its words) and written
-(DisplayAs, else its words as the vocabulary spells them), applied to a built transcript."""
+"""Custom vocabulary phrases in a transcript: how a phrase is spoken (its words, and its SoundsLike
+pieces) and written (DisplayAs, else its words as the vocabulary spells them), applied to a built
+transcript. IPA is validated and stored but not used: Whisper writes letters, and no small, clean
+map from IPA to the spellings Whisper would choose exists."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jargonaut.asr.transcript import retext
@@ -10,6 +13,24 @@ from jargonaut.asr.transcript import retext
 def phrase_words(phrase: str) -> list[str]:
     """The spoken words of a phrase: `Los-Angeles` -> ['Los', 'Angeles']; `A.B.C.` stays one word."""
     return [w for w in phrase.split("-") if w]
+
+
+def spoken_forms(entry: dict[str, str]) -> list[list[str]]:
+    """The word sequences that stand for a phrase: its own words and, with SoundsLike, the
+    sound-alike pieces as separate words and run together (`ah-pix-uh-ban` -> ['ah', 'pix', 'uh',
+    'ban'] and ['ahpixuhban']): Whisper writes an unknown word by its sound. Each form is boosted
+    in the decoder and written as the phrase (display_text)."""
+    forms = [phrase_words(entry["Phrase"])]
+    pieces = [p for p in re.split(r"[- ]", entry.get("SoundsLike") or "") if p]
+    if pieces:
+        forms += [pieces, ["".join(pieces)]]
+    unique: dict[tuple[str, ...], list[str]] = {tuple(_key(w) for w in form): form for form in forms}
+    return list(unique.values())
+
+
+def vocabulary_phrases(entries: list[dict[str, str]]) -> list[list[str]]:
+    """Every spoken form of every entry: what the decoder boosts."""
+    return [form for entry in entries for form in spoken_forms(entry)]
 
 
 def display_text(entry: dict[str, str]) -> str:
@@ -26,7 +47,7 @@ def apply_display_as(transcript: dict[str, Any], entries: list[dict[str, str]]) 
     """Every place the transcript says a vocabulary phrase (its words in a row, any case), in
     place: one item with the phrase as written, from the first word's start to the last's end."""
     patterns = sorted(
-        {tuple(_key(w) for w in phrase_words(e["Phrase"])): display_text(e) for e in entries}.items(),
+        {tuple(_key(w) for w in form): display_text(e) for e in entries for form in spoken_forms(e)}.items(),
         key=lambda pattern: -len(pattern[0]),  # the longest phrase wins where phrases overlap
     )
     results = transcript["results"]

@@ -26,7 +26,7 @@ from jargonaut.asr.transcript import (
     build_channel_transcript,
     build_transcript,
 )
-from jargonaut.asr.vocabulary import apply_display_as, phrase_words
+from jargonaut.asr.vocabulary import apply_display_as, vocabulary_phrases
 from jargonaut.domain.members import from_members, to_members
 from jargonaut.domain.transcription_jobs import (
     ListTranscriptionJobs,
@@ -425,7 +425,7 @@ class TranscriptionJobs:
                 "Channel identification needs audio with two channels (e.g. agent and caller); this file has one. "
                 "Start the job without Settings.ChannelIdentification."
             )
-        phrases = [phrase_words(e["Phrase"]) for e in request.get(VOCABULARY) or []]
+        phrases = vocabulary_phrases(request.get(VOCABULARY) or [])
         began = time.monotonic()
         recognitions = []
         for samples in channels:

@@ -16,6 +16,7 @@ from jargonaut.service.stream_leases import StreamLeases
 from jargonaut.stream.params import StreamParams
 from jargonaut.stream.results import WordFilter
 from jargonaut.stream.scheduler import DecodePool
+from jargonaut.stream.speakers import StreamSpeakers
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,17 @@ class StreamContext:
         words = await asyncio.to_thread(filters.words_for_job, account_id, region, params.vocabulary_filter_name,
                                         params.language_code)
         return WordFilter(frozenset(w.lower() for w in words), params.vocabulary_filter_method or "mask")
+
+    async def speakers(self, params: StreamParams) -> StreamSpeakers | None:
+        """The stream's speaker labeller (`show-speaker-label`), its encoder loaded off the event loop."""
+        if not params.show_speaker_label:
+            return None
+        from jargonaut.asr.speaker_encoder import EncoderUnavailable
+
+        try:
+            return await asyncio.to_thread(StreamSpeakers)
+        except EncoderUnavailable as exc:
+            raise BadRequestError(f"show-speaker-label: {exc}.") from None
 
     async def language_model(self, account_id: str, region: str, params: StreamParams) -> object | None:
         """Hook for custom language models: `services.language_models.resolve_for_stream`."""

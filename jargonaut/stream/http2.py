@@ -82,6 +82,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
         language_model = await ctx.language_model(principal.account_id, auth_scope.region, params)
         word_filter = await ctx.word_filter(principal.account_id, auth_scope.region, params)
         vocabulary = await ctx.vocabulary(principal.account_id, auth_scope.region, params)
+        speakers = await ctx.speakers(params)
         lease = ctx.limiter.acquire(principal.account_id)
     except JargonautError as exc:
         await _error(send, http_status(exc), exc.aws_type, exc.message, request_id)
@@ -120,7 +121,8 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
         log.debug("http2 stream %s started", request_id)
         began = log_stream_start("HTTP/2", request_id, principal.account_id, auth_scope.region, params)
         try:
-            await run_session(params, base, language_model, ctx.pool, audio(), send_frame, word_filter, vocabulary)
+            await run_session(params, base, language_model, ctx.pool, audio(), send_frame, word_filter, vocabulary,
+                              speakers)
         finally:
             log_stream_end(request_id, began)
         log.debug("http2 stream %s recognised", request_id)

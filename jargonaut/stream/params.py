@@ -30,6 +30,7 @@ class StreamParams:
     vocabulary_filter_name: str | None = None
     vocabulary_filter_method: str | None = None
     vocabulary_name: str | None = None
+    show_speaker_label: bool = False
 
     def echo_headers(self) -> list[tuple[str, str]]:
         """The accepted values, as response headers (the SDK reads them back)."""
@@ -46,6 +47,8 @@ class StreamParams:
             out.append(("partial-results-stability", self.stability or "high"))
         if self.vocabulary_name:
             out.append(("vocabulary-name", self.vocabulary_name))
+        if self.show_speaker_label:
+            out.append(("show-speaker-label", "true"))
         if self.vocabulary_filter_name:
             out.append(("vocabulary-filter-name", self.vocabulary_filter_name))
             out.append(("vocabulary-filter-method", self.vocabulary_filter_method or "mask"))
@@ -86,10 +89,10 @@ def parse(values: Mapping[str, str]) -> StreamParams:
             raise BadRequestError(f"Partial results stability {stability!r} must be low, medium or high.")
         if not stabilization:
             raise BadRequestError("partial-results-stability needs enable-partial-results-stabilization=true.")
-    for member, feature in (("show-speaker-label", "speaker diarization"),
-                            ("enable-channel-identification", "channel identification")):
-        if _bool(member, values.get(member)):
-            raise BadRequestError(f"{member}: {feature} is not supported on streams by this server.")
+    show_speaker_label = _bool("show-speaker-label", values.get("show-speaker-label"))
+    if _bool("enable-channel-identification", values.get("enable-channel-identification")):
+        raise BadRequestError("enable-channel-identification: channel identification is not supported on streams "
+                              "by this server.")
     for member in ("vocabulary-names", "vocabulary-filter-names", "identify-language", "identify-multiple-languages",
                    "content-redaction-type", "content-identification-type"):
         if values.get(member) and values.get(member) != "false":
@@ -116,6 +119,7 @@ def parse(values: Mapping[str, str]) -> StreamParams:
         vocabulary_filter_name=filter_name,
         vocabulary_filter_method=(filter_method or "mask") if filter_name else None,  # Amazon's default: mask
         vocabulary_name=values.get("vocabulary-name") or None,
+        show_speaker_label=show_speaker_label,
     )
 
 

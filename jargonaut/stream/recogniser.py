@@ -26,6 +26,7 @@ from jargonaut.asr.types import Word
 from jargonaut.asr.whisper import window_frames
 from jargonaut.stream.results import PhraseDisplay, Stabilizer, WordFilter, result
 from jargonaut.stream.scheduler import FINAL, PARTIAL, DecodePool
+from jargonaut.stream.speakers import StreamSpeakers
 from jargonaut.stream.vad import WINDOW, StreamingVad
 
 RATE = 16000
@@ -161,6 +162,7 @@ class StreamRecogniser:
         word_filter: WordFilter | None = None,
         phrases: list[list[str]] | None = None,
         display: PhraseDisplay | None = None,
+        speakers: StreamSpeakers | None = None,
     ) -> None:
         self.base = base
         self.language = language  # Whisper's code (the multilingual base model is forced to it)
@@ -172,6 +174,7 @@ class StreamRecogniser:
         self.word_filter = word_filter  # a vocabulary filter on the results
         self.phrases = phrases  # a custom vocabulary's phrases, boosted in the fused decoder
         self.display = display  # ... and written as the vocabulary writes them
+        self.speakers = speakers  # show-speaker-label: the stream's voices, one label per final
         self.segmenter = Segmenter(config or SegmenterConfig())
         # One CTranslate2 thread per decode and one model replica per pool worker: under CPU
         # contention multi-threaded decodes stall badly (measured: 1 s -> 3-8 s per final).
@@ -217,6 +220,16 @@ class StreamRecogniser:
         return await self.pool.run(priority, job)
 
     # -- results ----------------------------------------------------------------------
+    async def _speaker(self, utterance: Utterance, words: list[Word]) -> int | None:
+        """The final's speaker, embedded on a pool thread (the encoder never runs on the event loop)."""
+        speakers = self.speakers
+        if speakers is None or utterance.clip is None or not words:
+            return None
+        begin, audio = utterance.clip
+        spans = [(w.start - begin / RATE, w.end - begin / RATE) for w in words]
+        speaker: int | None = await self.pool.run(FINAL, lambda: speakers.label(audio, spans))
+        return speaker
+
     async def _send(self, utterance: Utterance, words: list[Word], end: int, partial: bool) -> None:
         stable_count: int | None = None
         if self.stability is not None:
@@ -226,8 +239,9 @@ class StreamRecogniser:
         if not words:
             return
         start = min(utterance.start / RATE, words[0].start)
+        speaker = None if partial else await self._speaker(utterance, words)  # partials carry none
         await self.emit({"Results": [result(utterance.result_id, start, end / RATE, words, partial, stable_count,
-                                            self.word_filter, self.display)]})
+                                            self.word_filter, self.display, speaker)]})
 
     async def _final(self, utterance: Utterance) -> None:
         utterance.finalised = True

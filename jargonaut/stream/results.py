@@ -89,9 +89,10 @@ class PhraseDisplay:
 
     @classmethod
     def of(cls, entries: list[dict[str, str]]) -> "PhraseDisplay":
-        from jargonaut.asr.vocabulary import display_text, phrase_words
+        from jargonaut.asr.vocabulary import display_text, spoken_forms
 
-        pairs = {tuple(w.replace(".", "").lower() for w in phrase_words(e["Phrase"])): display_text(e) for e in entries}
+        pairs = {tuple(w.replace(".", "").lower() for w in form): display_text(e)
+                 for e in entries for form in spoken_forms(e)}
         return cls(tuple(sorted(pairs.items(), key=lambda pair: -len(pair[0]))))
 
     def apply(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -115,8 +116,10 @@ class PhraseDisplay:
 
 def result(result_id: str, start: float, end: float, words: list[Word], partial: bool,
            stable_count: int | None, word_filter: WordFilter | None = None,
-           display: PhraseDisplay | None = None) -> dict[str, Any]:
+           display: PhraseDisplay | None = None, speaker: int | None = None) -> dict[str, Any]:
     items = build_items(words, stable_count)
+    if speaker is not None:  # show-speaker-label: Amazon writes the speaker as a string, "0", "1", ...
+        items = [{**item, "Speaker": str(speaker)} for item in items]
     if display is not None:
         items = display.apply(items)
     if word_filter is not None:

@@ -9,7 +9,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 import numpy as np
 
 from jargonaut.asr.base_models import whisper_language
-from jargonaut.asr.vocabulary import phrase_words
+from jargonaut.asr.vocabulary import vocabulary_phrases
 from jargonaut.errors import BadRequestError, JargonautError
 from jargonaut.stream.chain import ChainError
 from jargonaut.stream.framing import FramingError, exception_event, transcript_event
@@ -17,6 +17,7 @@ from jargonaut.stream.media import open_decoder
 from jargonaut.stream.params import StreamParams
 from jargonaut.stream.recogniser import StreamRecogniser
 from jargonaut.stream.results import PhraseDisplay, WordFilter
+from jargonaut.stream.speakers import StreamSpeakers
 
 log = logging.getLogger(__name__)
 SendFrame = Callable[[bytes], Awaitable[None]]
@@ -46,6 +47,7 @@ async def run_session(
     send_frame: SendFrame,
     word_filter: WordFilter | None = None,
     vocabulary: list[dict[str, str]] | None = None,
+    speakers: StreamSpeakers | None = None,
 ) -> None:
     """Decode, recognise and answer until the audio ends; protocol errors become exception events."""
 
@@ -55,9 +57,9 @@ async def run_session(
     recogniser = StreamRecogniser(
         base, pool, emit, language_model=language_model,
         stability=params.stability if params.stabilization else None, word_filter=word_filter,
-        phrases=[phrase_words(e["Phrase"]) for e in vocabulary] if vocabulary else None,
+        phrases=vocabulary_phrases(vocabulary) if vocabulary else None,
         display=PhraseDisplay.of(vocabulary) if vocabulary else None,
-        language=whisper_language(params.language_code),
+        language=whisper_language(params.language_code), speakers=speakers,
     )
     queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue()
     worker = asyncio.create_task(recogniser.run(queue))

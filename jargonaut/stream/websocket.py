@@ -66,6 +66,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
             language_model = await ctx.language_model(principal.account_id, auth_scope.region, params)
             word_filter = await ctx.word_filter(principal.account_id, auth_scope.region, params)
             vocabulary = await ctx.vocabulary(principal.account_id, auth_scope.region, params)
+            speakers = await ctx.speakers(params)
             lease = ctx.limiter.acquire(principal.account_id)
         except JargonautError as exc:
             await send({"type": "websocket.send", "bytes": exception_event(exc.aws_type, exc.message)})
@@ -97,7 +98,8 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
 
         began = log_stream_start("WebSocket", request_id, principal.account_id, auth_scope.region, params)
         try:
-            await run_session(params, base, language_model, ctx.pool, audio(), send_frame, word_filter, vocabulary)
+            await run_session(params, base, language_model, ctx.pool, audio(), send_frame, word_filter, vocabulary,
+                              speakers)
         finally:
             log_stream_end(request_id, began)
     finally:

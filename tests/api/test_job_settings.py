@@ -526,6 +526,27 @@ def test_display_as_in_every_alternative(server, media):
             assert "Fellow-Americans" in alternative["transcript"]
 
 
+def test_sounds_like_finds_a_phrase_by_its_sound(server, media):
+    """A phrase Whisper can't spell ("Kuntree") is found by its SoundsLike pieces: JFK's "country"
+    is what "coun-try" run together says, so it comes out written as the phrase."""
+    client = server.client()
+    vocabulary = unique("sounds-like")
+    (media / f"{vocabulary}.txt").write_text("Phrase\tIPA\tSoundsLike\tDisplayAs\nKuntree\t\tcoun-try\t\n")
+    client.create_vocabulary(VocabularyName=vocabulary, LanguageCode="en-US",
+                             VocabularyFileUri=f"s3://settings-media/{vocabulary}.txt")
+    assert wait_for_vocabulary(client, vocabulary)["VocabularyState"] == "READY"
+    name = unique("sounds-like-job")
+    client.start_transcription_job(TranscriptionJobName=name, LanguageCode="en-US",
+                                   Media={"MediaFileUri": "s3://settings-media/jfk.flac"},
+                                   Settings={"VocabularyName": vocabulary})
+    job = server.wait_for_job(client, name)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    results = _transcript_of(job)["results"]
+    contents = _words(results["items"])
+    assert "kuntree" in contents and "country" not in contents, contents
+    assert "Kuntree" in results["transcripts"][0]["transcript"]
+
+
 def test_language_identification_needs_a_multilingual_model(server, media):
     with pytest.raises(ClientError) as bad:
         server.client().start_transcription_job(

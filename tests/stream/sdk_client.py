@@ -72,7 +72,7 @@ async def stream(spec: dict[str, Any]) -> dict[str, Any]:
         media_encoding=spec.get("media_encoding", "pcm"),
     )
     for key in ("language_model_name", "enable_partial_results_stabilization", "partial_results_stability", "session_id",
-                "vocabulary_name",
+                "vocabulary_name", "show_speaker_label",
                 "vocab_filter_name", "vocab_filter_method"):
         if spec.get(key) is not None:
             kwargs[key] = spec[key]
@@ -90,6 +90,7 @@ async def stream(spec: dict[str, Any]) -> dict[str, Any]:
         "stabilization": r.enable_partial_results_stabilization, "stability": r.partial_results_stability,
         "language_model_name": r.language_model_name,
         "vocab_filter_name": r.vocab_filter_name, "vocab_filter_method": r.vocab_filter_method,
+        "show_speaker_label": r.show_speaker_label,
     }
     out["started_at"] = time.monotonic() - t0
 
@@ -127,7 +128,7 @@ async def stream(spec: dict[str, Any]) -> dict[str, Any]:
                         "end": res.end_time, "text": alt.transcript if alt else "",
                         "items": [
                             {"type": i.item_type, "content": i.content, "start": i.start_time, "end": i.end_time,
-                             "confidence": i.confidence, "stable": i.stable}
+                             "confidence": i.confidence, "stable": i.stable, "speaker": i.speaker}
                             for i in (alt.items if alt else [])
                         ],
                     })

@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from jargonaut.asr.audio import decode
-from tests.stream.helpers import cert, final_text, presigned_ws_url, spec, words
+from tests.stream.audio import pcm_file
+from tests.stream.helpers import cert, final_text, finals, presigned_ws_url, spec, words
 from tests.stream.sdk_client import run_in_subprocess
 from tests.stream.ws_client import run_ws
 from tests.support.clm import create_role, read_policy, trust_policy
+from tests.support.media import make_sequence
 from tests.support.server import EVAL
 
 
@@ -73,3 +75,28 @@ def test_custom_language_model_of_the_other_band_is_refused(stream_server, biome
     ws = run_ws(presigned_ws_url(stream_server, {"language-code": "en-US", "media-encoding": "pcm", "sample-rate": "8000",
                                                  "language-model-name": biomed_clm}), audio.read_bytes()[:3200])
     assert ws["exceptions"] and ws["exceptions"][0]["type"] == "BadRequestException"
+
+
+@pytest.mark.slow
+def test_websocket_stream_with_speaker_labels_and_a_custom_language_model(stream_server, biomed_clm, tmp_path) -> None:
+    """`show-speaker-label` with a CLM over WebSocket: a biomed sentence (a synthetic voice) then JFK;
+    the CLM's words come through, every final item has a Speaker, and the two parts differ."""
+    wav, spans = make_sequence([EVAL / "biomed-tts/wav16/test_002.wav", EVAL / "general/audio/jfk.flac"],
+                               tmp_path / "biomed-then-jfk.wav")
+    audio = pcm_file(wav, 16000, tmp_path / "biomed-then-jfk.pcm")
+    (synthetic, man) = [(a + 0.5, b + 0.5) for a, b in spans]  # pcm_file leads with 0.5 s of silence
+    url = presigned_ws_url(stream_server, {"language-code": "en-US", "media-encoding": "pcm", "sample-rate": "16000",
+                                           "language-model-name": biomed_clm, "show-speaker-label": "true"})
+    out = run_ws(url, audio.read_bytes(), bytes_per_second=64000)
+    assert out["exceptions"] == []
+    assert {"tumors", "mutations"} <= set(words(final_text(out["events"])))
+    items = [i for e in finals(out["events"]) for i in e["items"]]
+    assert items and all(i["Speaker"].isdigit() for i in items)
+    assert all("Speaker" not in i for e in out["events"] if e["partial"] for i in e["items"])
+
+    def inside(span: tuple[float, float], margin: float) -> set[str]:
+        return {i["Speaker"] for i in items if i["Type"] == "pronunciation"
+                and span[0] + margin <= i["StartTime"] and i["EndTime"] <= span[1] - margin}
+
+    first, second = inside(synthetic, 0.5), inside(man, 1.0)
+    assert len(first) == len(second) == 1 and first != second, (first, second)

@@ -62,7 +62,7 @@ def test_sdk_stream_removes_filtered_words(stream_server, clips, jfk_filter) -> 
     ({"vocabulary-filter-name": "no-such-filter"}, "no-such-filter"),
     ({"vocabulary-filter-name": "x", "vocabulary-filter-method": "blur"}, "mask, remove or tag"),
     ({"vocabulary-name": "no-such-vocabulary"}, "no-such-vocabulary"),
-    ({"show-speaker-label": "true"}, "show-speaker-label"),
+    ({"show-speaker-label": "maybe"}, "show-speaker-label"),
     ({"enable-channel-identification": "true"}, "enable-channel-identification"),
 ])
 def test_stream_filter_errors_are_refused(stream_server, clips, extra, fragment) -> None:
