@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from moto.server import ThreadedMotoServer
 
-from tests.support.server import EVAL, RunningServer, make_server
+from tests.support.postgres import initdb_path, throwaway_cluster
+from tests.support.server import EVAL, RunningServer, free_port, make_server
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +28,22 @@ def eval_dir():
     if not EVAL.is_dir():
         pytest.fail(f"evaluation data missing at {EVAL}")
     return EVAL
+
+
+@pytest.fixture
+def s3_endpoint():
+    """A real S3 endpoint on loopback: moto's standalone server, stopped afterwards."""
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    moto.start()
+    yield f"http://127.0.0.1:{port}"
+    moto.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A throwaway PostgreSQL cluster (Debian's server binaries) for one test module."""
+    if initdb_path() is None:
+        pytest.skip("PostgreSQL is not installed: `make test` installs the Debian package postgresql")
+    with throwaway_cluster() as cluster:
+        yield cluster

@@ -1,7 +1,7 @@
 """One thin handler per Transcribe operation: call the service with the request.
 
-Typed handlers take a domain request and return a domain result; `api/operations.py` converts
-AWS dictionaries to and from them. The vocabulary, filter and tag handlers still pass dictionaries."""
+Handlers take a domain request and return a domain result; `api/operations.py` converts AWS
+dictionaries to and from them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ from jargonaut.domain.language_models import (
     LanguageModelPage,
     ListLanguageModels,
 )
+from jargonaut.domain.tags import ListTagsForResource, ResourceTags, TagResource, UntagResource
 from jargonaut.domain.transcription_jobs import (
     DeleteTranscriptionJob,
     GetTranscriptionJob,
@@ -22,6 +23,24 @@ from jargonaut.domain.transcription_jobs import (
     StartTranscriptionJob,
     TranscriptionJob,
     TranscriptionJobPage,
+)
+from jargonaut.domain.vocabularies import (
+    CreateVocabulary,
+    DeleteVocabulary,
+    GetVocabulary,
+    ListVocabularies,
+    UpdateVocabulary,
+    Vocabulary,
+    VocabularyPage,
+)
+from jargonaut.domain.vocabulary_filters import (
+    CreateVocabularyFilter,
+    DeleteVocabularyFilter,
+    GetVocabularyFilter,
+    ListVocabularyFilters,
+    UpdateVocabularyFilter,
+    VocabularyFilter,
+    VocabularyFilterPage,
 )
 from jargonaut.principal import Principal
 from jargonaut.service.app_services import Services
@@ -40,8 +59,7 @@ class CallContext:
         return self.principal.account_id, self.region
 
 
-Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]  # AWS dictionaries in and out (not yet typed)
-TypedHandler = Callable[[CallContext, Any], Any]  # a domain request in, a domain result (or None) out
+Handler = Callable[[CallContext, Any], Any]  # a domain request in, a domain result (or None) out
 
 
 def start_transcription_job(ctx: CallContext, request: StartTranscriptionJob) -> TranscriptionJob:
@@ -76,74 +94,64 @@ def delete_language_model(ctx: CallContext, request: DeleteLanguageModel) -> Non
     ctx.services.language_models.delete(*ctx.owner, request.name)
 
 
-def create_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.vocabulary_filters.create(*ctx.owner, params)
+def put_vocabulary(ctx: CallContext, request: CreateVocabulary | UpdateVocabulary) -> Vocabulary:
+    """CreateVocabulary and UpdateVocabulary: the same content, a new vocabulary or a replaced one."""
+    if isinstance(request, CreateVocabulary):
+        return ctx.services.vocabularies.create(*ctx.owner, request)
+    return ctx.services.vocabularies.update(*ctx.owner, request)
 
 
-def get_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    account = ctx.principal.account_id
-    return ctx.services.vocabulary_filters.get(
-        account, ctx.region, params["VocabularyFilterName"], lambda name: ctx.presign(f"/vocabulary-filters/{ctx.region}/{account}/{name}.txt"))
-
-
-def list_vocabulary_filters(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.vocabulary_filters.list(
-        ctx.principal.account_id, ctx.region, name_contains=params.get("NameContains"),
-        max_results=params.get("MaxResults"), next_token=params.get("NextToken"),
-    )
-
-
-def update_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.vocabulary_filters.update(ctx.principal.account_id, ctx.region, params)
-
-
-def delete_vocabulary_filter(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    ctx.services.vocabulary_filters.delete(ctx.principal.account_id, ctx.region, params["VocabularyFilterName"])
-    return {}
-
-
-def create_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.vocabularies.create(*ctx.owner, params)
-
-
-def get_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+def get_vocabulary(ctx: CallContext, request: GetVocabulary) -> Vocabulary:
     account = ctx.principal.account_id
     return ctx.services.vocabularies.get(
-        account, ctx.region, params["VocabularyName"], lambda name: ctx.presign(f"/vocabularies/{ctx.region}/{account}/{name}.txt"))
+        account, ctx.region, request.name, lambda name: ctx.presign(f"/vocabularies/{ctx.region}/{account}/{name}.txt"))
 
 
-def list_vocabularies(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.vocabularies.list(
-        ctx.principal.account_id, ctx.region, state=params.get("StateEquals"), name_contains=params.get("NameContains"),
-        max_results=params.get("MaxResults"), next_token=params.get("NextToken"),
-    )
+def list_vocabularies(ctx: CallContext, request: ListVocabularies) -> VocabularyPage:
+    return ctx.services.vocabularies.list(*ctx.owner, request)
 
 
-def update_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.vocabularies.update(ctx.principal.account_id, ctx.region, params)
+def delete_vocabulary(ctx: CallContext, request: DeleteVocabulary) -> None:
+    ctx.services.vocabularies.delete(*ctx.owner, request.name)
 
 
-def delete_vocabulary(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    ctx.services.vocabularies.delete(ctx.principal.account_id, ctx.region, params["VocabularyName"])
-    return {}
+def put_vocabulary_filter(ctx: CallContext, request: CreateVocabularyFilter | UpdateVocabularyFilter) -> VocabularyFilter:
+    """CreateVocabularyFilter and UpdateVocabularyFilter: the same words, a new filter or a replaced one."""
+    if isinstance(request, CreateVocabularyFilter):
+        return ctx.services.vocabulary_filters.create(*ctx.owner, request)
+    return ctx.services.vocabulary_filters.update(*ctx.owner, request)
 
 
-def tag_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    ctx.services.tags.tag(*ctx.owner, params["ResourceArn"], params["Tags"])
-    return {}
+def get_vocabulary_filter(ctx: CallContext, request: GetVocabularyFilter) -> VocabularyFilter:
+    account = ctx.principal.account_id
+    return ctx.services.vocabulary_filters.get(
+        account, ctx.region, request.name,
+        lambda name: ctx.presign(f"/vocabulary-filters/{ctx.region}/{account}/{name}.txt"))
 
 
-def untag_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    ctx.services.tags.untag(*ctx.owner, params["ResourceArn"], params["TagKeys"])
-    return {}
+def list_vocabulary_filters(ctx: CallContext, request: ListVocabularyFilters) -> VocabularyFilterPage:
+    return ctx.services.vocabulary_filters.list(*ctx.owner, request)
 
 
-def list_tags_for_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    return ctx.services.tags.list(*ctx.owner, params["ResourceArn"])
+def delete_vocabulary_filter(ctx: CallContext, request: DeleteVocabularyFilter) -> None:
+    ctx.services.vocabulary_filters.delete(*ctx.owner, request.name)
 
 
-# Operations whose services take and return domain objects (jargonaut/domain), by request type.
-TYPED_HANDLERS: dict[str, tuple[type, TypedHandler]] = {
+def tag_resource(ctx: CallContext, request: TagResource) -> None:
+    ctx.services.tags.tag(*ctx.owner, request)
+
+
+def untag_resource(ctx: CallContext, request: UntagResource) -> None:
+    ctx.services.tags.untag(*ctx.owner, request)
+
+
+def list_tags_for_resource(ctx: CallContext, request: ListTagsForResource) -> ResourceTags:
+    return ctx.services.tags.list(*ctx.owner, request)
+
+
+# Every operation: its domain request type and the handler that takes it (services take and return
+# domain objects, jargonaut/domain; api/operations.py converts AWS dictionaries to and from them).
+HANDLERS: dict[str, tuple[type, Handler]] = {
     "CreateLanguageModel": (CreateLanguageModel, create_language_model),
     "DescribeLanguageModel": (DescribeLanguageModel, describe_language_model),
     "ListLanguageModels": (ListLanguageModels, list_language_models),
@@ -152,21 +160,17 @@ TYPED_HANDLERS: dict[str, tuple[type, TypedHandler]] = {
     "GetTranscriptionJob": (GetTranscriptionJob, get_transcription_job),
     "ListTranscriptionJobs": (ListTranscriptionJobs, list_transcription_jobs),
     "DeleteTranscriptionJob": (DeleteTranscriptionJob, delete_transcription_job),
-}
-
-# Operations whose services still take and return AWS dictionaries.
-HANDLERS: dict[str, Handler] = {
-    "CreateVocabulary": create_vocabulary,
-    "GetVocabulary": get_vocabulary,
-    "ListVocabularies": list_vocabularies,
-    "UpdateVocabulary": update_vocabulary,
-    "DeleteVocabulary": delete_vocabulary,
-    "CreateVocabularyFilter": create_vocabulary_filter,
-    "GetVocabularyFilter": get_vocabulary_filter,
-    "ListVocabularyFilters": list_vocabulary_filters,
-    "UpdateVocabularyFilter": update_vocabulary_filter,
-    "DeleteVocabularyFilter": delete_vocabulary_filter,
-    "TagResource": tag_resource,
-    "UntagResource": untag_resource,
-    "ListTagsForResource": list_tags_for_resource,
+    "CreateVocabulary": (CreateVocabulary, put_vocabulary),
+    "UpdateVocabulary": (UpdateVocabulary, put_vocabulary),
+    "GetVocabulary": (GetVocabulary, get_vocabulary),
+    "ListVocabularies": (ListVocabularies, list_vocabularies),
+    "DeleteVocabulary": (DeleteVocabulary, delete_vocabulary),
+    "CreateVocabularyFilter": (CreateVocabularyFilter, put_vocabulary_filter),
+    "UpdateVocabularyFilter": (UpdateVocabularyFilter, put_vocabulary_filter),
+    "GetVocabularyFilter": (GetVocabularyFilter, get_vocabulary_filter),
+    "ListVocabularyFilters": (ListVocabularyFilters, list_vocabulary_filters),
+    "DeleteVocabularyFilter": (DeleteVocabularyFilter, delete_vocabulary_filter),
+    "TagResource": (TagResource, tag_resource),
+    "UntagResource": (UntagResource, untag_resource),
+    "ListTagsForResource": (ListTagsForResource, list_tags_for_resource),
 }

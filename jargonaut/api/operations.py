@@ -11,16 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from jargonaut.api import protocol
-from jargonaut.api.handlers import HANDLERS, TYPED_HANDLERS, CallContext
+from jargonaut.api.handlers import HANDLERS, CallContext
 from jargonaut.domain.members import from_members, to_members
 
 # The operation that takes each domain request type.
-_OPERATION_OF: dict[type, str] = {request_type: name for name, (request_type, _) in TYPED_HANDLERS.items()}
+_OPERATION_OF: dict[type, str] = {request_type: name for name, (request_type, _) in HANDLERS.items()}
 
 
 def operation_names() -> set[str]:
     """Every operation this server implements."""
-    return set(HANDLERS) | set(TYPED_HANDLERS)
+    return set(HANDLERS)
 
 
 def invoke(ctx: CallContext, operation_name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -29,9 +29,7 @@ def invoke(ctx: CallContext, operation_name: str, params: dict[str, Any]) -> dic
         raise protocol.UnknownOperationError(f"The operation {operation_name} is not supported by this server.")
     op = protocol.service_model().operation_model(operation_name)
     params = protocol.validate(op, params)
-    if operation_name in HANDLERS:
-        return HANDLERS[operation_name](ctx, params)
-    request_type, handler = TYPED_HANDLERS[operation_name]
+    request_type, handler = HANDLERS[operation_name]
     return _result_to_wire(op, handler(ctx, from_members(request_type, params)))
 
 
@@ -39,7 +37,7 @@ def run(ctx: CallContext, request: Any) -> Any:
     """Run a domain request (e.g. `CreateLanguageModel(...)`) and return its domain result."""
     operation_name = _OPERATION_OF[type(request)]
     protocol.validate(protocol.service_model().operation_model(operation_name), to_members(request))
-    return TYPED_HANDLERS[operation_name][1](ctx, request)
+    return HANDLERS[operation_name][1](ctx, request)
 
 
 def _result_to_wire(op: Any, result: Any) -> dict[str, Any]:

@@ -15,6 +15,22 @@ from jargonaut.settings import Settings
 BASE_MODEL_NAMES = ("WideBand", "NarrowBand")
 # Whisper's English models serve every English variant Transcribe names.
 SUPPORTED_LANGUAGES = ("en-US", "en-GB", "en-AU", "en-AB", "en-IE", "en-IN", "en-NZ", "en-WL", "en-ZA")
+# What a multilingual Whisper (base) transcribes: every LanguageCode Transcribe accepts for batch jobs
+# (botocore's transcribe model) whose language Whisper has, English first so that identification
+# names en-US for English. Left out: zh-HK (Cantonese has no token before large-v3) and et-ET
+# (not Estonian). Whisper cannot tell dialects apart: identification names a language, not a variant.
+MULTILINGUAL_LANGUAGES = SUPPORTED_LANGUAGES + (
+    "af-ZA", "am-ET", "ar-AE", "ar-SA", "az-AZ", "ba-RU", "be-BY", "bg-BG", "bn-IN", "bs-BA", "ca-ES", "cs-CZ",
+    "cy-GB", "cy-WL", "da-DK", "de-DE", "de-CH", "el-GR", "es-US", "es-ES", "es-MX", "et-EE", "eu-ES", "fa-IR",
+    "fa-AF", "fi-FI", "fr-FR", "fr-CA", "gl-ES", "gu-IN", "ha-NG", "he-IL", "hi-IN", "hr-HR", "ht-HT", "hu-HU",
+    "hy-AM", "id-ID", "is-IS", "it-IT", "ja-JP", "jv-ID", "ka-GE", "kk-KZ", "km-KH", "kn-IN", "ko-KR", "lt-LT",
+    "lv-LV", "mi-NZ", "mk-MK", "ml-IN", "mn-MN", "mr-IN", "ms-MY", "mt-MT", "my-MM", "ne-NP", "nl-NL", "no-NO",
+    "pa-IN", "pl-PL", "ps-AF", "pt-BR", "pt-PT", "ro-RO", "ru-RU", "si-LK", "sk-SK", "sl-SI", "so-SO", "sq-AL",
+    "sr-RS", "su-ID", "sv-SE", "sw-KE", "sw-TZ", "sw-UG", "sw-RW", "sw-BI", "ta-IN", "te-IN", "th-TH", "tl-PH",
+    "tr-TR", "tt-RU", "uk-UA", "uz-UZ", "vi-VN", "zh-CN", "zh-TW")
+# Custom language models train on English text only (normalisation, tokenizer checks), whatever the base.
+CLM_LANGUAGES = SUPPORTED_LANGUAGES
+_WHISPER_CODES = {"jv": "jw"}  # where Whisper's code is not the ISO 639-1 prefix
 
 
 @dataclass(frozen=True)
@@ -32,7 +48,8 @@ class BaseModel:
 
 def whisper_language(language_code: str) -> str:
     """Whisper's language code for a Transcribe LanguageCode (en-US -> en)."""
-    return language_code.split("-", 1)[0].lower()
+    prefix = language_code.split("-", 1)[0].lower()
+    return _WHISPER_CODES.get(prefix, prefix)
 
 
 def default_model_dir() -> str:
@@ -55,6 +72,7 @@ class Rung:
     # Fusion settings tuned for this model, over FusionSettings' defaults (which were tuned
     # on tiny.en); explicit JARGONAUT_CLM_* settings still win.
     fusion: dict[str, Any] = field(default_factory=dict)
+    languages: tuple[str, ...] = SUPPORTED_LANGUAGES  # the LanguageCodes it transcribes
 
 
 # Versions are global across the ladder, so moving a base model up a rung is a new version.
@@ -67,7 +85,8 @@ LADDER: dict[str, Rung] = {
     # between runs, faster-whisper's temperature fallback samples). Casing check (JFK, base):
     # with the biomed CLM every non-neutral setting but one wrote "and so my fellow ...";
     # case-neutral at 0.3 keeps "And so"; at 0.4-0.5 it drops punctuation ("Ask not What").
-    "whisper-base": Rung(2, _whisper_base_dir, fusion=dict(token_alpha=0.3, internal_lm_weight=0.0, case_neutral=True)),
+    "whisper-base": Rung(2, _whisper_base_dir, fusion=dict(token_alpha=0.3, internal_lm_weight=0.0, case_neutral=True),
+                         languages=MULTILINGUAL_LANGUAGES),
 }
 
 
@@ -82,7 +101,8 @@ def configured_base_models(settings: Settings | None = None) -> dict[str, BaseMo
         version = int(getattr(settings, f"{key}_version") or 0)
         rung = LADDER.get(choice)
         if rung is not None:
-            models[name] = BaseModel(name, rung.locate(settings.data_dir), version or rung.version, rung=choice)
+            models[name] = BaseModel(name, rung.locate(settings.data_dir), version or rung.version, rung.languages,
+                                     rung=choice)
         else:
             if not (Path(choice) / "model.bin").is_file():
                 raise ValueError(f"{name} base model {choice!r} is neither a CTranslate2 Whisper directory "

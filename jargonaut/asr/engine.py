@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from jargonaut.asr.base_models import BaseModel, configured_base_models
+from jargonaut.asr.base_models import BaseModel, configured_base_models, whisper_language
 from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever
 from jargonaut.asr.decoder.fused import FusedGenerator
 from jargonaut.asr.decoder.fusion import Fusion
@@ -155,6 +155,25 @@ class SpeechEngine:
         if _short_window(encoder_frames) and repeats_itself(recognition.text):
             recognition = run(None)  # a short window's loop (see whisper.py): the full window does not loop
         return respell_recognition(recognition, language_model.spellings) if language_model is not None else recognition
+
+    def detect_language(self, audio: np.ndarray, base: BaseModel, candidates: Iterable[str]) -> tuple[str, float]:
+        """The Transcribe LanguageCode among `candidates` spoken in the first 30 s of 16 kHz mono
+        `audio`, and its probability among the candidates' languages (0-1). Whisper names a
+        language, not a dialect: the first candidate of each language stands for it."""
+        by_language: dict[str, str] = {}
+        for code in candidates:
+            by_language.setdefault(whisper_language(code), code)
+        whisper = self.batch_model(base)
+        if not whisper.model.is_multilingual:
+            raise ValueError(f"the {base.name} base model is English-only: it cannot identify languages")
+        _, _, probabilities = whisper.detect_language(audio[: 30 * RATE], language_detection_segments=1)
+        among = {language: p for language, p in probabilities if language in by_language}
+        total = sum(among.values())
+        if not among or total <= 0:
+            first = next(iter(by_language))
+            return by_language[first], 1.0 / len(by_language)
+        language = max(among, key=lambda name: among[name])
+        return by_language[language], among[language] / total
 
     def text(self, audio: np.ndarray, base: BaseModel, language_model: NgramLM | None = None, *, language: str = "en",
              fusion: FusionSettings | None = None, phrases: list[list[str]] | None = None,

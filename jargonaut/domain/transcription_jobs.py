@@ -96,6 +96,7 @@ class TranscriptionJob:
     subtitles: SubtitlesOutput | None = None
     identify_language: bool | None = None
     language_options: tuple[str, ...] | None = None
+    identified_language_score: float | None = None  # IdentifyLanguage: the identified LanguageCode's score (0-1)
     tags: tuple[Tag, ...] | None = None
     redacted_media_uri: str | None = field(default=None, metadata=member("Media.RedactedMediaFileUri"))
 

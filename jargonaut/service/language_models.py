@@ -13,7 +13,7 @@ from typing import Any, Callable
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jargonaut.asr.base_models import BaseModel
+from jargonaut.asr.base_models import CLM_LANGUAGES, BaseModel
 from jargonaut.domain.language_models import (
     CreateLanguageModel,
     InputDataConfig,
@@ -345,9 +345,11 @@ class LanguageModels:
         base = self.base_models.get(name)
         if base is None:
             raise BadRequestError(f"The base model {name} is not installed; use one of {', '.join(self.base_models)}.")
-        if language_code not in base.languages:
+        languages = [code for code in base.languages if code in CLM_LANGUAGES]
+        if language_code not in languages:
             raise BadRequestError(
-                f"No installed {name} base model supports {language_code}; installed languages: {', '.join(base.languages)}."
+                f"No installed {name} base model supports {language_code} for custom language models; "
+                f"supported: {', '.join(languages)}."
             )
         return base
 

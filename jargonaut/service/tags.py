@@ -5,12 +5,14 @@ Tags live in a JSON column of the resource's own row, so they go when the resour
 """
 from __future__ import annotations
 
-import builtins
 import json
 from typing import Any
 
 from sqlalchemy import Engine, Table, and_, select, update
 
+from jargonaut.domain.common import Tag
+from jargonaut.domain.members import to_members
+from jargonaut.domain.tags import ListTagsForResource, ResourceTags, TagResource, UntagResource
 from jargonaut.errors import BadRequestError, NotFoundError
 from jargonaut.service.arns import (
     LANGUAGE_MODEL,
@@ -47,26 +49,27 @@ class Tags:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def list(self, account_id: str, region: str, arn: str) -> dict[str, Any]:
-        resource = self._resource(account_id, region, arn)
+    def list(self, account_id: str, region: str, request: ListTagsForResource) -> ResourceTags:
+        resource = self._resource(account_id, region, request.resource_arn)
         with self.engine.connect() as conn:
             current = self._current(conn, resource)
-        return {"ResourceArn": arn, "Tags": tags_list(current)}
+        return ResourceTags(resource_arn=request.resource_arn,
+                            tags=tuple(Tag(key, value) for key, value in sorted(current.items())))
 
-    def tag(self, account_id: str, region: str, arn: str, tags: builtins.list[dict[str, str]]) -> None:
-        resource = self._resource(account_id, region, arn)
-        added = tags_dict(tags)
+    def tag(self, account_id: str, region: str, request: TagResource) -> None:
+        resource = self._resource(account_id, region, request.resource_arn)
+        added = tags_dict(to_members(request.tags))
         with self.engine.begin() as conn:
             merged = {**self._current(conn, resource), **added}
             if len(merged) > MAX_TAGS:
                 raise BadRequestError(f"A resource can have at most {MAX_TAGS} tags; this would make {len(merged)}.")
             self._store(conn, resource, merged)
 
-    def untag(self, account_id: str, region: str, arn: str, keys: builtins.list[str]) -> None:
-        resource = self._resource(account_id, region, arn)
+    def untag(self, account_id: str, region: str, request: UntagResource) -> None:
+        resource = self._resource(account_id, region, request.resource_arn)
         with self.engine.begin() as conn:
             current = self._current(conn, resource)
-            self._store(conn, resource, {k: v for k, v in current.items() if k not in set(keys)})
+            self._store(conn, resource, {k: v for k, v in current.items() if k not in set(request.tag_keys)})
 
     # ---- helpers ---------------------------------------------------------------------------
     @staticmethod

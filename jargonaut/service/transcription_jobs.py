@@ -70,6 +70,7 @@ _UNSUPPORTED = {
     "ContentRedaction": "content redaction",
     "ToxicityDetection": "toxicity detection",
     "IdentifyMultipleLanguages": "multi-language identification",
+    "LanguageIdSettings": "per-language settings for language identification",
     "JobExecutionSettings": "job queueing settings",
     "OutputEncryptionKMSKeyId": "KMS output encryption",
     "KMSEncryptionContext": "KMS output encryption",
@@ -425,8 +426,10 @@ class TranscriptionJobs:
                 "Channel identification needs audio with two channels (e.g. agent and caller); this file has one. "
                 "Start the job without Settings.ChannelIdentification."
             )
-        phrases = vocabulary_phrases(request.get(VOCABULARY) or [])
         began = time.monotonic()
+        if request.get("IdentifyLanguage"):
+            self._identify(row, request, base, channels[0])
+        phrases = vocabulary_phrases(request.get(VOCABULARY) or [])
         recognitions = []
         for samples in channels:
             if not self._holds(row):
@@ -442,6 +445,10 @@ class TranscriptionJobs:
                 alternatives = segment_alternatives(self.speech.batch_model(base), channels[0], recognitions[0],
                                                     max_alternatives)
                 transcript["results"]["segments"] = alternative_segments(recognitions[0].segments, alternatives)
+        if request.get("IdentifyLanguage"):  # where Amazon's transcript names the identified language
+            transcript["results"]["language_code"] = request["LanguageCode"]
+            transcript["results"]["language_identification"] = [
+                {"score": f"{request['IdentifiedLanguageScore']:.4f}", "code": request["LanguageCode"]}]
         if request.get(VOCABULARY):
             apply_display_as(transcript, request[VOCABULARY])
         if request.get(FILTER_WORDS):
@@ -678,23 +685,15 @@ class TranscriptionJobs:
             if (request.get("Settings") or {}).get(member):
                 raise BadRequestError(f"Settings.{member}: {feature} is not supported by this server.")
 
-    def _language(self, request: dict[str, Any]) -> str:
+    def _language(self, request: dict[str, Any]) -> str | None:
+        """The job's LanguageCode; None when the job identifies it (checked here, identified when it runs)."""
         supported = {code for base in self.base_models.values() for code in base.languages}
         code = request.get("LanguageCode")
         if code and request.get("IdentifyLanguage"):
             raise BadRequestError("Specify either LanguageCode or IdentifyLanguage, not both.")
         if request.get("IdentifyLanguage"):
-            # Telling languages apart needs a multilingual base model; English variants (en-US vs en-GB)
-            # are one language to Whisper, so "identifying" among them would be a guess.
-            if len({c.split("-")[0] for c in supported}) < 2:
-                raise BadRequestError(
-                    "IdentifyLanguage: language identification needs a multilingual base model, and the installed "
-                    f"base models speak only {', '.join(sorted(supported))}. Set LanguageCode instead.")
-            options = request.get("LanguageOptions") or sorted(supported)
-            candidates = [c for c in options if c in supported]
-            if not candidates:
-                raise BadRequestError(f"None of the LanguageOptions is supported; supported: {', '.join(sorted(supported))}.")
-            raise BadRequestError("IdentifyLanguage: language identification is not supported by this server yet.")
+            _check_identification(request, supported)
+            return None
         if not code:
             raise BadRequestError("You must specify LanguageCode or set IdentifyLanguage to true.")
         if code not in supported:
@@ -702,6 +701,59 @@ class TranscriptionJobs:
                 f"The language code {code} is not supported by the installed base models; supported: {', '.join(sorted(supported))}."
             )
         return code
+
+    def _identify(self, row: Any, request: dict[str, Any], base: BaseModel, samples: Any) -> None:
+        """IdentifyLanguage: the language among the job's options (or all the base model speaks),
+        recorded on the job as Amazon reports it (LanguageCode, IdentifiedLanguageScore)."""
+        options = request.get("LanguageOptions") or base.languages
+        candidates = [c for c in options if c in base.languages]
+        if len({whisper_language(c) for c in base.languages}) < 2 or not candidates:
+            raise MediaError(
+                f"IdentifyLanguage: the {base.name} base model that serves this audio's sample rate cannot identify "
+                f"among {', '.join(options)}; start the job with a LanguageCode instead.")
+        code, score = self.speech.detect_language(samples, base, candidates)
+        request["LanguageCode"], request["IdentifiedLanguageScore"] = code, round(score, 4)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(and_(_key(row.account_id, row.region, row.name), leases.held_by(jobs, self.node, row.fence)))
+                .values(request=json.dumps(request))
+            )
+        log.info("job %s (account %s, %s): identified %s (score %.2f)", row.name, row.account_id, row.region,
+                 code, score)
+
+
+def _check_identification(request: dict[str, Any], supported: set[str]) -> None:
+    """IdentifyLanguage as Amazon takes it: LanguageOptions (if given) of 2+ supported codes; a
+    CLM, custom vocabulary or filter only through LanguageIdSettings (which this server refuses)."""
+    # Telling languages apart needs a multilingual base model; English variants (en-US vs en-GB)
+    # are one language to Whisper, so "identifying" among them would be a guess.
+    if len({whisper_language(c) for c in supported}) < 2:
+        raise BadRequestError(
+            "IdentifyLanguage: language identification needs a multilingual base model, and the installed "
+            f"base models speak only {', '.join(sorted(supported))}. Set LanguageCode instead.")
+    for member, path in (("ModelSettings", "ModelSettings"), ("VocabularyName", "Settings.VocabularyName"),
+                         ("VocabularyFilterName", "Settings.VocabularyFilterName")):
+        given = request.get(member) if member == "ModelSettings" else (request.get("Settings") or {}).get(member)
+        if given:
+            raise BadRequestError(
+                f"{path} needs a LanguageCode: with IdentifyLanguage, Amazon Transcribe takes it per language in "
+                "LanguageIdSettings, which this server does not support. Set LanguageCode instead of IdentifyLanguage.")
+    options = request.get("LanguageOptions")
+    if options is None:
+        return
+    if len(options) < 2:
+        raise BadRequestError("LanguageOptions must list at least two language codes for IdentifyLanguage.")
+    unsupported = [c for c in options if c not in supported]
+    if unsupported:
+        raise BadRequestError(
+            f"LanguageOptions: {', '.join(unsupported)} is not supported by the installed base models; "
+            f"supported: {', '.join(sorted(supported))}.")
+    languages = [whisper_language(c) for c in options]
+    if len(set(languages)) < len(languages):
+        raise BadRequestError(
+            "LanguageOptions may list only one variant of each language (e.g. not both en-US and en-GB): "
+            "the base model identifies the language, not the variant.")
 
 
 def _key(account_id: str, region: str, name: str) -> Any:
@@ -770,6 +822,7 @@ def _job_description(row: Any, transcript_uri: str | None) -> dict[str, Any]:
         "ModelSettings": request.get("ModelSettings"),
         "IdentifyLanguage": request.get("IdentifyLanguage"),
         "LanguageOptions": request.get("LanguageOptions"),
+        "IdentifiedLanguageScore": request.get("IdentifiedLanguageScore"),
         "Tags": tags_list(json.loads(row.tags or "{}")) or None,
     }
     if transcript_uri:

@@ -19,6 +19,14 @@ from typing import Any, Callable
 from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from jargonaut.domain.members import from_members, to_members
+from jargonaut.domain.vocabularies import (
+    CreateVocabulary,
+    ListVocabularies,
+    UpdateVocabulary,
+    Vocabulary,
+    VocabularyPage,
+)
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, LimitExceededError, NotFoundError
 from jargonaut.service import leases
 from jargonaut.service.buckets import Buckets
@@ -47,7 +55,8 @@ class Vocabularies:
         self._seq_lock = threading.Lock()
 
     # ---- API operations -------------------------------------------------------------
-    def create(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+    def create(self, account_id: str, region: str, vocabulary: CreateVocabulary) -> Vocabulary:
+        request = to_members(vocabulary)  # the stored source keeps Transcribe's member names
         name, language = request["VocabularyName"], request["LanguageCode"]
         source = self._source(request, language)
         tags = tags_dict(request.get("Tags"))
@@ -66,16 +75,16 @@ class Vocabularies:
                 raise ConflictError(
                     f"The requested vocabulary name {name} already exists. Use a different vocabulary name.") from exc
         self.submit(self.process, account_id, region, name, 0)
-        return {"VocabularyName": name, "LanguageCode": language, "VocabularyState": PENDING, "LastModifiedTime": now}
+        return Vocabulary(name=name, language_code=language, state=PENDING, last_modified_time=now)
 
-    def get(self, account_id: str, region: str, name: str, download_url: Callable[[str], str] | None = None) -> dict[str, Any]:
+    def get(self, account_id: str, region: str, name: str, download_url: Callable[[str], str] | None = None) -> Vocabulary:
         row = self._row(account_id, region, name)
         result = _info(row)
         if row.failure_reason:
             result["FailureReason"] = row.failure_reason
         if row.state == READY and download_url is not None:
             result["DownloadUri"] = download_url(row.name)
-        return result
+        return from_members(Vocabulary, result)
 
     def download(self, account_id: str, region: str, name: str) -> str:
         row = self._row(account_id, region, name)
@@ -83,17 +92,19 @@ class Vocabularies:
             raise NotFoundError(f"The vocabulary {name} is {row.state}; only a READY vocabulary can be downloaded.")
         return as_table(json.loads(row.entries))
 
-    def list(self, account_id: str, region: str, state: str | None = None, name_contains: str | None = None,
-             max_results: int | None = None, next_token: str | None = None) -> dict[str, Any]:
+    def list(self, account_id: str, region: str, request: ListVocabularies) -> VocabularyPage:
+        state, name_contains, max_results, next_token = (
+            request.state, request.name_contains, request.max_results, request.next_token)
         page, token = list_page(self.engine, vocabs, account_id, region, name_contains, max_results, next_token, state)
         result: dict[str, Any] = {"Vocabularies": [_info(r) for r in page]}
         if state:
             result["Status"] = state
         if token:
             result["NextToken"] = token
-        return result
+        return from_members(VocabularyPage, result)
 
-    def update(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+    def update(self, account_id: str, region: str, vocabulary: UpdateVocabulary) -> Vocabulary:
+        request = to_members(vocabulary)
         name, language = request["VocabularyName"], request["LanguageCode"]
         self._row(account_id, region, name)
         source = self._source(request, language)
@@ -106,7 +117,7 @@ class Vocabularies:
         if fence is None:
             raise NotFoundError(_not_found(name))  # deleted meanwhile
         self.submit(self.process, account_id, region, name, fence)
-        return {"VocabularyName": name, "LanguageCode": language, "VocabularyState": PENDING, "LastModifiedTime": now}
+        return Vocabulary(name=name, language_code=language, state=PENDING, last_modified_time=now)
 
     def delete(self, account_id: str, region: str, name: str) -> None:
         with self.engine.begin() as conn:

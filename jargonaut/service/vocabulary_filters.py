@@ -14,6 +14,15 @@ from typing import Any, Callable
 from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from jargonaut.domain.members import to_members
+from jargonaut.domain.vocabulary_filters import (
+    CreateVocabularyFilter,
+    ListVocabularyFilters,
+    UpdateVocabularyFilter,
+    VocabularyFilter,
+    VocabularyFilterInfo,
+    VocabularyFilterPage,
+)
 from jargonaut.errors import BadRequestError, ConflictError, LimitExceededError, NotFoundError
 from jargonaut.service.buckets import Buckets
 from jargonaut.service.pagination import next_seq
@@ -32,7 +41,8 @@ class VocabularyFilters:
         self.languages = languages  # the language codes the installed base models speak
         self._seq_lock = threading.Lock()
 
-    def create(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+    def create(self, account_id: str, region: str, vocabulary_filter: CreateVocabularyFilter) -> VocabularyFilter:
+        request = to_members(vocabulary_filter)
         name, language = request["VocabularyFilterName"], request["LanguageCode"]
         if language not in self.languages():
             raise BadRequestError(
@@ -53,37 +63,34 @@ class VocabularyFilters:
             except IntegrityError as exc:
                 raise ConflictError(
                     f"The requested vocabulary filter name {name} already exists. Use a different name.") from exc
-        return {"VocabularyFilterName": name, "LanguageCode": language, "LastModifiedTime": now}
+        return VocabularyFilter(name=name, language_code=language, last_modified_time=now)
 
-    def get(self, account_id: str, region: str, name: str, download_url: Callable[[str], str] | None = None) -> dict[str, Any]:
+    def get(self, account_id: str, region: str, name: str, download_url: Callable[[str], str] | None = None) -> VocabularyFilter:
         row = self._row(account_id, region, name)
-        result = {"VocabularyFilterName": row.name, "LanguageCode": row.language_code, "LastModifiedTime": row.modified_at}
-        if download_url is not None:
-            result["DownloadUri"] = download_url(row.name)
-        return result
+        return VocabularyFilter(name=row.name, language_code=row.language_code, last_modified_time=row.modified_at,
+                                download_uri=download_url(row.name) if download_url is not None else None)
 
     def download(self, account_id: str, region: str, name: str) -> str:
         """The filter as a text file, one word a line (what GetVocabularyFilter's DownloadUri serves)."""
         return "".join(f"{word}\n" for word in json.loads(self._row(account_id, region, name).words))
 
-    def list(self, account_id: str, region: str, name_contains: str | None = None, max_results: int | None = None,
-             next_token: str | None = None) -> dict[str, Any]:
-        page, token = list_page(self.engine, filters, account_id, region, name_contains, max_results, next_token)
-        result: dict[str, Any] = {"VocabularyFilters": [
-            {"VocabularyFilterName": r.name, "LanguageCode": r.language_code, "LastModifiedTime": r.modified_at}
-            for r in page]}
-        if token:
-            result["NextToken"] = token
-        return result
+    def list(self, account_id: str, region: str, request: ListVocabularyFilters) -> VocabularyFilterPage:
+        page, token = list_page(self.engine, filters, account_id, region, request.name_contains, request.max_results,
+                                request.next_token)
+        return VocabularyFilterPage(
+            vocabulary_filters=tuple(VocabularyFilterInfo(name=r.name, language_code=r.language_code,
+                                                          last_modified_time=r.modified_at) for r in page),
+            next_token=token or None)
 
-    def update(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+    def update(self, account_id: str, region: str, vocabulary_filter: UpdateVocabularyFilter) -> VocabularyFilter:
+        request = to_members(vocabulary_filter)
         row = self._row(account_id, region, request["VocabularyFilterName"])
         words = self._words(account_id, request, row.language_code)
         now = time.time()
         with self.engine.begin() as conn:
             conn.execute(update(filters).where(self._key(account_id, region, row.name)).values(
                 words=json.dumps(words), modified_at=now))
-        return {"VocabularyFilterName": row.name, "LanguageCode": row.language_code, "LastModifiedTime": now}
+        return VocabularyFilter(name=row.name, language_code=row.language_code, last_modified_time=now)
 
     def delete(self, account_id: str, region: str, name: str) -> None:
         with self.engine.begin() as conn:

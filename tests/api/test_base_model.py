@@ -110,3 +110,62 @@ def test_clm_on_tiny_en_offered_an_upgrade_on_base(fresh_server, eval_dir, tmp_p
     assert model["UpgradeAvailability"] is True
     text = _job_text(server, eval_dir / "general" / "audio" / "jfk.flac", "on-tiny")
     assert "what your country can do" in text.lower()
+
+
+def test_identify_language_among_options(base_server, eval_dir) -> None:
+    """IdentifyLanguage on the multilingual base model: JFK is identified as English among
+    English and German, transcribed in it, and reported as Amazon reports it."""
+    client = base_server.client()
+    jfk = eval_dir / "general" / "audio" / "jfk.flac"
+    shutil.copy(jfk, base_server.bucket("base-media") / jfk.name)
+    name = f"identify-{uuid.uuid4().hex[:8]}"
+    client.start_transcription_job(TranscriptionJobName=name, IdentifyLanguage=True, LanguageOptions=["en-US", "de-DE"],
+                                   Media={"MediaFileUri": f"s3://base-media/{jfk.name}"})
+    job = base_server.wait_for_job(client, name, timeout=600)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    assert job["LanguageCode"] == "en-US"
+    assert job["IdentifyLanguage"] is True and job["LanguageOptions"] == ["en-US", "de-DE"]
+    assert 0 < job["IdentifiedLanguageScore"] <= 1
+    results = json.loads(urllib.request.urlopen(job["Transcript"]["TranscriptFileUri"]).read())["results"]
+    assert "ask not what your country can do for you" in results["transcripts"][0]["transcript"].lower()
+    assert results["language_code"] == "en-US"
+    assert results["language_identification"][0]["code"] == "en-US"
+    assert 0 < float(results["language_identification"][0]["score"]) <= 1
+    listed = client.list_transcription_jobs(JobNameContains=name)["TranscriptionJobSummaries"]
+    assert listed[0]["LanguageCode"] == "en-US" and listed[0]["IdentifyLanguage"] is True
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    ({"LanguageOptions": ["en-US", "xx-XX"]}, "xx-XX"),  # not a code the base models transcribe
+    ({"LanguageOptions": ["en-US", "en-GB"]}, "one variant"),  # Whisper tells languages apart, not variants
+    ({"LanguageOptions": ["en-US", "de-DE"], "ModelSettings": {"LanguageModelName": "any"}}, "LanguageIdSettings"),
+])
+def test_identify_language_refuses_what_it_cannot_honour(base_server, extra, fragment) -> None:
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as bad:
+        base_server.client().start_transcription_job(
+            TranscriptionJobName=f"identify-{uuid.uuid4().hex[:8]}", IdentifyLanguage=True,
+            Media={"MediaFileUri": "s3://base-media/jfk.flac"}, **extra)
+    assert bad.value.response["Error"]["Code"] == "BadRequestException"
+    assert fragment in bad.value.response["Error"]["Message"]
+
+
+def test_the_multilingual_model_takes_other_languages_but_clms_stay_english(base_server, eval_dir) -> None:
+    """de-DE is a LanguageCode the multilingual base model takes for jobs; CLMs stay English."""
+    from botocore.exceptions import ClientError
+
+    client = base_server.client()
+    jfk = eval_dir / "general" / "audio" / "jfk.flac"
+    shutil.copy(jfk, base_server.bucket("base-media") / jfk.name)
+    name = f"german-{uuid.uuid4().hex[:8]}"
+    client.start_transcription_job(TranscriptionJobName=name, LanguageCode="de-DE",
+                                   Media={"MediaFileUri": f"s3://base-media/{jfk.name}"})
+    job = base_server.wait_for_job(client, name, timeout=600)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    assert job["LanguageCode"] == "de-DE" and "IdentifiedLanguageScore" not in job
+    with pytest.raises(ClientError) as bad:
+        base_server.client().create_language_model(
+            LanguageCode="de-DE", BaseModelName="WideBand", ModelName=f"de-{uuid.uuid4().hex[:6]}",
+            InputDataConfig={"S3Uri": "s3://base-clm/", "DataAccessRoleArn": "arn:aws:iam::123456789012:role/x"})
+    assert "custom language models" in bad.value.response["Error"]["Message"]

@@ -17,19 +17,10 @@ from botocore.exceptions import ClientError
 from tests.stream.audio import pcm_file
 from tests.stream.helpers import cert, spec
 from tests.stream.sdk_client import run_many_in_subprocess
-from tests.support.postgres import initdb_path, throwaway_cluster
 from tests.support.server import RunningServer, make_server
 
 LEASE = {"JARGONAUT_LEASE_SECONDS": "3"}  # a dead node's work is taken over after 3 s
 PENDING_LIMIT = 20  # jobs queued or in progress per account, over all nodes
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    if initdb_path() is None:
-        pytest.skip("PostgreSQL is not installed: `make test` installs the Debian package postgresql")
-    with throwaway_cluster() as cluster:
-        yield cluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

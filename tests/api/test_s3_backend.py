@@ -8,18 +8,8 @@ import sys
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
-from tests.support.server import REPO, free_port, make_server
-
-
-@pytest.fixture
-def s3_endpoint():
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    moto.start()
-    yield f"http://127.0.0.1:{port}"
-    moto.stop()
+from tests.support.server import REPO, make_server
 
 
 @pytest.mark.slow

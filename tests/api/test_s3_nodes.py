@@ -13,31 +13,12 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from tests.support.clm import create_role, read_policy, trust_policy, wait_for_model
-from tests.support.postgres import initdb_path, throwaway_cluster
-from tests.support.server import RunningServer, free_port, make_server
+from tests.support.server import RunningServer, make_server
 
 SERVICE_BUCKET = "jargonaut-service"  # the default JARGONAUT_S3_SERVICE_BUCKET
 KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-@pytest.fixture
-def s3_endpoint():
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    moto.start()
-    yield f"http://127.0.0.1:{port}"
-    moto.stop()
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    if initdb_path() is None:
-        pytest.skip("PostgreSQL is not installed: `make test` installs the Debian package postgresql")
-    with throwaway_cluster() as cluster:
-        yield cluster
 
 
 @pytest.fixture
