@@ -13,6 +13,11 @@ Hotwords are built from the same CLM text: its most frequent words that Whisper'
 tokenizer splits into 3+ pieces (words it finds rare), up to faster-whisper's prompt limit.
 retrieved-hotwords is the two-pass peer: plain draft, then the CLM terms retrieved from
 it as hotwords (see `retrieved_hotwords`).
+
+`--lm-text aci|biomed|devops` trains the CLM of the medical sets on other text: `aci` is
+aci-bench-dialogues.txt alone (all lower case: the newcomer case of issue 12), `biomed` and
+`devops` are unrelated domains (do-no-harm). "lc starts" counts sentences of the hypotheses
+that start with a lower-case letter, "i" the pronoun written lower case (casing kept or lost).
 """
 from __future__ import annotations
 
@@ -83,6 +88,31 @@ def hotwords_from(files: list[Path], max_tokens: int = 200) -> str:
     return " ".join(chosen)
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.?!]\s+)[\"'(]*([^\W\d_])")
+_LONE_I = re.compile(r"\bi\b(?!-)")
+
+
+def lower_case_starts(text: str) -> int:
+    """Sentences starting with a lower-case letter (how a lower-cased transcript shows)."""
+    return sum(m.group(1).islower() for m in _SENTENCE_START.finditer(text))
+
+
+def lower_case_i(text: str) -> int:
+    """The pronoun written "i" ("i", "i'm")."""
+    return len(_LONE_I.findall(text))
+
+
+def lm_text_files(choice: str | None) -> list[Path]:
+    """The CLM text of the medical sets: all of medical/lm-text, or `--lm-text`'s choice."""
+    if choice == "aci":
+        return [EVAL / "medical" / "lm-text" / "aci-bench-dialogues.txt"]
+    if choice == "biomed":
+        return [EVAL / "biomed-tts" / "train.txt"]
+    if choice == "devops":
+        return [Path(__file__).resolve().parent / "domains" / "devops" / "train.txt"]
+    return [Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))]
+
+
 def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBand", progress=True):
     from jargonaut.evaluate.metrics import reference_prefix
     from jargonaut.evaluate.run import evaluate, make_transcriber
@@ -99,8 +129,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
         pairs = [(i.id, i.reference, f.hypothesis) for i, f in zip(items, plain.report.files)]
         results["plain"] = Run(score_files(pairs, terms), plain.audio_seconds, plain.compute_seconds)
     print(f"\n## {name}: {len(items)} recordings" + (f", first {max_seconds:g} s of each" if max_seconds else ""))
-    print("| system | words | errors | WER % | rel. vs plain | term recall | RTF |")
-    print("|---|---|---|---|---|---|---|", flush=True)
+    print("| system | words | errors | WER % | rel. vs plain | term recall | lc starts | lc i | RTF |")
+    print("|---|---|---|---|---|---|---|---|---|", flush=True)
 
     def row(system: str, run) -> None:
         base_wer = results["plain"].report.wer if "plain" in results else None
@@ -108,7 +138,9 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
         recall = run.report.term_recall
         print(
             f"| {system} | {run.report.words} | {run.report.errors} | {100 * run.report.wer:.2f} | {rel} | "
-            f"{'-' if recall is None else f'{100 * recall:.1f}%'} | {run.rtf:.3f} |",
+            f"{'-' if recall is None else f'{100 * recall:.1f}%'} | "
+            f"{sum(lower_case_starts(f.hypothesis) for f in run.report.files)} | "
+            f"{sum(lower_case_i(f.hypothesis) for f in run.report.files)} | {run.rtf:.3f} |",
             flush=True,
         )
 
@@ -203,6 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")
+    parser.add_argument("--lm-text", choices=("aci", "biomed", "devops"),
+                        help="medical sets: train the CLM on this text instead of all medical/lm-text")
     parser.add_argument("--alpha", type=float)
     parser.add_argument("--beta", type=float)
     parser.add_argument("--no-progress", action="store_true")
@@ -231,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
                 items = read_manifest(root / "test.tsv", folder)[: args.limit]
                 run_set(f"{root.name} {folder}", items, lm, hot, systems, terms, args.max_seconds, base, progress)
             return
-        text = [Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))]
+        text = lm_text_files(args.lm_text)
         lm = train_lm(text, work)
         if args.set == "general":
             items = read_manifest(EVAL / "general" / "manifest.tsv")[: args.limit]
