@@ -126,7 +126,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
         from jargonaut.evaluate.metrics import score_files
         from jargonaut.evaluate.run import Run
 
-        pairs = [(i.id, i.reference, f.hypothesis) for i, f in zip(items, plain.report.files)]
+        pairs = [(i.id, i.reference, f.text) for i, f in zip(items, plain.report.files)]
         results["plain"] = Run(score_files(pairs, terms), plain.audio_seconds, plain.compute_seconds)
     print(f"\n## {name}: {len(items)} recordings" + (f", first {max_seconds:g} s of each" if max_seconds else ""))
     print("| system | words | errors | WER % | rel. vs plain | term recall | lc starts | lc i | RTF |")
@@ -139,8 +139,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
         print(
             f"| {system} | {run.report.words} | {run.report.errors} | {100 * run.report.wer:.2f} | {rel} | "
             f"{'-' if recall is None else f'{100 * recall:.1f}%'} | "
-            f"{sum(lower_case_starts(f.hypothesis) for f in run.report.files)} | "
-            f"{sum(lower_case_i(f.hypothesis) for f in run.report.files)} | {run.rtf:.3f} |",
+            f"{sum(lower_case_starts(f.text) for f in run.report.files)} | "
+            f"{sum(lower_case_i(f.text) for f in run.report.files)} | {run.rtf:.3f} |",
             flush=True,
         )
 
