@@ -121,6 +121,8 @@ def joined_names(cased: dict[str, Counter[str]]) -> dict[str, str]:
     Only where that form is the text's usual mid-sentence spelling, used at least MIN_COUNT times."""
     out: dict[str, str] = {}
     for key, forms in cased.items():
+        if not forms:
+            continue
         form, n = forms.most_common(1)[0]
         match = _CAMEL.match(form)
         if match is None or n < MIN_COUNT or n < MIN_SHARE * sum(forms.values()):
