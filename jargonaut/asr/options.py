@@ -79,6 +79,10 @@ class FusionSettings:
     # Density-ratio fusion: weight of Whisper's internal LM subtracted per text token
     # (internal_lm.py); 0 = plain shallow fusion.
     internal_lm_weight: float = 0.2
+    # Do no harm off-domain (decoder/gate.py): a window whose fused text the CLM explains more
+    # than this many nats per token worse than its own tuning text is decoded again without
+    # the CLM; None = off.
+    off_domain_margin: float | None = None
 
 
 

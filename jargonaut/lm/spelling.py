@@ -110,8 +110,8 @@ def learn_spellings(files: list[Path], scan_bytes: int = SCAN_BYTES) -> dict[str
                     and not any("'" in w or "\u2019" in w for w in best + other)
                     and _similarity(contexts[best], contexts[other]) >= MIN_CONTEXT_SIMILARITY):
                 table[" ".join(other)] = " ".join(cased[w].most_common(1)[0][0] if cased[w] else w for w in best)
-    for variant, form in joined_names(cased).items():
-        table.setdefault(variant, form)
+    for variant, joined in joined_names(cased).items():
+        table.setdefault(variant, joined)
     return dict(sorted(table.items()))
 
 
