@@ -45,7 +45,7 @@ _BRACKETED = re.compile(r"\[[^\]\n]{0,40}\]")
 _TAG = re.compile(r"^\s*([^\W\d_][\w.'\- ]{0,30}?)\s*:\s+(?=\S)")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6\u25aa\u2013\u2014>]+|\d{1,3}[.)]|[a-z]\))\s+")
 _PIECE = re.compile(r"^([^\w']*)(.*?)([^\w']*)$", re.S)  # opening marks, word, closing marks
-_FRAGMENT = re.compile(r"^[^\W\d_]+-[,;]?$")  # "your-" in "your- your blood pressure"
+_MARKS = "\"'()[]{}.,;:!?-\u2014\u2013*\u2022"
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 
@@ -111,7 +111,7 @@ def profile_text(files: Iterable[Path], scan_bytes: int = SCAN_BYTES) -> TextPro
                 profile.upper_lines += 1
             if not any(c in ".,?!;:" for c in text):
                 profile.unpunctuated_lines += 1
-            cores = [_split(w)[1].lower() for w in words]
+            cores = [w.strip(_MARKS).lower() for w in words]
             profile.fillers += sum(c in FILLERS for c in cores)
             profile.repeats += sum(a == b and a.isalpha() and a not in REPEATABLE for a, b in zip(cores, cores[1:]))
             if has_upper and has_lower:
@@ -165,15 +165,14 @@ class WhisperStyle:
         if tag and tag in self.tags:
             text = text[_TAG.match(text).end():]  # type: ignore[union-attr]  # _tag matched
         text = _BULLET.sub("", text)
-        pieces = _clean(text.split())
+        pieces = _clean([_split(piece) for piece in text.split()])
         if not pieces:
             return ""
         has_upper, has_lower = _cases(text)
         recase = has_upper != has_lower
         out: list[str] = []
         start = True
-        for piece in pieces:
-            opening, word, closing = _split(piece)
+        for opening, word, closing in pieces:
             low = word.lower()
             if recase and word:
                 word = self._case(low)
@@ -196,37 +195,39 @@ class WhisperStyle:
                 yield styled
 
 
-def _clean(pieces: list[str]) -> list[str]:
+Piece = tuple[str, str, str]  # opening marks, word, closing marks
+
+
+def _clean(pieces: list[Piece]) -> list[Piece]:
     """Drop fillers, false starts and immediate repeats; sentence-final marks move left."""
-    kept: list[str] = []
-    i = 0
-    while i < len(pieces):
-        piece = pieces[i]
-        opening, word, closing = _split(piece)
+    kept: list[Piece] = []
+    i, n = 0, len(pieces)
+    while i < n:
+        opening, word, closing = pieces[i]
         low = word.lower()
-        nxt = _split(pieces[i + 1]) if i + 1 < len(pieces) else None
+        nxt = pieces[i + 1] if i + 1 < n else None
         filler_pair = (low == "you" and not closing and nxt is not None and nxt[1].lower() == "know"
-                       and (not kept or kept[-1].endswith(",")) and (nxt[2].startswith(",") or i + 2 == len(pieces)))
-        if low in FILLERS or filler_pair or _FRAGMENT.match(piece):
-            end = (nxt[2] if filler_pair and nxt is not None else closing).lstrip(",")
+                       and (not kept or kept[-1][2].endswith(",")) and (nxt[2].startswith(",") or i + 2 == n))
+        if low in FILLERS or filler_pair or (closing[:1] == "-" and not opening and word.isalpha()
+                                             and closing in ("-", "-,", "-;")):
+            end = (nxt[2] if filler_pair and nxt is not None else closing).lstrip(",-")
             if kept and _SENTENCE_END.search(end):
-                kept[-1] = kept[-1].rstrip(",;") + end
+                kept[-1] = (kept[-1][0], kept[-1][1], kept[-1][2].rstrip(",;") + end)
             i += 2 if filler_pair else 1
             continue
         if kept and low and low not in REPEATABLE:
-            prev = _split(kept[-1])
+            prev = kept[-1]
             if prev[1].lower() == low and not _SENTENCE_END.search(prev[2]):
-                kept[-1] = prev[0] + word + closing  # "we, we did" -> "we did"
+                kept[-1] = (prev[0], word, closing)  # "we, we did" -> "we did"
                 i += 1
                 continue
-            if len(kept) >= 3:
-                a, b = _split(kept[-3])[1].lower(), _split(kept[-2])[1].lower()
-                if (a, b) == (prev[1].lower(), low) and a != b and not _SENTENCE_END.search(_split(kept[-2])[2]):
-                    kept.pop()  # "I think I think" -> "I think"
-                    kept[-1] = _split(kept[-1])[0] + word + closing
-                    i += 1
-                    continue
-        kept.append(piece)
+            if (len(kept) >= 3 and kept[-3][1].lower() == prev[1].lower() and kept[-2][1].lower() == low
+                    and prev[1].lower() != low and not _SENTENCE_END.search(kept[-2][2])):
+                kept.pop()  # "I think I think" -> "I think"
+                kept[-1] = (kept[-1][0], word, closing)
+                i += 1
+                continue
+        kept.append((opening, word, closing))
         i += 1
     return kept
 
