@@ -166,7 +166,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
                 if part.isdigit():
                     settings = replace(settings, candidates_per_beam=int(part))
                 elif part.startswith("f"):  # fM: do-no-harm gate, nats per token below the CLM's own text
-                    settings = replace(settings, off_domain_margin=float(part[1:]))
+                    settings = replace(settings, off_domain_margin=None if part == "foff" else float(part[1:]))
                 elif part.startswith("e"):  # eW: end-of-window CLM weight
                     settings = replace(settings, end_weight=float(part[1:]))
                 elif part == "anyterm":  # accept pass 2 even when it adds no retrieved term
