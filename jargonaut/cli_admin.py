@@ -48,12 +48,13 @@ def _roles(args: argparse.Namespace) -> int:
 def _buckets(args: argparse.Namespace) -> int:
     from jargonaut.errors import JargonautError
     from jargonaut.service.buckets import Buckets
-    from jargonaut.storage import open_object_store
+    from jargonaut.storage import open_object_store, reserved_buckets
     from jargonaut.store.database import open_engine
 
     settings = Settings.load(data_dir=args.data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    buckets = Buckets(open_engine(settings.database, settings.region), open_object_store(settings))
+    buckets = Buckets(open_engine(settings.database, settings.region), open_object_store(settings),
+                      reserved_buckets(settings))
     command = args.buckets_command
     account = getattr(args, "account", None)
     try:

@@ -30,6 +30,9 @@ class Settings:
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
     s3_region: str = "us-east-1"
+    # With an S3 endpoint: the bucket that holds the service's own files (transcripts, subtitle
+    # files, CLM artefacts) so every node reads the same; created if missing, never a user's
+    s3_service_bucket: str = "jargonaut-service"
     # Jobs one account may have QUEUED or IN_PROGRESS at once (LimitExceededException beyond)
     max_pending_jobs: int = 250
     # Real-time streams one account may run at once (LimitExceededException beyond)

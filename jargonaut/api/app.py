@@ -12,7 +12,7 @@ from botocore.model import OperationModel
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from jargonaut.api import protocol, rpcv2_cbor
@@ -173,9 +173,9 @@ def create_app(services: Services) -> Starlette:
         @aws_endpoint
         async def download(request: Request, request_id: str) -> Response:
             account_id, region = await asyncio.to_thread(_presigned_owner, request)
-            path = await asyncio.to_thread(services.jobs.transcript_path, account_id, region,
+            body = await asyncio.to_thread(services.jobs.service_file, account_id, region,
                                            request.path_params["name"], extension)
-            return FileResponse(path, media_type=media_type)
+            return Response(body, media_type=media_type)
 
         return download
 

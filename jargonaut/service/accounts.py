@@ -66,13 +66,18 @@ class Accounts:
         return [Principal(r.account_id, r.access_key_id, r.secret_access_key) for r in rows]
 
     def ensure_default(self, credentials_file: Path) -> tuple[Principal, bool]:
-        """The account in credentials.json, created (0600) on first start; True if new."""
+        """The account in credentials.json, created (0600) on the database's first start (a node
+        joining a database with accounts writes the first one); True if new."""
         if credentials_file.exists():
             data = json.loads(credentials_file.read_text())
             principal = Principal(data["account_id"], data["access_key_id"], data["secret_access_key"])
             if self.lookup(principal.access_key_id) is None:
                 self.add(principal)
             return principal, False
+        existing = self.all()
+        if existing:  # a node joining a database that has accounts (its own data dir): the first one
+            write_credentials(credentials_file, existing[0])
+            return existing[0], False
         principal = self.create()
         write_credentials(credentials_file, principal)
         return principal, True

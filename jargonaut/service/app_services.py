@@ -12,6 +12,7 @@ from jargonaut.service.accounts import Accounts
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.leases import Heartbeat, Node
+from jargonaut.service.nodes import Nodes
 from jargonaut.service.roles import Role, Roles
 from jargonaut.service.stream_leases import StreamLeases
 from jargonaut.service.tags import Tags
@@ -20,7 +21,7 @@ from jargonaut.service.vocabularies import Vocabularies
 from jargonaut.service.vocabulary_filters import VocabularyFilters
 from jargonaut.service.workdirs import remove_work_dirs
 from jargonaut.settings import Settings
-from jargonaut.storage import open_object_store
+from jargonaut.storage import open_object_store, open_service_files, reserved_buckets
 from jargonaut.storage.objects import ObjectAccess, ObjectStore
 from jargonaut.storage.s3 import S3Objects
 from jargonaut.store.database import open_engine
@@ -46,19 +47,23 @@ class Services:
     word_pool: WorkerPool
     node: Node
     stream_leases: StreamLeases
+    nodes: Nodes
     heartbeat: Heartbeat | None = None
 
     def recover(self) -> tuple[int, int]:
         """Clean what a crash left behind, resume this node's work and work whose lease lapsed,
         then start the heartbeat: (transcription jobs, CLM trainings)."""
+        self.nodes.beat()  # first: from now on no other node takes this one's scratch for a dead node's
         remove_work_dirs(self.settings.data_dir, self.node.id)
-        self.jobs.remove_unused_pins()
+        self.nodes.remove_scratch_of_gone_nodes()
+        self.language_models.collect_unused()  # versions left by deletes and retrains, once their jobs ended
         self.stream_leases.forget_node()
         self.vocabularies.recover()
         resumed = self.jobs.recover(), self.language_models.recover()
         self.heartbeat = Heartbeat(self.node.heartbeat_seconds, [
-            self.jobs.renew_leases, self.language_models.renew_leases, self.stream_leases.renew,
-            self.jobs.take_over_lapsed, self.language_models.take_over_lapsed,
+            self.nodes.beat, self.jobs.renew_leases, self.language_models.renew_leases, self.stream_leases.renew,
+            self.vocabularies.renew_leases, self.jobs.take_over_lapsed, self.language_models.take_over_lapsed,
+            self.vocabularies.take_over_lapsed, self.nodes.remove_scratch_of_gone_nodes,
         ])
         self.heartbeat.start()
         return resumed
@@ -69,6 +74,8 @@ class Services:
             # Other nodes may take this node's unfinished work now rather than after the lease.
             self.jobs.give_up_leases()
             self.language_models.give_up_leases()
+            self.vocabularies.give_up_leases()
+            self.nodes.leave()
         self.stream_leases.forget_node()
         self.pool.shutdown(wait=False)
         self.training_pool.shutdown(wait=False)
@@ -81,12 +88,13 @@ def build_services(settings: Settings) -> Services:
     engine = open_engine(settings.database, settings.region)
     node = Node(settings.node, float(settings.lease_seconds))
     store = open_object_store(settings)
+    files = open_service_files(settings)  # transcripts and CLM artefacts: S3's service bucket, or DATA_DIR
     speech = SpeechEngine.from_settings(settings)
     base_models = speech.base_models
     pool = WorkerPool(settings.workers)
     training_pool = WorkerPool(1)  # training never holds up transcription jobs
     roles = Roles(engine)
-    buckets = Buckets(engine, store)
+    buckets = Buckets(engine, store, reserved_buckets(settings))
 
     def store_for_role(role: Role) -> ObjectAccess:
         # A role that carries storage keys reads with them (S3 backend); otherwise the service's store.
@@ -97,13 +105,13 @@ def build_services(settings: Settings) -> Services:
         return buckets.view(Caller(role.account_id, role.arn), role_store)
 
     language_models = LanguageModels(engine, roles, store_for_role, settings.data_dir, base_models,
-                                     training_pool.submit, node)
+                                     training_pool.submit, node, files)
     languages = lambda: {code for base in base_models.values() for code in base.languages}  # noqa: E731
     vocabulary_filters = VocabularyFilters(engine, buckets, settings.data_dir, languages)
     word_pool = WorkerPool(1)  # checking a vocabulary takes moments: never behind a CLM training or a job
-    vocabularies = Vocabularies(engine, buckets, settings.data_dir, languages, word_pool.submit)
+    vocabularies = Vocabularies(engine, buckets, settings.data_dir, languages, word_pool.submit, node)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
-                             settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies, speech=speech, node=node)
+                             settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies, speech=speech, node=node, files=files)
     return Services(settings, engine, Accounts(engine), store, base_models, speech, pool, training_pool, jobs, roles,
                     language_models, buckets, Tags(engine), vocabulary_filters, vocabularies, word_pool, node,
-                    StreamLeases(engine, node, settings.max_streams_per_account))
+                    StreamLeases(engine, node, settings.max_streams_per_account), Nodes(engine, node, settings.data_dir))

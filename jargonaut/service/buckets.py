@@ -62,9 +62,10 @@ class Bucket:
 
 
 class Buckets:
-    def __init__(self, engine: Engine, store: ObjectStore) -> None:
+    def __init__(self, engine: Engine, store: ObjectStore, reserved: frozenset[str] = frozenset()) -> None:
         self.engine = engine
         self.store = store
+        self.reserved = reserved  # the service's own bucket: never an account's
 
     # ---- administration (`jargonaut buckets ...`) ------------------------------------------
     def create(self, account_id: str, name: str) -> bool:
@@ -75,6 +76,8 @@ class Buckets:
                 f"The bucket name {name!r} is not valid: 3-63 lower-case letters, digits, '.' and '-', "
                 "starting and ending with a letter or digit."
             )
+        if name in self.reserved:
+            raise BadRequestError(f"The bucket name {name} is reserved: it holds this service's own files.")
         current = self._row(name)
         if current is not None:
             if current.account_id == account_id:
@@ -103,7 +106,8 @@ class Buckets:
             rows = {r.name: r for r in conn.execute(select(bucket_rows))}
         found = [Bucket(r.name, r.account_id, json.loads(r.policy) if r.policy else None) for r in rows.values()]
         if account_id is None:
-            found += [Bucket(name, None, None) for name in self.store.list_buckets() if name not in rows]
+            found += [Bucket(name, None, None) for name in self.store.list_buckets()
+                      if name not in rows and name not in self.reserved]
         return sorted((b for b in found if account_id is None or b.account_id == account_id), key=lambda b: b.name)
 
     def get_policy(self, account_id: str, name: str) -> dict[str, Any] | None:
@@ -128,6 +132,8 @@ class Buckets:
 
     def authorize(self, caller: Caller, action: str, bucket: str, key: str | None = None) -> None:
         """Raise ObjectNotFound (no such bucket) or ObjectAccessDenied unless `caller` may act."""
+        if bucket in self.reserved:
+            raise ObjectAccessDenied(f"the bucket {bucket} holds this service's own files")
         row = self._row(bucket)
         if row is None:
             if not self.store.bucket_exists(bucket):
@@ -157,6 +163,8 @@ class Buckets:
     # ---- helpers ----------------------------------------------------------------------------
     def _row(self, name: str) -> Any:
         """The ownership row; an unowned bucket on a single-account install is claimed here."""
+        if name in self.reserved:
+            return None
         with self.engine.connect() as conn:
             row = conn.execute(select(bucket_rows).where(bucket_rows.c.name == name)).first()
             if row is not None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from jargonaut.errors import BadRequestError, JargonautError, NotFoundError
 from jargonaut.evaluate.metrics import _count, normalise, score_file
-from jargonaut.fileio import atomic_write
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.transcription_jobs import TranscriptionJobs
@@ -91,19 +90,21 @@ class Evaluations:
             files.append({"key": audio.key, "reference": reference, "jobs": names})
         record = {"id": evaluation_id, "model_name": model_name, "prefix": prefix_uri, "created": time.time(),
                   "files": files}
-        atomic_write(self._path(account_id, region, model_name, evaluation_id), json.dumps(record).encode())
+        self.jobs.files.write(self._key(account_id, region, model_name, evaluation_id), json.dumps(record).encode())
         return evaluation_id
 
     def of_model(self, account_id: str, region: str, model_name: str) -> list[dict[str, Any]]:
-        folder = self._path(account_id, region, model_name, "x").parent
-        records = [json.loads(p.read_text()) for p in folder.glob("*.json")] if folder.is_dir() else []
+        folder = self._key(account_id, region, model_name, "x").rsplit("/", 1)[0] + "/"
+        records = [json.loads(self.jobs.files.read(key)) for key in self.jobs.files.keys(folder) if key.endswith(".json")]
         return sorted(records, key=lambda r: -r["created"])
 
     def result(self, account_id: str, region: str, model_name: str, evaluation_id: str) -> EvaluationResult:
-        path = self._path(account_id, region, model_name, evaluation_id)
-        if not evaluation_id.isalnum() or not path.exists():
-            raise NotFoundError(f"The evaluation {evaluation_id} of {model_name} couldn't be found.")
-        record = json.loads(path.read_text())
+        try:
+            if not evaluation_id.isalnum():
+                raise ObjectNotFound(evaluation_id)
+            record = json.loads(self.jobs.files.read(self._key(account_id, region, model_name, evaluation_id)))
+        except ObjectNotFound as exc:
+            raise NotFoundError(f"The evaluation {evaluation_id} of {model_name} couldn't be found.") from exc
         try:
             domain_terms = self.language_models.report(account_id, region, model_name)["DomainTerms"]
         except JargonautError:  # retrained since, or deleted: the WERs still stand
@@ -177,9 +178,11 @@ class Evaluations:
             return None, exc.message, True
         return " ".join(t["transcript"] for t in body["results"]["transcripts"]), None, True
 
-    def _path(self, account_id: str, region: str, model_name: str, evaluation_id: str) -> Path:
-        # "m-" keeps a model named "." or ".." (the API's pattern allows them) inside the folder
-        return self.data_dir / "evaluations" / account_id / region / f"m-{model_name}" / f"{evaluation_id}.json"
+    @staticmethod
+    def _key(account_id: str, region: str, model_name: str, evaluation_id: str) -> str:
+        """The record among the service's files (DATA_DIR or the S3 service bucket, like transcripts);
+        "m-" keeps a model named "." or ".." (the API's pattern allows them) a plain folder name."""
+        return f"evaluations/{account_id}/{region}/m-{model_name}/{evaluation_id}.json"
 
 
 def _stem(key: str) -> str:

@@ -1,22 +1,21 @@
 """Custom language models as a service: Create / Describe / List / Delete, training on the
-executor, UpgradeAvailability, and pinning a model for the jobs that use it."""
+executor, UpgradeAvailability, and pinning a model's artefact key for the jobs that use it
+(see artefacts.py)."""
 from __future__ import annotations
 
 import json
 import logging
-import os
 import time
-import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import Engine, and_, delete, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
-from jargonaut.service import leases
+from jargonaut.service import artefacts, leases
 from jargonaut.service.arns import LANGUAGE_MODEL, resource_arn
 from jargonaut.service.iam import trusts_service
 from jargonaut.service.leases import Node
@@ -24,8 +23,9 @@ from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.roles import Role, Roles
 from jargonaut.service.tags import tags_dict
 from jargonaut.service.training_data import MAX_TRAINING_BYTES, MAX_TUNING_BYTES, download_listing, list_prefix
-from jargonaut.service.workdirs import TRAINING_PREFIX, node_tag, without_paths, work_dir
+from jargonaut.service.workdirs import TRAINING_PREFIX, without_paths, work_dir
 from jargonaut.storage.objects import ObjectAccess, parse_uri
+from jargonaut.storage.service_files import LocalServiceFiles, ServiceFiles
 from jargonaut.store.tables import language_models as models
 
 log = logging.getLogger(__name__)
@@ -43,10 +43,17 @@ def _load_artefact(path: str, mtime: float):  # -> NgramLM, cached per file vers
     return load_clm(Path(path))
 
 
+def _load_key(files: ServiceFiles, key: str) -> Any:
+    """The artefact under an immutable key (fetched once into the node's cache on S3)."""
+    path = files.local_copy(key)
+    return _load_artefact(str(path), path.stat().st_mtime)
+
+
 class LanguageModels:
     def __init__(
         self, engine: Engine, roles: Roles, store_for_role: StoreForRole, data_dir: Path,
         base_models: dict[str, BaseModel], submit: Callable[..., Any], node: Node | None = None,
+        files: ServiceFiles | None = None,
     ) -> None:
         self.engine = engine
         self.roles = roles
@@ -55,6 +62,7 @@ class LanguageModels:
         self.base_models = base_models
         self.submit = submit
         self.node = node or Node("local", 30.0)
+        self.files: ServiceFiles = files or LocalServiceFiles(data_dir)
 
     @staticmethod
     def arn(account_id: str, region: str, name: str) -> str:
@@ -106,8 +114,7 @@ class LanguageModels:
         row = self._row(account_id, region, name)
         if row.status != COMPLETED or not row.report:
             raise BadRequestError(f"The language model {name} is {row.status}; a report exists once training completes.")
-        path = self.data_dir / row.artefact
-        clm = _load_artefact(str(path), path.stat().st_mtime)
+        clm = _load_key(self.files, row.artefact)
         report = {**json.loads(row.report), "output": row.artefact}  # where it is kept, not where it was trained
         return {"ModelName": name, "ModelArn": self.arn(account_id, region, name), "Report": report,
                 "DomainTerms": list(clm.terms), "SpellingVariants": dict(clm.spellings)}
@@ -126,8 +133,7 @@ class LanguageModels:
             conn.execute(delete(models).where(_key(account_id, region, name)))
         log.info("language model %s (account %s, %s) deleted", name, account_id, region)
         if row.artefact:
-            # Jobs that use the model hold their own hard link (see pin_for_job).
-            (self.data_dir / row.artefact).unlink(missing_ok=True)
+            self.collect_unused()  # the artefact stays while a queued or running job pinned its key
 
     def retrain(self, account_id: str, region: str, name: str) -> dict[str, Any]:
         """Train again from the same InputDataConfig on the newest base model (beyond Amazon)."""
@@ -168,30 +174,29 @@ class LanguageModels:
             )
         return row
 
-    def pin_for_job(self, account_id: str, region: str, name: str, language_code: str, job_name: str) -> dict[str, Any]:
-        """Hard-link the artefact for one job, so deleting or retraining the model can't break it."""
-        row = self.usable(account_id, region, name, language_code)
-        # Under the node's tag: a starting node cleans up only its own links (see remove_unused_pins).
-        pinned = (self.data_dir / "job-models" / account_id / region / node_tag(self.node.id)
-                  / f"{job_name}-{uuid.uuid4().hex[:8]}.clm")
-        pinned.parent.mkdir(parents=True, exist_ok=True)
-        os.link(self.data_dir / row.artefact, pinned)
-        return {"name": name, "artefact": str(pinned.relative_to(self.data_dir)), "base_model_name": row.base_model_name}
+    def pin(self, conn: Connection, account_id: str, region: str, name: str, language_code: str) -> dict[str, Any]:
+        """The artefact key a job records at Start, read in the job insert's transaction `conn`
+        under a share lock on the model's row: a retrain or delete committing meanwhile waits for
+        the job's row, so the key collector sees the job's reference (see artefacts.py)."""
+        row = conn.execute(select(models).where(_key(account_id, region, name)).with_for_update(read=True)).first()
+        if row is None or row.status != COMPLETED or not row.artefact or row.language_code != language_code:
+            self.usable(account_id, region, name, language_code)  # the reason, as Start reports it
+            raise BadRequestError(f"The language model {name} changed while the job was started; start it again.")
+        return {"name": name, "artefact": row.artefact, "base_model_name": row.base_model_name}
 
-    def unpin(self, pinned: dict[str, Any] | None) -> None:
-        if pinned:
-            (self.data_dir / pinned["artefact"]).unlink(missing_ok=True)
+    def collect_unused(self) -> int:
+        """Remove the artefact keys no model and no unfinished job refers to (after deletes,
+        retrains, job ends and at start)."""
+        return artefacts.collect_unused(self.engine, self.files)
 
     def load_pinned(self, pinned: dict[str, Any], sample_rate: int) -> Any:
         self._check_band(pinned["name"], pinned["base_model_name"], sample_rate, MediaError)
-        path = self.data_dir / pinned["artefact"]
-        return _load_artefact(str(path), path.stat().st_mtime)
+        return _load_key(self.files, pinned["artefact"])
 
     def resolve_for_stream(self, account_id: str, region: str, name: str, language_code: str, sample_rate: int) -> Any:
         row = self.usable(account_id, region, name, language_code)
         self._check_band(name, row.base_model_name, sample_rate, BadRequestError)
-        path = self.data_dir / row.artefact
-        return _load_artefact(str(path), path.stat().st_mtime)
+        return _load_key(self.files, row.artefact)
 
     def _check_band(self, name: str, base_model_name: str, sample_rate: int, error: type[JargonautError]) -> None:
         if not self.base_models[base_model_name].accepts_rate(sample_rate):
@@ -251,7 +256,7 @@ class LanguageModels:
             self._finish(row, FAILED, f"Internal failure while training ({type(exc).__name__}); the server log has the details.")
             return
         if not self._finish(row, COMPLETED, None, artefact=artefact, report=report):
-            (self.data_dir / artefact).unlink(missing_ok=True)  # deleted, or taken over, while training
+            self.files.delete(artefact)  # deleted, or taken over, while training: nothing refers to it
 
     def _train(self, row: Any) -> tuple[str, str]:
         from jargonaut.lm.train import train_clm
@@ -267,8 +272,6 @@ class LanguageModels:
         if config.get("TuningDataS3Uri"):
             tuning = list_prefix(store, role, config["TuningDataS3Uri"], MAX_TUNING_BYTES, "tuning", context)
         base = self.base_models[row.base_model_name]
-        final_dir = self.data_dir / "clm" / row.account_id / row.region
-        final_dir.mkdir(parents=True, exist_ok=True)
         with work_dir(self.data_dir, TRAINING_PREFIX, self.node.id) as tmp:  # removed on the next start if a crash leaves it
             names = download_listing(store, training, Path(tmp) / "training")
             tuning_files: list[Path] | None = None
@@ -283,9 +286,9 @@ class LanguageModels:
                                    base_model_dir=base.model)
             except BadRequestError as exc:
                 raise BadRequestError(_name_objects(exc.message, names)) from exc
-            artefact = final_dir / f"{row.name}-{uuid.uuid4().hex[:12]}.clm"
-            os.replace(output, artefact)
-        return str(artefact.relative_to(self.data_dir)), json.dumps(_report_dict(report))
+            artefact = artefacts.new_key(row.account_id, row.region, row.name)  # written once, never changed
+            self.files.write_file(artefact, output)
+        return artefact, json.dumps(_report_dict(report))
 
     def _finish(self, row: Any, status: str, reason: str | None, artefact: str | None = None, report: str | None = None) -> bool:
         with self.engine.begin() as conn:
@@ -296,7 +299,7 @@ class LanguageModels:
                       modified_at=time.time(),
                       **({"artefact": artefact, "report": report} if artefact else {}))).rowcount
         if done and artefact and row.artefact and row.artefact != artefact:
-            (self.data_dir / row.artefact).unlink(missing_ok=True)  # the retrained model replaces the old file
+            self.collect_unused()  # the old version goes once no job that pinned it is left
         if done:
             took = time.time() - row.modified_at
             summary = _report_summary(json.loads(report)) if report else f": {reason}"

@@ -39,9 +39,14 @@ def held_by(table: Table, node: Node, fence: int) -> Any:
     return and_(table.c.lease_owner == node.id, table.c.fence == fence)
 
 
+def _status(table: Table) -> Any:
+    """The column that holds the work's state (vocabularies call it `state`)."""
+    return table.c.status if "status" in table.c else table.c.state
+
+
 def renew(conn: Connection, table: Table, node: Node, statuses: Sequence[str]) -> int:
     """Heartbeat: extend every lease this node holds on rows still in `statuses`."""
-    return conn.execute(update(table).where(and_(table.c.lease_owner == node.id, table.c.status.in_(statuses)))
+    return conn.execute(update(table).where(and_(table.c.lease_owner == node.id, _status(table).in_(statuses)))
                         .values(lease_expires=node.expiry())).rowcount
 
 
@@ -54,15 +59,16 @@ def take_over(conn: Connection, table: Table, node: Node, statuses: Sequence[str
                  table.c.lease_expires < time.time())
     if including_own:
         lapsed = or_(lapsed, table.c.lease_owner == node.id)
-    statement = (update(table).where(and_(table.c.status.in_(statuses), lapsed))
-                 .values(status=new_status, lease_owner=node.id, lease_expires=node.expiry(), fence=table.c.fence + 1)
+    statement = (update(table).where(and_(_status(table).in_(statuses), lapsed))
+                 .values({_status(table): new_status, table.c.lease_owner: node.id, table.c.lease_expires: node.expiry(),
+                         table.c.fence: table.c.fence + 1})
                  .returning(table.c.account_id, table.c.region, table.c.name, table.c.fence, table.c.seq))
     return sorted(conn.execute(statement).all(), key=lambda row: row.seq)
 
 
 def give_up(conn: Connection, table: Table, node: Node, statuses: Sequence[str]) -> int:
     """At shutdown: let other nodes take this node's work at once instead of after the lease."""
-    return conn.execute(update(table).where(and_(table.c.lease_owner == node.id, table.c.status.in_(statuses)))
+    return conn.execute(update(table).where(and_(table.c.lease_owner == node.id, _status(table).in_(statuses)))
                         .values(lease_expires=0.0)).rowcount
 
 

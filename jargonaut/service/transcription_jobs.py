@@ -1,5 +1,6 @@
 """Transcription jobs: validation, the QUEUED → IN_PROGRESS → COMPLETED | FAILED machine,
-leases (several nodes on one database; see leases.py), resumption after a crash, output files."""
+leases (several nodes on one database; see leases.py), resumption after a crash, output files
+(published under the lease's fencing token, see `_publish`)."""
 from __future__ import annotations
 
 import json
@@ -31,22 +32,22 @@ from jargonaut.errors import (
     MediaError,
     NotFoundError,
 )
-from jargonaut.fileio import atomic_write
 from jargonaut.service import leases
+from jargonaut.service.artefacts import PINNED_MODEL
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.leases import Node
 from jargonaut.service.media import check_media, fetch_media
 from jargonaut.service.output import CUSTOMER_BUCKET, OutputLocation, beside, resolve_output
 from jargonaut.service.pagination import list_page, next_seq
 from jargonaut.service.tags import tags_dict, tags_list
-from jargonaut.service.workdirs import JOB_PREFIX, node_tag, without_paths, work_dir
+from jargonaut.service.workdirs import JOB_PREFIX, without_paths, work_dir
 from jargonaut.storage.objects import InvalidKey, ObjectAccessDenied, ObjectNotFound, ObjectRef, ObjectStore, parse_uri
+from jargonaut.storage.service_files import LocalServiceFiles, ServiceFiles
 from jargonaut.store.tables import transcription_jobs as jobs
 
 log = logging.getLogger(__name__)
 
 QUEUED, IN_PROGRESS, COMPLETED, FAILED = "QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"
-PINNED_MODEL = "_PinnedLanguageModel"  # internal request member: the job's own CLM link
 FILTER_WORDS = "_VocabularyFilterWords"  # internal request member: the filter's words when the job started
 VOCABULARY = "_VocabularyEntries"  # internal request member: the custom vocabulary's entries when the job started
 MAX_ATTEMPTS = 3  # a job that kills the server this often is failed, not retried forever
@@ -86,6 +87,7 @@ class TranscriptionJobs:
         node: Node | None = None,
         *,
         speech: SpeechEngine,
+        files: ServiceFiles | None = None,
     ) -> None:
         self.engine = engine
         self.speech = speech  # recognises the audio (the services' one engine)
@@ -99,6 +101,7 @@ class TranscriptionJobs:
         self.vocabulary_filters = vocabulary_filters
         self.vocabularies = vocabularies
         self.node = node or Node("local", 30.0)
+        self.files: ServiceFiles = files or LocalServiceFiles(data_dir)  # our transcripts and subtitle files
 
     # ---- API operations -------------------------------------------------------------
     def start(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -126,20 +129,22 @@ class TranscriptionJobs:
         if model_name:
             if self.language_models is None:
                 raise BadRequestError("Custom language models are not available on this server.")
-            # The job keeps its own link to the model file: deleting the model can't break it.
-            request[PINNED_MODEL] = self.language_models.pin_for_job(
-                account_id, region, model_name, request["LanguageCode"], name)
+            # Checked now for a clear error; the artefact key is pinned in the insert's transaction.
+            self.language_models.usable(account_id, region, model_name, request["LanguageCode"])
         now = time.time()
         with self.engine.begin() as conn:
             seq = next_seq(conn, jobs)  # first: its row lock makes the count below exact across nodes
             pending = conn.execute(select(func.count()).select_from(jobs).where(and_(
                 jobs.c.account_id == account_id, jobs.c.status.in_((QUEUED, IN_PROGRESS))))).scalar()
             if pending >= self.max_pending:
-                self._unpin(request)
                 raise LimitExceededError(
                     f"You have {pending} transcription jobs queued or in progress, the limit of this server. "
                     "Wait for some to finish and try again."
                 )
+            if model_name and self.language_models is not None:
+                # The job decodes this artefact version, whatever happens to the model later.
+                request[PINNED_MODEL] = self.language_models.pin(conn, account_id, region, model_name,
+                                                                 request["LanguageCode"])
             try:
                 conn.execute(
                     insert(jobs).values(
@@ -161,7 +166,6 @@ class TranscriptionJobs:
                     )
                 )
             except IntegrityError as exc:
-                self._unpin(request)
                 raise ConflictError(
                     f"The requested job name {name} already exists. Use a different job name."
                 ) from exc
@@ -196,17 +200,18 @@ class TranscriptionJobs:
 
     def delete(self, account_id: str, region: str, name: str) -> None:
         """Delete the job; one in progress is cancelled: its worker sees the row gone, writes
-        nothing and releases its model link itself (so the link can't vanish under it)."""
+        nothing and lets its model's artefact go itself (so it can't vanish under it)."""
         row = self._row(account_id, region, name)
         with self.engine.begin() as conn:
             conn.execute(delete(jobs).where(_key(account_id, region, name)))
         log.info("job %s (account %s, %s) deleted%s", name, account_id, region,
                  " while in progress: cancelled" if row.status == IN_PROGRESS else "")
         location = json.loads(row.output_location or "{}")
-        for path in _service_paths(location):
-            (self.data_dir / path).unlink(missing_ok=True)
+        for key in _service_paths(location):
+            self.files.delete(key)
+        self._delete_attempt(location)
         if row.status != IN_PROGRESS:
-            self._unpin(json.loads(row.request))
+            self._release_artefact(json.loads(row.request))
 
     @staticmethod
     def _check_alternatives(request: dict[str, Any]) -> None:
@@ -230,11 +235,12 @@ class TranscriptionJobs:
             raise BadRequestError("Settings.VocabularyFilterName: vocabulary filters are not available on this server.")
         request[FILTER_WORDS] = self.vocabulary_filters.words_for_job(account_id, region, name, request["LanguageCode"])
 
-    def _unpin(self, request: dict[str, Any]) -> None:
+    def _release_artefact(self, request: dict[str, Any]) -> None:
+        """The job no longer holds its CLM version: remove it if nothing else refers to it."""
         if self.language_models is not None and request.get(PINNED_MODEL):
-            self.language_models.unpin(request[PINNED_MODEL])
+            self.language_models.collect_unused()
 
-    def transcript_path(self, account_id: str, region: str, name: str, extension: str = "json") -> Path:
+    def service_file(self, account_id: str, region: str, name: str, extension: str = "json") -> bytes:
         """The service-stored transcript (json) or subtitle file (srt, vtt) of a completed job."""
         row = self._row(account_id, region, name)
         location = json.loads(row.output_location or "{}")
@@ -242,7 +248,10 @@ class TranscriptionJobs:
         if row.status != COMPLETED or not stored:
             kind = "transcript" if extension == "json" else f"{extension} subtitle file"
             raise NotFoundError(f"The {kind} of {name} is not stored by this service.")
-        return self.data_dir / _with_extension(location, extension)["path"]
+        try:
+            return self.files.read(_with_extension(location, extension)["path"])
+        except ObjectNotFound as exc:
+            raise NotFoundError(f"The {extension} file of {name} is gone; the job was deleted meanwhile.") from exc
 
     def running(self) -> int:
         """Jobs QUEUED or IN_PROGRESS, in every account (the shutdown log line counts them)."""
@@ -261,7 +270,7 @@ class TranscriptionJobs:
             raise NotFoundError(f"The job {name} has no {extension} subtitle file.")
         found = _with_extension(location, extension)
         if found.get("path"):
-            return (self.data_dir / found["path"]).read_bytes()
+            return self.files.read(found["path"])
         return self._read_object(account_id, ObjectRef(found["bucket"], found["key"]))
 
     def media_bytes(self, account_id: str, region: str, name: str) -> bytes:
@@ -279,23 +288,6 @@ class TranscriptionJobs:
             return target.read_bytes()
 
     # ---- recovery and execution --------------------------------------------------------
-    def remove_unused_pins(self) -> int:
-        """Unlink this node's model links that no queued or running job holds (a crash or
-        cancellation left them); another node's may belong to a job it is starting right now."""
-        root = self.data_dir / "job-models"
-        if not root.is_dir():
-            return 0
-        with self.engine.connect() as conn:
-            requests = conn.execute(select(jobs.c.request).where(jobs.c.status.in_((QUEUED, IN_PROGRESS)))).scalars().all()
-        used = {(json.loads(r).get(PINNED_MODEL) or {}).get("artefact") for r in requests}
-        removed = 0
-        mine = node_tag(self.node.id)
-        for path in [*root.glob(f"*/*/{mine}/*.clm"), *root.glob("*/*/*.clm")]:  # the latter: links made before nodes
-            if path.relative_to(self.data_dir).as_posix() not in used:
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
-
     def recover(self) -> int:
         """At start: take back what this node held before it stopped, and take over work whose
         lease lapsed; a live node's jobs stay with it. Returns how many were queued here."""
@@ -343,19 +335,17 @@ class TranscriptionJobs:
                 log.info("job %s (account %s, %s) IN_PROGRESS, attempt %d", name, account_id, region, row.attempts)
                 self._run(row)
         finally:
-            self._release_pin(row)
+            self._after_run(row)
 
-    def _release_pin(self, row: Any) -> None:
-        """The worker releases its own model link, unless the job went on to another holder."""
+    def _after_run(self, row: Any) -> None:
+        """Say so if the job went on to another holder; let the CLM version go if nothing needs it."""
         with self.engine.connect() as conn:
             current = conn.execute(select(jobs.c.status, jobs.c.fence).where(and_(
                 _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))).first()
         if current is not None and current.fence != row.fence:
             log.info("job %s (account %s, %s): lease lost while it ran; the node that took it over writes the "
                      "result", row.name, row.account_id, row.region)
-            if current.status in (QUEUED, IN_PROGRESS):
-                return
-        self._unpin(json.loads(row.request))
+        self._release_artefact(json.loads(row.request))
 
     def _run(self, row: Any) -> None:
         try:
@@ -408,12 +398,65 @@ class TranscriptionJobs:
             apply_vocabulary_filter(transcript, request[FILTER_WORDS], request["Settings"]["VocabularyFilterMethod"])
         if not self._holds(row):
             return  # cancelled (or the lease lost) during recognition: write nothing
+        outputs = {"json": json.dumps(transcript, ensure_ascii=False).encode(), **_subtitle_files(request, transcript)}
+        self._publish(row, outputs, audio_s=len(channels[0]) / audio_io.TARGET_RATE, work_s=time.monotonic() - began)
+
+    def _publish(self, row: Any, outputs: dict[str, bytes], audio_s: float, work_s: float) -> None:
+        """Write the result so that only the job's holder publishes it, exactly once: (1) the
+        files go under keys of this attempt (`attempts/.../<seq>-<fence>/<job>.<ext>`); (2) the database
+        records that attempt as the job's result only if this worker still holds the job with its
+        fencing token; (3) then the files are copied to the output location from the attempt the
+        database names, so a worker that stalls after (2) and wakes after a takeover copies the new
+        holder's bytes; (4) COMPLETED, fenced again; (5) the attempt's files are removed."""
+        # "<name>." + extension: a job named "." or ".." still makes a plain last segment.
+        attempt = f"attempts/{row.account_id}/{row.region}/{row.seq}-{row.fence}/{row.name}."
+        for extension, body in outputs.items():
+            self.files.write(attempt + extension, body)
         location = json.loads(row.output_location)
-        self._write_output(row, location, json.dumps(transcript, ensure_ascii=False).encode())
-        self._write_subtitles(row, request, location, transcript)
-        if not self._finish(row, COMPLETED, None, audio_s=len(channels[0]) / audio_io.TARGET_RATE,
-                            work_s=time.monotonic() - began) and not self._exists(row):
-            self._remove_output(location)  # deleted between the write and now: leave nothing behind
+        subtitle_formats = sorted(e for e in outputs if e != "json")
+        if subtitle_formats:
+            location["subtitles"] = subtitle_formats  # like Amazon, none when nothing was said
+        location["attempt"] = attempt
+        with self.engine.begin() as conn:
+            published = conn.execute(update(jobs).where(and_(
+                _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq, jobs.c.status == IN_PROGRESS,
+                leases.held_by(jobs, self.node, row.fence))).values(output_location=json.dumps(location))).rowcount
+        if not published:
+            self._delete_attempt(location)
+            log.info("job %s (account %s, %s): not published, the job was deleted or taken over", row.name,
+                     row.account_id, row.region)
+            return
+        self._copy_published(row)
+        final = {k: v for k, v in location.items() if k != "attempt"}
+        done = self._finish(row, COMPLETED, None, audio_s=audio_s, work_s=work_s, location=final)
+        if not done and not self._exists(row):
+            self._remove_output(final)  # deleted between the write and now: leave nothing behind
+        self._delete_attempt(location)
+        if done:  # attempts of this job that a crashed worker wrote and never published
+            folder = f"attempts/{row.account_id}/{row.region}/"
+            for key in [k for k in self.files.keys(folder) if k[len(folder):].startswith(f"{row.seq}-")]:
+                self.files.delete(key)
+
+    def _copy_published(self, row: Any) -> None:
+        """Copy the attempt the database names as the job's result to the output location."""
+        with self.engine.connect() as conn:
+            current = conn.execute(select(jobs.c.output_location).where(and_(
+                _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))).scalar()
+        location = json.loads(current or "{}")
+        if not location.get("attempt"):
+            return  # deleted, or completed by its holder already
+        try:
+            bodies = {e: self.files.read(location["attempt"] + e) for e in ["json", *location.get("subtitles", [])]}
+        except ObjectNotFound:
+            return  # its holder completed it and removed the attempt: the output is in place
+        for extension, body in bodies.items():
+            self._write_output(row, _with_extension(location, extension), body,
+                               beside_transcript=None if extension == "json" else _with_extension(location, "json"))
+
+    def _delete_attempt(self, location: dict[str, Any]) -> None:
+        if location.get("attempt"):
+            for extension in ["json", *subtitles.FORMATS]:
+                self.files.delete(location["attempt"] + extension)
 
     def _record_media(self, row: Any, request: dict[str, Any], info: Any) -> None:
         """Like Amazon, report the detected format and rate when the request left them out."""
@@ -430,22 +473,6 @@ class TranscriptionJobs:
         if not request.get(PINNED_MODEL) or self.language_models is None:
             return None
         return self.language_models.load_pinned(request[PINNED_MODEL], sample_rate)
-
-    def _write_subtitles(self, row: Any, request: dict[str, Any], location: dict[str, Any], transcript: dict[str, Any]) -> None:
-        """Subtitle files beside the transcript; like Amazon, none when nothing was said."""
-        settings = request.get("Subtitles") or {}
-        cues = subtitles.cues_from_items(transcript["results"]["items"])
-        if not settings.get("Formats") or not cues:
-            return
-        written = []
-        for subtitle_format in sorted(set(settings["Formats"])):
-            text = subtitles.render(cues, subtitle_format, settings.get("OutputStartIndex", 0))
-            self._write_output(row, _with_extension(location, subtitle_format), text.encode(), beside_transcript=location)
-            written.append(subtitle_format)
-        location["subtitles"] = written
-        with self.engine.begin() as conn:
-            conn.execute(update(jobs).where(and_(_key(row.account_id, row.region, row.name), jobs.c.seq == row.seq))
-                         .values(output_location=json.dumps(location)))
 
     def _subtitles_output(self, row: Any, settings: dict[str, Any], transcript_url: Callable[..., str] | None) -> dict[str, Any]:
         output: dict[str, Any] = {"Formats": settings.get("Formats", []), "OutputStartIndex": settings.get("OutputStartIndex", 0)}
@@ -465,7 +492,7 @@ class TranscriptionJobs:
     def _write_output(self, row: Any, location: dict[str, Any], body: bytes,
                       beside_transcript: dict[str, Any] | None = None) -> None:
         if location.get("path"):
-            atomic_write(self.data_dir / location["path"], body)
+            self.files.write(location["path"], body)
             return
         ref = ObjectRef(location["bucket"], location["key"])
         transcript_ref = ObjectRef(beside_transcript["bucket"], beside_transcript["key"]) if beside_transcript else None
@@ -482,8 +509,8 @@ class TranscriptionJobs:
             ) from exc
 
     def _remove_output(self, location: dict[str, Any]) -> None:
-        for path in _service_paths(location):
-            (self.data_dir / path).unlink(missing_ok=True)
+        for key in _service_paths(location):
+            self.files.delete(key)
         if location.get("bucket"):
             for extension in ["json", *location.get("subtitles", [])]:
                 self.store.delete(ObjectRef(**_with_extension(location, extension)))
@@ -549,7 +576,8 @@ class TranscriptionJobs:
                 _key(row.account_id, row.region, row.name), jobs.c.seq == row.seq,
                 leases.held_by(jobs, self.node, row.fence)))).first() is not None
 
-    def _finish(self, row: Any, status: str, reason: str | None, audio_s: float = 0.0, work_s: float = 0.0) -> bool:
+    def _finish(self, row: Any, status: str, reason: str | None, audio_s: float = 0.0, work_s: float = 0.0,
+                location: dict[str, Any] | None = None) -> bool:
         """Record the outcome (and log it) if this worker still holds the job with its fencing token;
         False if the job was deleted or taken over meanwhile. Reasons never name server paths."""
         completed_at = time.time()
@@ -559,7 +587,8 @@ class TranscriptionJobs:
                 update(jobs)
                 .where(and_(_key(row.account_id, row.region, row.name), jobs.c.seq == row.seq,
                             jobs.c.status == IN_PROGRESS, leases.held_by(jobs, self.node, row.fence)))
-                .values(status=status, failure_reason=reason, completed_at=completed_at)
+                .values(status=status, failure_reason=reason, completed_at=completed_at,
+                        **({"output_location": json.dumps(location)} if location is not None else {}))
             ).rowcount)
         took = completed_at - (row.started_at or row.created_at)
         if done and status == COMPLETED:
@@ -638,6 +667,15 @@ def _subtitle_formats(request: dict[str, Any]) -> list[str]:
     if request.get("Subtitles") and not formats:
         raise BadRequestError("Subtitles.Formats must name at least one format: srt or vtt.")
     return sorted(set(formats))
+
+
+def _subtitle_files(request: dict[str, Any], transcript: dict[str, Any]) -> dict[str, bytes]:
+    """Subtitle files for the transcript, by format; like Amazon, none when nothing was said."""
+    settings = request.get("Subtitles") or {}
+    cues = subtitles.cues_from_items(transcript["results"]["items"])
+    if not settings.get("Formats") or not cues:
+        return {}
+    return {f: subtitles.render(cues, f, settings.get("OutputStartIndex", 0)).encode() for f in sorted(set(settings["Formats"]))}
 
 
 def _with_extension(location: dict[str, Any], extension: str) -> dict[str, Any]:

@@ -3,7 +3,9 @@ and the entries a job (or stream) uses.
 
 The request is checked at once where Amazon does (names, one source, language); the phrases
 and the table file are checked on the worker, so a bad entry becomes a FailureReason naming
-its line, as Amazon reports it.
+its line, as Amazon reports it. The processing is leased like a job (leases.py): the node that
+accepts a create or update holds it, a dead node's PENDING vocabulary is taken over by another,
+and the outcome lands only with the holder's fencing token.
 """
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, LimitExceededError, NotFoundError
+from jargonaut.service import leases
 from jargonaut.service.buckets import Buckets
+from jargonaut.service.leases import Node
 from jargonaut.service.pagination import next_seq
 from jargonaut.service.vocabulary_entries import as_table, entries_from_file, entries_from_phrases
 from jargonaut.service.word_lists import MAX_FILE_BYTES, MAX_PER_ACCOUNT, list_page, read_word_file
@@ -32,8 +36,9 @@ PENDING, READY, FAILED = "PENDING", "READY", "FAILED"
 
 class Vocabularies:
     def __init__(self, engine: Engine, buckets: Buckets, data_dir: Path, languages: Callable[[], set[str]],
-                 submit: Callable[..., Any]) -> None:
+                 submit: Callable[..., Any], node: Node | None = None) -> None:
         self.engine = engine
+        self.node = node or Node("local", 30.0)
         self.buckets = buckets
         self.data_dir = data_dir
         self.languages = languages
@@ -53,11 +58,12 @@ class Vocabularies:
             try:
                 conn.execute(insert(vocabs).values(
                     account_id=account_id, region=region, name=name, seq=next_seq(conn, vocabs), language_code=language,
-                    state=PENDING, source=json.dumps(source), modified_at=now))
+                    state=PENDING, source=json.dumps(source), modified_at=now,
+                    lease_owner=self.node.id, lease_expires=self.node.expiry(), fence=0))
             except IntegrityError as exc:
                 raise ConflictError(
                     f"The requested vocabulary name {name} already exists. Use a different vocabulary name.") from exc
-        self.submit(self.process, account_id, region, name)
+        self.submit(self.process, account_id, region, name, 0)
         return {"VocabularyName": name, "LanguageCode": language, "VocabularyState": PENDING, "LastModifiedTime": now}
 
     def get(self, account_id: str, region: str, name: str, download_url: Callable[[str], str] | None = None) -> dict[str, Any]:
@@ -91,10 +97,13 @@ class Vocabularies:
         source = self._source(request, language)
         now = time.time()
         with self.engine.begin() as conn:
-            conn.execute(update(vocabs).where(self._key(account_id, region, name)).values(
+            fence = conn.execute(update(vocabs).where(self._key(account_id, region, name)).values(
                 language_code=language, state=PENDING, failure_reason=None, source=json.dumps(source),
-                entries=None, modified_at=now))
-        self.submit(self.process, account_id, region, name)
+                entries=None, modified_at=now, lease_owner=self.node.id, lease_expires=self.node.expiry(),
+                fence=vocabs.c.fence + 1).returning(vocabs.c.fence)).scalar()
+        if fence is None:
+            raise NotFoundError(_not_found(name))  # deleted meanwhile
+        self.submit(self.process, account_id, region, name, fence)
         return {"VocabularyName": name, "LanguageCode": language, "VocabularyState": PENDING, "LastModifiedTime": now}
 
     def delete(self, account_id: str, region: str, name: str) -> None:
@@ -118,18 +127,40 @@ class Vocabularies:
 
     # ---- processing ------------------------------------------------------------------
     def recover(self) -> int:
-        with self.engine.connect() as conn:
-            pending = conn.execute(select(vocabs.c.account_id, vocabs.c.region, vocabs.c.name)
-                                   .where(vocabs.c.state == PENDING)).all()
-        for account_id, region, name in pending:
-            self.submit(self.process, account_id, region, name)
-        return len(pending)
+        """At start: this node's PENDING vocabularies and those whose node's lease lapsed."""
+        return self._take_over(including_own=True)
 
-    def process(self, account_id: str, region: str, name: str) -> None:
-        """Worker: read and check the entries; the outcome only lands if no update came meanwhile."""
-        with self.engine.connect() as conn:
+    def take_over_lapsed(self) -> int:
+        return self._take_over(including_own=False)
+
+    def renew_leases(self) -> int:
+        with self.engine.begin() as conn:
+            return leases.renew(conn, vocabs, self.node, (PENDING,))
+
+    def give_up_leases(self) -> int:
+        with self.engine.begin() as conn:
+            return leases.give_up(conn, vocabs, self.node, (PENDING,))
+
+    def _take_over(self, including_own: bool) -> int:
+        with self.engine.begin() as conn:
+            taken = leases.take_over(conn, vocabs, self.node, (PENDING,), PENDING, including_own)
+        for row in taken:
+            if not including_own:
+                log.info("vocabulary %s (account %s, %s) taken over: its node's lease lapsed", row.name,
+                         row.account_id, row.region)
+            self.submit(self.process, row.account_id, row.region, row.name, row.fence)
+        return len(taken)
+
+    def process(self, account_id: str, region: str, name: str, fence: int) -> None:
+        """Worker: claim the vocabulary if this node still holds it with `fence` (the claim raises
+        the token), read and check the entries; the outcome lands only if it still holds it then
+        (an update or a takeover meanwhile raised the token)."""
+        with self.engine.begin() as conn:
+            claimed = conn.execute(update(vocabs).where(and_(
+                self._key(account_id, region, name), vocabs.c.state == PENDING, leases.held_by(vocabs, self.node, fence),
+            )).values(fence=vocabs.c.fence + 1, lease_expires=self.node.expiry())).rowcount
             row = conn.execute(select(vocabs).where(self._key(account_id, region, name))).first()
-        if row is None or row.state != PENDING:
+        if not claimed or row is None:
             return
         try:
             entries, reason = self._entries(row), None
@@ -140,7 +171,7 @@ class Vocabularies:
             entries, reason = None, f"Internal failure while processing the vocabulary ({type(exc).__name__})."
         with self.engine.begin() as conn:
             conn.execute(update(vocabs).where(and_(
-                self._key(account_id, region, name), vocabs.c.state == PENDING, vocabs.c.modified_at == row.modified_at,
+                self._key(account_id, region, name), vocabs.c.state == PENDING, leases.held_by(vocabs, self.node, row.fence),
             )).values(state=FAILED if reason else READY, failure_reason=reason,
                       entries=json.dumps(entries) if entries is not None else None, modified_at=time.time()))
 

@@ -16,7 +16,8 @@ TRAINING_PREFIX = "jargonaut-clm-"
 
 
 def work_dir(data_dir: Path, prefix: str, node_id: str = "local") -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix=f"{prefix}{node_tag(node_id)}-", dir=data_dir)
+    # Cleanup errors ignored: a node stalled past its lease may find its scratch removed by others.
+    return tempfile.TemporaryDirectory(prefix=f"{prefix}{node_tag(node_id)}-", dir=data_dir, ignore_cleanup_errors=True)
 
 
 def node_tag(node_id: str) -> str:
@@ -33,6 +34,21 @@ def remove_work_dirs(data_dir: Path, node_id: str = "local") -> int:
             removed += 1
     if removed:
         log.info("removed %d scratch director%s left by an interrupted run", removed, "y" if removed == 1 else "ies")
+    return removed
+
+
+def remove_work_dirs_except(data_dir: Path, live_tags: set[str]) -> int:
+    """Remove the scratch directories of every node whose tag is not in `live_tags` (nodes that
+    are gone: their leases lapsed, so none of their work can be running)."""
+    removed = 0
+    for prefix in (JOB_PREFIX, TRAINING_PREFIX):
+        for path in data_dir.glob(f"{prefix}*"):
+            tag = path.name[len(prefix):].rsplit("-", 1)[0]  # tags have no '-': see node_tag
+            if tag not in live_tags:
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+    if removed:
+        log.info("removed %d scratch director%s of nodes that are gone", removed, "y" if removed == 1 else "ies")
     return removed
 
 

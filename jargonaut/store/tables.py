@@ -144,4 +144,17 @@ vocabularies = Table(
     Column("entries", Text),  # JSON list of {"Phrase", "SoundsLike", "IPA", "DisplayAs"} once READY
     Column("data_access_role_arn", String(2048)),
     Column("modified_at", Float, nullable=False),
+    # Lease on the PENDING processing, as on jobs (jargonaut/service/leases.py)
+    Column("lease_owner", String(128)),
+    Column("lease_expires", Float),
+    Column("fence", BigInteger, nullable=False, server_default="0"),
+)
+
+# Every node's heartbeat and the tag of its scratch directories (service/workdirs.py).
+nodes = Table(
+    "nodes",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("tag", String(128), nullable=False),
+    Column("expires", Float, nullable=False),
 )

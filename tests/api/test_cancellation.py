@@ -27,8 +27,14 @@ def wait_for_model(client, name: str, timeout: float = 300) -> dict:
     return model
 
 
-def links(server: RunningServer, job: str) -> list:
-    return list((server.data_dir / "job-models").rglob(f"{job}-*.clm"))
+def artefacts(server: RunningServer) -> list:
+    """The CLM versions kept: the model's own, plus any a queued or running job pinned."""
+    return list((server.data_dir / "clm").rglob("*.clm"))
+
+
+def attempt_files(server: RunningServer) -> list:
+    """Results written by jobs but not (yet) published or cleaned up."""
+    return [p for p in (server.data_dir / "attempts").rglob("*") if p.is_file()]
 
 
 @pytest.fixture(scope="module")
@@ -74,14 +80,15 @@ def test_deleting_a_running_job_leaves_nothing(clm_server):
         assert server.wait_for_job(client, after)["TranscriptionJobStatus"] == "COMPLETED"
         assert not (server.data_dir / "transcripts" / account / f"{name}.json").exists()
         assert not (server.data_dir / "buckets" / "cancel-media" / f"{name}.json").exists()
-        assert not links(server, name), "the cancelled job's model link was left behind"
+        assert not attempt_files(server), "the cancelled job left an unpublished result"
+        assert len(artefacts(server)) == 1, "the model's artefact is not kept exactly once"
     log = server.log_path.read_text()
     assert "Traceback" not in log, log[-3000:]
     # The name is free and usable again.
     client.start_transcription_job(TranscriptionJobName="cancel-service", LanguageCode="en-US",
                                    Media={"MediaFileUri": "s3://cancel-media/jfk.flac"}, ModelSettings={"LanguageModelName": "biomed"})
     assert server.wait_for_job(client, "cancel-service")["TranscriptionJobStatus"] == "COMPLETED"
-    assert not links(server, "cancel-service")
+    assert len(artefacts(server)) == 1 and not attempt_files(server)
 
 
 @pytest.mark.slow
@@ -91,12 +98,12 @@ def test_job_interrupted_too_often_releases_its_model_link(clm_server):
                                    Media={"MediaFileUri": "s3://cancel-media/long.mp3"}, ModelSettings={"LanguageModelName": "biomed"})
     for _ in range(3):  # each claim counts an attempt; the fourth is refused
         wait_for_status(client, "crashes", "IN_PROGRESS")
-        assert links(server, "crashes")
+        assert len(artefacts(server)) == 1
         server.stop(signal.SIGKILL)
         client = server.start().client()
     job = server.wait_for_job(client, "crashes")
     assert job["TranscriptionJobStatus"] == "FAILED" and "interrupted too many times" in job["FailureReason"]
-    assert not links(server, "crashes"), "the failed job kept its model link"
+    assert len(artefacts(server)) == 1, "the model's artefact is not kept exactly once"
     assert not list(server.data_dir.glob("jargonaut-job-*")), "a killed job's scratch directory was left behind"
 
 

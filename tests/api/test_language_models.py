@@ -301,7 +301,8 @@ def test_deleting_a_model_does_not_break_its_queued_jobs(server, clm_setup, eval
     for job in jobs:
         done = server.wait_for_job(client, job)
         assert done["TranscriptionJobStatus"] == "COMPLETED", done.get("FailureReason")
-    assert not list((server.data_dir / "job-models").rglob("uses-deleted-*")), "job links were not cleaned up"
+    # The deleted model's version went once the last job that pinned it ended.
+    assert not list((server.data_dir / "clm").rglob(f"{name}-*.clm")), "the deleted model's artefact was kept"
 
 
 @pytest.mark.slow

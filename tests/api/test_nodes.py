@@ -199,3 +199,29 @@ def test_stream_limit_counts_streams_on_every_node(two_nodes, eval_dir, tmp_path
     # Once the admitted stream has ended, either node admits a new one.
     again = run_many_in_subprocess([spec(second, audio, 8000)], cert(first))
     assert not again[0]["error"], again
+
+
+def test_scratch_of_gone_nodes_is_removed_never_a_live_ones(tmp_path, database):
+    """Scratch directories carry their node's tag; a node removes those of nodes that stopped
+    beating (at its start and on its heartbeat), never those of a live node."""
+    first = make_server(tmp_path, **LEASE, **database, JARGONAUT_NODE_ID="node-a").start()
+    second = first.another_node(JARGONAUT_NODE_ID="node-b")
+    try:
+        live = first.data_dir / "jargonaut-job-node_a-inuse"  # node-a is running: this may be a job's
+        live.mkdir()
+        gone = first.data_dir / "jargonaut-clm-node_c-leftover"  # node-c never beat here: it is gone
+        gone.mkdir()
+        (gone / "counts.bin").write_bytes(b"spilled n-gram counts")
+        second.start()
+        assert not gone.exists(), "a gone node's scratch survived another node's start"
+        assert live.exists(), "a live node's scratch was removed"
+        time.sleep(2 * 3)  # two lease lengths: node-a beats all along
+        assert live.exists(), "a live node's scratch was removed by the heartbeat"
+        first.stop(signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while live.exists():  # node-a's beat lapses (plus one lease of grace), then node-b removes its scratch
+            assert time.monotonic() < deadline, "the dead node's scratch was never removed"
+            time.sleep(0.2)
+    finally:
+        first.stop()
+        second.stop()

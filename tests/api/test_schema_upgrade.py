@@ -74,7 +74,7 @@ def test_database_from_before_alembic_keeps_its_rows_and_queued_jobs_run(fresh_s
     metadata = MetaData()
     lease_columns = ("lease_owner", "lease_expires", "fence")
     for table in current.tables.values():
-        if table.name not in ("counters", "stream_leases"):
+        if table.name not in ("counters", "stream_leases", "nodes"):  # tables added by later revisions
             Table(table.name, metadata, *[c._copy() for c in table.columns if c.name not in lease_columns])
     metadata.create_all(engine)
     now = time.time()
