@@ -297,14 +297,15 @@ def train_clm(
         warnings = text_warnings(original, profile) if domain_terms else []
         return _train_word_model(training_files, tuning_files, output, base_model_name, base_model_version, order,
                                  progress, prune, work_dir, max_ngrams, general_prior, tokens, train_bytes, t0,
-                                 domain_terms, warnings)
+                                 domain_terms, warnings, original)
 
 
 def _train_word_model(training_files: list[Path], tuning_files: list[Path], output: Path, base_model_name: str,
                       base_model_version: int, order: int | None, progress: bool, prune: bool | None,
                       work_dir: Path | None, max_ngrams: int | None, general_prior: bool,
                       tokens: tuple[TrainingReport, dict[str, np.ndarray]] | None, train_bytes: int,
-                      t0: float, domain_terms: bool, warnings: list[str]) -> TrainingReport:
+                      t0: float, domain_terms: bool, warnings: list[str], term_files: list[Path]
+                      ) -> TrainingReport:
     timings = {"token model": time.perf_counter() - t0}
     # Past LARGE_INPUT_BYTES the 5-gram pass costs more disk and time than it earns.
     orders = [n for n in CANDIDATE_ORDERS if train_bytes <= LARGE_INPUT_BYTES or n <= 4]
@@ -327,7 +328,9 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
 
     t2 = time.perf_counter()
     with _phase("domain terms and spellings", progress and domain_terms):
-        terms = extract_terms(training_files) if domain_terms else []
+        # Terms keep the text's own spelling (restyling capitalises sentence starts, and in
+        # one-sentence lines a term is often only ever sentence-initial).
+        terms = extract_terms(term_files) if domain_terms else []
         spellings = learn_spellings(training_files) if domain_terms else {}
     timings["terms"] = time.perf_counter() - t2
 
