@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,postgres]'
+	# Speaker labels' voice-encoder weights ship inside this wheel; its dependencies (torch,
+	# librosa, webrtcvad) are never imported, so they are not installed.
+	$(PY) -m pip install -q --no-deps resemblyzer==0.1.4
 	touch $(STAMP)
 
 # The AWS SDK for JavaScript v3, which the tests drive too (Node.js and npm from the system).

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
                 t0 = time.perf_counter()
                 engine.recognize(audio, base, model)
                 times[name].append(time.perf_counter() - t0)
-    print(f"audio {seconds:.1f} s, beam {options.beam_size}, {options.compute_type}; fusion {engine.options.fusion}")
+    print(f"audio {seconds:.1f} s, beam {options.beam_size}, {options.compute_type}; fusion {engine.options.fusion_for(base)}")
     print("| decoder | best s | RTF | all runs (s) |")
     print("|---|---|---|---|")
     for name, ts in times.items():

@@ -153,9 +153,9 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(engine(), base)
         elif system == "fused":
             t = make_transcriber(engine(), base, lm)
-        elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:fX][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
+        elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
             parts = system.split(":")[1:]
-            settings = replace(engine().options.fusion, unit="word" if "word" in parts else "token")
+            settings = replace(engine().options.fusion_for(engine().base_models[base]), unit="word" if "word" in parts else "token")
             if settings.unit == "word":
                 settings = replace(settings, alpha=float(parts[0]), beta=float(parts[1]))
             else:
@@ -175,6 +175,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
                     settings = replace(settings, biasing=replace(settings.biasing, nbest_draft=False))
                 elif part == "nocond":  # no previous-window text in the prompt
                     settings = replace(settings, condition_on_previous_text=False)
+                elif part == "cn":  # case-neutral token fusion
+                    settings = replace(settings, case_neutral=True)
                 elif part == "noret":  # no two-pass term retrieval
                     settings = replace(settings, retrieval=False)
                 elif part.startswith("t") and part[1:].isdigit():  # tN: terms per window prompt
@@ -233,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="biomed", choices=("biomed", "devops", "medical", "medical-dev", "general"))
     parser.add_argument(
-        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:fX][:word][:nolook][:noret][:nocond][:anyterm][:best1][:tN][:sN][:iW][:gL], hotwords, retrieved-hotwords"
+        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL], hotwords, retrieved-hotwords"
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")
@@ -253,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms
 
-    print(f"fusion settings: {engine().options.fusion}")
+    print(f"fusion settings: {engine().options.fusion_for(engine().base_models['WideBand'])}")
     systems = args.systems.split(",")
     progress = not args.no_progress
     with tempfile.TemporaryDirectory(prefix="clm-bench-") as tmp:

@@ -16,24 +16,31 @@ fuses the CLM. RTF ratio = the system's RTF / faster-whisper's RTF on the same i
 systems take turns on each item, so load from other processes falls on all of them alike
 (`engine` is the control: it is faster-whisper, so its ratio shows the noise).
 
-Measured 2026-11-30, `--general 40 --medical 3 --max-seconds 120` (CAR0002-4), 2 cores shared
-with three other busy processes (absolute RTFs inflated ~3x; ratios are per item, alike):
+Measured 2026-11-30 (second session, whisper-base with its own fusion settings: token
+alpha 0.3, no internal LM, case-neutral), `--general 20 --biomed 30 --medical 8 --max-seconds 60`,
+one invocation per model (tiny.en, then base; base's medical set in a second invocation run
+alongside), on 2 cores shared with five other helpers (load 10-13: absolute RTFs inflated
+and noisy; ratios are per item, alike; the coordinator re-measures speed quietly):
 
 | base model | set | audio s | faster-whisper WER | +CLM WER | CLM RTF / faster-whisper RTF |
 |---|---|---|---|---|---|
-| tiny.en | general (43) | 325 | 6.16% | 5.91% | 1.79x (control 1.05x) |
-| tiny.en | biomed 16 kHz (60) | 215 | 43.90% | 11.61% | 1.65x (control 0.93x) |
-| tiny.en | medical non-dev (3) | 360 | 12.28% | 7.85% | 2.31x (control 0.89x) |
-| base | general (43) | 325 | 6.16% | 6.92% | 1.60x (control 1.07x) |
-| base | biomed 16 kHz (60) | 215 | 34.65% | 10.83% | 1.75x (control 1.03x) |
-| base | medical non-dev (3) | 360 | 12.66% | 9.24% | 1.86x (control 0.98x) |
+| tiny.en | general (23) | 182 | 3.06% | 2.62% | 1.88x (control 1.01x) |
+| tiny.en | biomed 16 kHz (30) | 113 | 41.97% | 8.76% | 1.85x (control 1.09x) |
+| tiny.en | medical non-dev (8 x 60 s) | 480 | 13.86% | 11.35% | 2.92x (control 1.12x) |
+| base | general (23) | 182 | 3.71% | 3.71% | 1.51x (control 0.96x) |
+| base | biomed 16 kHz (30) | 113 | 32.12% | 8.03% | 1.53x (control 0.94x) |
+| base | medical non-dev (8 x 60 s) | 480 | 12.34% | 9.23% | 2.07x (control 1.10x) |
 
-Base beats tiny.en only on the synthetic biomed speech without a CLM (34.7 vs 43.9%); on
-LJSpeech it ties (43 vs 46 errors on the 40 clips, 8 kHz files worse), on the three medical
-recordings it is no better, and with a CLM tiny.en is ahead (fusion weights were tuned on
-tiny.en). Fused decoding is 1.6-2.3x faster-whisper's RTF here, above the 1.3x target for both
-models (the same ratio as before the engine refactor: main 1.88x vs engine 1.69-1.95x on 12
-biomed clips, identical output).
+Base beats tiny.en on the synthetic biomed speech (32.1 vs 42.0% plain, 8.0 vs 8.8% with the
+CLM) and on the medical recordings (12.3 vs 13.9% plain, 9.2 vs 11.4% with the CLM); on this
+general subset tiny.en is ahead (3.06 vs 3.71%). With its own settings the medical CLM no longer
+costs base anything off-domain (general 3.71% with and without it).
+Quiet-machine speed (coordinator, `bench.clm_speed --seconds 120 --repeats 3`, tiny.en):
+fused 1.07x plain.
+
+Earlier (first session, base with tiny.en's fusion weights, `--general 40 --medical 3
+--max-seconds 120`): tiny.en general 6.16 -> 5.91%, biomed 43.90 -> 11.61%, medical
+12.28 -> 7.85%; base general 6.16 -> 6.92%, biomed 34.65 -> 10.83%, medical 12.66 -> 9.24%.
 """
 from __future__ import annotations
 

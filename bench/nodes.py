@@ -1,10 +1,15 @@
 """Several nodes on one data dir and database: batch throughput with 1, 2 and 4 node processes,
 and API latency with two nodes. Loopback only, bounded, stops by itself.
 
-    python -m bench.nodes [--nodes 1,2,4] [--files 4] [--seconds 60] [--postgres]
+    python -m bench.nodes [--nodes 1,2,4] [--files 4] [--seconds 60] [--postgres] [--ray]
+
+With --ray the counts are Ray worker processes instead: one API node (WORKERS=N) with
+JARGONAUT_EXECUTOR at a local Ray cluster (tests/support/ray_cluster.py: a head without CPUs and
+one worker node of N CPUs), so the jobs run on N speech actors.
 
 The batch is the first `--seconds` of `--files` medical consultations (shared/eval/medical/audio),
-started round-robin over the nodes (each node: WORKERS=1, so N nodes = N worker processes).
+started round-robin over the nodes (each node: WORKERS=1, so N nodes = N worker processes), after
+an untimed warm-up of one job per worker process (model loading is not throughput).
 Jobs per hour and audio hours per hour are compared with the 1-node run; on a machine with fewer
 cores than nodes the ratio shows CPU, not coordination, saturating. Then 20 clients alternate
 Get/List over both nodes of a 2-node service: p50/p99 per node.
@@ -25,6 +30,7 @@ import numpy as np
 from bench.api_latency import percentile
 from jargonaut.asr.audio import TARGET_RATE, decode
 from tests.support.postgres import throwaway_cluster
+from tests.support.ray_cluster import RAY_ENV, local_ray_cluster
 from tests.support.server import EVAL, RunningServer, make_server
 
 
@@ -48,12 +54,28 @@ def start_nodes(tmp: Path, count: int, database_url: str) -> list[RunningServer]
     return [first] + [first.another_node().start() for _ in range(count - 1)]
 
 
-def batch(nodes: list[RunningServer], audio: list[Path]) -> tuple[float, float]:
+def start_ray_node(tmp: Path, workers: int, database_url: str, ray_address: str) -> list[RunningServer]:
+    env = {"JARGONAUT_DATABASE_URL": database_url} if database_url else {}
+    return [make_server(tmp, **env, **RAY_ENV, JARGONAUT_EXECUTOR=ray_address, JARGONAUT_WORKERS=str(workers))
+            .start(timeout=180)]
+
+
+def warm_up(nodes: list[RunningServer], clients: list, workers: int, path: Path) -> None:
+    """One job per worker, not timed: every worker process has loaded its models before the batch."""
+    for i in range(workers):
+        clients[i % len(nodes)].start_transcription_job(
+            TranscriptionJobName=f"warm-{i}", LanguageCode="en-US", Media={"MediaFileUri": f"s3://media/{path.name}"})
+    for i in range(workers):
+        nodes[0].wait_for_job(clients[0], f"warm-{i}", timeout=3600)
+
+
+def batch(nodes: list[RunningServer], audio: list[Path], workers: int) -> tuple[float, float]:
     """(wall seconds for the whole batch, audio seconds)."""
     media = nodes[0].bucket("media")
     for path in audio:
         (media / path.name).write_bytes(path.read_bytes())
     clients = [node.client() for node in nodes]
+    warm_up(nodes, clients, workers, audio[0])
     t0 = time.monotonic()
     for i, path in enumerate(audio):
         clients[i % len(nodes)].start_transcription_job(
@@ -96,6 +118,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=60, help="audio taken from each file")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster instead of SQLite")
+    parser.add_argument("--ray", action="store_true", help="counts are Ray worker processes behind one API node")
     args = parser.parse_args()
     rows = []
     latency: dict[int, list[float]] = {}
@@ -104,17 +127,21 @@ def main() -> None:
         for count in [int(n) for n in args.nodes.split(",")]:
             run_dir = Path(tmp) / f"nodes-{count}"
             run_dir.mkdir()
-            nodes = start_nodes(run_dir, count, pg.new_database() if pg else "")
-            try:
-                wall, audio_s = batch(nodes, audio)
-                rows.append((count, len(audio), wall, audio_s))
-                if count == 2:
-                    latency = api_latency(nodes)
-            finally:
-                for node in nodes:
-                    node.stop()
+            with local_ray_cluster(workers=1, cpus_per_worker=count) if args.ray else contextlib.nullcontext() as ray:
+                database = pg.new_database() if pg else ""
+                nodes = start_ray_node(run_dir, count, database, ray.address) if ray else \
+                    start_nodes(run_dir, count, database)
+                try:
+                    wall, audio_s = batch(nodes, audio, count)
+                    rows.append((count, len(audio), wall, audio_s))
+                    if count == 2 and not args.ray:
+                        latency = api_latency(nodes)
+                finally:
+                    for node in nodes:
+                        node.stop()
     base = rows[0][1] / rows[0][2]
-    print(f"\n{'nodes':>5} {'jobs':>5} {'wall s':>8} {'jobs/h':>8} {'audio h/h':>10} {'ratio':>6}  ({'PostgreSQL' if args.postgres else 'SQLite'})")
+    what = "ray workers" if args.ray else "nodes"
+    print(f"\n{what:>5} {'jobs':>5} {'wall s':>8} {'jobs/h':>8} {'audio h/h':>10} {'ratio':>6}  ({'PostgreSQL' if args.postgres else 'SQLite'})")
     for count, jobs, wall, audio_s in rows:
         print(f"{count:5d} {jobs:5d} {wall:8.1f} {jobs / wall * 3600:8.0f} {audio_s / wall:10.2f} {jobs / wall / base:6.2f}")
     if latency:

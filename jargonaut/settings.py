@@ -20,8 +20,12 @@ class Settings:
     regions: str = ""
     # SQLAlchemy URL; empty means SQLite at DATA_DIR/jargonaut.db
     database_url: str = ""
-    # Transcription worker threads (each runs one job at a time)
+    # Transcription worker threads (each runs one job at a time; with Ray, each drives one speech actor)
     workers: int = 1
+    # Where jobs and CLM trainings run: local (this process), ray (the Ray cluster Ray finds:
+    # RAY_ADDRESS or the one `ray start` began on this machine), ray://HOST:PORT (Ray Client) or
+    # HOST:PORT (the cluster's GCS address, with a Ray node on this machine)
+    executor: str = "local"
     # TLS certificate; empty means a self-signed one in DATA_DIR/tls/
     tls_cert: str = ""
     tls_key: str = ""

@@ -34,7 +34,7 @@ from jargonaut.asr.decoder.weights import load_weights
 from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
 from jargonaut.asr.respelling import respell_recognition, respell_words
 from jargonaut.asr.types import Recognition, Segment, Word
-from jargonaut.asr.whisper import EngineWhisper
+from jargonaut.asr.whisper import FULL_FRAMES, EngineWhisper, repeats_itself
 from jargonaut.lm.bpe import tokenizer_fingerprint
 from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
@@ -52,6 +52,7 @@ class DecoderParts:
     decoder: StepDecoder
     vocab: Vocab
     tokenizer: str  # tokenizer_fingerprint of the base model
+    case_variant: Callable[[int], int | None]  # for case-neutral token fusion (cached per model)
 
 
 class SpeechEngine:
@@ -102,8 +103,9 @@ class SpeechEngine:
             parts = self._parts.get(key)
             if parts is None:
                 decoder = self._make_decoder(load_weights(model_dir), compute_type, cpu_threads)
-                parts = self._parts[key] = DecoderParts(whisper, decoder, _vocab(whisper, decoder),
-                                                        tokenizer_fingerprint(model_dir))
+                vocab = _vocab(whisper, decoder)
+                parts = self._parts[key] = DecoderParts(whisper, decoder, vocab, tokenizer_fingerprint(model_dir),
+                                                        _case_variants(vocab))
             return parts
 
     def _make_decoder(self, weights: dict[str, np.ndarray], compute_type: str, cpu_threads: int) -> StepDecoder:
@@ -138,15 +140,21 @@ class SpeechEngine:
         early; `encoder_frames` shortens the encoder window (short stream utterances); a custom
         vocabulary's `phrases` (each a list of words) are boosted by `boost` per token."""
         decode = decode or self.options.decode
-        fusion = fusion or self.options.fusion
-        model = self._model(base, language_model, decode, fusion, encoder_frames, workers, phrases, boost)
+        fusion = fusion or self.options.fusion_for(base)
         kw: dict[str, Any] = {}
         if language_model is not None or phrases:
             kw = dict(log_prob_threshold=fusion.log_prob_threshold,
                       condition_on_previous_text=fusion.condition_on_previous_text)
-        segments, info = model.transcribe(audio, language=language, beam_size=decode.beam_size,
-                                          word_timestamps=word_timestamps, max_new_tokens=max_new_tokens, **kw)
-        recognition = recognition_from(segments, info)
+
+        def run(frames: int | None) -> Recognition:
+            model = self._model(base, language_model, decode, fusion, frames, workers, phrases, boost)
+            segments, info = model.transcribe(audio, language=language, beam_size=decode.beam_size,
+                                              word_timestamps=word_timestamps, max_new_tokens=max_new_tokens, **kw)
+            return recognition_from(segments, info)
+
+        recognition = run(encoder_frames)
+        if _short_window(encoder_frames) and repeats_itself(recognition.text):
+            recognition = run(None)  # a short window's loop (see whisper.py): the full window does not loop
         return respell_recognition(recognition, language_model.spellings) if language_model is not None else recognition
 
     def text(self, audio: np.ndarray, base: BaseModel, language_model: NgramLM | None = None, *, language: str = "en",
@@ -164,13 +172,19 @@ class SpeechEngine:
         """A cheap hypothesis (stream partials): no timestamps, no word alignment; each
         word's time spread over its segment by length."""
         decode = decode or self.options.decode
-        fusion = fusion or self.options.fusion
-        model = self._model(base, language_model, decode, fusion, encoder_frames, workers, phrases, boost)
-        segments, _ = model.transcribe(
-            audio, language=language, beam_size=decode.beam_size, word_timestamps=False, without_timestamps=True,
-            condition_on_previous_text=False, vad_filter=False, max_new_tokens=max_new_tokens,
-        )
-        words = spread_words(segments, len(audio) / RATE)
+        fusion = fusion or self.options.fusion_for(base)
+
+        def run(frames: int | None) -> list[Word]:
+            model = self._model(base, language_model, decode, fusion, frames, workers, phrases, boost)
+            segments, _ = model.transcribe(
+                audio, language=language, beam_size=decode.beam_size, word_timestamps=False, without_timestamps=True,
+                condition_on_previous_text=False, vad_filter=False, max_new_tokens=max_new_tokens,
+            )
+            return spread_words(segments, len(audio) / RATE)
+
+        words = run(encoder_frames)
+        if _short_window(encoder_frames) and repeats_itself(" ".join(w.text for w in words)):
+            words = run(None)
         return respell_words(words, language_model.spellings) if language_model is not None else words
 
     def warm_up(self, bases: Iterable[BaseModel], decode: DecodeOptions, workers: int = 1) -> None:
@@ -226,7 +240,8 @@ class SpeechEngine:
         if token_model is not None:
             if settings.token_alpha or settings.token_beta:
                 assert vocab.encode is not None
-                fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot)
+                fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
+                                     parts.case_variant if settings.case_neutral else None)
         elif settings.alpha or settings.beta:
             fusion = WordFusion(language_model, settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:
@@ -240,6 +255,28 @@ class SpeechEngine:
             if settings not in per_lm:
                 per_lm[settings] = TermRetriever(language_model.terms, settings)
             return per_lm[settings]
+
+
+def _case_variants(vocab: Vocab) -> Callable[[int], int | None]:
+    """token -> the single token spelling it with its first letter's case swapped, if any."""
+    encode = vocab.encode
+    assert encode is not None
+
+    @lru_cache(maxsize=None)
+    def variant(tok: int) -> int | None:
+        text = vocab.decode([tok])
+        word = text.lstrip()
+        if not word[:1].isalpha():
+            return None
+        swapped = text[: len(text) - len(word)] + word[0].swapcase() + word[1:]
+        ids = encode(swapped)
+        return ids[0] if len(ids) == 1 and ids[0] != tok else None
+
+    return variant
+
+
+def _short_window(encoder_frames: int | None) -> bool:
+    return encoder_frames is not None and encoder_frames < FULL_FRAMES
 
 
 def _same_tokenizer(language_model: NgramLM, fingerprint: str) -> bool:

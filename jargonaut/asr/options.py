@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from jargonaut.asr.base_models import LADDER, BaseModel
 from jargonaut.asr.decoder.biasing import BiasingSettings
 from jargonaut.settings import Settings
 
@@ -86,14 +87,17 @@ class FusionSettings:
     # at 0.8. Reference text of the dev sets sits above -1.05 under its own CLM (5th
     # percentile, DevOps and biomed) and below -1.28 under the DevOps CLM (95th, medical).
     off_domain_margin: float | None = 1.3
-
+    # Token fusion scores each token by the likelier of its two first-letter casings, so the
+    # CLM cannot re-case what Whisper wrote (token_fusion.py).
+    case_neutral: bool = False
 
 
 @dataclass(frozen=True)
 class EngineOptions:
     decode: DecodeOptions = DecodeOptions()  # batch jobs, eval, transcribe
     stream_cpu_threads: int = 1  # streams: one CTranslate2 thread per decode
-    fusion: FusionSettings = FusionSettings()
+    fusion: FusionSettings = FusionSettings()  # base models without their own (tiny.en, directories)
+    fusion_by_rung: dict[str, FusionSettings] = field(default_factory=dict)  # ladder name -> its own
     decoder_backend: str = "onnxruntime"  # or "numpy" (the reference)
     decoder_threads: int = 2  # ONNX Runtime threads per fused decode (0: CTranslate2's count)
     blas_threads: int = 1  # NumPy BLAS threads around the fused search
@@ -102,6 +106,10 @@ class EngineOptions:
     @property
     def device(self) -> str:
         return self.decode.device
+
+    def fusion_for(self, base: BaseModel) -> FusionSettings:
+        """The fusion settings for CLMs on `base`: its rung's own where the ladder tunes them."""
+        return self.fusion_by_rung.get(base.rung, self.fusion)
 
     @property
     def stream_decode(self) -> DecodeOptions:
@@ -113,26 +121,33 @@ class EngineOptions:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {settings.device!r}")
         if settings.decoder_backend not in ("onnxruntime", "numpy"):
             raise ValueError(f"decoder_backend must be onnxruntime or numpy, not {settings.decoder_backend!r}")
-        tuned = FusionSettings()
-
-        def pick(value: float | None, default: float) -> float:
-            return default if value is None else value
-
-        fusion = dataclasses.replace(
-            tuned, unit=settings.clm_unit or tuned.unit,
-            alpha=pick(settings.clm_alpha, tuned.alpha), beta=pick(settings.clm_beta, tuned.beta),
-            token_alpha=pick(settings.clm_token_alpha, tuned.token_alpha),
-            token_beta=pick(settings.clm_token_beta, tuned.token_beta),
-            internal_lm_weight=pick(settings.clm_ilm_weight, tuned.internal_lm_weight),
-        )
+        fusion = _fusion_from(settings, FusionSettings())
+        by_rung = {name: _fusion_from(settings, dataclasses.replace(FusionSettings(), **rung.fusion))
+                   for name, rung in LADDER.items() if rung.fusion}
         # ONNX Runtime without spinning: two threads cut a beam step ~30% on 2 cores.
         decoder_threads = settings.decoder_threads or min(2, os.cpu_count() or 1)
         return cls(
             decode=DecodeOptions(settings.beam_size, settings.compute_type, settings.cpu_threads, settings.device),
             stream_cpu_threads=settings.stream_cpu_threads,
             fusion=fusion,
+            fusion_by_rung=by_rung,
             decoder_backend=settings.decoder_backend,
             decoder_threads=decoder_threads,
             blas_threads=settings.blas_threads,
             stream_debug=settings.stream_debug,
         )
+
+
+def _fusion_from(settings: Settings, tuned: FusionSettings) -> FusionSettings:
+    """`tuned` with what settings set explicitly (JARGONAUT_CLM_*) on top."""
+
+    def pick(value: float | None, default: float) -> float:
+        return default if value is None else value
+
+    return dataclasses.replace(
+        tuned, unit=settings.clm_unit or tuned.unit,
+        alpha=pick(settings.clm_alpha, tuned.alpha), beta=pick(settings.clm_beta, tuned.beta),
+        token_alpha=pick(settings.clm_token_alpha, tuned.token_alpha),
+        token_beta=pick(settings.clm_token_beta, tuned.token_beta),
+        internal_lm_weight=pick(settings.clm_ilm_weight, tuned.internal_lm_weight),
+    )

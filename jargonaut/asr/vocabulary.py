@@ -43,7 +43,20 @@ def apply_display_as(transcript: dict[str, Any], entries: list[dict[str, str]]) 
     for channel in (results.get("channel_labels") or {}).get("channels", []):
         channel["items"] = [{k: v for k, v in i.items() if k != "id"} for i in items
                             if i.get("channel_label") == channel["channel_label"]]
+    for segment in results.get("segments", []):  # ShowAlternatives: every reading, written the same way
+        for alternative in segment["alternatives"]:
+            alternative["items"] = [_flat(i) for i in _replace([_nested(i) for i in alternative["items"]], patterns)]
     retext(results)
+
+
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    """An alternative's flat item (content and confidence beside the times) as a results item."""
+    item = {k: v for k, v in flat.items() if k not in ("content", "confidence")}
+    return {**item, "alternatives": [{"confidence": flat["confidence"], "content": flat["content"]}]}
+
+
+def _flat(item: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: v for k, v in item.items() if k != "alternatives"}, **item["alternatives"][0]}
 
 
 def _replace(items: list[dict[str, Any]], patterns: list[tuple[tuple[str, ...], str]]) -> list[dict[str, Any]]:

@@ -7,6 +7,12 @@ utterance padded to the next 5 s encodes 2.5-4x faster, with no loss (measured o
 LJSpeech clips, tiny.en beam 5: WER 7.6% at 30 s windows, 6.9% at 5 s buckets). The first
 N frames of a window padded to 30 s are exactly the window padded to N, so `encode` trims.
 
+A short window has one failure mode the 30 s window lacks: on a clip of a second or two
+(a stream final cut without lead silence) Whisper can loop ("s s s s", "S. S. S.", "not.
+Let us not. Let us not."; JFK's "ask not" cut at 3.0-4.2 s, tiny.en: 10 s window loops,
+30 s window "Ask the..."). The engine re-decodes such a result with the full window
+(`repeats_itself`), so the cost falls only on the loops.
+
 Each call gets a shallow `view` (weights shared, nothing global), so a stream's short
 window or a fused decode never leaks into another thread's call.
 """
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -28,6 +35,18 @@ def window_frames(samples: int, rate: int = 16000) -> int:
     """Encoder frames for `samples` of audio: 1 s of padding or more, rounded up to 5 s, within 10-30 s."""
     frames = samples * 100 // rate + 100
     return min(FULL_FRAMES, max(MIN_FRAMES, math.ceil(frames / BUCKET_FRAMES) * BUCKET_FRAMES))
+
+
+def repeats_itself(text: str, times: int = 3, longest: int = 3) -> bool:
+    """Whether some run of 1..`longest` words repeats `times` times in a row (a decoding
+    loop). Real speech does this rarely ("no, no, no"), and then a re-decode costs only time."""
+    words = re.findall(r"[\w']+", text.lower())
+    for n in range(1, longest + 1):
+        for start in range(len(words) - n * times + 1):
+            gram = words[start:start + n]
+            if all(words[start + k * n:start + (k + 1) * n] == gram for k in range(1, times)):
+                return True
+    return False
 
 
 class EngineWhisper(WhisperModel):

@@ -1,12 +1,14 @@
 """Wiring: the services one server process runs, built from settings."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.asr.engine import SpeechEngine
+from jargonaut.executor.base import Executor
+from jargonaut.executor.local import LocalExecutor
 from jargonaut.executor.pool import WorkerPool
 from jargonaut.service.accounts import Accounts
 from jargonaut.service.buckets import Buckets, Caller
@@ -19,6 +21,7 @@ from jargonaut.service.tags import Tags
 from jargonaut.service.transcription_jobs import TranscriptionJobs
 from jargonaut.service.vocabularies import Vocabularies
 from jargonaut.service.vocabulary_filters import VocabularyFilters
+from jargonaut.service.work import Work
 from jargonaut.service.workdirs import remove_work_dirs
 from jargonaut.settings import Settings
 from jargonaut.storage import open_object_store, open_service_files, reserved_buckets
@@ -35,7 +38,7 @@ class Services:
     store: ObjectStore
     base_models: dict[str, BaseModel]
     speech: SpeechEngine  # the one recognition engine, handed to job workers and stream decoders
-    pool: WorkerPool
+    pool: WorkerPool  # a thread per job in flight: it runs the job, or waits while the executor runs it
     training_pool: WorkerPool
     jobs: TranscriptionJobs
     roles: Roles
@@ -48,6 +51,8 @@ class Services:
     node: Node
     stream_leases: StreamLeases
     nodes: Nodes
+    work: Work
+    executor: Executor
     heartbeat: Heartbeat | None = None
 
     def recover(self) -> tuple[int, int]:
@@ -80,6 +85,7 @@ class Services:
         self.pool.shutdown(wait=False)
         self.training_pool.shutdown(wait=False)
         self.word_pool.shutdown(wait=False)
+        self.executor.close()
         self.engine.dispose()
 
 
@@ -112,6 +118,24 @@ def build_services(settings: Settings) -> Services:
     vocabularies = Vocabularies(engine, buckets, settings.data_dir, languages, word_pool.submit, node)
     jobs = TranscriptionJobs(engine, store, settings.data_dir, base_models, pool.submit, language_models,
                              settings.max_pending_jobs, buckets, vocabulary_filters, vocabularies, speech=speech, node=node, files=files)
+    work = Work(jobs, language_models)
+    executor = open_executor(settings, work)
+    jobs.executor = language_models.executor = executor
     return Services(settings, engine, Accounts(engine), store, base_models, speech, pool, training_pool, jobs, roles,
                     language_models, buckets, Tags(engine), vocabulary_filters, vocabularies, word_pool, node,
-                    StreamLeases(engine, node, settings.max_streams_per_account), Nodes(engine, node, settings.data_dir))
+                    StreamLeases(engine, node, settings.max_streams_per_account), Nodes(engine, node, settings.data_dir),
+                    work, executor)
+
+
+def open_executor(settings: Settings, work: Work) -> Executor:
+    """JARGONAUT_EXECUTOR: `local` runs work in this process; anything else names a Ray cluster."""
+    if settings.executor == "local":
+        return LocalExecutor(work)
+    from jargonaut.executor.ray_executor import RayExecutor  # ray is an optional extra
+
+    return RayExecutor(settings, build_worker)
+
+
+def build_worker(settings: Settings) -> Work:
+    """In a Ray worker process: the services rebuilt from the node's settings, running work here."""
+    return build_services(replace(settings, executor="local")).work

@@ -9,6 +9,9 @@ from jargonaut.regions import partition_of
 
 TRANSCRIPTION_JOB = "transcription-job"
 LANGUAGE_MODEL = "language-model"
+VOCABULARY = "vocabulary"
+VOCABULARY_FILTER = "vocabulary-filter"
+TAGGABLE = (TRANSCRIPTION_JOB, LANGUAGE_MODEL, VOCABULARY, VOCABULARY_FILTER)
 _ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):transcribe:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
                   r"(?P<kind>[a-z-]+)/(?P<name>[0-9a-zA-Z._-]+)$")
 
@@ -18,7 +21,7 @@ class ResourceArn:
     partition: str
     region: str
     account_id: str
-    kind: str  # transcription-job | language-model
+    kind: str  # transcription-job | language-model | vocabulary | vocabulary-filter
     name: str
 
     def __str__(self) -> str:
@@ -34,8 +37,9 @@ def parse_arn(arn: str) -> ResourceArn:
     if not match or partition_of(match["region"]) != match["partition"]:
         raise BadRequestError(
             f"The ARN {arn} is not a valid Transcribe resource ARN; expected "
-            "arn:aws:transcribe:<region>:<account>:transcription-job/<name> or .../language-model/<name>."
+            "arn:aws:transcribe:<region>:<account>:transcription-job/<name> (or language-model/, vocabulary/, "
+            "vocabulary-filter/)."
         )
-    if match["kind"] not in (TRANSCRIPTION_JOB, LANGUAGE_MODEL):
+    if match["kind"] not in TAGGABLE:
         raise BadRequestError(f"Tags on {match['kind']} resources are not supported by this server.")
     return ResourceArn(match["partition"], match["region"], match["account"], match["kind"], match["name"])

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jargonaut.asr.base_models import BaseModel
 from jargonaut.errors import BadRequestError, ConflictError, JargonautError, MediaError, NotFoundError
+from jargonaut.executor.base import Executor, ExecutorClosed, WorkerLost, WorkItem
 from jargonaut.service import artefacts, leases
 from jargonaut.service.arns import LANGUAGE_MODEL, resource_arn
 from jargonaut.service.iam import trusts_service
@@ -54,6 +55,7 @@ class LanguageModels:
         self, engine: Engine, roles: Roles, store_for_role: StoreForRole, data_dir: Path,
         base_models: dict[str, BaseModel], submit: Callable[..., Any], node: Node | None = None,
         files: ServiceFiles | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.engine = engine
         self.roles = roles
@@ -62,6 +64,7 @@ class LanguageModels:
         self.base_models = base_models
         self.submit = submit
         self.node = node or Node("local", 30.0)
+        self.executor = executor  # where a claimed training runs; None: in this thread
         self.files: ServiceFiles = files or LocalServiceFiles(data_dir)
 
     @staticmethod
@@ -246,6 +249,30 @@ class LanguageModels:
         if row.attempts > MAX_ATTEMPTS:
             self._finish(row, FAILED, "Training was interrupted too many times; create the model again.")
             return
+        if self.executor is None:
+            self._train_and_finish(row)
+            return
+        try:
+            where = self.executor.train(WorkItem(row.account_id, row.region, row.name, row.fence))
+        except ExecutorClosed:
+            return  # shutting down: the training stays leased to this node until it is taken over
+        except WorkerLost as exc:
+            log.warning("training %s (account %s, %s): its worker was lost: %s", name, account_id, region, exc)
+            self._finish(row, FAILED, "The worker training the model was lost several times; create the model again.")
+            return
+        if where:
+            log.info("language model %s (account %s, %s) trained on %s", name, account_id, region, where)
+
+    def train_claimed(self, account_id: str, region: str, name: str, fence: int) -> None:
+        """Executor entry point (any process): train if the claim with `fence` still holds."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(models).where(and_(_key(account_id, region, name), models.c.status == IN_PROGRESS,
+                                                         leases.held_by(models, self.node, fence)))).first()
+        if row is not None:
+            self._train_and_finish(row)
+
+    def _train_and_finish(self, row: Any) -> None:
+        name = row.name
         try:
             artefact, report = self._train(row)
         except JargonautError as exc:

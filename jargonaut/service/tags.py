@@ -1,4 +1,5 @@
-"""Resource tags (TagResource, UntagResource, ListTagsForResource) on jobs and language models.
+"""Resource tags (TagResource, UntagResource, ListTagsForResource) on jobs, language models,
+custom vocabularies and vocabulary filters.
 
 Tags live in a JSON column of the resource's own row, so they go when the resource goes.
 """
@@ -11,11 +12,19 @@ from typing import Any
 from sqlalchemy import Engine, Table, and_, select, update
 
 from jargonaut.errors import BadRequestError, NotFoundError
-from jargonaut.service.arns import LANGUAGE_MODEL, ResourceArn, parse_arn
-from jargonaut.store.tables import language_models, transcription_jobs
+from jargonaut.service.arns import (
+    LANGUAGE_MODEL,
+    TRANSCRIPTION_JOB,
+    VOCABULARY,
+    VOCABULARY_FILTER,
+    ResourceArn,
+    parse_arn,
+)
+from jargonaut.store.tables import language_models, transcription_jobs, vocabularies, vocabulary_filters
 
 MAX_TAGS = 200  # Amazon's limit per resource
-_TABLES: dict[str, Table] = {"transcription-job": transcription_jobs, LANGUAGE_MODEL: language_models}
+_TABLES: dict[str, Table] = {TRANSCRIPTION_JOB: transcription_jobs, LANGUAGE_MODEL: language_models,
+                             VOCABULARY: vocabularies, VOCABULARY_FILTER: vocabulary_filters}
 
 
 def tags_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:

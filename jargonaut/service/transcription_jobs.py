@@ -16,7 +16,10 @@ from jargonaut.asr import audio as audio_io
 from jargonaut.asr import subtitles
 from jargonaut.asr.alternatives import segment_alternatives
 from jargonaut.asr.base_models import BaseModel, whisper_language
+from jargonaut.asr.diarization import speaker_of_words
 from jargonaut.asr.engine import SpeechEngine
+from jargonaut.asr.speaker_encoder import EncoderUnavailable, weights_path
+from jargonaut.asr.speaker_labels import apply_speaker_labels, pronunciation_spans
 from jargonaut.asr.transcript import (
     alternative_segments,
     apply_vocabulary_filter,
@@ -32,6 +35,7 @@ from jargonaut.errors import (
     MediaError,
     NotFoundError,
 )
+from jargonaut.executor.base import Executor, ExecutorClosed, WorkerLost, WorkItem
 from jargonaut.service import leases
 from jargonaut.service.artefacts import PINNED_MODEL
 from jargonaut.service.buckets import Buckets, Caller
@@ -62,9 +66,8 @@ _UNSUPPORTED = {
     "OutputEncryptionKMSKeyId": "KMS output encryption",
     "KMSEncryptionContext": "KMS output encryption",
 }
-_UNSUPPORTED_SETTINGS = {
-    "ShowSpeakerLabels": "speaker diarization",
-}
+_UNSUPPORTED_SETTINGS: dict[str, str] = {}
+MAX_SPEAKER_LABELS = (2, 30)  # Amazon's range
 
 
 # (account_id, region, job name[, extension]) -> the pre-signed URL of a file this service stores for a job
@@ -87,6 +90,7 @@ class TranscriptionJobs:
         node: Node | None = None,
         *,
         speech: SpeechEngine,
+        executor: Executor | None = None,
         files: ServiceFiles | None = None,
     ) -> None:
         self.engine = engine
@@ -101,6 +105,7 @@ class TranscriptionJobs:
         self.vocabulary_filters = vocabulary_filters
         self.vocabularies = vocabularies
         self.node = node or Node("local", 30.0)
+        self.executor = executor  # where a claimed job runs; None: in this thread
         self.files: ServiceFiles = files or LocalServiceFiles(data_dir)  # our transcripts and subtitle files
 
     # ---- API operations -------------------------------------------------------------
@@ -119,6 +124,7 @@ class TranscriptionJobs:
             for subtitle_format in formats:
                 self._check_output(account_id, beside(output, subtitle_format).ref, name, beside_transcript=output.ref)
         self._check_alternatives(request)
+        self._check_speaker_labels(request)
         self._pin_filter(account_id, region, request)
         vocabulary = (request.get("Settings") or {}).get("VocabularyName")
         if vocabulary:
@@ -222,6 +228,27 @@ class TranscriptionJobs:
         if settings.get("ShowAlternatives") and settings.get("ChannelIdentification"):
             raise BadRequestError("Settings.ShowAlternatives can't be combined with Settings.ChannelIdentification "
                                   "on this server.")
+
+    @staticmethod
+    def _check_speaker_labels(request: dict[str, Any]) -> None:
+        settings = request.get("Settings") or {}
+        show, most = settings.get("ShowSpeakerLabels"), settings.get("MaxSpeakerLabels")
+        if most is not None and not show:
+            raise BadRequestError("Settings.MaxSpeakerLabels needs Settings.ShowSpeakerLabels set to true.")
+        if not show:
+            return
+        if most is None:
+            raise BadRequestError("Settings.ShowSpeakerLabels needs Settings.MaxSpeakerLabels (2 to 30).")
+        low, high = MAX_SPEAKER_LABELS
+        if not isinstance(most, int) or not low <= most <= high:
+            raise BadRequestError(f"Settings.MaxSpeakerLabels must be from {low} to {high}; got {most}.")
+        if settings.get("ChannelIdentification"):  # Amazon refuses the pair too
+            raise BadRequestError("Settings.ShowSpeakerLabels and Settings.ChannelIdentification can't be used "
+                                  "together: choose speaker labels or channel identification.")
+        try:
+            weights_path()
+        except EncoderUnavailable as exc:
+            raise BadRequestError(f"Settings.ShowSpeakerLabels: speaker labels are not available on this server ({exc}).") from exc
 
     def _pin_filter(self, account_id: str, region: str, request: dict[str, Any]) -> None:
         """A job filters with the words its filter had at Start (updates and deletes don't reach it)."""
@@ -333,7 +360,7 @@ class TranscriptionJobs:
                 self._finish(row, FAILED, "The job was interrupted too many times while running; start it again.")
             else:
                 log.info("job %s (account %s, %s) IN_PROGRESS, attempt %d", name, account_id, region, row.attempts)
-                self._run(row)
+                self._execute(row)
         finally:
             self._after_run(row)
 
@@ -358,6 +385,31 @@ class TranscriptionJobs:
                 return
             log.exception("job %s failed", row.name)
             self._finish(row, FAILED, f"Internal failure while transcribing ({type(exc).__name__}); the server log has the details.")
+
+    def _execute(self, row: Any) -> None:
+        """Run the claimed job on the executor; this node's heartbeat keeps the lease meanwhile."""
+        if self.executor is None:
+            self._run(row)
+            return
+        try:
+            where = self.executor.transcribe(WorkItem(row.account_id, row.region, row.name, row.fence))
+        except ExecutorClosed:
+            return  # shutting down: the job stays leased to this node until it is taken over
+        except WorkerLost as exc:
+            log.warning("job %s (account %s, %s): its worker was lost: %s", row.name, row.account_id, row.region, exc)
+            if self._holds(row):
+                self._finish(row, FAILED, "The worker running the job was lost several times; start the job again.")
+            return
+        if where:
+            log.info("job %s (account %s, %s) ran on %s", row.name, row.account_id, row.region, where)
+
+    def run_claimed(self, account_id: str, region: str, name: str, fence: int) -> None:
+        """Executor entry point (any process): run the job claimed with `fence` if that claim still holds."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(jobs).where(and_(_key(account_id, region, name), jobs.c.status == IN_PROGRESS,
+                                                       leases.held_by(jobs, self.node, fence)))).first()
+        if row is not None:
+            self._run(row)
 
     def _transcribe(self, row: Any) -> None:
         request = json.loads(row.request)
@@ -396,6 +448,9 @@ class TranscriptionJobs:
             apply_display_as(transcript, request[VOCABULARY])
         if request.get(FILTER_WORDS):
             apply_vocabulary_filter(transcript, request[FILTER_WORDS], request["Settings"]["VocabularyFilterMethod"])
+        max_speakers = (request.get("Settings") or {}).get("MaxSpeakerLabels")
+        if max_speakers and not by_channel:  # last: speakers are given to the final items (after DisplayAs)
+            apply_speaker_labels(transcript, speaker_of_words(channels[0], pronunciation_spans(transcript), max_speakers))
         if not self._holds(row):
             return  # cancelled (or the lease lost) during recognition: write nothing
         outputs = {"json": json.dumps(transcript, ensure_ascii=False).encode(), **_subtitle_files(request, transcript)}

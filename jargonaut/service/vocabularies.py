@@ -24,6 +24,7 @@ from jargonaut.service import leases
 from jargonaut.service.buckets import Buckets
 from jargonaut.service.leases import Node
 from jargonaut.service.pagination import next_seq
+from jargonaut.service.tags import tags_dict
 from jargonaut.service.vocabulary_entries import as_table, entries_from_file, entries_from_phrases
 from jargonaut.service.word_lists import MAX_FILE_BYTES, MAX_PER_ACCOUNT, list_page, read_word_file
 from jargonaut.storage.objects import parse_uri
@@ -49,6 +50,7 @@ class Vocabularies:
     def create(self, account_id: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         name, language = request["VocabularyName"], request["LanguageCode"]
         source = self._source(request, language)
+        tags = tags_dict(request.get("Tags"))
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
             count = conn.execute(select(func.count()).select_from(vocabs).where(and_(
@@ -58,7 +60,7 @@ class Vocabularies:
             try:
                 conn.execute(insert(vocabs).values(
                     account_id=account_id, region=region, name=name, seq=next_seq(conn, vocabs), language_code=language,
-                    state=PENDING, source=json.dumps(source), modified_at=now,
+                    state=PENDING, source=json.dumps(source), modified_at=now, tags=json.dumps(tags),
                     lease_owner=self.node.id, lease_expires=self.node.expiry(), fence=0))
             except IntegrityError as exc:
                 raise ConflictError(

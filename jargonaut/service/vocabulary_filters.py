@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from jargonaut.errors import BadRequestError, ConflictError, LimitExceededError, NotFoundError
 from jargonaut.service.buckets import Buckets
 from jargonaut.service.pagination import next_seq
+from jargonaut.service.tags import tags_dict
 from jargonaut.service.word_lists import MAX_FILE_BYTES, MAX_PER_ACCOUNT, check_entry, list_page, read_word_file
 from jargonaut.store.tables import vocabulary_filters as filters
 
@@ -38,6 +39,7 @@ class VocabularyFilters:
                 f"The language code {language} is not supported by the installed base models; supported: "
                 f"{', '.join(sorted(self.languages()))}.")
         words = self._words(account_id, request, language)
+        tags = tags_dict(request.get("Tags"))
         now = time.time()
         with self._seq_lock, self.engine.begin() as conn:
             count = conn.execute(select(func.count()).select_from(filters).where(and_(
@@ -47,7 +49,7 @@ class VocabularyFilters:
             try:
                 conn.execute(insert(filters).values(
                     account_id=account_id, region=region, name=name, seq=next_seq(conn, filters), language_code=language,
-                    words=json.dumps(words), modified_at=now))
+                    words=json.dumps(words), modified_at=now, tags=json.dumps(tags)))
             except IntegrityError as exc:
                 raise ConflictError(
                     f"The requested vocabulary filter name {name} already exists. Use a different name.") from exc

@@ -127,6 +127,7 @@ vocabulary_filters = Table(
     Column("words", Text, nullable=False),
     Column("data_access_role_arn", String(2048)),
     Column("modified_at", Float, nullable=False),
+    Column("tags", Text),  # JSON object, key -> value
 )
 
 # Custom vocabularies: PENDING -> READY | FAILED; entries as a JSON list of table rows.
@@ -144,6 +145,7 @@ vocabularies = Table(
     Column("entries", Text),  # JSON list of {"Phrase", "SoundsLike", "IPA", "DisplayAs"} once READY
     Column("data_access_role_arn", String(2048)),
     Column("modified_at", Float, nullable=False),
+    Column("tags", Text),  # JSON object, key -> value
     # Lease on the PENDING processing, as on jobs (jargonaut/service/leases.py)
     Column("lease_owner", String(128)),
     Column("lease_expires", Float),

@@ -189,7 +189,7 @@ class StreamRecogniser:
         if self.language_model is not None or self.phrases:
             # Partials are redrawn within a second: fusion only; finals also get the
             # second, term-retrieval pass.
-            fusion = dataclasses.replace(self.engine.options.fusion, retrieval=options is self.final_options)
+            fusion = dataclasses.replace(self.engine.options.fusion_for(self.base), retrieval=options is self.final_options)
         # The plain model keeps one replica per pool thread, so streams decode in parallel.
         call = dict(language=self.language, decode=options, fusion=fusion, max_new_tokens=max_tokens(len(audio)),
                     encoder_frames=window_frames(len(audio)), workers=self.pool.workers,

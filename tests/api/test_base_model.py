@@ -3,6 +3,7 @@ and without a CLM, and CLMs built on the older tiny.en base model offered an upg
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import urllib.request
 import uuid
@@ -44,6 +45,14 @@ def _job_text(server: RunningServer, source, language_model: str | None = None) 
     return body["results"]["transcripts"][0]["transcript"]
 
 
+def _keeps_casing(text: str) -> bool:
+    """Whisper's casing and punctuation: a capital at the start and after each sentence end,
+    the proper noun capitalised, the transcript ends a sentence."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", text.strip()) if s]
+    return (bool(sentences) and all(s[0].isupper() for s in sentences) and "Americans" in text
+            and text.rstrip()[-1] in ".?!")
+
+
 @pytest.fixture(scope="module")
 def base_server(tmp_path_factory) -> RunningServer:
     srv = make_server(tmp_path_factory.mktemp("base"), JARGONAUT_WIDEBAND_MODEL="whisper-base").start(timeout=180)
@@ -66,7 +75,10 @@ def test_jobs_and_streams_with_and_without_a_clm(base_server, eval_dir, tmp_path
     jfk = eval_dir / "general" / "audio" / "jfk.flac"
     plain = _job_text(base_server, jfk)
     assert "ask not what your country can do for you" in plain.lower()
-    assert plain[0].isupper() and plain.rstrip().endswith(".")  # Whisper's casing and punctuation
+    assert _keeps_casing(plain), plain
+    fused_jfk = _job_text(base_server, jfk, "base-biomed")  # off-domain: the CLM must not flatten it
+    assert "ask not what your country can do for you" in fused_jfk.lower()
+    assert _keeps_casing(fused_jfk), fused_jfk
     biomed = eval_dir / "biomed-tts" / "wav16" / f"{BIOMED_CLIP}.wav"
     assert "olaparib" not in _job_text(base_server, biomed).lower()
     assert "olaparib" in _job_text(base_server, biomed, "base-biomed").lower()
@@ -74,6 +86,12 @@ def test_jobs_and_streams_with_and_without_a_clm(base_server, eval_dir, tmp_path
     stream = run_in_subprocess(spec(base_server, pcm_file(jfk, 16000, tmp_path / "jfk.pcm"), 16000), cert(base_server))
     assert stream["error"] is None, stream["error"]
     assert {"ask", "country", "americans"} <= set(words(final_text(stream["events"])))
+    jfk_fused = run_in_subprocess(spec(base_server, pcm_file(jfk, 16000, tmp_path / "jfk.pcm"), 16000,
+                                       language_model_name="base-biomed"), cert(base_server))
+    assert jfk_fused["error"] is None, jfk_fused["error"]
+    fused_stream = final_text(jfk_fused["events"])
+    assert {"ask", "country", "americans"} <= set(words(fused_stream))
+    assert fused_stream[0].isupper() and "Americans" in fused_stream, fused_stream
     clip = pcm_file(biomed, 16000, tmp_path / "biomed.pcm")
     fused = run_in_subprocess(spec(base_server, clip, 16000, language_model_name="base-biomed"), cert(base_server))
     assert fused["error"] is None, fused["error"]

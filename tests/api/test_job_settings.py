@@ -1,5 +1,6 @@
 """Job settings beyond the media (issue 18) through boto3 against a real server: subtitles,
-channel identification, vocabulary filters — each checked against Amazon's documented format."""
+channel identification, vocabulary filters, speaker labels — each checked against Amazon's
+documented format."""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.support.clm import create_role, read_policy, trust_policy
-from tests.support.media import make_stereo
+from tests.support.media import make_sequence, make_stereo
 
 SRT_TIMING = re.compile(r"^(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)$")
 VTT_TIMING = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> (\d\d):(\d\d):(\d\d)\.(\d\d\d)$")
@@ -498,6 +499,33 @@ def test_vocabulary_on_a_job_display_as(server, media):
     assert sorted(i for s in results["audio_segments"] for i in s["items"]) == list(range(len(items)))
 
 
+def test_display_as_in_every_alternative(server, media):
+    """DisplayAs reaches the beam's other readings too: each reading that says the phrase writes it
+    the vocabulary's way, and its transcript follows its items."""
+    client = server.client()
+    vocabulary = unique("jfk-alt-vocab")
+    (media / f"{vocabulary}.txt").write_text(TABLE)
+    client.create_vocabulary(VocabularyName=vocabulary, LanguageCode="en-US",
+                             VocabularyFileUri=f"s3://settings-media/{vocabulary}.txt")
+    assert wait_for_vocabulary(client, vocabulary)["VocabularyState"] == "READY"
+    name = unique("vocab-alternatives")
+    client.start_transcription_job(TranscriptionJobName=name, LanguageCode="en-US",
+                                   Media={"MediaFileUri": "s3://settings-media/jfk.flac"},
+                                   Settings={"VocabularyName": vocabulary, "ShowAlternatives": True, "MaxAlternatives": 3})
+    job = server.wait_for_job(client, name)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    alternatives = [a for s in _transcript_of(job)["results"]["segments"] for a in s["alternatives"]]
+    contents = [[i["content"] for i in a["items"]] for a in alternatives]
+    assert any("Fellow-Americans" in c for c in contents)
+    for alternative, said in zip(alternatives, contents):
+        lowered = [c.lower() for c in said]
+        assert ("fellow", "americans") not in zip(lowered, lowered[1:])  # never the phrase's words one by one
+        assert all(set(i) == {"start_time", "end_time", "confidence", "content", "type"}
+                   for i in alternative["items"] if i["type"] == "pronunciation")
+        if "Fellow-Americans" in said:
+            assert "Fellow-Americans" in alternative["transcript"]
+
+
 def test_language_identification_needs_a_multilingual_model(server, media):
     with pytest.raises(ClientError) as bad:
         server.client().start_transcription_job(
@@ -509,7 +537,6 @@ def test_language_identification_needs_a_multilingual_model(server, media):
 
 
 @pytest.mark.parametrize("settings, member", [
-    ({"ShowSpeakerLabels": True, "MaxSpeakerLabels": 2}, "Settings.ShowSpeakerLabels"),
     ({"ShowAlternatives": True}, "Settings.MaxAlternatives"),
     ({"MaxAlternatives": 3}, "Settings.ShowAlternatives"),
     ({"ShowAlternatives": True, "MaxAlternatives": 3, "ChannelIdentification": True}, "Settings.ChannelIdentification"),
@@ -579,3 +606,114 @@ def test_alternatives_from_the_beam(server, media):
             starts = [float(i["start_time"]) for i in words]
             assert starts == sorted(starts)
             assert float(segment["start_time"]) - 0.5 <= starts[0] and float(words[-1]["end_time"]) <= float(segment["end_time"]) + 1.0
+
+
+# ---- speaker labels ----------------------------------------------------------------------
+SPEAKER = re.compile(r"^spk_\d+$")
+
+
+@pytest.fixture(scope="module")
+def two_voices(server, eval_dir, tmp_path_factory):
+    """LJSpeech's reader (a woman), then JFK (a man), then the reader again: the URI and each
+    part's (start, end) seconds."""
+    audio = eval_dir / "general/audio"
+    path, spans = make_sequence([audio / "LJ001-0001.flac", audio / "jfk.flac", audio / "LJ001-0003.flac"],
+                                tmp_path_factory.mktemp("voices") / "two-voices.wav")
+    shutil.copy(path, server.bucket("settings-media") / "two-voices.wav")
+    return "s3://settings-media/two-voices.wav", spans
+
+
+def check_speaker_labels(results: dict, max_speakers: int) -> dict[str, str]:
+    """Amazon's speaker-label format and its internal consistency; returns each item id's label."""
+    labels = results["speaker_labels"]
+    words = [i for i in results["items"] if i["type"] == "pronunciation"]
+    assert words and all(SPEAKER.match(i["speaker_label"]) for i in results["items"])  # every item labelled
+    found = {i["speaker_label"] for i in words}
+    assert labels["speakers"] == len(found) <= max_speakers
+    assert found == {f"spk_{n}" for n in range(len(found))}  # numbered from spk_0 without gaps
+    assert labels["channel_label"] == "ch_0"
+    # The segments are the words' runs of one speaker, in order, with the words' own times.
+    flat = [entry for segment in labels["segments"] for entry in segment["items"]]
+    assert flat == [{"start_time": i["start_time"], "speaker_label": i["speaker_label"], "end_time": i["end_time"]}
+                    for i in words]
+    for segment in labels["segments"]:
+        assert all(isinstance(segment[k], str) for k in ("start_time", "end_time", "speaker_label"))
+        assert {e["speaker_label"] for e in segment["items"]} == {segment["speaker_label"]}
+        assert (segment["start_time"], segment["end_time"]) == (segment["items"][0]["start_time"], segment["items"][-1]["end_time"])
+    assert all(a["speaker_label"] != b["speaker_label"] for a, b in zip(labels["segments"], labels["segments"][1:]))
+    # audio_segments: one speaker each, covering every item once.
+    by_id = {i["id"]: i for i in results["items"]}
+    for segment in results["audio_segments"]:
+        assert {by_id[i]["speaker_label"] for i in segment["items"]} == {segment["speaker_label"]}
+    assert sorted(i for s in results["audio_segments"] for i in s["items"]) == sorted(by_id)
+    return {str(i["id"]): i["speaker_label"] for i in results["items"]}
+
+
+def labels_inside(results: dict, span: tuple[float, float], margin: float = 1.0) -> set[str]:
+    """The speakers of the words well inside one voice's part (a word at a turn may be heard with its neighbour)."""
+    return {i["speaker_label"] for i in results["items"] if i["type"] == "pronunciation"
+            and span[0] + margin <= float(i["start_time"]) and float(i["end_time"]) <= span[1] - margin}
+
+
+def test_speaker_labels_tell_two_voices_apart(server, media, two_voices):
+    uri, (reader, jfk, reader_again) = two_voices
+    client = server.client()
+    name = unique("speakers")
+    client.start_transcription_job(TranscriptionJobName=name, LanguageCode="en-US", Media={"MediaFileUri": uri},
+                                   Settings={"ShowSpeakerLabels": True, "MaxSpeakerLabels": 4},
+                                   Subtitles={"Formats": ["vtt"]})
+    job = server.wait_for_job(client, name)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    assert job["Settings"]["ShowSpeakerLabels"] is True and job["Settings"]["MaxSpeakerLabels"] == 4
+    transcript = _transcript_of(job)
+    results = transcript["results"]
+    check_speaker_labels(results, 4)
+    assert results["speaker_labels"]["speakers"] == 2
+    first, second, third = (labels_inside(results, span) for span in (reader, jfk, reader_again))
+    assert len(first) == len(second) == 1 and first != second  # the man is not the woman
+    assert third == first  # and the woman is known again after him
+    text = urllib.request.urlopen(job["Subtitles"]["SubtitleFileUris"][0]).read().decode()
+    check_subtitles(text, "vtt", 0, transcript)  # subtitles are unchanged by speaker labels
+
+
+@pytest.mark.parametrize("settings, fragment", [
+    ({"ShowSpeakerLabels": True, "MaxSpeakerLabels": 31}, "Settings.MaxSpeakerLabels"),
+    ({"ShowSpeakerLabels": True}, "Settings.MaxSpeakerLabels"),
+    ({"MaxSpeakerLabels": 3}, "Settings.ShowSpeakerLabels"),
+    ({"ShowSpeakerLabels": True, "MaxSpeakerLabels": 2, "ChannelIdentification": True}, "Settings.ChannelIdentification"),
+])
+def test_speaker_label_settings_errors(server, media, settings, fragment):
+    with pytest.raises(ClientError) as bad:
+        server.client().start_transcription_job(
+            TranscriptionJobName=unique("speakers-bad"), LanguageCode="en-US", Settings=settings,
+            Media={"MediaFileUri": "s3://settings-media/jfk.flac"})
+    assert bad.value.response["Error"]["Code"] == "BadRequestException"
+    assert fragment in bad.value.response["Error"]["Message"]
+
+
+@pytest.mark.slow
+def test_speaker_labels_with_a_clm_and_a_vocabulary_filter(server, eval_dir, tmp_path, clm):
+    """A biomed sentence (a synthetic voice) then JFK, decoded with the biomed CLM, a filter masking
+    a word: the CLM's words, the masked word and the speakers all in one transcript."""
+    client = server.client()
+    masked = unique("speaker-filter")
+    client.create_vocabulary_filter(VocabularyFilterName=masked, LanguageCode="en-US", Words=["country"])
+    path, (biomed, jfk) = make_sequence([eval_dir / "biomed-tts/wav16/test_002.wav", eval_dir / "general/audio/jfk.flac"],
+                                        tmp_path / "biomed-then-jfk.wav")
+    shutil.copy(path, server.bucket("settings-media") / "biomed-then-jfk.wav")
+    name = unique("speakers-clm")
+    client.start_transcription_job(
+        TranscriptionJobName=name, LanguageCode="en-US", Media={"MediaFileUri": "s3://settings-media/biomed-then-jfk.wav"},
+        Settings={"ShowSpeakerLabels": True, "MaxSpeakerLabels": 2, "VocabularyFilterName": masked,
+                  "VocabularyFilterMethod": "mask"},
+        ModelSettings={"LanguageModelName": clm},
+    )
+    job = server.wait_for_job(client, name, timeout=300)
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job.get("FailureReason")
+    assert job["ModelSettings"] == {"LanguageModelName": clm}
+    results = _transcript_of(job)["results"]
+    check_speaker_labels(results, 2)
+    assert {"tumors", "mutations"} <= set(_words(results["items"]))
+    assert "***" in _words(results["items"]) and "country" not in _words(results["items"])
+    synthetic, man = labels_inside(results, biomed, margin=0.5), labels_inside(results, jfk)
+    assert len(synthetic) == len(man) == 1 and synthetic != man

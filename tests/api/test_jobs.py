@@ -226,7 +226,7 @@ def test_request_validation_errors(server):
         ({"TranscriptionJobName": "lang", "LanguageCode": "de-DE", "Media": {"MediaFileUri": "s3://media/jfk.flac"}}, "not supported"),
         ({"TranscriptionJobName": "nolang", "Media": {"MediaFileUri": "s3://media/jfk.flac"}}, "LanguageCode"),
         ({"TranscriptionJobName": "uri", "LanguageCode": "en-US", "Media": {"MediaFileUri": "ftp://nowhere/x"}}, "s3://"),
-        ({"TranscriptionJobName": "diar", "LanguageCode": "en-US", "Media": {"MediaFileUri": "s3://media/jfk.flac"}, "Settings": {"ShowSpeakerLabels": True, "MaxSpeakerLabels": 2}}, "not supported"),
+        ({"TranscriptionJobName": "diar", "LanguageCode": "en-US", "Media": {"MediaFileUri": "s3://media/jfk.flac"}, "Settings": {"ShowSpeakerLabels": True, "MaxSpeakerLabels": 1}}, "MaxSpeakerLabels"),
     ]
     for params, fragment in cases:
         with pytest.raises(ClientError) as bad:

@@ -65,9 +65,12 @@ def test_tag_errors(server, tag_media):
     with pytest.raises(ClientError) as other_account:
         client.list_tags_for_resource(ResourceArn=arn.replace(account, "999999999999" if account != "999999999999" else "111111111111"))
     assert _code(other_account) == "NotFoundException"
-    with pytest.raises(ClientError) as vocabulary:
-        client.list_tags_for_resource(ResourceArn=f"arn:aws:transcribe:us-west-2:{account}:vocabulary/words")
-    assert _code(vocabulary) == "BadRequestException"
+    with pytest.raises(ClientError) as other_kind:
+        client.list_tags_for_resource(ResourceArn=f"arn:aws:transcribe:us-west-2:{account}:call-analytics-job/calls")
+    assert _code(other_kind) == "BadRequestException"
+    with pytest.raises(ClientError) as no_vocabulary:
+        client.list_tags_for_resource(ResourceArn=f"arn:aws:transcribe:us-west-2:{account}:vocabulary/none-such")
+    assert _code(no_vocabulary) == "NotFoundException"
     with pytest.raises(ClientError) as missing:
         client.tag_resource(ResourceArn=f"arn:aws:transcribe:us-west-2:{account}:transcription-job/none-such",
                             Tags=[{"Key": "k", "Value": "v"}])
@@ -100,3 +103,38 @@ def test_language_model_tags_with_the_aws_cli(server, eval_dir, tmp_path):
     assert listed["Tags"] == [{"Key": "owner", "Value": "clinic"}]
     assert wait_for_model(server.client(), name)["ModelStatus"] == "COMPLETED"
     aws(server, "delete-language-model", "--model-name", name)
+
+
+@pytest.mark.parametrize("kind", ["vocabulary", "vocabulary-filter"])
+def test_vocabulary_and_filter_tags(server, kind):
+    """Tags given at creation are stored and listed; TagResource / UntagResource change them; they go
+    with the resource."""
+    client = server.client(region="us-west-2")
+    account = server.credentials["account_id"]
+    name = unique(kind)
+    tags = [{"Key": "team", "Value": "radiology"}, {"Key": "env", "Value": "prod"}]
+    if kind == "vocabulary":
+        client.create_vocabulary(VocabularyName=name, LanguageCode="en-US", Phrases=["Olaparib"], Tags=tags)
+    else:
+        client.create_vocabulary_filter(VocabularyFilterName=name, LanguageCode="en-US", Words=["darn"], Tags=tags)
+    arn = f"arn:aws:transcribe:us-west-2:{account}:{kind}/{name}"
+    assert client.list_tags_for_resource(ResourceArn=arn)["Tags"] == sorted(tags, key=lambda t: t["Key"])
+    client.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "dev"}, {"Key": "owner", "Value": "ana"}])
+    client.untag_resource(ResourceArn=arn, TagKeys=["team"])
+    assert client.list_tags_for_resource(ResourceArn=arn)["Tags"] == [
+        {"Key": "env", "Value": "dev"}, {"Key": "owner", "Value": "ana"}]
+    with pytest.raises(ClientError) as reserved:  # the same rules as on jobs, at creation too
+        if kind == "vocabulary":
+            client.create_vocabulary(VocabularyName=unique("reserved"), LanguageCode="en-US", Phrases=["x"],
+                                     Tags=[{"Key": "aws:x", "Value": "y"}])
+        else:
+            client.create_vocabulary_filter(VocabularyFilterName=unique("reserved"), LanguageCode="en-US", Words=["x"],
+                                            Tags=[{"Key": "aws:x", "Value": "y"}])
+    assert _code(reserved) == "BadRequestException"
+    if kind == "vocabulary":
+        client.delete_vocabulary(VocabularyName=name)
+    else:
+        client.delete_vocabulary_filter(VocabularyFilterName=name)
+    with pytest.raises(ClientError) as gone:
+        client.list_tags_for_resource(ResourceArn=arn)
+    assert _code(gone) == "NotFoundException"

@@ -55,6 +55,26 @@ def test_settings_build_frozen_typed_options(monkeypatch) -> None:
         EngineOptions.from_settings(Settings.load())
 
 
+def test_each_base_model_gets_its_own_fusion_settings(monkeypatch) -> None:
+    """A ladder rung's tuned fusion settings apply to CLMs on it; the rest keep the defaults,
+    and explicit JARGONAUT_CLM_* settings win for every model."""
+    from jargonaut.asr.base_models import LADDER, BaseModel
+    from jargonaut.asr.options import EngineOptions, FusionSettings
+    from jargonaut.settings import Settings
+
+    tiny = BaseModel("WideBand", "tiny", 1, rung="whisper-tiny.en")
+    base = BaseModel("WideBand", "base", 2, rung="whisper-base")
+    directory = BaseModel("WideBand", "/models/custom", 1)
+    options = EngineOptions.from_settings(Settings.load())
+    assert options.fusion_for(tiny) == options.fusion_for(directory) == FusionSettings()
+    tuned = options.fusion_for(base)
+    assert tuned != FusionSettings()
+    assert all(getattr(tuned, name) == value for name, value in LADDER["whisper-base"].fusion.items())
+    monkeypatch.setenv("JARGONAUT_CLM_ILM_WEIGHT", "0.15")
+    options = EngineOptions.from_settings(Settings.load())
+    assert options.fusion_for(tiny).internal_lm_weight == options.fusion_for(base).internal_lm_weight == 0.15
+
+
 def test_cuda_requested_without_a_gpu_is_a_clear_error(monkeypatch) -> None:
     import ctranslate2
 
@@ -162,3 +182,33 @@ def test_batch_stream_and_eval_give_the_same_words(eval_dir) -> None:
     asyncio.run(stream())
     assert len(finals) == 1, finals
     assert normalise(batch).split() and normalise(batch) == normalise(evaluated) == normalise(finals[0])
+
+
+def test_short_windows_do_not_loop(eval_dir) -> None:
+    """A stream final of a second or so, cut without lead silence, decoded in the shorter
+    encoder window: Whisper can loop there ("s s s s", "S. S. S."); the engine's result must
+    not (it re-decodes a looping short-window result with the full window)."""
+    from jargonaut.asr.audio import decode
+    from jargonaut.asr.engine import SpeechEngine
+    from jargonaut.asr.whisper import repeats_itself
+    from jargonaut.settings import Settings
+
+    engine = SpeechEngine.from_settings(Settings.load())
+    base = engine.base_models["WideBand"]
+    jfk = decode(eval_dir / "general" / "audio" / "jfk.flac")  # "ask not" is about 3.0-4.5 s
+    for start, end in ((3.0, 3.8), (3.0, 4.2), (3.3, 4.0), (3.6, 4.5)):
+        clip = jfk[int(start * RATE): int(end * RATE)]
+        frames = window_frames(len(clip))
+        call = dict(decode=engine.options.stream_decode, encoder_frames=frames, max_new_tokens=40)
+        assert not repeats_itself(engine.recognize(clip, base, **call).text), (start, end)  # type: ignore[arg-type]
+        assert not repeats_itself(" ".join(w.text for w in engine.quick_words(clip, base, **call))), (start, end)  # type: ignore[arg-type]
+
+
+def test_loops_are_recognised() -> None:
+    from jargonaut.asr.whisper import repeats_itself
+
+    for loop in ("s n s n s s s s", "S. S. S. S.", "As h h h h h h h", "not. Let us not. Let us not. Let us not."):
+        assert repeats_itself(loop), loop
+    for speech in ("And so, my fellow Americans, ask not what your country can do for you, ask what you can "
+                   "do for your country.", "no, no", "that that is is that that is not is not"):
+        assert not repeats_itself(speech), speech

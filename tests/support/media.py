@@ -80,3 +80,16 @@ def make_stereo(left: Path, right: Path, path: Path, right_delay: float = 0.0, r
         for packet in stream.encode(None):
             out.mux(packet)
     return path
+
+
+def make_sequence(clips: list[Path], path: Path, gap: float = 0.6, rate: int = 16000) -> tuple[Path, list[tuple[float, float]]]:
+    """A mono WAV of the clips one after another with `gap` seconds of silence between them (a
+    conversation of several voices); also each clip's (start, end) seconds in it."""
+    parts, spans, at = [], [], 0.0
+    silence = np.zeros(int(gap * rate), np.float32)
+    for clip in clips:
+        samples = decode(clip, rate=rate)
+        spans.append((at, at + len(samples) / rate))
+        parts += [samples, silence]
+        at += (len(samples) + len(silence)) / rate
+    return encode(np.concatenate(parts), rate, path, "wav", "pcm_s16le"), spans
