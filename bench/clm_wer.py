@@ -13,6 +13,11 @@ Hotwords are built from the same CLM text: its most frequent words that Whisper'
 tokenizer splits into 3+ pieces (words it finds rare), up to faster-whisper's prompt limit.
 retrieved-hotwords is the two-pass peer: plain draft, then the CLM terms retrieved from
 it as hotwords (see `retrieved_hotwords`).
+
+`--lm-text aci|biomed|devops` trains the CLM of the medical sets on other text: `aci` is
+aci-bench-dialogues.txt alone (all lower case: the newcomer case of issue 12), `biomed` and
+`devops` are unrelated domains (do-no-harm). "lc starts" counts sentences of the hypotheses
+that start with a lower-case letter, "i" the pronoun written lower case (casing kept or lost).
 """
 from __future__ import annotations
 
@@ -83,6 +88,31 @@ def hotwords_from(files: list[Path], max_tokens: int = 200) -> str:
     return " ".join(chosen)
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.?!]\s+)[\"'(]*([^\W\d_])")
+_LONE_I = re.compile(r"\bi\b(?!-)")
+
+
+def lower_case_starts(text: str) -> int:
+    """Sentences starting with a lower-case letter (how a lower-cased transcript shows)."""
+    return sum(m.group(1).islower() for m in _SENTENCE_START.finditer(text))
+
+
+def lower_case_i(text: str) -> int:
+    """The pronoun written "i" ("i", "i'm")."""
+    return len(_LONE_I.findall(text))
+
+
+def lm_text_files(choice: str | None) -> list[Path]:
+    """The CLM text of the medical sets: all of medical/lm-text, or `--lm-text`'s choice."""
+    if choice == "aci":
+        return [EVAL / "medical" / "lm-text" / "aci-bench-dialogues.txt"]
+    if choice == "biomed":
+        return [EVAL / "biomed-tts" / "train.txt"]
+    if choice == "devops":
+        return [Path(__file__).resolve().parent / "domains" / "devops" / "train.txt"]
+    return [Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))]
+
+
 def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBand", progress=True):
     from jargonaut.evaluate.metrics import reference_prefix
     from jargonaut.evaluate.run import evaluate, make_transcriber
@@ -96,11 +126,11 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
         from jargonaut.evaluate.metrics import score_files
         from jargonaut.evaluate.run import Run
 
-        pairs = [(i.id, i.reference, f.hypothesis) for i, f in zip(items, plain.report.files)]
+        pairs = [(i.id, i.reference, f.text) for i, f in zip(items, plain.report.files)]
         results["plain"] = Run(score_files(pairs, terms), plain.audio_seconds, plain.compute_seconds)
     print(f"\n## {name}: {len(items)} recordings" + (f", first {max_seconds:g} s of each" if max_seconds else ""))
-    print("| system | words | errors | WER % | rel. vs plain | term recall | RTF |")
-    print("|---|---|---|---|---|---|---|", flush=True)
+    print("| system | words | errors | WER % | rel. vs plain | term recall | lc starts | lc i | RTF |")
+    print("|---|---|---|---|---|---|---|---|---|", flush=True)
 
     def row(system: str, run) -> None:
         base_wer = results["plain"].report.wer if "plain" in results else None
@@ -108,7 +138,9 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
         recall = run.report.term_recall
         print(
             f"| {system} | {run.report.words} | {run.report.errors} | {100 * run.report.wer:.2f} | {rel} | "
-            f"{'-' if recall is None else f'{100 * recall:.1f}%'} | {run.rtf:.3f} |",
+            f"{'-' if recall is None else f'{100 * recall:.1f}%'} | "
+            f"{sum(lower_case_starts(f.text) for f in run.report.files)} | "
+            f"{sum(lower_case_i(f.text) for f in run.report.files)} | {run.rtf:.3f} |",
             flush=True,
         )
 
@@ -121,7 +153,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(engine(), base)
         elif system == "fused":
             t = make_transcriber(engine(), base, lm)
-        elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
+        elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
             parts = system.split(":")[1:]
             settings = replace(engine().options.fusion_for(engine().base_models[base]), unit="word" if "word" in parts else "token")
             if settings.unit == "word":
@@ -133,6 +165,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             for part in parts[2:]:
                 if part.isdigit():
                     settings = replace(settings, candidates_per_beam=int(part))
+                elif part.startswith("f"):  # fM: do-no-harm gate, nats per token below the CLM's own text
+                    settings = replace(settings, off_domain_margin=None if part == "foff" else float(part[1:]))
                 elif part.startswith("e"):  # eW: end-of-window CLM weight
                     settings = replace(settings, end_weight=float(part[1:]))
                 elif part == "anyterm":  # accept pass 2 even when it adds no retrieved term
@@ -201,10 +235,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="biomed", choices=("biomed", "devops", "medical", "medical-dev", "general"))
     parser.add_argument(
-        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL], hotwords, retrieved-hotwords"
+        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL], hotwords, retrieved-hotwords"
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")
+    parser.add_argument("--lm-text", choices=("aci", "biomed", "devops"),
+                        help="medical sets: train the CLM on this text instead of all medical/lm-text")
     parser.add_argument("--alpha", type=float)
     parser.add_argument("--beta", type=float)
     parser.add_argument("--no-progress", action="store_true")
@@ -233,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
                 items = read_manifest(root / "test.tsv", folder)[: args.limit]
                 run_set(f"{root.name} {folder}", items, lm, hot, systems, terms, args.max_seconds, base, progress)
             return
-        text = [Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))]
+        text = lm_text_files(args.lm_text)
         lm = train_lm(text, work)
         if args.set == "general":
             items = read_manifest(EVAL / "general" / "manifest.tsv")[: args.limit]

@@ -22,6 +22,7 @@ from jargonaut.asr.base_models import BaseModel, configured_base_models, whisper
 from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever
 from jargonaut.asr.decoder.fused import FusedGenerator
 from jargonaut.asr.decoder.fusion import Fusion
+from jargonaut.asr.decoder.gate import domain_gate
 from jargonaut.asr.decoder.hypothesis import Vocab
 from jargonaut.asr.decoder.internal_lm import DensityRatio
 from jargonaut.asr.decoder.model import StepDecoder, WhisperDecoder
@@ -225,9 +226,11 @@ class SpeechEngine:
         retriever = None
         if fusion.retrieval and language_model is not None and language_model.terms:
             retriever = self._retriever(language_model, fusion.biasing)
+        fused = self._fusion(language_model, fusion, parts, phrases, boost)
         generator = FusedGenerator(
-            parts.whisper.model, parts.decoder, parts.vocab, self._fusion(language_model, fusion, parts, phrases, boost),
+            parts.whisper.model, parts.decoder, parts.vocab, fused,
             fusion.history_words, fusion.candidates_per_beam, retriever, fusion.biasing, self.options.blas_threads,
+            domain_gate(fused, language_model, fusion.off_domain_margin),
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 

@@ -28,6 +28,7 @@ class FileScore:
     words: int  # reference words
     term_hits: int = 0
     term_total: int = 0
+    text: str = ""  # the hypothesis as the system wrote it (casing, punctuation)
 
     @property
     def wer(self) -> float:
@@ -90,7 +91,7 @@ def score_file(key: str, reference: str, hypothesis: str, terms: list[str] | Non
     else:
         out = jiwer.process_words(ref, hyp)
         errors = out.substitutions + out.deletions + out.insertions
-    score = FileScore(key, ref, hyp, errors, words)
+    score = FileScore(key, ref, hyp, errors, words, text=hypothesis)
     if terms:
         score.term_hits, score.term_total = term_recall(reference, hypothesis, terms)
     return score

@@ -15,6 +15,9 @@ Two written forms are taken as variants of one word when
 - no apostrophe sets them apart (hearts / heart's, lets / let's are different words).
 The domain's form must be the clear majority of the two (>= MIN_SHARE of their uses) and
 have no more words than the variant, so a rewrite at most merges two timed words.
+
+Names the text writes as one CamelCase token ("GitHub", "ClickHouse") are kept whole: Whisper
+tends to write them as two everyday words ("click house") or flat-cased ("Clickhouse").
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ MIN_CONTEXT_SIMILARITY = 0.65
 MIN_SHARE = 2 / 3
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 _PIECE = re.compile(r"\s*\S+")
+_SENTENCES = re.compile(r"(?<=[.?!])\s+")
+_CAMEL = re.compile(r"^([A-Z]?[a-z]+)([A-Z][A-Za-z]*)$")  # "GitHub", "JavaScript", "PostgreSQL"
 _SPLIT = re.compile(r"^(\s*)([^\w']*)(.*?)([^\w']*)$", re.S)  # space, opening marks, word, closing marks
 
 Form = tuple[str, ...]  # lower-case words
@@ -51,14 +56,19 @@ def _sound(word: str) -> str | None:
     return " ".join(p.rstrip("012") for p in prons[0]) if prons else None
 
 
-def _lines(files: list[Path], scan_bytes: int) -> Iterator[list[str]]:
+def _texts(files: list[Path], scan_bytes: int) -> Iterator[str]:
     seen = 0
     for path in files:
         for line in iter_lines(Path(path)):
-            yield _WORD.findall(line)
+            yield line
             seen += len(line) + 1
             if seen >= scan_bytes:
                 return
+
+
+def _lines(files: list[Path], scan_bytes: int) -> Iterator[list[str]]:
+    for line in _texts(files, scan_bytes):
+        yield _WORD.findall(line)
 
 
 def learn_spellings(files: list[Path], scan_bytes: int = SCAN_BYTES) -> dict[str, str]:
@@ -66,10 +76,11 @@ def learn_spellings(files: list[Path], scan_bytes: int = SCAN_BYTES) -> dict[str
     text writes it mid-sentence ("okay" -> "OK", "all right" -> "alright")."""
     counts: Counter[Form] = Counter()
     cased: dict[str, Counter[str]] = defaultdict(Counter)
-    for words in _lines(files, scan_bytes):
-        counts.update((w.lower(),) for w in words)
-        for w in words[1:]:  # line-initial capitals say nothing about the word
-            cased[w.lower()][w] += 1
+    for line in _texts(files, scan_bytes):
+        counts.update((w.lower(),) for w in _WORD.findall(line))
+        for sentence in _SENTENCES.split(line):
+            for w in _WORD.findall(sentence)[1:]:  # sentence-initial capitals say nothing about the word
+                cased[w.lower()][w] += 1
     sounds = {form[0]: _sound(form[0]) for form, n in counts.items() if n >= MIN_COUNT}
     by_sound: dict[str, list[Form]] = defaultdict(list)
     for word, sound in sounds.items():
@@ -99,7 +110,28 @@ def learn_spellings(files: list[Path], scan_bytes: int = SCAN_BYTES) -> dict[str
                     and not any("'" in w or "\u2019" in w for w in best + other)
                     and _similarity(contexts[best], contexts[other]) >= MIN_CONTEXT_SIMILARITY):
                 table[" ".join(other)] = " ".join(cased[w].most_common(1)[0][0] if cased[w] else w for w in best)
+    for variant, joined in joined_names(cased).items():
+        table.setdefault(variant, joined)
     return dict(sorted(table.items()))
+
+
+def joined_names(cased: dict[str, Counter[str]]) -> dict[str, str]:
+    """Names the text writes as one CamelCase token ("ClickHouse", "TypeScript"): Whisper's
+    two-word and flat-cased spellings of them ("click house", "Clickhouse") -> the text's form.
+    Only where that form is the text's usual mid-sentence spelling, used at least MIN_COUNT times."""
+    out: dict[str, str] = {}
+    for key, forms in cased.items():
+        if not forms:
+            continue
+        form, n = forms.most_common(1)[0]
+        match = _CAMEL.match(form)
+        if match is None or n < MIN_COUNT or n < MIN_SHARE * sum(forms.values()):
+            continue
+        head, tail = match.groups()
+        if len(head) >= 2 and len(tail) >= 2:
+            out[f"{head.lower()} {tail.lower()}"] = form
+            out[key] = form
+    return out
 
 
 def _contexts(files: list[Path], scan_bytes: int, forms: set[Form]) -> dict[Form, tuple[Counter, Counter]]:

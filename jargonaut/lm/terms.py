@@ -29,6 +29,7 @@ MIN_LETTERS = 4
 MIN_COUNT_LARGE = 3
 LARGE_CORPUS_WORDS = 50_000
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+_SENTENCES = re.compile(r"(?<=[.?!])\s+")
 
 
 def _general_frequency():
@@ -42,13 +43,14 @@ def _general_frequency():
 def extract_terms(files: list[Path], scan_bytes: int = SCAN_BYTES, max_terms: int = MAX_TERMS) -> list[tuple[str, float]]:
     """(surface form, salience) of the domain terms of `files`, most salient first."""
     counts: Counter[str] = Counter()
-    inner: Counter[str] = Counter()  # not line-initial: the casing a term has mid-sentence
+    inner: Counter[str] = Counter()  # not sentence-initial: the casing a term has mid-sentence
     seen = 0
     for path in files:
         for line in iter_lines(Path(path)):
-            tokens = [_POSSESSIVE.sub("", t) for t in SURFACE.findall(line)]
-            counts.update(tokens)
-            inner.update(tokens[1:])
+            for sentence in _SENTENCES.split(line):
+                tokens = [_POSSESSIVE.sub("", t) for t in SURFACE.findall(sentence)]
+                counts.update(tokens)
+                inner.update(tokens[1:])
             seen += len(line) + 1
             if seen >= scan_bytes:
                 break

@@ -1,6 +1,8 @@
 """Public API: `train_clm` (text files -> .clm artefact + report) and `load_clm`.
 
-Pipeline: validate tuning files (fail fast) -> one streaming pass over the training files
+Pipeline: validate tuning files (fail fast) -> restyle the text as Whisper writes transcripts
+(lm.text_style: casing, fillers, repeats, speaker tags; every model below learns from that copy,
+the report's warnings from the original) -> one streaming pass over the training files
 (validate, normalise, count with spills to disk; every 20th line held out when no tuning
 files are given) -> merge -> modified Kneser-Ney for each candidate order -> pick the
 order with the lowest tuning perplexity -> write the artefact atomically.
@@ -32,6 +34,7 @@ from jargonaut.lm.report import TrainingReport
 from jargonaut.lm.spelling import learn_spellings
 from jargonaut.lm.terms import extract_terms
 from jargonaut.lm.text_checks import text_warnings
+from jargonaut.lm.text_style import WhisperStyle, profile_text, write_styled
 from jargonaut.lm.validate import iter_lines
 
 TOKEN_PREFIX = "tokens."  # arrays of the BPE-token model inside a .clm
@@ -231,6 +234,7 @@ def train_clm(
     size_limits: tuple[int, int] | None = None,
     domain_terms: bool = True,
     base_model_dir: str | Path | None = None,
+    whisper_style: bool = True,
 ) -> TrainingReport:
     """Train a CLM and write it to `output`; raises BadRequestError for unusable input.
 
@@ -245,6 +249,8 @@ def train_clm(
     domain_terms: pick the salient words for contextual biasing (lm.terms).
     base_model_dir: the base model's directory, whose tokenizer the token model uses
     (default: the configured base model of that name).
+    whisper_style: train on the text restyled as Whisper writes (lm.text_style); off only for
+    text that is not prose (the token corpus of the token model).
     """
     t0 = time.perf_counter()
     training_files = [Path(p) for p in training_files]
@@ -268,25 +274,38 @@ def train_clm(
     # The token model first, left on disk (memory-mapped) while the word model is estimated,
     # so the two never hold memory at the same time.
     with contextlib.ExitStack() as stack:
+        original, profile = training_files, None
+        if base_model_dir is None and (token_model or whisper_style):
+            from jargonaut.asr.base_models import configured_base_models
+
+            base_model_dir = configured_base_models()[base_model_name].model
+        if whisper_style:
+            profile = profile_text(training_files)
+            style = WhisperStyle(profile, base_model_encoder(base_model_dir) if base_model_dir else None)
+            styled = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="clm-styled-", dir=work_dir)))
+            with _phase("restyling the text as Whisper writes", progress):
+                training_files = [write_styled(training_files, style, styled / "train.txt")]
+                if tuning_files:
+                    tuning_files = [write_styled(tuning_files, style, styled / "tune.txt")]
         tokens = None
         if token_model:
             token_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="clm-tokens-", dir=work_dir)))
-            if base_model_dir is None:
-                from jargonaut.asr.base_models import configured_base_models
-
-                base_model_dir = configured_base_models()[base_model_name].model
+            assert base_model_dir is not None  # resolved above
             tokens = _train_token_model(training_files, tuning_files, base_model_name, Path(base_model_dir), prune,
                                         token_dir, progress)
+        # about the text as the user gave it (the token corpus is trained without terms)
+        warnings = text_warnings(original, profile) if domain_terms else []
         return _train_word_model(training_files, tuning_files, output, base_model_name, base_model_version, order,
                                  progress, prune, work_dir, max_ngrams, general_prior, tokens, train_bytes, t0,
-                                 domain_terms)
+                                 domain_terms, warnings, original)
 
 
 def _train_word_model(training_files: list[Path], tuning_files: list[Path], output: Path, base_model_name: str,
                       base_model_version: int, order: int | None, progress: bool, prune: bool | None,
                       work_dir: Path | None, max_ngrams: int | None, general_prior: bool,
                       tokens: tuple[TrainingReport, dict[str, np.ndarray]] | None, train_bytes: int,
-                      t0: float, domain_terms: bool) -> TrainingReport:
+                      t0: float, domain_terms: bool, warnings: list[str], term_files: list[Path]
+                      ) -> TrainingReport:
     timings = {"token model": time.perf_counter() - t0}
     # Past LARGE_INPUT_BYTES the 5-gram pass costs more disk and time than it earns.
     orders = [n for n in CANDIDATE_ORDERS if train_bytes <= LARGE_INPUT_BYTES or n <= 4]
@@ -309,7 +328,9 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
 
     t2 = time.perf_counter()
     with _phase("domain terms and spellings", progress and domain_terms):
-        terms = extract_terms(training_files) if domain_terms else []
+        # Terms keep the text's own spelling (restyling capitalises sentence starts, and in
+        # one-sentence lines a term is often only ever sentence-initial).
+        terms = extract_terms(term_files) if domain_terms else []
         spellings = learn_spellings(training_files) if domain_terms else {}
     timings["terms"] = time.perf_counter() - t2
 
@@ -323,7 +344,7 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
         general_words=len(c.vocab) - c.training_vocab, general_weight=mu, perplexity_by_general_weight=by_mu,
         discounts={n: list(d) for n, d in enumerate(ds, 1)}, pruned=bool(prune),
         min_counts={n: m for n, m in enumerate(c.min_counts[:chosen], 1)}, domain_terms=len(terms),
-        spelling_variants=len(spellings),
+        spelling_variants=len(spellings), warnings=warnings,
     )
     extra: dict[str, np.ndarray] = {}
     if tokens is not None:
@@ -332,8 +353,6 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
         report.token_perplexity = token_report.tuning_perplexity
         report.token_tokenizer = token_report.token_tokenizer
         extra = {TOKEN_PREFIX + name: arr for name, arr in token_arrays.items()}
-    if domain_terms:  # the word text (the token corpus is trained without terms)
-        report.warnings = text_warnings(training_files)
     extra["spellings"] = _text_array([f"{variant}\t{form}" for variant, form in spellings.items()])
     with _phase("writing", progress):
         report.file_bytes = _write(output, report, c.vocab, tables, terms, extra)
@@ -375,7 +394,7 @@ def _train_token_model(training_files: list[Path], tuning_files: list[Path], bas
         training, tuning = corpus(training_files, "train.txt"), corpus(tuning_files, "tune.txt")
         with _phase("token model: counting and estimating", progress):
             report = train_clm(training, tuning, out, base_model_name, 0, prune=prune, work_dir=Path(tmp),
-                               general_prior=False, token_model=False, domain_terms=False,
+                               general_prior=False, token_model=False, domain_terms=False, whisper_style=False,
                                size_limits=(1 << 62, 1 << 62))  # the text passed the limits; tokens spell longer
     report.token_tokenizer = tokenizer_fingerprint(base_model_dir)
     return report, read_artefact(out)[1]

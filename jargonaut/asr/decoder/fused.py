@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever, accept_second_pass, glossary
 from jargonaut.asr.decoder.fusion import Fusion
+from jargonaut.asr.decoder.gate import DomainGate
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder
 from jargonaut.asr.decoder.search import LogitFilter, SuppressBlank, SuppressTokens, TimestampRules, beam_search
@@ -39,7 +40,7 @@ class FusedGenerator:
     def __init__(
         self, ct2: Any, decoder: StepDecoder, vocab: Vocab, fusion: Fusion | None = None,
         history_words: int = 4, candidates: int | None = None, retriever: TermRetriever | None = None,
-        biasing: BiasingSettings = BiasingSettings(), blas_threads: int = 1,
+        biasing: BiasingSettings = BiasingSettings(), blas_threads: int = 1, gate: DomainGate | None = None,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -48,6 +49,7 @@ class FusedGenerator:
         # NumPy decoder: small per-step matmuls; one BLAS thread is steadier than two on a busy
         # 2-core box (measured: 2 threads under load made a beam step 5-10x slower).
         self._blas_threads = blas_threads
+        self._gate = gate  # off-domain windows decoded again without the CLM (gate.py)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ct2, name)
@@ -77,13 +79,16 @@ class FusedGenerator:
         else:
             filters.append(SuppressTokens(range(vocab.timestamp_begin, self._decoder.embedding.shape[0])))
         state = None
+        previous_text = ""
         if self._fusion is not None:
-            previous = [t for t in prompt if t < vocab.eot]
-            state = self._fusion.history_state(vocab.decode(previous), self._history_words)
+            previous_text = vocab.decode([t for t in prompt if t < vocab.eot])
+            state = self._fusion.history_state(previous_text, self._history_words)
         with threadpool_limits(limits=self._blas_threads, user_api="blas"):
             result = self._search(cross, prompt, filters, state, kw)
             if self._retriever is not None:
                 result = self._second_pass(cross, prompt, filters, state, kw, result)
+            if self._gate is not None and self._gate.off_domain(previous_text, result.tokens, self._history_words):
+                result = self._search(cross, prompt, filters, None, kw, fused=False)
         n = max(len(result.tokens), 1)
         # faster-whisper derives avg_logprob from this score and falls back to sampling
         # (without the CLM) below its threshold. Keep it acoustic-only: judging windows by
@@ -122,7 +127,9 @@ class FusedGenerator:
         return self._vocab.decode([t for t in tokens if t < self._vocab.eot])
 
     def _search(self, cross: Any, prompt: list[int], filters: list[Any], state: Any,
-                kw: dict[str, Any]) -> SearchResult:
+                kw: dict[str, Any], fused: bool = True) -> SearchResult:
+        """One beam search; `fused=False`: without any fused scorer (Whisper alone)."""
+        scorer = self._fusion if fused else None
         return beam_search(
             self._decoder,
             cross,
@@ -133,7 +140,7 @@ class FusedGenerator:
             patience=kw.get("patience", 1.0),
             length_penalty=kw.get("length_penalty", 1.0),
             max_length=kw.get("max_length", 448),
-            fusion=self._fusion,
+            fusion=scorer,
             lm_state=state,
-            n_candidates=self._candidates if self._fusion is not None else None,
+            n_candidates=self._candidates if scorer is not None else None,
         )

@@ -1,0 +1,76 @@
+"""Training text restyled as Whisper writes (lm.text_style), the warnings it raises, and
+CamelCase names kept whole (lm.spelling.joined_names)."""
+from __future__ import annotations
+
+from jargonaut.lm.spelling import learn_spellings, respell_text
+from jargonaut.lm.text_checks import text_warnings
+from jargonaut.lm.text_style import WhisperStyle, profile_text
+
+
+def write(tmp_path, name: str, lines: list[str]):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def styled(tmp_path, lines: list[str]) -> list[str]:
+    path = write(tmp_path, "text.txt", lines)
+    return list(WhisperStyle(profile_text([path])).lines(lines))
+
+
+def test_lower_case_lines_get_sentence_starts_and_the_pronoun(tmp_path):
+    lines = ["we pushed the fix to GitHub and the MRI looked fine.", "i think i'm done. the GitHub build passed"]
+    lines += ["d: i pushed it to github and the mri was normal"] * 3
+    out = styled(tmp_path, lines)
+    assert out[1] == "I think I'm done. The GitHub build passed."
+    # the casing the mixed-case lines establish ("GitHub", "MRI"), a frequent speaker tag dropped
+    assert out[2] == "I pushed it to GitHub and the MRI was normal."
+
+
+def test_all_caps_lines_are_recased(tmp_path):
+    out = styled(tmp_path, ["Check the Grafana board.", "THE GRAFANA BOARD SHOWS NO ERRORS"])
+    assert out[1] == "The Grafana board shows no errors."
+
+
+def test_verbatim_speech_is_cleaned(tmp_path):
+    out = styled(tmp_path, [
+        "so, um, we we checked the the logs, uh, yesterday.",
+        "and and and it was, you know, fine.",
+        "I think I think your- your blood pressure is high [laughter] um.",
+        "- first item of a list",
+        "2. second item",
+        "Note that that is fine and we had had enough.",
+    ])
+    assert out == [
+        "So, we checked the logs, yesterday.",
+        "And it was, fine.",
+        "I think your blood pressure is high.",
+        "First item of a list.",
+        "Second item.",
+        "Note that that is fine and we had had enough.",
+    ]
+
+
+def test_warnings_name_what_was_undone(tmp_path):
+    verbatim = write(tmp_path, "verbatim.txt", ["doctor: um so we we did the test, uh, yesterday"] * 50
+                     + ["Patient: okay and and then what"] * 50)
+    warnings = text_warnings([verbatim])
+    assert [w for w in warnings if "verbatim transcript" in w]
+    assert [w for w in warnings if "speaker tag" in w and '"doctor:"' in w]
+    assert [w for w in warnings if "lines are all lower case" in w]
+    bare = write(tmp_path, "bare.txt", ["Kubernetes pod restarted after the deploy"] * 20)
+    assert [w for w in text_warnings([bare]) if "no punctuation" in w]
+
+
+def test_camel_case_names_stay_one_token(tmp_path):
+    text = write(tmp_path, "ops.txt", [
+        "We store the events in ClickHouse and the logs in OpenSearch.",
+        "The ClickHouse cluster ran out of disk, so OpenSearch took the load.",
+        "Ask whether ClickHouse or OpenSearch is faster for this query.",
+        "The house by the river has a red door.",
+    ])
+    table = learn_spellings([text])
+    assert table["click house"] == "ClickHouse" and table["clickhouse"] == "ClickHouse"
+    assert respell_text(" Open the click house dashboard and the Opensearch mapping.", table) == \
+        " Open the ClickHouse dashboard and the OpenSearch mapping."
+    assert respell_text(" The house is open.", table) == " The house is open."
