@@ -56,6 +56,10 @@ def cues_from_items(items: list[dict[str, Any]]) -> list[Cue]:
             current.end = max(current.end, end)
     if current is not None:
         cues.append(current)
+    # Two channels can speak at once (items in time order): a cue ends where the next one
+    # begins, so a player never shows two cues at the same time.
+    for before, after in zip(cues, cues[1:]):
+        before.end = min(before.end, max(before.start, after.start))
     return cues
 
 
