@@ -32,7 +32,7 @@ from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
 from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
-from jargonaut.asr.respelling import respell_recognition, respell_words
+from jargonaut.asr.respelling import near_misses, respell_with, respell_words
 from jargonaut.asr.types import Recognition, Segment, Word
 from jargonaut.asr.whisper import FULL_FRAMES, EngineWhisper, repeats_itself
 from jargonaut.lm.bpe import tokenizer_fingerprint
@@ -155,7 +155,7 @@ class SpeechEngine:
         recognition = run(encoder_frames)
         if _short_window(encoder_frames) and repeats_itself(recognition.text):
             recognition = run(None)  # a short window's loop (see whisper.py): the full window does not loop
-        return respell_recognition(recognition, language_model.spellings) if language_model is not None else recognition
+        return respell_with(recognition, language_model) if language_model is not None else recognition
 
     def detect_language(self, audio: np.ndarray, base: BaseModel, candidates: Iterable[str]) -> tuple[str, float]:
         """The Transcribe LanguageCode among `candidates` spoken in the first 30 s of 16 kHz mono
@@ -204,7 +204,7 @@ class SpeechEngine:
         words = run(encoder_frames)
         if _short_window(encoder_frames) and repeats_itself(" ".join(w.text for w in words)):
             words = run(None)
-        return respell_words(words, language_model.spellings) if language_model is not None else words
+        return respell_words(words, language_model.spellings, near_misses(language_model)) if language_model is not None else words
 
     def warm_up(self, bases: Iterable[BaseModel], decode: DecodeOptions, workers: int = 1) -> None:
         """Load each base model (the stream replicas) and run it once on silence."""

@@ -17,7 +17,9 @@ The domain's form must be the clear majority of the two (>= MIN_SHARE of their u
 have no more words than the variant, so a rewrite at most merges two timed words.
 
 Names the text writes as one CamelCase token ("GitHub", "ClickHouse") are kept whole: Whisper
-tends to write them as two everyday words ("click house") or flat-cased ("Clickhouse").
+tends to write them as two everyday words ("click house") or flat-cased ("Clickhouse"); so are
+rare compounds the text writes joined ("rollforward", "holdback"), except where Whisper writes
+the second word capitalised (a name: "Health Care").
 """
 from __future__ import annotations
 
@@ -28,12 +30,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+from jargonaut.lm.near_miss import NearMisses
 from jargonaut.lm.validate import iter_lines
 
 SCAN_BYTES = 16 << 20  # conventions show in the first 16 MB of any corpus
 MIN_COUNT = 3  # uses of each form
 MIN_CONTEXT_SIMILARITY = 0.65
 MIN_SHARE = 2 / 3
+MIN_NAME_COUNT = 1  # a CamelCase name is the product's spelling however rarely the text has it
+MIN_COMPOUND_COUNT = 2  # uses of a joined compound ("rollforward") before it is the domain's form
+MAX_COMPOUND_ZIPF = 4.0  # compounds this common in general English ("maybe") are left as written
+MIN_PART_ZIPF = 4.0  # each part of a compound is an everyday word (>= 1 in 100k words of English)
+# affixes that wordfreq counts as words ("deposit ion", "con fig" are not compounds)
+_PREFIXES = frozenset("con del pre pro com dis non".split())
+_SUFFIXES = frozenset("ion ions ing les ate ant ent".split())
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 _PIECE = re.compile(r"\s*\S+")
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
@@ -112,20 +122,70 @@ def learn_spellings(files: list[Path], scan_bytes: int = SCAN_BYTES) -> dict[str
                 table[" ".join(other)] = " ".join(cased[w].most_common(1)[0][0] if cased[w] else w for w in best)
     for variant, joined in joined_names(cased).items():
         table.setdefault(variant, joined)
+    for variant, joined in joined_compounds(files, scan_bytes, counts, cased).items():
+        table.setdefault(variant, joined)
     return dict(sorted(table.items()))
+
+
+def joined_compounds(files: list[Path], scan_bytes: int, counts: Counter[Form],
+                     cased: dict[str, Counter[str]]) -> dict[str, str]:
+    """Compounds the text writes as one word ("rollforward", "holdback", "AllData") that
+    Whisper writes as two ("roll forward"): "roll forward" -> the text's form. Only words rare
+    in general English (a common one such as "maybe" is also two words in "it may be"), made
+    of two words of at least three letters each, used MIN_COMPOUND_COUNT times or more and
+    far more often joined than apart (MIN_SHARE)."""
+    splits: dict[Form, str] = {}
+    for (word, *rest), n in counts.items():
+        if rest or n < MIN_COMPOUND_COUNT or len(word) < 6 or not word.isalpha() or _common(word):
+            continue
+        for cut in range(3, len(word) - 2):
+            head, tail = word[:cut], word[cut:]
+            if _is_word(head) and _is_word(tail) and head not in _PREFIXES and tail not in _SUFFIXES:
+                splits[(head, tail)] = word
+    if not splits:
+        return {}
+    apart: Counter[Form] = Counter()
+    for words in _lines(files, scan_bytes):
+        low = [w.lower() for w in words]
+        apart.update(pair for pair in zip(low, low[1:]) if pair in splits)
+    out: dict[str, str] = {}
+    for pair, word in splits.items():
+        joined = counts[(word,)]
+        if joined >= MIN_SHARE * (joined + apart[pair]):
+            out[" ".join(pair)] = cased[word].most_common(1)[0][0] if cased[word] else word
+    return out
+
+
+def _zipf(word: str) -> float:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # no frequency list: no compounds are learnt
+        return 99.0
+    return zipf_frequency(word, "en")
+
+
+def _common(word: str) -> bool:
+    return _zipf(word) >= MAX_COMPOUND_ZIPF
+
+
+def _is_word(part: str) -> bool:
+    """A part of a compound: an everyday word ("roll", "forward", "data"), not a syllable
+    ("ing", "ion") that a dictionary happens to list."""
+    return part in _phones() and _zipf(part) >= MIN_PART_ZIPF
 
 
 def joined_names(cased: dict[str, Counter[str]]) -> dict[str, str]:
     """Names the text writes as one CamelCase token ("ClickHouse", "TypeScript"): Whisper's
     two-word and flat-cased spellings of them ("click house", "Clickhouse") -> the text's form.
-    Only where that form is the text's usual mid-sentence spelling, used at least MIN_COUNT times."""
+    Only where that form is the text's usual mid-sentence spelling (MIN_NAME_COUNT uses: a small
+    text may name a product once)."""
     out: dict[str, str] = {}
     for key, forms in cased.items():
         if not forms:
             continue
         form, n = forms.most_common(1)[0]
         match = _CAMEL.match(form)
-        if match is None or n < MIN_COUNT or n < MIN_SHARE * sum(forms.values()):
+        if match is None or n < MIN_NAME_COUNT or n < MIN_SHARE * sum(forms.values()):
             continue
         head, tail = match.groups()
         if len(head) >= 2 and len(tail) >= 2:
@@ -167,9 +227,10 @@ def _split(piece: str) -> tuple[str, ...]:
 
 
 
-def respell(pieces: list[str], table: dict[str, str]) -> list[tuple[str, int]]:
-    """Rewrite whitespace-led words ("Okay," " all" " right.") in the table's spelling, keeping
-    spacing, punctuation and a capital at the start; (new piece, pieces it replaces) each."""
+def respell(pieces: list[str], table: dict[str, str], near: NearMisses | None = None) -> list[tuple[str, int]]:
+    """Rewrite whitespace-led words ("Okay," " all" " right.") in the table's spelling (and
+    near-miss non-words as the domain's word, with `near`), keeping spacing, punctuation and a
+    capital at the start; (new piece, pieces it replaces) each."""
     out: list[tuple[str, int]] = []
     parts = [_split(p) for p in pieces]
     i = 0
@@ -177,18 +238,28 @@ def respell(pieces: list[str], table: dict[str, str]) -> list[tuple[str, int]]:
         space, opening, word, closing = parts[i]
         if i + 1 < len(pieces) and word and not closing and not parts[i + 1][1] and parts[i + 1][2]:
             preferred = table.get(f"{word} {parts[i + 1][2]}".lower())
-            if preferred is not None:
+            if preferred is not None and _joins(preferred, parts[i + 1][2]):
                 out.append((space + opening + _cased(preferred, word) + parts[i + 1][3], 2))
                 i += 2
                 continue
         preferred = table.get(word.lower()) if word else None
+        if preferred is None and near is not None and word:
+            preferred = near.fix(word)
         out.append((space + opening + _cased(preferred, word) + closing if preferred else pieces[i], 1))
         i += 1
     return out
 
 
-def respell_text(text: str, table: dict[str, str]) -> str:
-    return "".join(piece for piece, _ in respell(_PIECE.findall(text), table)) if table else text
+def respell_text(text: str, table: dict[str, str], near: NearMisses | None = None) -> str:
+    if not table and near is None:
+        return text
+    return "".join(piece for piece, _ in respell(_PIECE.findall(text), table, near))
+
+
+def _joins(preferred: str, second: str) -> bool:
+    """Whether a two-word variant may become `preferred`: a compound the text writes in lower
+    case ("rollforward") never swallows a name ("Health Care"), whose second word is capitalised."""
+    return not second[:1].isupper() or any(ch.isupper() for ch in preferred[1:]) or " " in preferred
 
 
 def _cased(preferred: str, original: str) -> str:

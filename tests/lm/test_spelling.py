@@ -52,3 +52,48 @@ def test_transcripts_follow_the_clm_spelling(tmp_path):
     assert rec.text == "Alright, OK."
     assert [(w.start, w.end, w.text, w.probability) for w in rec.segments[0].words] == [
         (0.0, 0.7, " Alright,", 0.8), (0.8, 1.0, " OK.", 0.95)]
+
+
+LEDGER = [
+    "Post the revenue rollforward before the close.",
+    "The rollforward ties to the subledger now.",
+    "We export invoices from NetSuite every Monday.",
+    "Maybe the auditors want the maybe list as well.",
+    "The healthcare accrual moved to the healthcare segment.",
+    "Inventory counts are due on Friday and the inventory reserve follows.",
+]
+
+
+def test_compounds_the_text_writes_joined_are_written_joined(tmp_path):
+    path = tmp_path / "ledger.txt"
+    path.write_text("\n".join(LEDGER * 2) + "\n", encoding="utf-8")
+    table = learn_spellings([path])
+    assert table["roll forward"] == "rollforward" and table["net suite"] == "NetSuite"
+    # an everyday compound stays two words where Whisper writes two ("it may be late")
+    assert "may be" not in table and "health care" not in table
+    assert respell_text(" Update the roll forward in Net Suite.", table) == " Update the rollforward in NetSuite."
+    # a lower-case compound never swallows a name Whisper capitalised
+    table["health care"] = "healthcare"
+    assert respell_text(" We met Health Care Partners about health care.", table) == \
+        " We met Health Care Partners about healthcare."
+
+
+def test_compounds_the_text_also_writes_apart_are_left_alone(tmp_path):
+    path = tmp_path / "ledger.txt"
+    path.write_text("\n".join(LEDGER + ["Roll forward the balances.", "We roll forward each month."]) + "\n",
+                    encoding="utf-8")
+    assert "roll forward" not in learn_spellings([path])
+
+
+def test_near_miss_non_words_take_the_domain_word():
+    from jargonaut.lm.near_miss import NearMisses
+
+    near = NearMisses(["inventory", "lisinopril", "valuation", "netsuite", "metoprolol", "metolazone"],
+                      {"netsuite": "NetSuite"})
+    assert near.fix("enventory") == "inventory" and near.fix("lisinipril") == "lisinopril"
+    assert near.fix("Netsuit") == "NetSuite"
+    # real words and names are never rewritten, however close to a domain word
+    assert near.fix("evaluation") is None and near.fix("Kowalski") is None and near.fix("inventories") is None
+    # too short, too far, or two domain words about as close: kept as written
+    assert near.fix("valu") is None and near.fix("techham") is None and near.fix("metolol") is None
+    assert respell_text(" Check the enventory, please.", {}, near) == " Check the inventory, please."
