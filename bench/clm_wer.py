@@ -227,7 +227,9 @@ def synthetic_domain(name: str) -> Path:
     import sys
 
     out = Path(__file__).resolve().parents[1] / ".bench-cache" / name
-    subprocess.run([sys.executable, "-m", "bench.synth_domain", "--domain", name, "--out", str(out), "--quiet"], check=True)
+    # its summary line (JSON) stays out of the callers' tables
+    subprocess.run([sys.executable, "-m", "bench.synth_domain", "--domain", name, "--out", str(out), "--quiet"],
+                   check=True, stdout=subprocess.DEVNULL)
     return out
 
 
