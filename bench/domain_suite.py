@@ -16,11 +16,14 @@ wav8, the telephone band, through NarrowBand), three systems:
 Each is scored per clip (WER over all clips) and on one long recording (the clips joined with
 PAUSE_S of silence, one reference), the way a user's long call or meeting reaches the service.
 Reported: WER, the CLM's relative WER reduction over plain, and CLM WER / hotwords WER (< 1:
-the CLM is better). One table per split, with means.
+the CLM is better). One table per split, with means. "in text %" is the share of plain's
+misrecognised reference words (substituted or deleted, per clip) that occur in train.txt at
+all: what a CLM can reach; a word its text never has, it can only fix by luck.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +53,7 @@ class Scores:
     clips: int
     per_clip: dict[str, float]
     long: dict[str, float]
+    in_text: float | None = None  # share of plain's misrecognised reference words in the CLM text
 
 
 def relative_reduction(plain: float, system: float) -> float | None:
@@ -60,6 +64,22 @@ def ratio(clm: float, hotwords: float) -> float | None:
     return clm / hotwords if hotwords else None
 
 
+def in_text_share(report, text_words: set[str]) -> float | None:
+    """Of the reference words plain got wrong (substituted or deleted), the share in the text."""
+    import jiwer
+
+    wrong = []
+    for f in report.files:
+        if not f.reference.split() or not f.hypothesis.split():
+            wrong += f.reference.split()
+            continue
+        ref = f.reference.split()
+        for chunk in jiwer.process_words(f.reference, f.hypothesis).alignments[0]:
+            if chunk.type in ("substitute", "delete"):
+                wrong += ref[chunk.ref_start_idx : chunk.ref_end_idx]
+    return sum(w in text_words for w in wrong) / len(wrong) if wrong else None
+
+
 def long_recording(audio: list[np.ndarray]) -> np.ndarray:
     pause = np.zeros(int(PAUSE_S * RATE), dtype=np.float32)
     parts: list[np.ndarray] = []
@@ -68,10 +88,11 @@ def long_recording(audio: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)
 
 
-def score_domain(name: str, bands: list[str], limit: int | None, work: Path, progress: bool) -> list[Scores]:
+def score_domain(name: str, bands: list[str], limit: int | None, work: Path, progress: bool,
+                 save: Path | None = None) -> list[Scores]:
     from jargonaut.asr.audio import decode
     from jargonaut.evaluate.manifests import read_manifest
-    from jargonaut.evaluate.metrics import load_terms, score_files
+    from jargonaut.evaluate.metrics import load_terms, normalise, score_files
     from jargonaut.evaluate.run import evaluate, make_transcriber
 
     root = synthetic_domain(name)
@@ -79,6 +100,7 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
     lm = train_lm(text, work)
     hot = hotwords_from(text)
     terms = load_terms(root / "domain_terms.txt")
+    text_words = set(normalise((root / "train.txt").read_text(encoding="utf-8")).split())
     out = []
     for band in bands:
         folder, base = BANDS[band]
@@ -90,11 +112,19 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         }
         joined = long_recording([decode(i.audio) for i in items])
         reference = " ".join(i.reference for i in items)
-        per_clip, long = {}, {}
+        per_clip, long, in_text = {}, {}, None
         for system, transcribe in transcribers.items():
-            per_clip[system] = evaluate(items, transcribe, terms, progress=progress).report.wer
-            long[system] = score_files([(f"{name}-long", reference, transcribe(joined))], terms).wer
-        scores = Scores(name, band, len(items), per_clip, long)
+            report = evaluate(items, transcribe, terms, progress=progress).report
+            per_clip[system] = report.wer
+            if system == "plain":
+                in_text = in_text_share(report, text_words)
+            long_text = transcribe(joined)
+            long[system] = score_files([(f"{name}-long", reference, long_text)], terms).wer
+            if save is not None:  # every hypothesis, for reading errors later (DEV domains only)
+                save.mkdir(parents=True, exist_ok=True)
+                (save / f"{name}-{band}-{system}.json").write_text(json.dumps(
+                    {"clips": [[f.id, f.reference, f.text] for f in report.files], "long": [reference, long_text]}))
+        scores = Scores(name, band, len(items), per_clip, long, in_text)
         print_row(scores, flush=True)
         out.append(scores)
     return out
@@ -110,8 +140,8 @@ def _ratio(value: float | None) -> str:
 
 HEADER = (
     "| domain | band | clips | plain % | hotwords % | CLM % | rel. red. % | CLM/hotwords "
-    "| long: plain % | hotwords % | CLM % | rel. red. % | CLM/hotwords |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| long: plain % | hotwords % | CLM % | rel. red. % | CLM/hotwords | in text % |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -120,7 +150,7 @@ def row_cells(s: Scores) -> list[str]:
     for wer in (s.per_clip, s.long):
         cells += [_pct(wer[k]) for k in SYSTEMS]
         cells += [_pct(relative_reduction(wer["plain"], wer["clm"])), _ratio(ratio(wer["clm"], wer["hotwords"]))]
-    return cells
+    return cells + [_pct(s.in_text)]
 
 
 def print_row(s: Scores, flush: bool = False) -> None:
@@ -144,6 +174,8 @@ def print_table(title: str, rows: list[Scores]) -> None:
             ratios = [r for w in wers if (r := ratio(w["clm"], w["hotwords"])) is not None]
             cells += [_pct(float(np.mean(reductions)) if reductions else None),
                       _ratio(float(np.mean(ratios)) if ratios else None)]
+        shares = [s.in_text for s in picked if s.in_text is not None]
+        cells.append(_pct(float(np.mean(shares)) if shares else None))
         print("| " + " | ".join(cells) + " |")
 
 
@@ -155,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bands", default="16k,8k", help="comma-separated: 16k, 8k (default both)")
     parser.add_argument("--limit", type=int, help="only the first N clips of each domain")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--save", type=Path, help="write every hypothesis as JSON into this folder")
     args = parser.parse_args(argv)
 
     split = {"dev": DEV, "held-out": HELD_OUT, "all": DEV + HELD_OUT}[args.split]
@@ -171,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
     results: list[Scores] = []
     for name in domains:
         with tempfile.TemporaryDirectory(prefix=f"domain-suite-{name}-") as tmp:
-            results += score_domain(name, bands, args.limit, Path(tmp), not args.no_progress)
+            results += score_domain(name, bands, args.limit, Path(tmp), not args.no_progress, args.save)
     for title, members in (("DEV domains (tune on these)", DEV), ("HELD-OUT domains (report only)", HELD_OUT)):
         rows = [s for s in results if s.domain in members]
         if rows:
