@@ -47,7 +47,10 @@ _SUFFIXES = frozenset("ion ions ing les ate ant ent".split())
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 _PIECE = re.compile(r"\s*\S+")
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
-_CAMEL = re.compile(r"^([A-Z]?[a-z]+)([A-Z][A-Za-z]*)$")  # "GitHub", "JavaScript", "PostgreSQL"
+# parts of a CamelCase name: "GitHub" -> Git Hub, "OutOfSync" -> Out Of Sync, "CoreDNS" -> Core DNS
+# (an acronym keeps its plural: "APIs", "CVEs" are one part, so never "AP is")
+_CAMEL_PART = re.compile(r"[A-Z]+s?(?![a-z])|[A-Z]?[a-z]+")
+MAX_JOINED_WORDS = 4  # the most written words one name may be made of ("Out Of Sync")
 _SPLIT = re.compile(r"^(\s*)([^\w']*)(.*?)([^\w']*)$", re.S)  # space, opening marks, word, closing marks
 
 Form = tuple[str, ...]  # lower-case words
@@ -120,40 +123,10 @@ def learn_spellings(files: list[Path], scan_bytes: int = SCAN_BYTES) -> dict[str
                     and not any("'" in w or "\u2019" in w for w in best + other)
                     and _similarity(contexts[best], contexts[other]) >= MIN_CONTEXT_SIMILARITY):
                 table[" ".join(other)] = " ".join(cased[w].most_common(1)[0][0] if cased[w] else w for w in best)
-    for variant, joined in joined_names(cased).items():
-        table.setdefault(variant, joined)
-    for variant, joined in joined_compounds(files, scan_bytes, counts, cased).items():
+    candidates = {**joined_compounds(counts, cased), **joined_names(cased)}
+    for variant, joined in written_joined(files, scan_bytes, candidates).items():
         table.setdefault(variant, joined)
     return dict(sorted(table.items()))
-
-
-def joined_compounds(files: list[Path], scan_bytes: int, counts: Counter[Form],
-                     cased: dict[str, Counter[str]]) -> dict[str, str]:
-    """Compounds the text writes as one word ("rollforward", "holdback", "AllData") that
-    Whisper writes as two ("roll forward"): "roll forward" -> the text's form. Only words rare
-    in general English (a common one such as "maybe" is also two words in "it may be"), made
-    of two words of at least three letters each, used MIN_COMPOUND_COUNT times or more and
-    far more often joined than apart (MIN_SHARE)."""
-    splits: dict[Form, str] = {}
-    for (word, *rest), n in counts.items():
-        if rest or n < MIN_COMPOUND_COUNT or len(word) < 6 or not word.isalpha() or _common(word):
-            continue
-        for cut in range(3, len(word) - 2):
-            head, tail = word[:cut], word[cut:]
-            if _is_word(head) and _is_word(tail) and head not in _PREFIXES and tail not in _SUFFIXES:
-                splits[(head, tail)] = word
-    if not splits:
-        return {}
-    apart: Counter[Form] = Counter()
-    for words in _lines(files, scan_bytes):
-        low = [w.lower() for w in words]
-        apart.update(pair for pair in zip(low, low[1:]) if pair in splits)
-    out: dict[str, str] = {}
-    for pair, word in splits.items():
-        joined = counts[(word,)]
-        if joined >= MIN_SHARE * (joined + apart[pair]):
-            out[" ".join(pair)] = cased[word].most_common(1)[0][0] if cased[word] else word
-    return out
 
 
 def _zipf(word: str) -> float:
@@ -174,23 +147,53 @@ def _is_word(part: str) -> bool:
     return part in _phones() and _zipf(part) >= MIN_PART_ZIPF
 
 
-def joined_names(cased: dict[str, Counter[str]]) -> dict[str, str]:
-    """Names the text writes as one CamelCase token ("ClickHouse", "TypeScript"): Whisper's
-    two-word and flat-cased spellings of them ("click house", "Clickhouse") -> the text's form.
-    Only where that form is the text's usual mid-sentence spelling (MIN_NAME_COUNT uses: a small
-    text may name a product once)."""
+def joined_names(cased: dict[str, Counter[str]]) -> dict[Form, tuple[str, int]]:
+    """Names the text writes as one CamelCase token ("ClickHouse", "OutOfSync", "CoreDNS"):
+    their parts ("click", "house") -> (the text's form, its uses). Only where that form is the
+    text's usual mid-sentence spelling (MIN_NAME_COUNT uses: a small text may name a product
+    once) and every part has two letters or more ("iManage" is left alone)."""
+    out: dict[Form, tuple[str, int]] = {}
+    for forms in cased.values():
+        form, n = forms.most_common(1)[0] if forms else ("", 0)
+        if n < MIN_NAME_COUNT or n < MIN_SHARE * sum(forms.values()) or not any(ch.isupper() for ch in form[1:]):
+            continue
+        parts = _CAMEL_PART.findall(form)
+        if "".join(parts) == form and 2 <= len(parts) <= MAX_JOINED_WORDS and min(map(len, parts)) >= 2:
+            out[tuple(p.lower() for p in parts)] = (form, n)
+    return out
+
+
+def joined_compounds(counts: Counter[Form], cased: dict[str, Counter[str]]) -> dict[Form, tuple[str, int]]:
+    """Compounds the text writes as one word ("rollforward", "holdback") that Whisper writes as
+    two ("roll forward"): their parts -> (the text's form, its uses). Only words rare in general
+    English (a common one such as "maybe" is also two words in "it may be"), made of two
+    everyday words of three letters or more, used MIN_COMPOUND_COUNT times or more."""
+    out: dict[Form, tuple[str, int]] = {}
+    for (word, *rest), n in counts.items():
+        if rest or n < MIN_COMPOUND_COUNT or len(word) < 6 or not word.isalpha() or _common(word):
+            continue
+        for cut in range(3, len(word) - 2):
+            head, tail = word[:cut], word[cut:]
+            if _is_word(head) and _is_word(tail) and head not in _PREFIXES and tail not in _SUFFIXES:
+                out[(head, tail)] = (cased[word].most_common(1)[0][0] if cased[word] else word, n)
+    return out
+
+
+def written_joined(files: list[Path], scan_bytes: int, candidates: dict[Form, tuple[str, int]]) -> dict[str, str]:
+    """The candidates the text writes joined far more often than apart (MIN_SHARE; "load
+    balancer" stays two words in a text that also writes it so): Whisper's spellings of each,
+    apart, hyphenated and flat ("out of sync", "out-of-sync", "outofsync") -> the text's form."""
+    apart: Counter[Form] = Counter()
+    for words in _lines(files, scan_bytes):
+        low = [w.lower() for w in words]
+        for n in range(2, MAX_JOINED_WORDS + 1):
+            apart.update(run for i in range(len(low) - n + 1) if (run := tuple(low[i : i + n])) in candidates)
     out: dict[str, str] = {}
-    for key, forms in cased.items():
-        if not forms:
-            continue
-        form, n = forms.most_common(1)[0]
-        match = _CAMEL.match(form)
-        if match is None or n < MIN_NAME_COUNT or n < MIN_SHARE * sum(forms.values()):
-            continue
-        head, tail = match.groups()
-        if len(head) >= 2 and len(tail) >= 2:
-            out[f"{head.lower()} {tail.lower()}"] = form
-            out[key] = form
+    for parts, (form, joined) in candidates.items():
+        if joined >= MIN_SHARE * (joined + apart[parts]):
+            for variant in (" ".join(parts), "-".join(parts), "".join(parts)):
+                if variant != form:
+                    out[variant] = form
     return out
 
 
@@ -236,12 +239,12 @@ def respell(pieces: list[str], table: dict[str, str], near: NearMisses | None = 
     i = 0
     while i < len(pieces):
         space, opening, word, closing = parts[i]
-        if i + 1 < len(pieces) and word and not closing and not parts[i + 1][1] and parts[i + 1][2]:
-            preferred = table.get(f"{word} {parts[i + 1][2]}".lower())
-            if preferred is not None and _joins(preferred, parts[i + 1][2]):
-                out.append((space + opening + _cased(preferred, word) + parts[i + 1][3], 2))
-                i += 2
-                continue
+        joined = _joined(parts, i, table) if word else None
+        if joined is not None:
+            preferred, used = joined
+            out.append((space + opening + _cased(preferred, word) + parts[i + used - 1][3], used))
+            i += used
+            continue
         preferred = table.get(word.lower()) if word else None
         if preferred is None and near is not None and word:
             preferred = near.fix(word)
@@ -256,10 +259,24 @@ def respell_text(text: str, table: dict[str, str], near: NearMisses | None = Non
     return "".join(piece for piece, _ in respell(_PIECE.findall(text), table, near))
 
 
-def _joins(preferred: str, second: str) -> bool:
-    """Whether a two-word variant may become `preferred`: a compound the text writes in lower
-    case ("rollforward") never swallows a name ("Health Care"), whose second word is capitalised."""
-    return not second[:1].isupper() or any(ch.isupper() for ch in preferred[1:]) or " " in preferred
+def _joined(parts: list[tuple[str, ...]], i: int, table: dict[str, str]) -> tuple[str, int] | None:
+    """The table's form for the longest run of words from `i` it has (two words or more), and
+    how many words it replaces; a run never crosses punctuation."""
+    longest = min(MAX_JOINED_WORDS, len(parts) - i)
+    for n in range(longest, 1, -1):
+        run = parts[i : i + n]
+        if any(p[3] for p in run[:-1]) or any(p[1] for p in run[1:]) or not all(p[2] for p in run):
+            continue
+        preferred = table.get(" ".join(p[2] for p in run).lower())
+        if preferred is not None and _joins(preferred, [p[2] for p in run[1:]]):
+            return preferred, n
+    return None
+
+
+def _joins(preferred: str, later: list[str]) -> bool:
+    """Whether words may become `preferred`: a compound the text writes in lower case
+    ("rollforward") never swallows a name ("Health Care"), whose later words are capitalised."""
+    return " " in preferred or any(ch.isupper() for ch in preferred[1:]) or not any(w[:1].isupper() for w in later)
 
 
 def _cased(preferred: str, original: str) -> str:

@@ -74,3 +74,7 @@ def test_second_pass_spells_retrieved_terms_with_whisper_style(eval_dir, biomed_
     gated = replace(FusionSettings(), biasing=replace(FusionSettings().biasing, max_draft_logprob=-100.0))
     never = make_transcriber(engine(), "WideBand", biomed_clm, settings=gated)
     assert [never(decode(i.audio)) for i in items] == first
+    # ... unless one of its tokens is unsure (a token bar no token clears: pass 2 again).
+    unsure = replace(gated, biasing=replace(gated.biasing, min_token_logprob=-1e-6))
+    again = make_transcriber(engine(), "WideBand", biomed_clm, settings=unsure)
+    assert [again(decode(i.audio)) for i in items] == second

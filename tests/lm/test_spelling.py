@@ -97,3 +97,21 @@ def test_near_miss_non_words_take_the_domain_word():
     # too short, too far, or two domain words about as close: kept as written
     assert near.fix("valu") is None and near.fix("techham") is None and near.fix("metolol") is None
     assert respell_text(" Check the enventory, please.", {}, near) == " Check the inventory, please."
+
+
+def test_names_of_several_parts_are_joined_unless_the_text_also_writes_them_apart(tmp_path):
+    path = tmp_path / "ops.txt"
+    path.write_text("\n".join([
+        "Argo CD marked the app OutOfSync after the patch.",
+        "The Service type is LoadBalancer in staging.",
+        "Put a load balancer in front, and a second load balancer for the admin site.",
+        "Our APIs and the CVEs list moved to GitLab.",
+    ] * 2) + "\n", encoding="utf-8")
+    table = learn_spellings([path])
+    assert table["out of sync"] == table["out-of-sync"] == "OutOfSync"
+    assert "load balancer" not in table  # the text writes it apart as well
+    assert "ap is" not in table and "cv es" not in table  # an acronym's plural is one part
+    words = [Word(0.0, 0.3, " Marked", 0.9), Word(0.3, 0.5, " out", 0.8), Word(0.5, 0.6, " of", 0.7),
+             Word(0.6, 0.9, " sync.", 0.9)]
+    rec = respell_recognition(Recognition([Segment(0.0, 1.0, " Marked out of sync.", words)], 1.0), table)
+    assert [(w.start, w.end, w.text) for w in rec.segments[0].words] == [(0.0, 0.3, " Marked"), (0.3, 0.9, " OutOfSync.")]

@@ -68,6 +68,10 @@ class BiasingSettings:
     # 7 of ~65 windows, at drafts of -0.18 to -0.38). Checked on biomed, not tuned: 16 kHz
     # 11.61% either way, 8 kHz 19.09% -> 18.70%.
     max_draft_logprob: float | None = -0.4
+    # ... or whose least likely text token is below this (None: the mean alone decides). A
+    # 30 s window of a long recording holds a misheard term among ~100 sure tokens, so its
+    # mean stays high where a short clip's would not.
+    min_token_logprob: float | None = None
 
 
 class TermRetriever:

@@ -100,8 +100,7 @@ class FusedGenerator:
                      first: SearchResult) -> SearchResult:
         """Decode again with the domain terms the first pass seems to contain as a prompt."""
         vocab = self._vocab
-        confident = self._biasing.max_draft_logprob
-        if confident is not None and first.mean_logprob >= confident:
+        if self._draft_is_sure(first):
             return first
         draft = self._text(first.tokens)
         heard = draft
@@ -121,6 +120,14 @@ class FusedGenerator:
         accepted = accept_second_pass(draft, self._text(second.tokens), first.mean_logprob, second.mean_logprob,
                                       self._biasing, terms)
         return second if accepted else first
+
+    def _draft_is_sure(self, first: SearchResult) -> bool:
+        """Whether pass 1 is sure enough to skip pass 2: a mean acoustic log-probability per
+        token at or above the bar, and (when set) no text token below the token bar."""
+        mean_bar, token_bar = self._biasing.max_draft_logprob, self._biasing.min_token_logprob
+        if mean_bar is None or first.mean_logprob < mean_bar:
+            return False
+        return token_bar is None or first.lowest >= token_bar
 
     def _text(self, tokens: list[int]) -> str:
         """The words of a decoded sequence (timestamps and specials dropped)."""

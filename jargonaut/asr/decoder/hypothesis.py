@@ -33,6 +33,11 @@ class Hypothesis:
     lm_state: Hashable = None
     pending: list[int] = field(default_factory=list)  # tokens of the unfinished word
     partial: float = 0.0  # lookahead bonus of the unfinished word, included in `fused`
+    lowest: float = 0.0  # the lowest acoustic log-probability of any text token so far
+
+    def after(self, tok: int, lp: float, vocab: Vocab) -> float:
+        """`lowest` once `tok` (acoustic log-probability `lp`) is appended."""
+        return min(self.lowest, lp) if tok < vocab.eot else self.lowest
 
 
 @dataclass
@@ -42,6 +47,7 @@ class SearchResult:
     fused: float
     no_speech_prob: float
     alternatives: list[list[int]] = field(default_factory=list)  # the other finished hypotheses
+    lowest: float = 0.0  # the least likely text token's acoustic log-probability (0: no text)
 
     @property
     def mean_logprob(self) -> float:

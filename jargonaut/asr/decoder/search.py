@@ -203,7 +203,8 @@ class WordFusion:
         else:
             pending = h.pending + [tok]
         partial = self.partial(state, vocab.decode(pending)) if pending else 0.0
-        return Hypothesis(h.tokens + [tok], h.acoustic + lp, fused + partial, state, pending, partial)
+        return Hypothesis(h.tokens + [tok], h.acoustic + lp, fused + partial, state, pending, partial,
+                          h.after(tok, lp, vocab))
 
     def _best(self, state: Hashable, prefix: str) -> float:
         """max ln P(w | state) over CLM words w starting with prefix, and over <unk>."""
@@ -323,4 +324,4 @@ def beam_search(
         finished = beams
     best = ranker.best(finished)
     others = [h.tokens for h in finished if h is not best]
-    return SearchResult(best.tokens, best.acoustic, best.fused, no_speech_prob, others)
+    return SearchResult(best.tokens, best.acoustic, best.fused, no_speech_prob, others, best.lowest)

@@ -73,4 +73,5 @@ class TokenFusion:
     def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
         """`h` followed by `tok` with its bonus (word boundaries do not matter here)."""
         bonus, state = self.token(h.lm_state, tok)
-        return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp + bonus, state)
+        return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp + bonus, state,
+                          lowest=h.after(tok, lp, vocab))
