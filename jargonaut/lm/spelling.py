@@ -241,8 +241,8 @@ def respell(pieces: list[str], table: dict[str, str], near: NearMisses | None = 
         space, opening, word, closing = parts[i]
         joined = _joined(parts, i, table) if word else None
         if joined is not None:
-            preferred, used = joined
-            out.append((space + opening + _cased(preferred, word) + parts[i + used - 1][3], used))
+            form, used = joined
+            out.append((space + opening + _cased(form, word) + parts[i + used - 1][3], used))
             i += used
             continue
         preferred = table.get(word.lower()) if word else None
