@@ -165,8 +165,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             for part in parts[2:]:
                 if part.isdigit():
                     settings = replace(settings, candidates_per_beam=int(part))
-                elif part.startswith("f"):  # fM: do-no-harm gate, nats per token below the CLM's own text
-                    settings = replace(settings, off_domain_margin=None if part == "foff" else float(part[1:]))
+                elif part.startswith("f"):  # fG: do-no-harm gate, least gain over general English (nats per word)
+                    settings = replace(settings, min_domain_gain=None if part == "foff" else float(part[1:]))
                 elif part.startswith("e"):  # eW: end-of-window CLM weight
                     settings = replace(settings, end_weight=float(part[1:]))
                 elif part == "anyterm":  # accept pass 2 even when it adds no retrieved term

@@ -230,7 +230,7 @@ class SpeechEngine:
         generator = FusedGenerator(
             parts.whisper.model, parts.decoder, parts.vocab, fused,
             fusion.history_words, fusion.candidates_per_beam, retriever, fusion.biasing, self.options.blas_threads,
-            domain_gate(fused, language_model, fusion.off_domain_margin),
+            domain_gate(language_model, fusion.min_domain_gain, parts.vocab.decode, parts.vocab.eot) if fused else None,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 

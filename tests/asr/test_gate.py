@@ -1,10 +1,10 @@
 """The do-no-harm gate (decoder/gate.py): a CLM judges text of its own domain as its own and
-other speech as off-domain, against its own tuning perplexity."""
+other speech as off-domain, by how much better than general English it explains the words."""
 from __future__ import annotations
 
-from jargonaut.asr.decoder.gate import domain_gate
-from jargonaut.asr.decoder.internal_lm import DensityRatio
-from jargonaut.asr.decoder.token_fusion import TokenFusion
+from pathlib import Path
+
+from jargonaut.asr.decoder.gate import WordFit, domain_gate
 from jargonaut.asr.options import FusionSettings
 from jargonaut.lm.bpe import as_transcript, base_model_encoder
 
@@ -25,13 +25,21 @@ def test_gate_tells_the_clms_domain_from_other_speech(biomed_clm, model_dir):
     def encode(text: str) -> list[int]:
         return encode_many([text])[0]
 
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
     eot = 50256
-    scorer = TokenFusion(biomed_clm.token_model, 0.3, 0.0, encode, eot)
-    margin = FusionSettings().off_domain_margin or 1.0
-    gate = domain_gate(DensityRatio(scorer, 0.2, eot), biomed_clm, margin)  # found inside wrappers
-    assert gate is not None and gate.scorer is scorer
+    min_gain = FusionSettings().min_domain_gain
+    assert min_gain is not None
+    gate = domain_gate(biomed_clm, min_gain, tokenizer.decode, eot)
+    assert gate is not None
     assert not any(gate.off_domain("", encode(as_transcript(text)), 4) for text in BIOMED)
     assert all(gate.off_domain("", encode(as_transcript(text)), 4) for text in CONVERSATION)
-    # off unless asked for, and never without the CLM's tuning perplexity to judge by
-    assert domain_gate(scorer, biomed_clm, None) is None
-    assert domain_gate(scorer, object(), margin) is None
+    # timestamps and specials are not words; previous text is the first history
+    assert gate.off_domain("", [eot + 1, *encode(as_transcript(BIOMED[0])), eot], 4) is False
+    fit = WordFit(biomed_clm)
+    assert fit.gain("", "") is None
+    assert fit.gain("", BIOMED[1]) > fit.gain("", CONVERSATION[0])
+    # off unless asked for, and never without a CLM word model to judge by
+    assert domain_gate(biomed_clm, None, tokenizer.decode, eot) is None
+    assert domain_gate(object(), min_gain, tokenizer.decode, eot) is None

@@ -1,52 +1,83 @@
-"""Do no harm off the CLM's domain: a window whose fused text the CLM explains poorly is
-decoded again without it.
+"""Do no harm off the CLM's domain: a window whose fused text the CLM explains no better than
+general English does is decoded again without it.
 
 Fusion at a weight that helps on the domain pushes other speech toward the domain's word
 sequences ("I'm scared" -> "I just cared"), so a CLM from the wrong domain cost real
-conversational speech far more than it ever gains. How well the CLM explains a window is
-its mean log-probability per text token of the window's fused hypothesis (context: the
-previous window's last words), against the same mean on the CLM's own held-out tuning text
-(`-ln token_perplexity` from training): a small CLM is less sure of every text, its own
-domain included, so the bar follows each CLM. More than `margin` nats per token below its
-own text, the window is treated as off-domain and the search runs again without any fused
-scorer: Whisper's own result, from our decoder.
+conversational speech far more than it ever gains. How well the CLM explains a window is its
+*gain over general English*: the mean, over the window's words, of ln P_clm(word | previous
+words) from the CLM's word model minus ln P(word) in general English (wordfreq's frequency
+list, shipped in its wheel). A domain's own speech scores well above zero (its n-grams predict
+its jargon and its phrasing); other speech scores near or below zero (its words are ones the
+CLM saw rarely or never). The bar needs no tuning per CLM: both sides are probabilities of
+the same words.
+
+Measured on reference text, never on the held-out domains (75-word windows; in-domain 5th
+percentile vs off-domain 95th percentile, nats per word): DevOps, legal, finance and
+automotive CLMs on their own test sentences 1.11-2.22; the medical CLM on the medical dev
+split 2.22; every one of those CLMs on another domain's sentences 0.90 at most, on the
+medical dev split's conversation -0.19 at most. The previous measure (the CLM's token
+log-probability against its own tuning text) overlapped: in-domain down to -1.39, off-domain
+up to -0.84.
+
+Below `min_fit` the window is searched again with no fused scorer: Whisper's own result, from
+our decoder.
 """
 from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Hashable, Protocol
+from functools import lru_cache
+from typing import Any, Callable
+
+from jargonaut.lm.normalise import normalise_words
 
 log = logging.getLogger(__name__)
+GENERAL_FLOOR = 1e-8  # wordfreq's floor: a word it does not list is as rare as it can tell
 
 
-class FitScorer(Protocol):
-    """What the gate needs from a CLM scorer (`TokenFusion` implements it)."""
+@lru_cache(maxsize=1 << 16)
+def general_logprob(word: str) -> float:
+    """ln P(word) in general English (wordfreq); the floor for words it does not list."""
+    try:
+        from wordfreq import word_frequency
+    except ImportError:  # no frequency list: every word is as rare as the floor
+        return math.log(GENERAL_FLOOR)
+    return math.log(max(word_frequency(word, "en"), GENERAL_FLOOR))
 
-    def history_state(self, text: str, keep: int = 4) -> Hashable: ...
 
-    def mean_logprob(self, state: Hashable, tokens: list[int]) -> float | None: ...
+class WordFit:
+    """A CLM's gain over general English on a text, per word."""
+
+    def __init__(self, language_model: Any, general: Callable[[str], float] = general_logprob):
+        self.lm, self.general = language_model, general
+
+    def gain(self, previous_text: str, text: str, history_words: int = 4) -> float | None:
+        """Mean ln P_clm(w | history) - ln P_general(w) over the words of `text` (None without
+        words); the last `history_words` words of `previous_text` are the first history."""
+        state = self.lm.begin_state()
+        for word in normalise_words(previous_text)[-history_words:] if history_words else []:
+            state = self.lm.score(state, word)[1]
+        total, n = 0.0, 0
+        for word in normalise_words(text):
+            lp, state = self.lm.score(state, word)
+            total, n = total + lp - self.general(word), n + 1
+        return total / n if n else None
 
 
 class DomainGate:
-    def __init__(self, scorer: FitScorer, min_fit: float):
-        self.scorer, self.min_fit = scorer, min_fit
+    def __init__(self, fit: WordFit, min_fit: float, decode: Callable[[list[int]], str], eot: int):
+        self.fit, self.min_fit, self.decode, self.eot = fit, min_fit, decode, eot
 
     def off_domain(self, previous_text: str, tokens: list[int], history_words: int) -> bool:
-        fit = self.scorer.mean_logprob(self.scorer.history_state(previous_text, history_words), tokens)
-        log.debug("window CLM fit %s over %d tokens", fit, len(tokens))
-        return fit is not None and fit < self.min_fit
+        text = self.decode([t for t in tokens if t < self.eot])
+        gain = self.fit.gain(previous_text, text, history_words)
+        log.debug("window CLM gain over general English %s", gain)
+        return gain is not None and gain < self.min_fit
 
 
-def domain_gate(fusion: Any, language_model: Any, margin: float | None) -> DomainGate | None:
-    """The gate for a fused scorer, or None (gate off, no tuning perplexity in the CLM, or no
-    token-level CLM inside `fusion`: wrappers such as the internal LM and phrase boosting hold
-    theirs as `inner`)."""
-    perplexity = (getattr(language_model, "header", None) or {}).get("token_perplexity")
-    if margin is None or not perplexity:
+def domain_gate(language_model: Any, min_fit: float | None, decode: Callable[[list[int]], str],
+                eot: int) -> DomainGate | None:
+    """The gate for a CLM's fused windows, or None (gate off, or no CLM word model to judge by)."""
+    if min_fit is None or not hasattr(language_model, "score") or not hasattr(language_model, "begin_state"):
         return None
-    while fusion is not None:
-        if hasattr(fusion, "mean_logprob"):
-            return DomainGate(fusion, -math.log(perplexity) - margin)
-        fusion = getattr(fusion, "inner", None)
-    return None
+    return DomainGate(WordFit(language_model), min_fit, decode, eot)

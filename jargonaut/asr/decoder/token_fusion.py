@@ -43,16 +43,6 @@ class TokenFusion:
                 state = self.lm.score(state, self._word(tok))[1]
         return state
 
-    def mean_logprob(self, state: Hashable, tokens: list[int]) -> float | None:
-        """Mean ln P_clm per text token of `tokens` after `state` (how well the CLM explains
-        them; None without text tokens)."""
-        total, n = 0.0, 0
-        for tok in tokens:
-            if tok < self.eot:
-                lp, state = self.lm.score(state, self._word(tok))
-                total, n = total + lp, n + 1
-        return total / n if n else None
-
     def token(self, state: Hashable, tok: int) -> tuple[float, Hashable]:
         """Bonus for appending `tok` and the state after it."""
         if tok > self.eot:
