@@ -71,7 +71,8 @@ def test_second_pass_spells_retrieved_terms_with_whisper_style(eval_dir, biomed_
     assert second[0].startswith("Olaparib") and second[0].endswith(".")
     assert second[1].startswith("Helicase and") and "replication fork." in second[1]
     # A draft the gate deems confident keeps pass 1: with every draft confident, one pass.
-    gated = replace(FusionSettings(), biasing=replace(FusionSettings().biasing, max_draft_logprob=-100.0))
+    gated = replace(FusionSettings(), biasing=replace(FusionSettings().biasing, max_draft_logprob=-100.0,
+                                                      min_token_logprob=None))
     never = make_transcriber(engine(), "WideBand", biomed_clm, settings=gated)
     assert [never(decode(i.audio)) for i in items] == first
     # ... unless one of its tokens is unsure (a token bar no token clears: pass 2 again).
