@@ -38,6 +38,7 @@ from jargonaut.asr.whisper import FULL_FRAMES, EngineWhisper, repeats_itself
 from jargonaut.lm.bpe import tokenizer_fingerprint
 from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
+from jargonaut.lm.text_style import FILLERS
 from jargonaut.settings import Settings
 
 RATE = 16000
@@ -53,6 +54,7 @@ class DecoderParts:
     vocab: Vocab
     tokenizer: str  # tokenizer_fingerprint of the base model
     case_variant: Callable[[int], int | None]  # for case-neutral token fusion (cached per model)
+    fillers: frozenset[int] = frozenset()  # single tokens of hesitations ("Um", " uh"): the CLM stays out
 
 
 class SpeechEngine:
@@ -105,7 +107,7 @@ class SpeechEngine:
                 decoder = self._make_decoder(load_weights(model_dir), compute_type, cpu_threads)
                 vocab = _vocab(whisper, decoder)
                 parts = self._parts[key] = DecoderParts(whisper, decoder, vocab, tokenizer_fingerprint(model_dir),
-                                                        _case_variants(vocab))
+                                                        _case_variants(vocab), _filler_tokens(vocab))
             return parts
 
     def _make_decoder(self, weights: dict[str, np.ndarray], compute_type: str, cpu_threads: int) -> StepDecoder:
@@ -246,7 +248,7 @@ class SpeechEngine:
             assert vocab.encode is not None
             fused = PhraseBoost(clm, build_trie(phrases, vocab.encode), boost)
         if clm is not None and fused is not None and settings.internal_lm_weight:
-            return DensityRatio(fused, settings.internal_lm_weight, vocab.eot)
+            return DensityRatio(fused, settings.internal_lm_weight, vocab.eot, parts.fillers)
         return fused
 
     def _clm_fusion(self, language_model: NgramLM, settings: FusionSettings,
@@ -260,7 +262,7 @@ class SpeechEngine:
             if settings.token_alpha or settings.token_beta:
                 assert vocab.encode is not None
                 fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
-                                     parts.case_variant if settings.case_neutral else None)
+                                     parts.case_variant if settings.case_neutral else None, parts.fillers)
         elif settings.alpha or settings.beta:
             fusion = WordFusion(language_model, settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:
@@ -274,6 +276,25 @@ class SpeechEngine:
             if settings not in per_lm:
                 per_lm[settings] = TermRetriever(language_model.terms, settings)
             return per_lm[settings]
+
+
+AMBIGUOUS_FILLERS = frozenset(("er", "mm", "mmm", "hm"))  # also the start of words ("erase", "mm" units)
+
+
+def _filler_tokens(vocab: Vocab) -> frozenset[int]:
+    """The tokens that spell a hesitation on their own (" Um", "uh", " Hmm"): whether one is
+    written is Whisper's call alone. The CLM is trained on text cleaned of them
+    (lm.text_style), so scoring them would fight every "Um" Whisper hears and turn it into a
+    word (the medical dev split lost ~1.5 WER points to that)."""
+    encode = vocab.encode
+    assert encode is not None
+    out = set()
+    for filler in FILLERS - AMBIGUOUS_FILLERS:
+        for form in (filler, filler.capitalize()):
+            ids = encode(" " + form)  # a word of its own: "er" unspaced is a suffix ("comput|er")
+            if len(ids) == 1:
+                out.add(ids[0])
+    return frozenset(out)
 
 
 def _case_variants(vocab: Vocab) -> Callable[[int], int | None]:

@@ -56,8 +56,9 @@ class DensityRatio:
 
     text_rows = True
 
-    def __init__(self, inner: Fusion, weight: float, eot: int):
+    def __init__(self, inner: Fusion, weight: float, eot: int, transparent: frozenset[int] = frozenset()):
         self.inner, self.ilm = inner, InternalLM(weight, eot)
+        self.transparent = transparent  # tokens the CLM does not score: no prior taken off either
 
     def history_state(self, text: str, keep: int = 4) -> Hashable:
         return self.inner.history_state(text, keep)
@@ -67,5 +68,6 @@ class DensityRatio:
 
     def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
         new = self.inner.extend(h, beam, tok, lp, closes, vocab)
-        new.fused -= self.ilm.penalty(beam, tok)
+        if tok not in self.transparent:
+            new.fused -= self.ilm.penalty(beam, tok)
         return new

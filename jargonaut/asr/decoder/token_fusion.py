@@ -23,9 +23,10 @@ class TokenFusion:
     text_rows = False
 
     def __init__(self, lm: Any, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int,
-                 case_variant: Callable[[int], int | None] | None = None):
+                 case_variant: Callable[[int], int | None] | None = None, transparent: frozenset[int] = frozenset()):
         self.lm, self.alpha, self.beta, self.encode, self.eot = lm, alpha, beta, encode, eot
         self.case_variant = case_variant  # token -> the same token with its first letter's case swapped
+        self.transparent = transparent  # tokens the CLM neither scores nor sees (hesitations)
         self.end_weight = 0.0
         self._words: dict[int, str] = {}
 
@@ -39,7 +40,8 @@ class TokenFusion:
         """CLM state after the last tokens of earlier text (context across windows)."""
         state = self.lm.begin_state()
         if text.strip():
-            for tok in self.encode(as_transcript(text))[-(keep * 2):]:
+            tokens = [t for t in self.encode(as_transcript(text)) if t not in self.transparent]
+            for tok in tokens[-(keep * 2):]:
                 state = self.lm.score(state, self._word(tok))[1]
         return state
 
@@ -49,6 +51,8 @@ class TokenFusion:
             return 0.0, state
         if tok == self.eot:
             return self.end_weight * self.lm.end_score(state), state
+        if tok in self.transparent:
+            return 0.0, state
         lp, new = self.lm.score(state, self._word(tok))
         other = self.case_variant(tok) if self.case_variant is not None else None
         if other is not None:
