@@ -36,6 +36,7 @@ SCAN_BYTES = 64 << 20  # casing and tags show in the first 64 MB of any corpus
 FILLERS = frozenset("um umm uh uhh uhm erm er hmm hm mm mmm".split())
 #: words a speaker repeats on purpose ("that that", "had had", "very very", "bye bye")
 REPEATABLE = frozenset("that had is very no bye yeah yes really ha blah more far again too now well".split())
+KEEP_PUNCTUATED_REPEATS = True
 PRONOUN_I = frozenset(("i", "i'm", "i've", "i'll", "i'd"))
 MIN_TAG_LINES = 3
 TAG_LINE_SHARE = 0.01  # a line-start "Word:" is a speaker tag when it starts >= 1% of lines
@@ -217,12 +218,12 @@ def _clean(pieces: list[Piece]) -> list[Piece]:
             continue
         if kept and low and low not in REPEATABLE:
             prev = kept[-1]
-            if prev[1].lower() == low and not _SENTENCE_END.search(prev[2]):
+            if prev[1].lower() == low and _stutter(prev[2]):
                 kept[-1] = (prev[0], word, closing)  # "we, we did" -> "we did"
                 i += 1
                 continue
             if (len(kept) >= 3 and kept[-3][1].lower() == prev[1].lower() and kept[-2][1].lower() == low
-                    and prev[1].lower() != low and not _SENTENCE_END.search(kept[-2][2])):
+                    and prev[1].lower() != low and _stutter(kept[-2][2])):
                 kept.pop()  # "I think I think" -> "I think"
                 kept[-1] = (kept[-1][0], word, closing)
                 i += 1
@@ -230,6 +231,15 @@ def _clean(pieces: list[Piece]) -> list[Piece]:
         kept.append((opening, word, closing))
         i += 1
     return kept
+
+
+def _stutter(marks: str) -> bool:
+    """Whether a repeat after these closing marks is a stutter ("we we did") rather than said on
+    purpose: a comma or more between the copies ("Got it, got it.", "Understood, understood.")
+    is how transcripts, Whisper's included, write a deliberate repeat."""
+    if KEEP_PUNCTUATED_REPEATS:
+        return not marks or marks == "-"
+    return not _SENTENCE_END.search(marks)
 
 
 def write_styled(files: list[Path], style: WhisperStyle, out: Path) -> Path:
