@@ -9,7 +9,8 @@ tags, bullet lists, verbatim transcripts), so every line is restyled first:
 - speaker tags at line starts ("D:", "Doctor:", "[patient]") that start many lines, bullets and
   list numbers, and bracketed annotations ("[laughter]") are dropped;
 - verbatim speech is cleaned as Whisper writes it: fillers ("um", "uh", ", you know,"), false
-  starts ("your- your") and immediate repeats ("we we did", "and and and", "I think I think");
+  starts ("your- your") and stuttered repeats ("we we did", "and and and", "I think I think");
+  a repeat written with a comma ("Got it, got it.") is deliberate and stays;
 - a line that is all lower case or all capitals is recased: each word in the casing the rest of
   the text clearly establishes for it (mixed case "GitHub", acronyms "MRI", names); else, where
   Whisper's own tokenizer spells a capitalised or upper-case form in fewer pieces than the
@@ -219,7 +220,7 @@ def _clean(pieces: list[Piece]) -> list[Piece]:
         if kept and low and low not in REPEATABLE:
             prev = kept[-1]
             if prev[1].lower() == low and _stutter(prev[2]):
-                kept[-1] = (prev[0], word, closing)  # "we, we did" -> "we did"
+                kept[-1] = (prev[0], word, closing)  # "we we did" -> "we did"
                 i += 1
                 continue
             if (len(kept) >= 3 and kept[-3][1].lower() == prev[1].lower() and kept[-2][1].lower() == low
