@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import replace
 from typing import Any, Callable
 
@@ -87,6 +88,26 @@ def train_task(settings: Settings, factory: WorkerFactory, item: WorkItem) -> st
     return running_on()
 
 
+CONNECT_ATTEMPTS = 3
+
+
+def _connect(ray: Any, address: str | None) -> None:
+    """ray.init, again after a transient refusal: Ray Client's proxy starts a server per
+    client and, on a busy head, can answer "Initialization failure from server" (its
+    per-client server died while starting); a cluster that is really absent fails every try."""
+    for attempt in range(1, CONNECT_ATTEMPTS + 1):
+        try:
+            ray.init(address=address, namespace=NAMESPACE, log_to_driver=True)
+            return
+        except ConnectionError as exc:
+            if attempt == CONNECT_ATTEMPTS:
+                raise
+            log.warning("Ray refused the connection (%s); trying again (%d of %d)",
+                        str(exc).splitlines()[0], attempt + 1, CONNECT_ATTEMPTS)
+            ray.shutdown()
+            time.sleep(2.0 * attempt)
+
+
 class RayExecutor:
     def __init__(self, settings: Settings, factory: WorkerFactory) -> None:
         address = ray_address(settings.executor)
@@ -95,7 +116,7 @@ class RayExecutor:
         except ImportError as exc:
             raise RuntimeError(f"JARGONAUT_EXECUTOR={settings.executor} needs Ray: pip install 'jargonaut[ray]'") from exc
         self._ray = ray
-        ray.init(address=address, namespace=NAMESPACE, log_to_driver=True)
+        _connect(ray, address)
         # The worker acts as this node (its lease, its scratch dirs): fix the id, which would
         # otherwise default to the worker machine's host name.
         self.settings = replace(settings, node_id=settings.node)
