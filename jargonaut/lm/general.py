@@ -49,3 +49,23 @@ def prior(words: list[str], general: dict[str, float] | None, mu: float, scored:
         if q.sum() > 0:
             p = (1 - mu) * p + mu * q / q.sum()
     return p
+
+
+@lru_cache(maxsize=1 << 16)
+def zipf(word: str) -> float | None:
+    """wordfreq's Zipf frequency of a word in English (0: not listed), or None without wordfreq."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return None
+    return zipf_frequency(word, "en")
+
+
+@lru_cache(maxsize=1 << 16)
+def frequency(word: str) -> float | None:
+    """wordfreq's frequency of a word in English (0.0: not listed), or None without wordfreq."""
+    try:
+        from wordfreq import word_frequency
+    except ImportError:
+        return None
+    return word_frequency(word, "en")

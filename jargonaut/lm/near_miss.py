@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from jargonaut.lm.general import zipf
+
 MIN_WORD_CHARS = 6
 MIN_CANDIDATE_CHARS = 5
 MIN_SIMILARITY = 85.0
@@ -32,11 +34,7 @@ def _dictionary() -> frozenset[str]:
 
 
 def _general_english(word: str) -> bool:
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # no frequency list installed: only the dictionary decides
-        return False
-    return zipf_frequency(word, "en") > 0.0
+    return (zipf(word) or 0.0) > 0.0  # without a frequency list only the dictionary decides
 
 
 class NearMisses:

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+from jargonaut.lm.general import zipf
 from jargonaut.lm.near_miss import NearMisses
 from jargonaut.lm.validate import iter_lines
 
@@ -130,11 +131,8 @@ def learn_spellings(files: list[Path], scan_bytes: int = SCAN_BYTES) -> dict[str
 
 
 def _zipf(word: str) -> float:
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # no frequency list: no compounds are learnt
-        return 99.0
-    return zipf_frequency(word, "en")
+    found = zipf(word)
+    return 99.0 if found is None else found  # no frequency list: no compounds are learnt
 
 
 def _common(word: str) -> bool:

@@ -26,23 +26,19 @@ from __future__ import annotations
 
 import logging
 import math
-from functools import lru_cache
 from typing import Any, Callable
 
+from jargonaut.lm.general import frequency
 from jargonaut.lm.normalise import normalise_words
 
 log = logging.getLogger(__name__)
 GENERAL_FLOOR = 1e-8  # wordfreq's floor: a word it does not list is as rare as it can tell
 
 
-@lru_cache(maxsize=1 << 16)
 def general_logprob(word: str) -> float:
-    """ln P(word) in general English (wordfreq); the floor for words it does not list."""
-    try:
-        from wordfreq import word_frequency
-    except ImportError:  # no frequency list: every word is as rare as the floor
-        return math.log(GENERAL_FLOOR)
-    return math.log(max(word_frequency(word, "en"), GENERAL_FLOOR))
+    """ln P(word) in general English (wordfreq); the floor for words it does not list (and for
+    every word without a frequency list)."""
+    return math.log(max(frequency(word) or 0.0, GENERAL_FLOOR))
 
 
 class WordFit:
