@@ -234,10 +234,12 @@ class Voice:
             self._voice = self._load()
         return self._voice
 
-    def speak(self, text: str, length_scale: float | None = None, noise_scale: float | None = None) -> np.ndarray:
+    def speak(self, text: str, length_scale: float | None = None, noise_scale: float | None = None,
+              noise_w_scale: float | None = None) -> np.ndarray:
+        """`noise_scale` and `noise_w_scale` 0: the same audio every time (tests need that)."""
         from piper import SynthesisConfig
 
-        config = SynthesisConfig(length_scale=length_scale, noise_scale=noise_scale)
+        config = SynthesisConfig(length_scale=length_scale, noise_scale=noise_scale, noise_w_scale=noise_w_scale)
         chunks = [c.audio_float_array for c in self.voice.synthesize(text, syn_config=config)]
         if not chunks:
             raise SystemExit(f"Piper produced no audio for: {text!r}")
