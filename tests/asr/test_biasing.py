@@ -58,3 +58,9 @@ def test_unrelated_short_words_are_not_inflections():
     r = TermRetriever(["ports"], BiasingSettings(min_similarity=50))
     assert r.retrieve("parts") == ["ports"]  # sounds alike; "parts" is not a form of "ports"
     assert r.retrieve("port") == []  # "ports" is a form of "port": nothing to fix
+
+
+def test_a_lookalike_everyday_word_is_not_an_inflection_of_a_term():
+    r = TermRetriever(["Expensify", "flagged"], BiasingSettings())
+    assert r.retrieve("Our expensive eye reports are due.") == ["Expensify"]
+    assert r.retrieve("The auditors flag the liability.") == []  # "flag" is a form of "flagged"

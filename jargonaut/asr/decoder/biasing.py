@@ -129,11 +129,18 @@ class TermRetriever:
         return [self.terms[i] for i in order[: self.settings.max_terms]]
 
 
-def _inflection_of(key: str, words: set[str], max_suffix: int = 3) -> bool:
-    """Whether a word differs from `key` only in its last few letters (pain/pains,
-    metastases/metastasis)."""
+#: what an inflection (or a Latin plural) changes at a word's end: pain/pains, flag/flagged,
+#: metastasis/metastases; "expensive" is not a form of "Expensify" (tails "ve" / "fy")
+INFLECTION_TAILS = frozenset(("", "s", "es", "d", "ed", "ing", "e", "y", "ies", "ied", "is", "er", "ers", "ly"))
+
+
+def _inflection_of(key: str, words: set[str], min_stem: int = 4) -> bool:
+    """Whether a word is `key` with another inflectional ending (pain/pains,
+    metastases/metastasis, flag/flagged)."""
     for word in words:
-        if len(os.path.commonprefix((word, key))) >= max(4, len(word) - max_suffix, len(key) - max_suffix):
+        stem = len(os.path.commonprefix((word, key)))
+        if stem >= min_stem and word[stem:].lstrip(word[stem - 1]) in INFLECTION_TAILS \
+                and key[stem:].lstrip(key[stem - 1]) in INFLECTION_TAILS:
             return True
     return False
 
