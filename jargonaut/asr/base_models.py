@@ -85,7 +85,8 @@ LADDER: dict[str, Rung] = {
     # between runs, faster-whisper's temperature fallback samples). Casing check (JFK, base):
     # with the biomed CLM every non-neutral setting but one wrote "and so my fellow ...";
     # case-neutral at 0.3 keeps "And so"; at 0.4-0.5 it drops punctuation ("Ask not What").
-    "whisper-base": Rung(2, _whisper_base_dir, fusion=dict(token_alpha=0.3, internal_lm_weight=0.0, case_neutral=True),
+    "whisper-base": Rung(2, _whisper_base_dir, fusion=dict(token_alpha=0.3, token_beta=0.0,
+                                                      internal_lm_weight=0.0, case_neutral=True),
                          languages=MULTILINGUAL_LANGUAGES),
 }
 

@@ -64,7 +64,12 @@ class FusionSettings:
     # Token-level fusion over the CLM's BPE-token model (lm/bpe.py), the default unit.
     unit: str = "token"  # "token" or "word"
     token_alpha: float = 0.3
-    token_beta: float = 0.0
+    # Per text token: offsets what each token pays the CLM (alpha * ln P), so a fused search
+    # has no reason to drop words. Whole recordings, medical dev: 0 -> 9.98%, 0.3 -> 9.27%,
+    # 0.5 -> 9.46% WER (deletions 150 -> 118: at 0 a window skipped a patient's 37-word
+    # answer it heard unsurely, jumping to the next question); DEV domains at 0.3, 16 kHz:
+    # per clip 33.9 -> 35.3% mean relative reduction, long 20.8 -> 21.1%.
+    token_beta: float = 0.3
     history_words: int = 4  # CLM context carried over from the previous window
     lookahead: bool = True  # score unfinished words by their best CLM completion
     # faster-whisper re-decodes a window by sampling (without the CLM) when its average
