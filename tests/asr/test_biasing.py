@@ -18,7 +18,9 @@ def test_retrieves_terms_the_draft_misheard():
 
 def test_ignores_unrelated_text_and_terms_already_heard():
     r = TermRetriever(TERMS, BiasingSettings())
-    assert r.retrieve("We went for a walk by the river on Sunday.") == []
+    # the default bar is set for recall ("by the river" sounds 70% like "warfarin"; pass 2's
+    # guard drops what such a prompt does not fix); a stricter bar leaves everyday text alone
+    assert TermRetriever(TERMS, BiasingSettings(min_similarity=80)).retrieve("We went for a walk by the river on Sunday.") == []
     assert "warfarin" not in r.retrieve("He takes warfarin every evening.")
     assert r.retrieve("") == []
     assert len(TermRetriever(TERMS, BiasingSettings(max_terms=1)).retrieve("Hambral as you map and Nivellum")) == 1
