@@ -18,9 +18,7 @@ def test_retrieves_terms_the_draft_misheard():
 
 def test_ignores_unrelated_text_and_terms_already_heard():
     r = TermRetriever(TERMS, BiasingSettings())
-    # the default bar is set for recall ("by the river" sounds 70% like "warfarin"; pass 2's
-    # guard drops what such a prompt does not fix); a stricter bar leaves everyday text alone
-    assert TermRetriever(TERMS, BiasingSettings(min_similarity=80)).retrieve("We went for a walk by the river on Sunday.") == []
+    assert r.retrieve("We went for a walk by the river on Sunday.") == []
     assert "warfarin" not in r.retrieve("He takes warfarin every evening.")
     assert r.retrieve("") == []
     assert len(TermRetriever(TERMS, BiasingSettings(max_terms=1)).retrieve("Hambral as you map and Nivellum")) == 1
@@ -63,6 +61,7 @@ def test_unrelated_short_words_are_not_inflections():
 
 
 def test_a_lookalike_everyday_word_is_not_an_inflection_of_a_term():
-    r = TermRetriever(["Expensify", "flagged"], BiasingSettings())
+    r = TermRetriever(["Expensify", "flagged", "BRCA"], BiasingSettings())
     assert r.retrieve("Our expensive eye reports are due.") == ["Expensify"]
+    assert r.retrieve("Tumors with BRCA2 mutations.") == []  # a number names one of the family
     assert r.retrieve("The auditors flag the liability.") == []  # "flag" is a form of "flagged"
