@@ -10,6 +10,7 @@ tuning data (perplexity).
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -52,16 +53,6 @@ def prior(words: list[str], general: dict[str, float] | None, mu: float, scored:
 
 
 @lru_cache(maxsize=1 << 16)
-def zipf(word: str) -> float | None:
-    """wordfreq's Zipf frequency of a word in English (0: not listed), or None without wordfreq."""
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:
-        return None
-    return zipf_frequency(word, "en")
-
-
-@lru_cache(maxsize=1 << 16)
 def frequency(word: str) -> float | None:
     """wordfreq's frequency of a word in English (0.0: not listed), or None without wordfreq."""
     try:
@@ -69,3 +60,13 @@ def frequency(word: str) -> float | None:
     except ImportError:
         return None
     return word_frequency(word, "en")
+
+
+ZIPF_FLOOR_FREQUENCY = 1e-9  # Zipf 0: once per billion words, the scale's floor
+
+
+def zipf(word: str) -> float | None:
+    """wordfreq's Zipf frequency of a word in English (0: not listed), or None without wordfreq:
+    log10 of its occurrences per billion words, floored at 0 and rounded to wordfreq's 0.01."""
+    found = frequency(word)
+    return None if found is None else round(math.log10(max(found, ZIPF_FLOOR_FREQUENCY)) + 9, 2)

@@ -241,6 +241,7 @@ def _clean(pieces: list[Piece]) -> list[Piece]:
 
 
 def _join_split_contractions(pieces: list[Piece]) -> list[Piece]:
+    """"gon na" -> "gonna" (SPLIT_CONTRACTIONS), where no mark stands between the parts."""
     out: list[Piece] = []
     for piece in pieces:
         if out and not out[-1][2] and not piece[0]:
