@@ -28,6 +28,7 @@ from jargonaut.asr.decoder.internal_lm import DensityRatio
 from jargonaut.asr.decoder.model import StepDecoder, WhisperDecoder
 from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
 from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT, PhraseBoost, build_trie
+from jargonaut.asr.decoder.restarts import Restarts
 from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
@@ -55,6 +56,7 @@ class DecoderParts:
     tokenizer: str  # tokenizer_fingerprint of the base model
     case_variant: Callable[[int], int | None]  # for case-neutral token fusion (cached per model)
     fillers: frozenset[int] = frozenset()  # single tokens of hesitations ("Um", " uh"): the CLM stays out
+    restarts: Restarts | None = None  # finds repeats after a comma, which the CLM leaves to Whisper too
 
 
 class SpeechEngine:
@@ -106,8 +108,9 @@ class SpeechEngine:
             if parts is None:
                 decoder = self._make_decoder(load_weights(model_dir), compute_type, cpu_threads)
                 vocab = _vocab(whisper, decoder)
+                case_variant, fillers = _case_variants(vocab), _filler_tokens(vocab)
                 parts = self._parts[key] = DecoderParts(whisper, decoder, vocab, tokenizer_fingerprint(model_dir),
-                                                        _case_variants(vocab), _filler_tokens(vocab))
+                                                        case_variant, fillers, _restarts(vocab, fillers, case_variant))
             return parts
 
     def _make_decoder(self, weights: dict[str, np.ndarray], compute_type: str, cpu_threads: int) -> StepDecoder:
@@ -262,7 +265,8 @@ class SpeechEngine:
             if settings.token_alpha or settings.token_beta:
                 assert vocab.encode is not None
                 fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
-                                     parts.case_variant if settings.case_neutral else None, parts.fillers)
+                                     parts.case_variant if settings.case_neutral else None, parts.fillers,
+                                     parts.restarts if settings.restarts_free else None)
         elif settings.alpha or settings.beta:
             fusion = WordFusion(language_model, settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:
@@ -295,6 +299,18 @@ def _filler_tokens(vocab: Vocab) -> frozenset[int]:
             if len(ids) == 1:
                 out.add(ids[0])
     return frozenset(out)
+
+
+def _restarts(vocab: Vocab, fillers: frozenset[int], case_variant: Callable[[int], int | None]) -> Restarts:
+    """Restart finding over this tokenizer: its comma and sentence-end tokens."""
+    encode = vocab.encode
+    assert encode is not None
+
+    def single(marks: str) -> frozenset[int]:
+        ids = (encode(form) for mark in marks for form in (mark, " " + mark))
+        return frozenset(i[0] for i in ids if len(i) == 1)
+
+    return Restarts(single(","), single(".?!"), vocab.space_start, vocab.eot, fillers, case_variant)
 
 
 def _case_variants(vocab: Vocab) -> Callable[[int], int | None]:

@@ -93,6 +93,9 @@ class FusionSettings:
     # Token fusion scores each token by the likelier of its two first-letter casings, so the
     # CLM cannot re-case what Whisper wrote (token_fusion.py).
     case_neutral: bool = False
+    # A repeat right after a comma ("do you, do you have") is left unscored, like "um", and the
+    # CLM goes on from the restart point (decoder/restarts.py).
+    restarts_free: bool = True
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class Hypothesis:
     pending: list[int] = field(default_factory=list)  # tokens of the unfinished word
     partial: float = 0.0  # lookahead bonus of the unfinished word, included in `fused`
     lowest: float = 0.0  # the lowest acoustic log-probability of any text token so far
+    free: bool = False  # the last token was left unscored by the CLM (a hesitation, a repeat)
 
     def after(self, tok: int, lp: float, vocab: Vocab) -> float:
         """`lowest` once `tok` (acoustic log-probability `lp`) is appended."""

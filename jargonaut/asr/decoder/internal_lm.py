@@ -68,6 +68,6 @@ class DensityRatio:
 
     def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
         new = self.inner.extend(h, beam, tok, lp, closes, vocab)
-        if tok not in self.transparent:
+        if tok not in self.transparent and not new.free:
             new.fused -= self.ilm.penalty(beam, tok)
         return new

@@ -14,6 +14,7 @@ from typing import Any, Callable, Hashable
 import numpy as np
 
 from jargonaut.asr.decoder.hypothesis import Hypothesis, Vocab
+from jargonaut.asr.decoder.restarts import Repeating, Restarts
 from jargonaut.lm.bpe import as_transcript, token_word
 
 
@@ -23,10 +24,12 @@ class TokenFusion:
     text_rows = False
 
     def __init__(self, lm: Any, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int,
-                 case_variant: Callable[[int], int | None] | None = None, transparent: frozenset[int] = frozenset()):
+                 case_variant: Callable[[int], int | None] | None = None, transparent: frozenset[int] = frozenset(),
+                 restarts: Restarts | None = None):
         self.lm, self.alpha, self.beta, self.encode, self.eot = lm, alpha, beta, encode, eot
         self.case_variant = case_variant  # token -> the same token with its first letter's case swapped
         self.transparent = transparent  # tokens the CLM neither scores nor sees (hesitations)
+        self.restarts = restarts  # repeats after a comma: free, like hesitations (restarts.py)
         self.end_weight = 0.0
         self._words: dict[int, str] = {}
 
@@ -66,6 +69,36 @@ class TokenFusion:
 
     def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
         """`h` followed by `tok` with its bonus (word boundaries do not matter here)."""
-        bonus, state = self.token(h.lm_state, tok)
+        bonus, state, free = self._advance(h, tok)
         return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp + bonus, state,
-                          lowest=h.after(tok, lp, vocab))
+                          lowest=h.after(tok, lp, vocab), free=free)
+
+    def _advance(self, h: Hypothesis, tok: int) -> tuple[float, Hashable, bool]:
+        """Bonus, state after `tok`, and whether the CLM left `tok` unscored."""
+        state = h.lm_state
+        text = tok < self.eot and tok not in self.transparent
+        if isinstance(state, Repeating):
+            if not text:  # a timestamp, the end or a hesitation inside a repeat
+                return self.token(state.state, tok)[0], state, tok < self.eot
+            assert self.restarts is not None
+            if self.restarts.same(tok, state.expected[0]):
+                return 0.0, self._repeating(state.state, state.expected[1:], state.base + (tok,)), True
+            state = self._rebuild(state.base)  # the restart goes on in new words
+        elif text and self.restarts is not None:
+            repeat = self.restarts.start(h.tokens, tok)
+            if repeat is not None:
+                return 0.0, self._repeating(state, *repeat), True
+        bonus, new = self.token(state, tok)
+        return bonus, new, tok in self.transparent
+
+    def _repeating(self, before: Hashable, expected: tuple[int, ...], base: tuple[int, ...]) -> Hashable:
+        return Repeating(before, expected, base) if expected else self._rebuild(base)
+
+    def _rebuild(self, text: tuple[int, ...]) -> Hashable:
+        """The CLM state after `text` (the window's last text tokens, restarts resolved). An
+        n-gram state forgets all but the last order - 1 tokens, so reading these from no history
+        ends where the search, reading the whole window, would have."""
+        state = self.lm.empty_state()
+        for tok in text:
+            state = self.lm.score(state, self._word(tok))[1]
+        return state
