@@ -16,6 +16,7 @@ removes any.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Hashable, Sequence
 
 import numpy as np
@@ -51,12 +52,10 @@ class Restarts:
         """For a word-start `tok` after `tokens` (a window's tokens so far): (tokens the repeat has
         still to copy, text the CLM reads with the restart resolved), or None if `tok` is no
         repeat of one of the last `max_words` words before a trailing comma."""
-        if tok >= self.eot or not self.word_start[tok]:
+        if tok >= self.eot or not self.word_start[tok] or not self._after_comma(tokens):
             return None
-        text = self._text(tokens)
-        if not text or text[-1] not in self.commas:
-            return None
-        said = self.resolved(text[:-1])
+        text = tuple(self._text(tokens))
+        said = self._resolved(text[:-1])  # the same for every candidate token of a beam
         point = self._restart_point(said, tok)
         if point is None or self._said_twice(text[:-1], said[point:]):
             return None
@@ -89,6 +88,16 @@ class Restarts:
                     continue
             out.append(tok)
         return out
+
+    @lru_cache(maxsize=1024)
+    def _resolved(self, text: tuple[int, ...]) -> list[int]:
+        return self.resolved(text)
+
+    def _after_comma(self, tokens: Sequence[int]) -> bool:
+        for t in reversed(tokens):
+            if t < self.eot and t not in self.skip:
+                return t in self.commas
+        return False
 
     def _restart_point(self, said: Sequence[int], tok: int) -> int | None:
         """Index in `said` of the word-start token `tok` copies, among its last `max_words` words
