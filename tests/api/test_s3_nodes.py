@@ -146,7 +146,7 @@ def test_retrained_and_deleted_model_leaves_a_queued_job_its_pinned_version(tmp_
     first.client().start_transcription_job(
         TranscriptionJobName="pins", LanguageCode="en-US", Media={"MediaFileUri": "s3://media/jfk.flac"},
         ModelSettings={"LanguageModelName": "versions"})
-    first.process.send_signal(signal.SIGSTOP)  # the job stays unfinished, held by the first node
+    _pause(first, database_url)  # the job stays unfinished, held by the first node
     second_auth = {"AWS_ACCESS_KEY_ID": second.credentials["access_key_id"],
                    "AWS_SECRET_ACCESS_KEY": second.credentials["secret_access_key"]}
     _retrain(second, second_auth)
@@ -166,6 +166,40 @@ def test_retrained_and_deleted_model_leaves_a_queued_job_its_pinned_version(tmp_
     while _keys(s3, "clm/"):
         assert time.monotonic() < deadline, "the pinned version was kept after its last job ended"
         time.sleep(0.5)
+
+
+def _pause(node: RunningServer, database_url: str, tries: int = 200) -> None:
+    """SIGSTOP `node`, but not inside a write to a shared SQLite file: its background lease
+    renewals write every few seconds, and a process stopped holding SQLite's one write lock would
+    keep every other node from writing at all (a property of SQLite, not of the fencing under
+    test; seen once on a loaded 2-core box). Stopped holding it: resume it briefly and retry."""
+    import sqlite3
+
+    assert node.process is not None
+    for _ in range(tries):
+        node.process.send_signal(signal.SIGSTOP)
+        if not database_url.startswith("sqlite:///"):
+            return
+        _wait_stopped(node.process.pid)
+        probe = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")  # WAL: fails only while another connection writes
+            probe.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError:
+            node.process.send_signal(signal.SIGCONT)
+            time.sleep(0.05)
+        finally:
+            probe.close()
+    raise AssertionError(f"{node.endpoint} never paused outside a database write")
+
+
+def _wait_stopped(pid: int, timeout: float = 5.0) -> None:
+    """Until the kernel has stopped `pid` (SIGSTOP is delivered asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
+        assert time.monotonic() < deadline, f"process {pid} did not stop"
+        time.sleep(0.01)
 
 
 def _retrain(node: RunningServer, auth: dict[str, str]) -> None:
@@ -202,7 +236,7 @@ def test_stalled_owner_never_publishes_a_transcript(tmp_path, s3_endpoint, datab
             "MediaSampleRateHertz"):
         assert time.monotonic() < deadline, "the job never started"
         time.sleep(0.05)
-    first.process.send_signal(signal.SIGSTOP)
+    _pause(first, database_url)
     try:
         done = second.wait_for_job(on_second, "fenced", timeout=180)
     finally:
