@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from jargonaut.asr.decoder.hypothesis import Hypothesis
 from jargonaut.asr.decoder.token_fusion import TokenFusion
-from tests.asr.parts import engine
+from tests.asr.parts import wideband_parts as _parts
 
 # Longer than the CLM's n-gram context, so the sentence start is forgotten by the restart.
 LEAD = "In this study of cancer in older adults we found that"
-
-
-def _parts():
-    base = engine().base_models["WideBand"]
-    options = engine().options.decode
-    return engine().parts(base.model, options.compute_type, options.cpu_threads)
 
 
 def _bonuses(fusion: TokenFusion, text: str) -> list[tuple[str, float, bool, object]]:

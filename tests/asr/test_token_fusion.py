@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from jargonaut.asr.decoder.token_fusion import TokenFusion
-from tests.asr.parts import engine
+from tests.asr.parts import wideband_parts
 
 
 def test_case_neutral_fusion_scores_both_casings_alike(biomed_clm) -> None:
     """biomed train.txt writes " and" 41 times and never " And": plain token fusion scores a
     capitalised sentence start lower; case-neutral fusion scores both by the likelier."""
-    base = engine().base_models["WideBand"]
-    options = engine().options.decode
-    parts = engine().parts(base.model, options.compute_type, options.cpu_threads)
+    parts = wideband_parts()
     encode, eot = parts.vocab.encode, parts.vocab.eot
     assert encode is not None
     upper, lower = encode(" And"), encode(" and")

@@ -67,8 +67,10 @@ class Restarts:
         n = len(span)
         if len(raw) < 2 * n + 1 or raw[-n - 1] not in self.commas:
             return False
-        return all(self.same(a, b) for a, b in zip(raw[-n:], span)) and all(
-            self.same(a, b) for a, b in zip(raw[-2 * n - 1:-n - 1], span))
+        return self._copies(raw[-n:], span) and self._copies(raw[-2 * n - 1:-n - 1], span)
+
+    def _copies(self, tokens: Sequence[int], span: Sequence[int]) -> bool:
+        return all(self.same(a, b) for a, b in zip(tokens, span))
 
     def resolved(self, text: Sequence[int]) -> list[int]:
         """`text` (text tokens) as the CLM reads it: every restart after a comma resolved."""
@@ -107,7 +109,7 @@ class Restarts:
             t = said[i]
             if t in self.stops:
                 return None
-            if t < len(self.word_start) and self.word_start[t]:
+            if self.word_start[t]:
                 if self.same(tok, t):
                     return i
                 words += 1
