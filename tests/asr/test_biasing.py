@@ -1,7 +1,13 @@
 """Two-pass contextual biasing: retrieval of terms from a draft, and the guard."""
 from __future__ import annotations
 
-from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever, accept_second_pass, glossary
+from jargonaut.asr.decoder.biasing import (
+    BiasingSettings,
+    TermRetriever,
+    accept_second_pass,
+    glossary,
+    rare_in_general_english,
+)
 
 TERMS = ["pembrolizumab", "nivolumab", "apixaban", "dapagliflozin", "Helicase", "BRCA2", "spliceosome", "warfarin"]
 
@@ -65,3 +71,10 @@ def test_a_lookalike_everyday_word_is_not_an_inflection_of_a_term():
     assert r.retrieve("Our expensive eye reports are due.") == ["Expensify"]
     assert r.retrieve("Tumors with BRCA2 mutations.") == []  # a number names one of the family
     assert r.retrieve("The auditors flag the liability.") == []  # "flag" is a form of "flagged"
+
+
+def test_a_sure_window_looks_up_only_terms_rare_in_general_english() -> None:
+    assert rare_in_general_english("duces tecum", 3.0)
+    assert rare_in_general_english("Karpenter", 3.0)  # not listed at all
+    assert not rare_in_general_english("worsen", 3.0)
+    assert not rare_in_general_english("merger agreement", 3.0)

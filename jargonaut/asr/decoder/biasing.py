@@ -82,6 +82,22 @@ class BiasingSettings:
     # automotive 6.70 -> 6.70 / 6.03%. Cost, medical dev 3 x 120 s: pass 2 in 4 of 17 windows
     # -> 7 (-3.0) / 11 (-2.0); -3.0 keeps decoding within the 1.3x budget.
     min_token_logprob: float | None = -3.0
+    # A sure window (above both bars) can still hold a confident mishearing of a term ("murder
+    # agreement" for "merger agreement"): it gets pass 2 only when a word the draft heard below
+    # `sure_word_logprob` (some token of it) lies within a span that sounds at least
+    # `sure_min_similarity` like a term (None: sure windows never get pass 2), and keeps it only
+    # when it has the same shape (`FusedGenerator._same_shape`). Only terms with a word rarer
+    # in general English than `sure_max_zipf` (wordfreq's Zipf scale: 3 = once per million
+    # words) count there: Whisper hears common words well, and conversation is full of near
+    # matches to a CLM's common words ("worse" / worsen, "been a" / bony) that made pass 2 run
+    # in most windows of medical speech (fused/plain RTF 1.73x).
+    sure_min_similarity: float | None = 90.0
+    sure_word_logprob: float = -1.0
+    sure_max_zipf: float = 3.0
+    # ... and such a word counts only if the CLM favours it over general English by less than
+    # this (nats, unigram): a word of the domain's own text ("felt", "seven" in medical speech)
+    # was heard as the domain writes it.
+    sure_max_word_gain: float = 1.0
 
 
 class TermRetriever:
@@ -107,7 +123,7 @@ class TermRetriever:
                     out.add(span)
         return sorted(out)
 
-    def retrieve(self, draft: str, exclude: str | None = None) -> list[str]:
+    def retrieve(self, draft: str, exclude: str | None = None, min_similarity: float | None = None) -> list[str]:
         """Up to max_terms terms, best match first; terms that `exclude` (default: the
         draft) already spells are left out."""
         if not self.keys:
@@ -117,7 +133,7 @@ class TermRetriever:
             return []
         from rapidfuzz import fuzz, process
 
-        cutoff = self.settings.min_similarity
+        cutoff = self.settings.min_similarity if min_similarity is None else min_similarity
         sounds = [sound_key(s) for s in spans]
         scores = process.cdist(sounds, self.sounds, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=1)
         best = scores.max(axis=0)
@@ -154,6 +170,14 @@ def _ending(tail: str, last: str) -> bool:
     """An inflectional ending (after a doubled consonant: flag/flagged), or a number that makes
     one name of a family (BRCA/BRCA2): heard either way."""
     return tail.lstrip(last) in INFLECTION_TAILS or tail.isdigit()
+
+
+def rare_in_general_english(term: str, max_zipf: float) -> bool:
+    """Whether some word of `term` is rarer in general English than `max_zipf` (Zipf scale:
+    log10 of occurrences per billion words; unlisted words are rarest)."""
+    from jargonaut.lm.general import zipf
+
+    return any((zipf(word) or 0.0) < max_zipf for word in _WORD.findall(term))
 
 
 def glossary(terms: list[str]) -> str:

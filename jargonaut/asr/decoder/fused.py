@@ -11,17 +11,25 @@ faster-whisper as the model of a per-call `EngineWhisper` view (`jargonaut.asr.w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Callable
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever, accept_second_pass, glossary
+from jargonaut.asr.decoder.biasing import (
+    BiasingSettings,
+    TermRetriever,
+    accept_second_pass,
+    glossary,
+    rare_in_general_english,
+)
 from jargonaut.asr.decoder.fusion import Fusion
 from jargonaut.asr.decoder.gate import DomainGate
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder
 from jargonaut.asr.decoder.search import LogitFilter, SuppressBlank, SuppressTokens, TimestampRules, beam_search
+from jargonaut.asr.decoder.sure_windows import keep_term_fixes, unsure_regions
 
 
 @dataclass
@@ -100,14 +108,16 @@ class FusedGenerator:
                      first: SearchResult) -> SearchResult:
         """Decode again with the domain terms the first pass seems to contain as a prompt."""
         vocab = self._vocab
-        if self._draft_is_sure(first):
-            return first
-        draft = self._text(first.tokens)
-        heard = draft
-        if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
-            heard = " ".join([draft] + [self._text(alt) for alt in first.alternatives])
         assert self._retriever is not None and vocab.encode is not None and vocab.sot_prev is not None
-        terms = self._retriever.retrieve(heard, exclude=draft)
+        draft = self._text(first.tokens)
+        sure = self._draft_is_sure(first)
+        if sure:
+            terms = self._terms_misheard_surely(first, draft)
+        else:
+            heard = draft
+            if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
+                heard = " ".join([draft] + [self._text(alt) for alt in first.alternatives])
+            terms = self._retriever.retrieve(heard, exclude=draft)
         if not terms or vocab.sot not in prompt:
             return first
         glossary_ids = vocab.encode(glossary(terms))
@@ -117,9 +127,27 @@ class FusedGenerator:
         room = kw.get("max_length", 448) // 2 - 1 - len(glossary_ids)  # faster-whisper's prompt budget
         second_prompt = [vocab.sot_prev, *glossary_ids, *(previous[-room:] if room > 0 else []), *prompt[start:]]
         second = self._search(cross, second_prompt, filters, state, kw)
+        if sure:
+            return keep_term_fixes(first, second, terms, vocab)
         accepted = accept_second_pass(draft, self._text(second.tokens), first.mean_logprob, second.mean_logprob,
                                       self._biasing, terms)
         return second if accepted else first
+
+    def _terms_misheard_surely(self, first: SearchResult, draft: str) -> list[str]:
+        """Terms for a sure draft: only near words it heard less surely, only close matches."""
+        settings, cutoff = self._biasing, self._biasing.sure_min_similarity
+        assert self._retriever is not None
+        if cutoff is None:
+            return []
+        familiar: Callable[[str], bool] | None = None
+        if self._gate is not None:  # a word of the domain's own text was heard as it writes it
+            familiar = partial(self._gate.fit.domain_words, min_gain=settings.sure_max_word_gain)
+        terms: list[str] = []
+        for region in unsure_regions(first, self._vocab, settings.sure_word_logprob, settings.max_span_words - 1,
+                                     familiar):
+            found = self._retriever.retrieve(region, exclude=draft, min_similarity=cutoff)
+            terms += [t for t in found if t not in terms and rare_in_general_english(t, settings.sure_max_zipf)]
+        return terms[: settings.max_terms]
 
     def _draft_is_sure(self, first: SearchResult) -> bool:
         """Whether pass 1 is sure enough to skip pass 2: a mean acoustic log-probability per

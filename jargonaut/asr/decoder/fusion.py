@@ -45,4 +45,5 @@ class NoFusion:
 
     def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
         pending = ([tok] if tok < vocab.eot else []) if closes else h.pending + [tok]
-        return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp, None, pending, lowest=h.after(tok, lp, vocab))
+        return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp, None, pending, lowest=h.after(tok, lp, vocab),
+                          logprobs=h.logprobs + (lp,))

@@ -59,6 +59,13 @@ class WordFit:
             total, n = total + lp - self.general(word), n + 1
         return total / n if n else None
 
+    def domain_words(self, text: str, min_gain: float) -> bool:
+        """Whether every word of `text` is one the CLM favours over general English by at least
+        `min_gain` nats on its own (no history): words its domain text uses, not ones it knows
+        only from the general-English prior."""
+        empty = self.lm.empty_state()
+        return all(self.lm.score(empty, w)[0] - self.general(w) >= min_gain for w in normalise_words(text))
+
 
 class DomainGate:
     def __init__(self, fit: WordFit, min_fit: float, decode: Callable[[list[int]], str], eot: int):

@@ -35,6 +35,7 @@ class Hypothesis:
     partial: float = 0.0  # lookahead bonus of the unfinished word, included in `fused`
     lowest: float = 0.0  # the lowest acoustic log-probability of any text token so far
     free: bool = False  # the last token was left unscored by the CLM (a hesitation, a repeat)
+    logprobs: tuple[float, ...] = ()  # each token's acoustic log-probability
 
     def after(self, tok: int, lp: float, vocab: Vocab) -> float:
         """`lowest` once `tok` (acoustic log-probability `lp`) is appended."""
@@ -49,6 +50,7 @@ class SearchResult:
     no_speech_prob: float
     alternatives: list[list[int]] = field(default_factory=list)  # the other finished hypotheses
     lowest: float = 0.0  # the least likely text token's acoustic log-probability (0: no text)
+    logprobs: tuple[float, ...] = ()  # each token's acoustic log-probability
 
     @property
     def mean_logprob(self) -> float:

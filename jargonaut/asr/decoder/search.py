@@ -204,7 +204,7 @@ class WordFusion:
             pending = h.pending + [tok]
         partial = self.partial(state, vocab.decode(pending)) if pending else 0.0
         return Hypothesis(h.tokens + [tok], h.acoustic + lp, fused + partial, state, pending, partial,
-                          h.after(tok, lp, vocab))
+                          h.after(tok, lp, vocab), logprobs=h.logprobs + (lp,))
 
     def _best(self, state: Hashable, prefix: str) -> float:
         """max ln P(w | state) over CLM words w starting with prefix, and over <unk>."""
@@ -324,4 +324,5 @@ def beam_search(
         finished = beams
     best = ranker.best(finished)
     others = [h.tokens for h in finished if h is not best]
-    return SearchResult(best.tokens, best.acoustic, best.fused, no_speech_prob, others, best.lowest)
+    return SearchResult(best.tokens, best.acoustic, best.fused, no_speech_prob, others, best.lowest,
+                        best.logprobs[: len(best.tokens)])

@@ -71,7 +71,7 @@ class TokenFusion:
         """`h` followed by `tok` with its bonus (word boundaries do not matter here)."""
         bonus, state, free = self._advance(h, tok)
         return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp + bonus, state,
-                          lowest=h.after(tok, lp, vocab), free=free)
+                          lowest=h.after(tok, lp, vocab), free=free, logprobs=h.logprobs + (lp,))
 
     def _advance(self, h: Hypothesis, tok: int) -> tuple[float, Hashable, bool]:
         """Bonus, state after `tok`, and whether the CLM left `tok` unscored."""

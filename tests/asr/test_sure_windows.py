@@ -1,0 +1,61 @@
+"""Pass 2 of a sure window keeps only its term fixes, and looks only around unsure words
+(decoder/sure_windows.py), with the WideBand base model's real tokenizer."""
+from __future__ import annotations
+
+from jargonaut.asr.decoder.hypothesis import SearchResult
+from jargonaut.asr.decoder.sure_windows import keep_term_fixes, unsure_regions
+from tests.asr.parts import wideband_parts
+
+
+def _result(*pieces: str | float, unsure: tuple[str, ...] = ()) -> SearchResult:
+    """Tokens of text pieces and timestamps (floats, seconds); every token of a word in
+    `unsure` gets log-probability -2, the others -0.1."""
+    vocab = wideband_parts().vocab
+    assert vocab.encode is not None
+    tokens: list[int] = []
+    logprobs: list[float] = []
+    for piece in pieces:
+        if isinstance(piece, float):
+            tokens.append(vocab.timestamp_begin + round(piece / 0.02))
+            logprobs.append(-0.1)
+            continue
+        for word in piece.split():
+            ids = vocab.encode(" " + word)
+            tokens += ids
+            logprobs += [-2.0 if word.strip(".,") in unsure else -0.1] * len(ids)
+    return SearchResult(tokens, sum(logprobs), sum(logprobs), 0.0, logprobs=tuple(logprobs))
+
+
+def _text(result: SearchResult) -> str:
+    vocab = wideband_parts().vocab
+    return vocab.decode([t for t in result.tokens if t < vocab.eot]).strip()
+
+
+def test_only_the_change_that_spells_a_term_is_kept() -> None:
+    first = _result(0.0, "The Data dog agent restarts when the rack switches fail.", 4.0)
+    second = _result(0.0, "The Datadog agent restarts when the racks which fail.", 4.0)
+    kept = keep_term_fixes(first, second, ["Datadog"], wideband_parts().vocab)
+    assert _text(kept) == "The Datadog agent restarts when the rack switches fail."
+    assert kept.tokens[0] == first.tokens[0] and kept.tokens[-1] == first.tokens[-1]
+    assert len(kept.logprobs) == len(kept.tokens)
+
+
+def test_a_change_without_a_new_term_or_one_that_moves_a_timestamp_is_not_kept() -> None:
+    vocab = wideband_parts().vocab
+    first = _result(0.0, "The Data dog agent restarts.", 2.0, 2.0, "Then it fails.", 4.0)
+    no_term = _result(0.0, "The Data dog agents restart.", 2.0, 2.0, "Then it fails.", 4.0)
+    assert keep_term_fixes(first, no_term, ["Datadog"], vocab) is first
+    moved = _result(0.0, "The Datadog", 1.5, 1.5, "agent restarts.", 2.0, 2.0, "Then it fails.", 4.0)
+    assert keep_term_fixes(first, moved, ["Datadog"], vocab) is first
+
+
+def test_regions_hold_every_span_around_an_unsure_word() -> None:
+    vocab = wideband_parts().vocab
+    draft = _result(0.0, "We scale the pods with Carpenter before the nightly batch jobs run.", 5.0,
+                    unsure=("Carpenter",))
+    assert [r.strip() for r in unsure_regions(draft, vocab, -1.0, 2)] == ["pods with Carpenter before the"]
+    assert unsure_regions(draft, vocab, -1.0, 2, familiar=lambda text: "Carpenter" in text) == []
+    assert unsure_regions(draft, vocab, -3.0, 2) == []
+    # two unsure words close together make one region
+    two = _result(0.0, "We scale the pods with Carpenter before Kube flow runs.", unsure=("Carpenter", "Kube"))
+    assert [r.strip() for r in unsure_regions(two, vocab, -1.0, 2)] == ["pods with Carpenter before Kube flow runs."]
