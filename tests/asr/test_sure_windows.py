@@ -47,6 +47,9 @@ def test_a_change_without_a_new_term_or_one_that_moves_a_timestamp_is_not_kept()
     assert keep_term_fixes(first, no_term, ["Datadog"], vocab) is first
     moved = _result(0.0, "The Datadog", 1.5, 1.5, "agent restarts.", 2.0, 2.0, "Then it fails.", 4.0)
     assert keep_term_fixes(first, moved, ["Datadog"], vocab) is first
+    # the prompt's glossary written into the transcript adds words: not a respelling
+    glossary = _result(0.0, "The Data dog agent restarts, Datadog, Kubernetes.", 2.0, 2.0, "Then it fails.", 4.0)
+    assert keep_term_fixes(first, glossary, ["Datadog", "Kubernetes"], vocab) is first
 
 
 def test_regions_hold_every_span_around_an_unsure_word() -> None:

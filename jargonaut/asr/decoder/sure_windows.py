@@ -66,7 +66,9 @@ def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str],
     changed = False
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, keys[0], keys[1], autojunk=False).get_opcodes():
         text_only = all(g[0][0] < vocab.eot for g in one[i1:i2] + two[j1:j2])
-        fix = op != "equal" and text_only and introduces_term(
+        # a fix respells what was heard: no words added beyond one (a prompt's glossary
+        # inserted into the transcript "spells" terms too)
+        fix = op == "replace" and j2 - j1 <= i2 - i1 + 1 and text_only and introduces_term(
             " ".join(keys[0][i1:i2]), " ".join(keys[1][j1:j2]), terms)
         changed = changed or fix
         for group in two[j1:j2] if fix else one[i1:i2]:
