@@ -53,6 +53,10 @@ class NgramLM:
     def score(self, state: State, word: str) -> tuple[float, State]:
         return self.score_id(state, self.ids.get(word, UNK))
 
+    def knows(self, word: str) -> bool:
+        """Whether `word` is in the vocabulary (else it scores as <unk>)."""
+        return word in self.ids
+
     def end_score(self, state: State) -> float:
         return self.score_id(state, EOS)[0]
 

@@ -43,3 +43,13 @@ def test_gate_tells_the_clms_domain_from_other_speech(biomed_clm, model_dir):
     # off unless asked for, and never without a CLM word model to judge by
     assert domain_gate(biomed_clm, None, tokenizer.decode, eot) is None
     assert domain_gate(object(), min_gain, tokenizer.decode, eot) is None
+
+
+def test_domain_words_are_the_ones_the_clms_text_uses(biomed_clm):
+    fit = WordFit(biomed_clm)
+    assert fit.domain_words("apixaban", 1.0)
+    assert fit.domain_words("warfarin tumors", 1.0)
+    # everyday words the biomed text never favours, and a mishearing it never wrote
+    assert not fit.domain_words("boyfriend", 1.0)
+    assert not fit.domain_words("warfarin boyfriend", 1.0)
+    assert not fit.domain_words("olla parib", 1.0)

@@ -90,7 +90,9 @@ class BiasingSettings:
     # general English than `sure_max_zipf` (wordfreq's Zipf scale: 3 = once per million words)
     # count there: Whisper hears common words well, and conversation is full of near matches to
     # a CLM's common words ("worse" / worsen, "been a" / bony). DEV long recordings, mean
-    # relative WER reduction 16 kHz 21.1 -> 22.8%, 8 kHz 17.8 -> 19.0%, per clip unchanged;
+    # relative WER reduction 16 kHz 21.1 -> 23.8%, 8 kHz 17.8 -> 17.9% (legal 8 kHz gained
+    # "duces tecum", then the next window, conditioned on the new text, lost a sentence: 15.1 ->
+    # 11.3%; devops 32.7 -> 34.6%, finance 16.5 -> 18.7%), per clip unchanged;
     # medical dev: pass 2 in 9 of its 55 sure windows, none kept. Word bar -0.7: 8 kHz 22.3%,
     # but pass 2 in 22 of the 55 (speed bench 1.06x -> 1.79x, with a word gain of 1.5).
     sure_min_similarity: float | None = 90.0

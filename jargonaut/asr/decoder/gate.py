@@ -62,9 +62,11 @@ class WordFit:
     def domain_words(self, text: str, min_gain: float) -> bool:
         """Whether every word of `text` is one the CLM favours over general English by at least
         `min_gain` nats on its own (no history): words its domain text uses, not ones it knows
-        only from the general-English prior."""
+        only from the general-English prior, nor ones it does not know (<unk> outscores
+        wordfreq's floor for a word no list has, such as a mishearing)."""
         empty = self.lm.empty_state()
-        return all(self.lm.score(empty, w)[0] - self.general(w) >= min_gain for w in normalise_words(text))
+        return all(self.lm.knows(w) and self.lm.score(empty, w)[0] - self.general(w) >= min_gain
+                   for w in normalise_words(text))
 
 
 class DomainGate:
