@@ -35,7 +35,9 @@ class Hypothesis:
     partial: float = 0.0  # lookahead bonus of the unfinished word, included in `fused`
     lowest: float = 0.0  # the lowest acoustic log-probability of any text token so far
     free: bool = False  # the last token was left unscored by the CLM (a hesitation, a repeat)
-    logprobs: tuple[float, ...] = ()  # each token's acoustic log-probability
+    # each token's acoustic log-probability (`lowest` could be derived from it, but the search
+    # updates `lowest` for every candidate: one min each, not a scan of the tokens)
+    logprobs: tuple[float, ...] = ()
 
     def after(self, tok: int, lp: float, vocab: Vocab) -> float:
         """`lowest` once `tok` (acoustic log-probability `lp`) is appended."""
