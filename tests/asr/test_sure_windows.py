@@ -2,8 +2,9 @@
 (decoder/sure_windows.py), with the WideBand base model's real tokenizer."""
 from __future__ import annotations
 
+from jargonaut.asr.decoder.gate import WordFit
 from jargonaut.asr.decoder.hypothesis import SearchResult
-from jargonaut.asr.decoder.sure_windows import keep_term_fixes, unsure_regions
+from jargonaut.asr.decoder.sure_windows import UnsureRegion, keep_term_fixes, likelier_than_heard, unsure_regions
 from tests.asr.parts import wideband_parts
 
 
@@ -56,9 +57,27 @@ def test_regions_hold_every_span_around_an_unsure_word() -> None:
     vocab = wideband_parts().vocab
     draft = _result(0.0, "We scale the pods with Carpenter before the nightly batch jobs run.", 5.0,
                     unsure=("Carpenter",))
-    assert [r.strip() for r in unsure_regions(draft, vocab, -1.0, 2)] == ["pods with Carpenter before the"]
+    regions = unsure_regions(draft, vocab, -1.0, 2)
+    assert [(r.text.strip(), r.unsure) for r in regions] == [("pods with Carpenter before the", ("Carpenter",))]
     assert unsure_regions(draft, vocab, -1.0, 2, familiar=lambda text: "Carpenter" in text) == []
     assert unsure_regions(draft, vocab, -3.0, 2) == []
     # two unsure words close together make one region
     two = _result(0.0, "We scale the pods with Carpenter before Kube flow runs.", unsure=("Carpenter", "Kube"))
-    assert [r.strip() for r in unsure_regions(two, vocab, -1.0, 2)] == ["pods with Carpenter before Kube flow runs."]
+    assert [(r.text.strip(), r.unsure) for r in unsure_regions(two, vocab, -1.0, 2)] == [
+        ("pods with Carpenter before Kube flow runs.", ("Carpenter", "Kube"))]
+
+
+def test_a_term_fixes_only_a_word_the_clm_finds_less_likely(biomed_clm) -> None:
+    """A mishearing the CLM never saw may be its term; a word its text uses more than the
+    term ("patients") is no mishearing of it."""
+    unigram = WordFit(biomed_clm).unigram
+    assert unigram("Hallocase") < unigram("Helicase") < unigram("patients") < 0.0
+    assert unigram("apixaban and warfarin") == min(unigram("apixaban"), unigram("warfarin"))
+
+    def region(*heard: str) -> UnsureRegion:
+        return UnsureRegion(" ".join(heard), heard)
+
+    assert likelier_than_heard(["Helicase"], region("Hallocase"), unigram) == ["Helicase"]
+    assert likelier_than_heard(["Helicase"], region("patients"), unigram) == []
+    # the least likely of the words heard unsurely decides
+    assert likelier_than_heard(["Helicase"], region("patients", "Hallocase"), unigram) == ["Helicase"]

@@ -85,18 +85,20 @@ class BiasingSettings:
     # A sure window (above both bars) can still hold a confident mishearing of a term
     # ("Carpenter" for Karpenter): it gets pass 2 only when a word the draft heard below
     # `sure_word_logprob` (some token of it) lies within a span that sounds at least
-    # `sure_min_similarity` like a term (None: sure windows never get pass 2), and keeps only
+    # `sure_min_similarity` like a term the CLM finds likelier on its own than that word
+    # (`sure_windows.likelier_than_heard`; None: sure windows never get pass 2), and keeps only
     # pass 2's term fixes (`sure_windows.keep_term_fixes`). Only terms with a word rarer in
     # general English than `sure_max_zipf` (wordfreq's Zipf scale: 3 = once per million words)
     # count there: Whisper hears common words well, and conversation is full of near matches to
     # a CLM's common words ("worse" / worsen, "been a" / bony). DEV long recordings, mean
-    # relative WER reduction 16 kHz 21.1 -> 23.8%, 8 kHz 17.8 -> 17.9% (legal 8 kHz gained
-    # "duces tecum", then the next window, conditioned on the new text, lost a sentence: 15.1 ->
-    # 11.3%; devops 32.7 -> 34.6%, finance 16.5 -> 18.7%), per clip unchanged;
-    # medical dev: pass 2 in 9 of its 55 sure windows, none kept. Word bar -0.7: 8 kHz 22.3%,
-    # but pass 2 in 22 of the 55 (speed bench 1.06x -> 1.79x, with a word gain of 1.5).
+    # relative WER reduction 16 kHz / 8 kHz: no sure-window pass 21.1 / 17.8%; word bar -1.0
+    # without the likelier-term test 23.8 / 17.9%; with it, bar -0.7 23.8 / 21.3%, -0.5 24.5 /
+    # 21.8%, -0.3 25.4 / 21.8% (per clip unchanged: short clips are rarely sure). Medical dev
+    # (3 whole recordings, 48 sure windows): with the test, pass 2 in none of them at -0.7 and
+    # -0.5, in 2 at -0.3, none kept; without it, 9 of 55 at -1.0 and 22 at -0.7 ("All right"
+    # looked up as "alrighty", "yeah" as the text's typo "ueah"; speed bench 1.79x).
     sure_min_similarity: float | None = 90.0
-    sure_word_logprob: float = -1.0
+    sure_word_logprob: float = -0.3
     sure_max_zipf: float = 3.0
     # ... and such a word counts only if the CLM favours it over general English by less than
     # this (nats, unigram): a word of the domain's own text ("felt", "seven" in medical speech)

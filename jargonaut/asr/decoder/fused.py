@@ -29,7 +29,7 @@ from jargonaut.asr.decoder.gate import DomainGate
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder
 from jargonaut.asr.decoder.search import LogitFilter, SuppressBlank, SuppressTokens, TimestampRules, beam_search
-from jargonaut.asr.decoder.sure_windows import keep_term_fixes, unsure_regions
+from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, unsure_regions
 
 
 @dataclass
@@ -145,8 +145,11 @@ class FusedGenerator:
         terms: list[str] = []
         for region in unsure_regions(first, self._vocab, settings.sure_word_logprob, settings.max_span_words - 1,
                                      familiar):
-            found = self._retriever.retrieve(region, exclude=draft, min_similarity=cutoff)
-            terms += [t for t in found if t not in terms and rare_in_general_english(t, settings.sure_max_zipf)]
+            found = self._retriever.retrieve(region.text, exclude=draft, min_similarity=cutoff)
+            found = [t for t in found if t not in terms and rare_in_general_english(t, settings.sure_max_zipf)]
+            if self._gate is not None:  # a fix only for a word the domain would not write
+                found = likelier_than_heard(found, region, self._gate.fit.unigram)
+            terms += found
         return terms[: settings.max_terms]
 
     def _draft_is_sure(self, first: SearchResult) -> bool:

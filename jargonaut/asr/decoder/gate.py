@@ -69,6 +69,13 @@ class WordFit:
                    for w in normalise_words(text))
 
 
+    def unigram(self, text: str) -> float:
+        """ln P_clm of the least likely word of `text` on its own (no history; <unk> for a
+        word the CLM does not know)."""
+        empty = self.lm.empty_state()
+        return min((self.lm.score(empty, w)[0] for w in normalise_words(text)), default=0.0)
+
+
 class DomainGate:
     def __init__(self, fit: WordFit, min_fit: float, decode: Callable[[list[int]], str], eot: int):
         self.fit, self.min_fit, self.decode, self.eot = fit, min_fit, decode, eot

@@ -12,6 +12,7 @@ sent a finance recording to 47% WER).
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Callable
 
 from jargonaut.asr.decoder.biasing import introduces_term
@@ -38,22 +39,43 @@ def word_groups(result: SearchResult, vocab: Vocab) -> list[WordGroup]:
     return groups
 
 
+@dataclass(frozen=True)
+class UnsureRegion:
+    """Draft text around words heard unsurely: `text` to look terms up in, `unsure` the
+    words (as heard) that made it."""
+
+    text: str
+    unsure: tuple[str, ...]
+
+
 def unsure_regions(result: SearchResult, vocab: Vocab, bar: float, reach: int,
-                   familiar: Callable[[str], bool] | None = None) -> list[str]:
+                   familiar: Callable[[str], bool] | None = None) -> list[UnsureRegion]:
     """The text around each word with a token below `bar` (and not `familiar`): that word and
     `reach` words either side, overlapping regions merged, so every span of up to `reach` + 1
     words holding it lies within one region."""
     words = [g for g in word_groups(result, vocab) if g[0][0] < vocab.eot]
     unsure = [i for i, g in enumerate(words) if min(lp for _, lp in g) < bar
               and not (familiar is not None and familiar(_text(g, vocab)))]
-    regions: list[tuple[int, int]] = []
+    regions: list[tuple[int, int, list[int]]] = []
     for i in unsure:
         lo, hi = max(0, i - reach), min(len(words), i + reach + 1)
         if regions and lo <= regions[-1][1]:
-            regions[-1] = (regions[-1][0], hi)
+            regions[-1] = (regions[-1][0], hi, regions[-1][2] + [i])
         else:
-            regions.append((lo, hi))
-    return [vocab.decode([t for g in words[lo:hi] for t, _ in g]) for lo, hi in regions]
+            regions.append((lo, hi, [i]))
+    return [UnsureRegion(vocab.decode([t for g in words[lo:hi] for t, _ in g]),
+                         tuple(_text(words[i], vocab).strip() for i in heard))
+            for lo, hi, heard in regions]
+
+
+def likelier_than_heard(terms: list[str], region: UnsureRegion, unigram: Callable[[str], float]) -> list[str]:
+    """The terms the CLM finds likelier on their own (`unigram`: ln P of a text's least likely
+    word) than the least likely word heard unsurely in `region`. A term is a fix only for a
+    word the domain would not write: "Carpenter" (unknown to a DevOps CLM) may be Karpenter,
+    but "All right" or "yeah", heard unsurely in a consultation, are no mishearing of
+    "alrighty" or of a transcript's typo "ueah"."""
+    heard = min((unigram(word) for word in region.unsure), default=0.0)
+    return [term for term in terms if unigram(term) > heard]
 
 
 def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str], vocab: Vocab) -> SearchResult:
