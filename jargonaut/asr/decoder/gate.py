@@ -68,7 +68,6 @@ class WordFit:
         return all(self.lm.knows(w) and self.lm.score(empty, w)[0] - self.general(w) >= min_gain
                    for w in normalise_words(text))
 
-
     def unigram(self, text: str) -> float:
         """ln P_clm of the least likely word of `text` on its own (no history; <unk> for a
         word the CLM does not know)."""
