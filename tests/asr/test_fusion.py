@@ -77,6 +77,10 @@ def test_second_pass_spells_retrieved_terms_with_whisper_style(eval_dir, biomed_
     fixed = make_transcriber(engine(), "WideBand", biomed_clm, settings=sure)(decode(items[1].audio))
     misheard = first[1].split()[0]
     assert misheard != "Helicase" and fixed == first[1].replace(misheard, "Helicase", 1)
+    # Without the CLM's word fit (gate off) nothing tells a mishearing from the domain's own
+    # words: sure windows are not looked up.
+    no_fit = make_transcriber(engine(), "WideBand", biomed_clm, settings=replace(sure, min_domain_gain=None))
+    assert no_fit(decode(items[1].audio)) == first[1]
     # With every draft confident and sure windows never looked up: one pass.
     gated = replace(sure, biasing=replace(sure.biasing, sure_min_similarity=None))
     never = make_transcriber(engine(), "WideBand", biomed_clm, settings=gated)

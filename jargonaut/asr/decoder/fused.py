@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -137,19 +137,19 @@ class FusedGenerator:
         """Terms for a sure draft: only near words it heard less surely, only close matches."""
         settings, cutoff = self._biasing, self._biasing.sure_min_similarity
         assert self._retriever is not None
-        if cutoff is None:
+        if cutoff is None or self._gate is None:
+            # without the CLM's word fit nothing tells a term's mishearing from the domain's
+            # own words, and a low word bar would look up most of every window
             return []
-        familiar: Callable[[str], bool] | None = None
-        if self._gate is not None:  # a word of the domain's own text was heard as it writes it
-            familiar = partial(self._gate.fit.domain_words, min_gain=settings.sure_max_word_gain)
+        fit = self._gate.fit
+        # a word of the domain's own text was heard as it writes it
+        familiar = partial(fit.domain_words, min_gain=settings.sure_max_word_gain)
         terms: list[str] = []
         for region in unsure_regions(first, self._vocab, settings.sure_word_logprob, settings.max_span_words - 1,
                                      familiar):
             found = self._retriever.retrieve(region.text, exclude=draft, min_similarity=cutoff)
             found = [t for t in found if t not in terms and rare_in_general_english(t, settings.sure_max_zipf)]
-            if self._gate is not None:  # a fix only for a word the domain would not write
-                found = likelier_than_heard(found, region, self._gate.fit.unigram)
-            terms += found
+            terms += likelier_than_heard(found, region, fit.unigram)  # a fix only for a word the domain would not write
         return terms[: settings.max_terms]
 
     def _draft_is_sure(self, first: SearchResult) -> bool:
