@@ -64,15 +64,16 @@ class WordFit:
         `min_gain` nats on its own (no history): words its domain text uses, not ones it knows
         only from the general-English prior, nor ones it does not know (<unk> outscores
         wordfreq's floor for a word no list has, such as a mishearing)."""
-        empty = self.lm.empty_state()
-        return all(self.lm.knows(w) and self.lm.score(empty, w)[0] - self.general(w) >= min_gain
-                   for w in normalise_words(text))
+        return all(self.lm.knows(w) and self._alone(w) - self.general(w) >= min_gain for w in normalise_words(text))
 
     def unigram(self, text: str) -> float:
         """ln P_clm of the least likely word of `text` on its own (no history; <unk> for a
         word the CLM does not know)."""
-        empty = self.lm.empty_state()
-        return min((self.lm.score(empty, w)[0] for w in normalise_words(text)), default=0.0)
+        return min((self._alone(w) for w in normalise_words(text)), default=0.0)
+
+    def _alone(self, word: str) -> float:
+        """ln P_clm(word) with no history at all."""
+        return self.lm.score(self.lm.empty_state(), word)[0]
 
 
 class DomainGate:
