@@ -8,6 +8,7 @@ from jargonaut.asr.decoder.biasing import (
     glossary,
     rare_in_general_english,
 )
+from jargonaut.asr.decoder.phonetic import phone_key
 
 TERMS = ["pembrolizumab", "nivolumab", "apixaban", "dapagliflozin", "Helicase", "BRCA2", "spliceosome", "warfarin"]
 
@@ -78,3 +79,34 @@ def test_a_sure_window_looks_up_only_terms_rare_in_general_english() -> None:
     assert rare_in_general_english("Karpenter", 3.0)  # not listed at all
     assert not rare_in_general_english("worsen", 3.0)
     assert not rare_in_general_english("merger agreement", 3.0)
+
+
+DEVOPS = ["Thanos", "KEDA", "CronJob", "Postgres", "Karpenter", "Kustomize"]
+
+
+def test_a_sure_window_finds_a_term_by_how_it_sounds_where_its_spelling_is_far() -> None:
+    """Whisper writes what it hears: "finals" for Thanos, "Ketta" for KEDA. Their spellings
+    share little, their sounds (espeak-ng IPA in coarse classes) nearly all."""
+    spelling_only = TermRetriever(DEVOPS, BiasingSettings(sure_by_sound=False))
+    r = TermRetriever(DEVOPS, BiasingSettings())
+    for draft, term in [("Query the finals sidecar.", "Thanos"), ("Ketta scaled the workers.", "KEDA"),
+                        ("Restore the posters replica.", "Postgres")]:
+        assert term not in spelling_only.retrieve(draft, min_similarity=90, by_sound=True), draft
+        assert term not in r.retrieve(draft, min_similarity=90), draft  # an unsure window's lookup
+        assert term in r.retrieve(draft, min_similarity=90, by_sound=True), draft
+    assert phone_key("Carpenter") == phone_key("Karpenter")
+    assert phone_key("finals") != phone_key("Thanos")  # near, not equal: the similarity bar decides
+
+
+def test_sound_alike_everyday_words_do_not_pull_in_terms() -> None:
+    r = TermRetriever(DEVOPS, BiasingSettings())
+    assert r.retrieve("We went for a walk by the river on Sunday, then had lunch.", min_similarity=90,
+                      by_sound=True) == []
+    # "Okay" and "achy" are both a-k-a: keys that short sound like too much to count
+    assert phone_key("Okay") == phone_key("achy")
+    assert TermRetriever(["achy"], BiasingSettings()).retrieve("Okay, so.", min_similarity=90, by_sound=True) == []
+
+
+def test_spelling_matches_rank_before_sound_only_ones() -> None:
+    r = TermRetriever(["Thanos", "Kustomize"], BiasingSettings())
+    assert r.retrieve("The finals customized it.", min_similarity=90, by_sound=True) == ["Kustomize", "Thanos"]

@@ -147,7 +147,8 @@ class FusedGenerator:
         terms: list[str] = []
         for region in unsure_regions(first, self._vocab, settings.sure_word_logprob, settings.max_span_words - 1,
                                      familiar):
-            found = self._retriever.retrieve(region.text, exclude=draft, min_similarity=cutoff)
+            found = self._retriever.retrieve(region.text, exclude=draft, min_similarity=cutoff,
+                                             by_sound=settings.sure_by_sound)
             found = [t for t in found if t not in terms and rare_in_general_english(t, settings.sure_max_zipf)]
             terms += likelier_than_heard(found, region, fit.unigram)  # a fix only for a word the domain would not write
         return terms[: settings.max_terms]
