@@ -104,7 +104,7 @@ class BiasingSettings:
     # classes), which finds "finals" for Thanos and "Ketta" for KEDA where the spelling keys
     # are far apart. DEV long recordings, mean relative WER reduction 16 kHz / 8 kHz: spelling
     # only 25.4 / 21.8%, by sound too 27.2 / 22.1%; medical dev (3 whole recordings): sure
-    # windows with pass 2 2 -> 10 of 47, none kept. Not in unsure windows: there the coarse key
+    # windows with pass 2 2 of 47 -> 11 of 48, none kept; speed bench 1.13 -> 1.12x. Not in unsure windows: there the coarse key
     # matches many terms by chance ("histone", "donor" for "best in tumors") that crowd the
     # real one out of the prompt (DEV per clip rose 35.3 / 30.4 -> 36.7 / 33.2%, but the
     # whisper-base stream and batch tests lost "olaparib").
@@ -127,7 +127,9 @@ class TermRetriever:
         self.terms = [terms[i] for i in keep]
         self.keys = [keys[i] for i in keep]
         self.sounds = [sound_key(k) for k in self.keys]
-        phones = [phone_key(t) for t in self.terms] if settings.sure_by_sound else []
+        # only sure windows match by sound (`sure_by_sound`)
+        by_sound = settings.sure_by_sound and settings.sure_min_similarity is not None
+        phones = [phone_key(t) for t in self.terms] if by_sound else []
         self._by_sound = [i for i, key in enumerate(phones) if len(key) >= MIN_KEY]  # terms matched by sound too
         self.phones = [phones[i] for i in self._by_sound]
         self._lengths = np.asarray([len(k) for k in self.keys])
