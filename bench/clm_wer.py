@@ -45,7 +45,12 @@ def train_lm(files: list[Path], workdir: Path):
     path = workdir / "bench.clm"
     base = engine().base_models["WideBand"]
     train_clm(clean, None, path, base.name, base.version, base_model_dir=base.model)
-    return load_clm(path)
+    lm = load_clm(path)
+    share = lm.header.get("everyday_share")
+    weight = engine().options.fusion_for(base).text_weight(share)
+    print(f"CLM text ({', '.join(f.name for f in files)}): everyday share "
+          f"{'n/a' if share is None else format(share, '.2f')}, alphas x{weight:g}", flush=True)
+    return lm
 
 
 @lru_cache(maxsize=1)

@@ -258,17 +258,18 @@ class SpeechEngine:
                     parts: DecoderParts) -> TokenFusion | WordFusion | None:
         vocab = parts.vocab
         fusion: TokenFusion | WordFusion | None = None
+        weight = settings.text_weight(language_model.header.get("everyday_share"))
         token_model = language_model.token_model if settings.unit == "token" else None
         if token_model is not None and not _same_tokenizer(language_model, parts.tokenizer):
             token_model = None  # its ids are another tokenizer's: fuse its words instead
         if token_model is not None:
             if settings.token_alpha or settings.token_beta:
                 assert vocab.encode is not None
-                fusion = TokenFusion(token_model, settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
+                fusion = TokenFusion(token_model, weight * settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
                                      parts.case_variant if settings.case_neutral else None, parts.fillers,
                                      parts.restarts if settings.restarts_free else None)
         elif settings.alpha or settings.beta:
-            fusion = WordFusion(language_model, settings.alpha, settings.beta, normalise_words, settings.lookahead)
+            fusion = WordFusion(language_model, weight * settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:
             fusion.end_weight = settings.end_weight
         return fusion

@@ -70,3 +70,29 @@ def zipf(word: str) -> float | None:
     log10 of its occurrences per billion words, floored at 0 and rounded to wordfreq's 0.01."""
     found = frequency(word)
     return None if found is None else round(math.log10(max(found, ZIPF_FLOOR_FREQUENCY)) + 9, 2)
+
+
+#: general English's commonest words: "the", "know", "think", "pain"... (see `everyday_share`)
+EVERYDAY_WORDS = 1_000
+
+
+@lru_cache(maxsize=1)
+def everyday_words(n: int = EVERYDAY_WORDS) -> frozenset[str] | None:
+    """The `n` likeliest normalised words of general English, or None without wordfreq."""
+    general = general_unigrams()
+    if general is None:
+        return None
+    return frozenset(sorted(general, key=general.__getitem__, reverse=True)[:n])
+
+
+def everyday_share(tokens: np.ndarray, words: list[str]) -> float | None:
+    """The share of the words in `tokens` (ids into `words`; 0..2 are <unk>, <s>, </s>, and
+    <unk> counts as a word) that are among general English's commonest: ~0.8 for
+    conversation (consultations, meetings), 0.4-0.6 for documents and notes full of a
+    domain's terms. None without words or without wordfreq."""
+    common = everyday_words()
+    spoken = tokens[(tokens > 2) | (tokens == 0)]
+    if common is None or not len(spoken):
+        return None
+    is_common = np.fromiter((w in common for w in words), bool, len(words))
+    return float(is_common[spoken].mean())

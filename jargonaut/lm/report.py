@@ -32,6 +32,9 @@ class TrainingReport:
     token_vocab_size: int = 0
     token_perplexity: float | None = None
     token_tokenizer: str = ""  # the base model tokenizer's fingerprint (lm.bpe.tokenizer_fingerprint)
+    # share of the tuning words among general English's 1,000 commonest (lm.general.everyday_share):
+    # the decoder fuses a CLM of everyday conversation at less weight (FusionSettings.text_weight)
+    everyday_share: float | None = None
     warnings: list[str] = field(default_factory=list)  # text that trains but serves poorly (lm.text_checks)
     file_bytes: int = 0
     seconds: float = 0.0
@@ -58,6 +61,8 @@ class TrainingReport:
             ("tuning", f"{self.tuning_source}, {self.tuning_words:,} words"),
             ("tuning perplexity", num(self.tuning_perplexity)),
             ("tuning OOV rate", num(None if self.tuning_oov_rate is None else 100 * self.tuning_oov_rate) + " %"),
+            ("everyday words", num(None if self.everyday_share is None else 100 * self.everyday_share, ".1f")
+             + " % of tuning words among English's 1,000 commonest"),
         ]
         if self.perplexity_by_general_weight:
             rows.append(("perplexity by weight", ", ".join(

@@ -24,7 +24,7 @@ from jargonaut.errors import BadRequestError
 from jargonaut.lm.artefact import read_artefact, write_artefact
 from jargonaut.lm.bpe import base_model_encoder, tokenizer_fingerprint, write_token_corpus
 from jargonaut.lm.counting import NgramCounter, OrderCounts, Vocab
-from jargonaut.lm.general import DEFAULT_MU, MU_CANDIDATES, general_unigrams
+from jargonaut.lm.general import DEFAULT_MU, MU_CANDIDATES, everyday_share, general_unigrams
 from jargonaut.lm.general import prior as gen_prior
 from jargonaut.lm.hashing import BOS
 from jargonaut.lm.kneser_ney import OrderTable, estimate, relations
@@ -345,6 +345,7 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
         discounts={n: list(d) for n, d in enumerate(ds, 1)}, pruned=bool(prune),
         min_counts={n: m for n, m in enumerate(c.min_counts[:chosen], 1)}, domain_terms=len(terms),
         spelling_variants=len(spellings), warnings=warnings,
+        everyday_share=everyday_share(c.tune_toks, c.vocab.words),
     )
     extra: dict[str, np.ndarray] = {}
     if tokens is not None:

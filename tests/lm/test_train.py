@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -106,6 +107,17 @@ def test_medical_in_domain_beats_out_of_domain(medical_files, tmp_path):
     out_domain = lm.perplexity_text(general)["perplexity"]
     print(f"perplexity: medical references {in_domain:.1f}, general English {out_domain:.1f}")
     assert in_domain * 2 < out_domain
+    # consultations are everyday words: the decoder fuses this CLM at less weight
+    assert report.everyday_share is not None and report.everyday_share > 0.75
+
+
+def test_everyday_share_of_domain_documents_is_low(tmp_path):
+    """DevOps notes, runbooks and chat are full of the domain's own words: full fusion weight."""
+    devops = Path(__file__).resolve().parents[2] / "bench" / "domains" / "devops" / "train.txt"
+    report = train_clm([devops], None, tmp_path / "ops.clm", "WideBand", 1, order=3)
+    assert report.everyday_share is not None and 0.3 < report.everyday_share < 0.65
+    assert load_clm(tmp_path / "ops.clm").header["everyday_share"] == report.everyday_share
+    assert "everyday words" in str(report)
 
 
 def test_general_prior_scores_everyday_words(small_corpus, tmp_path):

@@ -1,0 +1,35 @@
+"""A CLM of everyday conversation is fused at less weight than one of a domain's documents
+(`FusionSettings.text_weight`, from the share of its tuning words among English's commonest)."""
+from __future__ import annotations
+
+import pytest
+
+from jargonaut.asr.decoder.search import WordFusion
+from jargonaut.asr.decoder.token_fusion import TokenFusion
+from jargonaut.asr.options import FusionSettings
+from jargonaut.lm.train import load_clm
+from tests.asr.parts import engine, wideband_parts
+
+
+def test_weight_falls_from_domain_text_to_conversation() -> None:
+    s = FusionSettings()
+    assert s.text_weight(None) == 1.0  # a CLM trained before the share was measured
+    assert s.text_weight(0.38) == s.text_weight(s.everyday_share_none) == 1.0  # biomed, DEV domains
+    assert s.text_weight(0.80) == s.text_weight(s.everyday_share_full) == s.everyday_weight  # consultations
+    between = s.text_weight((s.everyday_share_none + s.everyday_share_full) / 2)
+    assert between == pytest.approx((1.0 + s.everyday_weight) / 2)
+
+
+@pytest.mark.parametrize("unit", ["token", "word"])
+def test_the_engine_scales_the_clms_alpha_by_its_text(biomed_clm_path, unit) -> None:
+    settings = FusionSettings(unit=unit)
+    alphas = {}
+    for share in (None, 0.5, 0.8):
+        lm = load_clm(biomed_clm_path)
+        lm.header["everyday_share"] = share
+        fused = engine()._clm_fusion(lm, settings, wideband_parts())
+        assert isinstance(fused, TokenFusion if unit == "token" else WordFusion)
+        alphas[share] = fused.alpha
+    full = settings.token_alpha if unit == "token" else settings.alpha
+    assert alphas[None] == alphas[0.5] == full
+    assert alphas[0.8] == pytest.approx(full * settings.everyday_weight)
