@@ -112,6 +112,8 @@ class FusedGenerator:
         import ctranslate2
 
         features = ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[None], dtype=np.float32))
+        if getattr(self._ct2, "device", "cpu") != "cpu":  # generate() brought the encoder output here
+            features = features.to_device(ctranslate2.Device.cuda)
         return self._ct2.generate(features, [prompt], **kw)[0]
 
     def _second_pass(self, cross: Any, prompt: list[int], filters: list[Any], state: Any, kw: dict[str, Any],
