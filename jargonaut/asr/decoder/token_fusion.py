@@ -21,9 +21,9 @@ from jargonaut.lm.bpe import as_transcript, token_word
 class SentenceStarts:
     """Case-neutral scoring at sentence starts only. Restyled CLM text starts every sentence
     with a capital, but a word seldom seen first backs off to its mid-sentence, lower-case
-    counts, so the CLM prefers " especially" to " Especially" after a full stop and lower-cased
-    LJSpeech's clip starts ("a further development"); Whisper's capital is the better judge there.
-    Mid-sentence the CLM still picks a term's casing."""
+    counts, so the medical CLM scores " especially" 3 nats above " Especially" after <s>;
+    Whisper's capital is the better judge there. Mid-sentence the CLM still picks a term's
+    casing."""
 
     def __init__(self, case_variant: Callable[[int], int | None], stops: frozenset[int]):
         self.case_variant = case_variant
