@@ -30,7 +30,7 @@ from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
 from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT, PhraseBoost, build_trie
 from jargonaut.asr.decoder.restarts import Restarts
 from jargonaut.asr.decoder.search import WordFusion
-from jargonaut.asr.decoder.token_fusion import SentenceStarts, TokenFusion
+from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
 from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
 from jargonaut.asr.respelling import near_misses, respell_with, respell_words
@@ -57,7 +57,6 @@ class DecoderParts:
     case_variant: Callable[[int], int | None]  # for case-neutral token fusion (cached per model)
     fillers: frozenset[int] = frozenset()  # single tokens of hesitations ("Um", " uh"): the CLM stays out
     restarts: Restarts | None = None  # finds repeats after a comma, which the CLM leaves to Whisper too
-    stops: frozenset[int] = frozenset()  # tokens that end a sentence (".", " ?"...)
 
 
 class SpeechEngine:
@@ -110,10 +109,8 @@ class SpeechEngine:
                 decoder = self._make_decoder(load_weights(model_dir), compute_type, cpu_threads)
                 vocab = _vocab(whisper, decoder)
                 case_variant, fillers = _case_variants(vocab), _filler_tokens(vocab)
-                stops = _single_tokens(vocab, ".?!")
                 parts = self._parts[key] = DecoderParts(whisper, decoder, vocab, tokenizer_fingerprint(model_dir),
-                                                        case_variant, fillers,
-                                                        _restarts(vocab, fillers, case_variant, stops), stops)
+                                                        case_variant, fillers, _restarts(vocab, fillers, case_variant))
             return parts
 
     def _make_decoder(self, weights: dict[str, np.ndarray], compute_type: str, cpu_threads: int) -> StepDecoder:
@@ -270,9 +267,7 @@ class SpeechEngine:
                 assert vocab.encode is not None
                 fusion = TokenFusion(token_model, weight * settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
                                      parts.case_variant if settings.case_neutral else None, parts.fillers,
-                                     parts.restarts if settings.restarts_free else None,
-                                     SentenceStarts(parts.case_variant, parts.stops)
-                                     if settings.case_neutral_starts else None)
+                                     parts.restarts if settings.restarts_free else None)
         elif settings.alpha or settings.beta:
             fusion = WordFusion(language_model, weight * settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:
@@ -307,18 +302,16 @@ def _filler_tokens(vocab: Vocab) -> frozenset[int]:
     return frozenset(out)
 
 
-def _single_tokens(vocab: Vocab, marks: str) -> frozenset[int]:
-    """The tokens that spell one of `marks` alone, spaced or not."""
+def _restarts(vocab: Vocab, fillers: frozenset[int], case_variant: Callable[[int], int | None]) -> Restarts:
+    """Restart finding over this tokenizer: its comma and sentence-end tokens."""
     encode = vocab.encode
     assert encode is not None
-    ids = (encode(form) for mark in marks for form in (mark, " " + mark))
-    return frozenset(i[0] for i in ids if len(i) == 1)
 
+    def single(marks: str) -> frozenset[int]:
+        ids = (encode(form) for mark in marks for form in (mark, " " + mark))
+        return frozenset(i[0] for i in ids if len(i) == 1)
 
-def _restarts(vocab: Vocab, fillers: frozenset[int], case_variant: Callable[[int], int | None],
-              stops: frozenset[int]) -> Restarts:
-    """Restart finding over this tokenizer: its comma and sentence-end tokens."""
-    return Restarts(_single_tokens(vocab, ","), stops, vocab.space_start, vocab.eot, fillers, case_variant)
+    return Restarts(single(","), single(".?!"), vocab.space_start, vocab.eot, fillers, case_variant)
 
 
 def _case_variants(vocab: Vocab) -> Callable[[int], int | None]:

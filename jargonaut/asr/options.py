@@ -93,9 +93,6 @@ class FusionSettings:
     # Token fusion scores each token by the likelier of its two first-letter casings, so the
     # CLM cannot re-case what Whisper wrote (token_fusion.py).
     case_neutral: bool = False
-    # ... at sentence starts only, where the CLM's casing is backed-off guesswork (token_fusion.py).
-    # DEV per clip, mean relative WER reduction 16 kHz 35.3 -> 35.3%, 8 kHz 30.4 -> 31.7%.
-    case_neutral_starts: bool = True
     # A repeat right after a comma ("do you, do you have") is left unscored, like "um", and the
     # CLM goes on from the restart point (decoder/restarts.py). Medical dev, whole recordings,
     # ACI-Bench-only CLM: 15.02-15.18% WER without (deletions 117-129; plain 14.34%, 95), 14.66

@@ -57,7 +57,7 @@ class FusedGenerator:
         # NumPy decoder: small per-step matmuls; one BLAS thread is steadier than two on a busy
         # 2-core box (measured: 2 threads under load made a beam step 5-10x slower).
         self._blas_threads = blas_threads
-        self._gate = gate  # off-domain windows decoded again by CTranslate2, without the CLM (gate.py)
+        self._gate = gate  # off-domain windows decoded again without the CLM (gate.py)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ct2, name)
@@ -96,25 +96,13 @@ class FusedGenerator:
             if self._retriever is not None:
                 result = self._second_pass(cross, prompt, filters, state, kw, result)
             if self._gate is not None and self._gate.off_domain(previous_text, result.tokens, self._history_words):
-                return self._plain(encoded, prompt, kw)
+                result = self._search(cross, prompt, filters, None, kw, fused=False)
         n = max(len(result.tokens), 1)
         # faster-whisper derives avg_logprob from this score and falls back to sampling
         # (without the CLM) below its threshold. Keep it acoustic-only: judging windows by
         # the fused score instead was measured worse (biomed 20 clips: 45.2% vs 34.5% WER).
         score = result.acoustic / n ** kw.get("length_penalty", 1.0)
         return _Result([result.tokens], [score], result.no_speech_prob)
-
-    def _plain(self, encoded: np.ndarray, prompt: list[int], kw: dict[str, Any]) -> Any:
-        """The window as plain faster-whisper decodes it: CTranslate2's own beam search. Our
-        search without a scorer is the same model, but not the same search: on a near tie it
-        can end elsewhere (8 of 151 general-English clips started lower case, "a further
-        development"), and an off-domain window must read exactly as it would without a CLM."""
-        import ctranslate2
-
-        features = ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[None], dtype=np.float32))
-        if getattr(self._ct2, "device", "cpu") != "cpu":  # generate() brought the encoder output here
-            features = features.to_device(ctranslate2.Device.cuda)
-        return self._ct2.generate(features, [prompt], **kw)[0]
 
     def _second_pass(self, cross: Any, prompt: list[int], filters: list[Any], state: Any, kw: dict[str, Any],
                      first: SearchResult) -> SearchResult:

@@ -18,24 +18,6 @@ from jargonaut.asr.decoder.restarts import Repeating, Restarts
 from jargonaut.lm.bpe import as_transcript, token_word
 
 
-class SentenceStarts:
-    """Case-neutral scoring at sentence starts only. Restyled CLM text starts every sentence
-    with a capital, but a word seldom seen first backs off to its mid-sentence, lower-case
-    counts, so the medical CLM scores " especially" 3 nats above " Especially" after <s>;
-    Whisper's capital is the better judge there. Mid-sentence the CLM still picks a term's
-    casing."""
-
-    def __init__(self, case_variant: Callable[[int], int | None], stops: frozenset[int]):
-        self.case_variant = case_variant
-        self.stop_words = frozenset(token_word(t) for t in stops)
-
-    def variant(self, lm: Any, state: Hashable, tok: int) -> int | None:
-        """`tok`'s other casing where `state` (an n-gram state: word ids) opens a sentence."""
-        if state == lm.begin_state() or (state and lm.words[state[-1]] in self.stop_words):  # type: ignore[index]
-            return self.case_variant(tok)
-        return None
-
-
 class TokenFusion:
     """A `Fusion` over a CLM of one base model's BPE tokens (its tokenizer's ids)."""
 
@@ -43,9 +25,8 @@ class TokenFusion:
 
     def __init__(self, lm: Any, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int,
                  case_variant: Callable[[int], int | None] | None = None, transparent: frozenset[int] = frozenset(),
-                 restarts: Restarts | None = None, starts: SentenceStarts | None = None):
+                 restarts: Restarts | None = None):
         self.lm, self.alpha, self.beta, self.encode, self.eot = lm, alpha, beta, encode, eot
-        self.starts = starts  # case-neutral at sentence starts only (when not case-neutral throughout)
         self.case_variant = case_variant  # token -> the same token with its first letter's case swapped
         self.transparent = transparent  # tokens the CLM neither scores nor sees (hesitations)
         self.restarts = restarts  # repeats after a comma: free, like hesitations (restarts.py)
@@ -76,10 +57,7 @@ class TokenFusion:
         if tok in self.transparent:
             return 0.0, state
         lp, new = self.lm.score(state, self._word(tok))
-        if self.case_variant is not None:
-            other = self.case_variant(tok)
-        else:
-            other = self.starts.variant(self.lm, state, tok) if self.starts is not None else None
+        other = self.case_variant(tok) if self.case_variant is not None else None
         if other is not None:
             other_lp, other_state = self.lm.score(state, self._word(other))
             if other_lp > lp:
