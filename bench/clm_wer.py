@@ -158,7 +158,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             t = make_transcriber(engine(), base)
         elif system == "fused":
             t = make_transcriber(engine(), base, lm)
-        elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
+        elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:mN][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
             parts = system.split(":")[1:]
             settings = replace(engine().options.fusion_for(engine().base_models[base]), unit="word" if "word" in parts else "token")
             if settings.unit == "word":
@@ -172,6 +172,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
                     settings = replace(settings, candidates_per_beam=int(part))
                 elif part.startswith("f"):  # fG: do-no-harm gate, least gain over general English (nats per word)
                     settings = replace(settings, min_domain_gain=None if part == "foff" else float(part[1:]))
+                elif part.startswith("m"):  # mN: end margin (search.acoustic_end), moff: none
+                    settings = replace(settings, end_margin=None if part == "moff" else float(part[1:]))
                 elif part.startswith("e"):  # eW: end-of-window CLM weight
                     settings = replace(settings, end_weight=float(part[1:]))
                 elif part == "anyterm":  # accept pass 2 even when it adds no retrieved term
@@ -242,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="biomed", choices=("biomed", "devops", "medical", "medical-dev", "general"))
     parser.add_argument(
-        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL], hotwords, retrieved-hotwords"
+        "--systems", default="plain,fused,hotwords", help="comma-separated: plain, fused, fused:ALPHA:BETA[:K][:pN][:eW][:mN][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL], hotwords, retrieved-hotwords"
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")

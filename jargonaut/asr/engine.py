@@ -236,6 +236,7 @@ class SpeechEngine:
             parts.whisper.model, parts.decoder, parts.vocab, fused,
             fusion.history_words, fusion.candidates_per_beam, retriever, fusion.biasing, self.options.blas_threads,
             domain_gate(language_model, fusion.min_domain_gain, parts.vocab.decode, parts.vocab.eot) if fused else None,
+            fusion.end_margin,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 

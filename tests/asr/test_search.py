@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from jargonaut.asr.decoder.search import TimestampRules, Vocab, WordFusion
+from jargonaut.asr.decoder.search import TimestampRules, Vocab, WordFusion, acoustic_end
 from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
 from jargonaut.lm.train import load_clm, train_clm
@@ -29,6 +29,15 @@ def test_timestamp_rules():
     logits = np.zeros((1, 20), np.float32)
     rules.apply(logits, [[12, 3, 14, 14]], 3)  # a closed pair: text must follow
     assert np.isneginf(logits[0, TB:]).all()
+
+
+def test_acoustic_end_leaves_the_end_to_whisper():
+    row = np.log(np.array([0.6, 0.2, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1], np.float32) + 1e-9)  # EOT = 8
+    candidates = [0, 1, 2, 8]
+    assert not acoustic_end(row, candidates, eot=8, margin=1.0)  # ln 0.6 - ln 0.1 = 1.79 nats
+    assert acoustic_end(row, candidates, eot=8, margin=2.0)
+    assert acoustic_end(row, [8, 2], eot=8, margin=0.0)  # only the candidates count, and a tie ends
+    assert acoustic_end(row, [8], eot=8, margin=0.0)  # nothing else proposed: the end is Whisper's
 
 
 def _ngram(tmp_path, sentences: list[list[str]]) -> NgramLM:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from jargonaut.asr.decoder.gate import WordFit
 from jargonaut.asr.decoder.hypothesis import SearchResult
-from jargonaut.asr.decoder.sure_windows import UnsureRegion, keep_term_fixes, likelier_than_heard, unsure_regions
+from jargonaut.asr.decoder.sure_windows import (
+    UnsureRegion,
+    keep_term_fixes,
+    likelier_than_heard,
+    resume_point,
+    unsure_regions,
+)
 from tests.asr.parts import wideband_parts
 
 
@@ -81,3 +87,17 @@ def test_a_term_fixes_only_a_word_the_clm_finds_less_likely(biomed_clm) -> None:
     assert likelier_than_heard(["Helicase"], region("patients"), unigram) == []
     # the least likely of the words heard unsurely decides
     assert likelier_than_heard(["Helicase"], region("patients", "Hallocase"), unigram) == ["Helicase"]
+
+
+def test_resume_point_is_where_faster_whisper_seeks_next() -> None:
+    vocab = wideband_parts().vocab
+
+    def at(seconds: float) -> int:
+        return vocab.timestamp_begin + round(seconds / 0.02)
+
+    # whole segments, then an unfinished one: resume at the last closed segment's end
+    assert resume_point(_result(0.0, "One.", 2.0, 2.0, "Two.", 4.0, 4.0, "Thr").tokens, vocab) == at(4.0)
+    # a single timestamp last: nothing spoken after it, the window is read to its end
+    assert resume_point(_result(0.0, "One.", 2.0, 2.0, "Two.", 4.0).tokens, vocab) is None
+    # no segment pair at all (a glossary-prompted pass 2 often writes none): the window's end too
+    assert resume_point(_result(0.0, "One. Two. Thr").tokens, vocab) is None

@@ -29,7 +29,7 @@ from jargonaut.asr.decoder.gate import DomainGate
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder
 from jargonaut.asr.decoder.search import LogitFilter, SuppressBlank, SuppressTokens, TimestampRules, beam_search
-from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, unsure_regions
+from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, resume_point, unsure_regions
 
 
 @dataclass
@@ -49,6 +49,7 @@ class FusedGenerator:
         self, ct2: Any, decoder: StepDecoder, vocab: Vocab, fusion: Fusion | None = None,
         history_words: int = 4, candidates: int | None = None, retriever: TermRetriever | None = None,
         biasing: BiasingSettings = BiasingSettings(), blas_threads: int = 1, gate: DomainGate | None = None,
+        end_margin: float | None = None,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -58,6 +59,7 @@ class FusedGenerator:
         # 2-core box (measured: 2 threads under load made a beam step 5-10x slower).
         self._blas_threads = blas_threads
         self._gate = gate  # off-domain windows decoded again without the CLM (gate.py)
+        self._end_margin = end_margin  # where a fused search may end (search.acoustic_end)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ct2, name)
@@ -131,7 +133,13 @@ class FusedGenerator:
             return keep_term_fixes(first, second, terms, vocab)
         accepted = accept_second_pass(draft, self._text(second.tokens), first.mean_logprob, second.mean_logprob,
                                       self._biasing, terms)
-        return second if accepted else first
+        if not accepted:
+            return first
+        if resume_point(second.tokens, vocab) != resume_point(first.tokens, vocab):
+            # The glossary prompt carries no timestamps, so pass 2 often writes none and
+            # faster-whisper would take the window as read to its end: keep pass 1's segments.
+            return keep_term_fixes(first, second, terms, vocab)
+        return second
 
     def _terms_misheard_surely(self, first: SearchResult, draft: str) -> list[str]:
         """Terms for a sure draft: only near words it heard less surely, only close matches."""
@@ -182,4 +190,5 @@ class FusedGenerator:
             fusion=scorer,
             lm_state=state,
             n_candidates=self._candidates if scorer is not None else None,
+            end_margin=self._end_margin if scorer is not None else None,
         )

@@ -258,6 +258,20 @@ class Ranker:
         return max(finished, key=lambda h: h.fused / (max(len(h.tokens), 1) ** self.length_penalty))
 
 
+def acoustic_end(row: np.ndarray, candidates: list[int], eot: int, margin: float) -> bool:
+    """Whether ending here is Whisper's call: the EOT logit at most `margin` below the best
+    other candidate's (logits share the row's normaliser, so this compares ln P).
+
+    A fused search ranks an ending by the acoustic score alone while every word after it pays
+    the CLM, so where the speech goes on in words the CLM finds unlikely (a name it never saw,
+    a noisy stretch) ending beats going on: measured on a DEV long recording (DevOps, 8 kHz),
+    windows ended after a sentence with ln P(EOT) -2.5 to -4.3 against -0.04 to -1.2 for the
+    next word, and faster-whisper then skipped the rest of each 30 s window (542 reference
+    words, 286 written; plain 29.6% WER, CLM 58.0%)."""
+    best = max((float(row[t]) for t in candidates if t != eot), default=-np.inf)
+    return float(row[eot]) >= best - margin
+
+
 def beam_search(
     decoder: StepDecoder,
     cross: list,
@@ -271,8 +285,11 @@ def beam_search(
     fusion: Fusion | None = None,
     lm_state: Hashable = None,
     n_candidates: int | None = None,
+    end_margin: float | None = None,
 ) -> SearchResult:
-    """Best hypothesis after `prompt`; beam_size 1 is greedy decoding."""
+    """Best hypothesis after `prompt`; beam_size 1 is greedy decoding. With `end_margin`, a
+    hypothesis may end (EOT) only where Whisper finds the end at most that many nats less
+    likely than its likeliest other next token (`acoustic_end`)."""
     fusion = fusion if fusion is not None else NoFusion()
     ranker = Ranker(beam_size, patience, length_penalty, vocab.eot)
     cache = decoder.new_cache(1, text_rows=fusion.text_rows)
@@ -306,9 +323,12 @@ def beam_search(
         tops = np.argpartition(-logits, k - 1, axis=1)[:, :k]  # (numpy selects the k smallest ~2.5x faster than the k largest)
         for b, h in enumerate(beams):
             row, row_norm = logits[b], float(norm[b])
-            for tok in tops[b].tolist():
+            top = tops[b].tolist()
+            for tok in top:
                 lp = float(row[tok]) - row_norm
                 if lp == -np.inf:
+                    continue
+                if tok == vocab.eot and end_margin is not None and not acoustic_end(row, top, vocab.eot, end_margin):
                     continue
                 new = fusion.extend(h, b, tok, lp, boundary[tok] > 0, vocab)
                 candidates.append((new.fused, b, tok, new))

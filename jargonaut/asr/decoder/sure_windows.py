@@ -103,6 +103,17 @@ def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str],
                         min(text, default=0.0), tuple(logprobs))
 
 
+def resume_point(tokens: list[int], vocab: Vocab) -> int | None:
+    """Where faster-whisper goes on after a window decoded as `tokens` (EOT left off), as its
+    `_split_segments_by_timestamps` decides: the timestamp token closing the last whole
+    segment, or None for the window's end (no segment pair, or a single timestamp last)."""
+    begin = vocab.timestamp_begin
+    if len(tokens) >= 2 and tokens[-2] < begin <= tokens[-1]:
+        return None
+    pairs = [i for i in range(1, len(tokens)) if tokens[i] >= begin and tokens[i - 1] >= begin]
+    return tokens[pairs[-1] - 1] if pairs else None
+
+
 def _text(group: WordGroup, vocab: Vocab) -> str:
     return vocab.decode([t for t, _ in group])
 
