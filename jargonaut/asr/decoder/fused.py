@@ -32,6 +32,9 @@ from jargonaut.asr.decoder.search import LogitFilter, SuppressBlank, SuppressTok
 from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, resume_point, unsure_regions
 
 
+MAX_LENGTH = 448  # Whisper's context: prompt and new tokens together
+
+
 @dataclass
 class _Result:
     """Shaped like ctranslate2's WhisperGenerationResult for faster-whisper."""
@@ -126,9 +129,13 @@ class FusedGenerator:
         start = prompt.index(vocab.sot)
         head = prompt[:start]
         previous = head[1:] if head and head[0] == vocab.sot_prev else []
-        room = kw.get("max_length", 448) // 2 - 1 - len(glossary_ids)  # faster-whisper's prompt budget
+        room = MAX_LENGTH // 2 - 1 - len(glossary_ids)  # faster-whisper's prompt budget
         second_prompt = [vocab.sot_prev, *glossary_ids, *(previous[-room:] if room > 0 else []), *prompt[start:]]
-        second = self._search(cross, second_prompt, filters, state, kw)
+        # faster-whisper's max_length is the prompt plus max_new_tokens: pass 2 gets the same
+        # room for new tokens (a stream final's pass 2 otherwise stopped mid-sentence)
+        new_tokens = kw.get("max_length", MAX_LENGTH) - len(prompt)
+        second_kw = {**kw, "max_length": min(MAX_LENGTH, len(second_prompt) + new_tokens)}
+        second = self._search(cross, second_prompt, filters, state, second_kw)
         if sure:
             return keep_term_fixes(first, second, terms, vocab)
         accepted = accept_second_pass(draft, self._text(second.tokens), first.mean_logprob, second.mean_logprob,
