@@ -22,6 +22,7 @@ from jargonaut.asr.decoder.biasing import (
     TermRetriever,
     accept_second_pass,
     glossary,
+    introduces_term,
     rare_in_general_english,
 )
 from jargonaut.asr.decoder.fusion import Fusion
@@ -30,7 +31,6 @@ from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder
 from jargonaut.asr.decoder.search import LogitFilter, SuppressBlank, SuppressTokens, TimestampRules, beam_search
 from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, resume_point, unsure_regions
-
 
 MAX_LENGTH = 448  # Whisper's context: prompt and new tokens together
 
@@ -142,9 +142,12 @@ class FusedGenerator:
                                       self._biasing, terms)
         if not accepted:
             return first
-        if resume_point(second.tokens, vocab) != resume_point(first.tokens, vocab):
-            # The glossary prompt carries no timestamps, so pass 2 often writes none and
-            # faster-whisper would take the window as read to its end: keep pass 1's segments.
+        if (resume_point(second.tokens, vocab) != resume_point(first.tokens, vocab)
+                or introduces_term(self._text(second.tokens), draft, self._retriever.terms)):
+            # Pass 2 whole must neither move faster-whisper's seek (the glossary prompt carries
+            # no timestamps, so pass 2 often writes none, and the window would count as read to
+            # its end) nor lose a term pass 1 spelled ("ClickHouse" -> "clickov" while gaining
+            # "PagerDuty"): then only its term fixes go into pass 1.
             return keep_term_fixes(first, second, terms, vocab)
         return second
 
