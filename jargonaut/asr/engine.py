@@ -232,11 +232,15 @@ class SpeechEngine:
         if fusion.retrieval and language_model is not None and language_model.terms:
             retriever = self._retriever(language_model, fusion.biasing)
         fused = self._fusion(language_model, fusion, parts, phrases, boost)
+        off_domain = None  # a window the gate finds off the CLM's domain keeps the user's vocabulary
+        if phrases and language_model is not None:
+            assert parts.vocab.encode is not None
+            off_domain = PhraseBoost(None, build_trie(phrases, parts.vocab.encode), boost)
         generator = FusedGenerator(
             parts.whisper.model, parts.decoder, parts.vocab, fused,
             fusion.history_words, fusion.candidates_per_beam, retriever, fusion.biasing, self.options.blas_threads,
             domain_gate(language_model, fusion.min_domain_gain, parts.vocab.decode, parts.vocab.eot) if fused else None,
-            fusion.end_margin,
+            fusion.end_margin, off_domain,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 

@@ -52,7 +52,7 @@ class FusedGenerator:
         self, ct2: Any, decoder: StepDecoder, vocab: Vocab, fusion: Fusion | None = None,
         history_words: int = 4, candidates: int | None = None, retriever: TermRetriever | None = None,
         biasing: BiasingSettings = BiasingSettings(), blas_threads: int = 1, gate: DomainGate | None = None,
-        end_margin: float | None = None,
+        end_margin: float | None = None, off_domain: Fusion | None = None,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -63,6 +63,8 @@ class FusedGenerator:
         self._blas_threads = blas_threads
         self._gate = gate  # off-domain windows decoded again without the CLM (gate.py)
         self._end_margin = end_margin  # where a fused search may end (search.acoustic_end)
+        # what the gate's re-decode fuses: a custom vocabulary's phrases stay, the CLM goes
+        self._off_domain = off_domain
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ct2, name)
@@ -101,7 +103,10 @@ class FusedGenerator:
             if self._retriever is not None:
                 result = self._second_pass(cross, prompt, filters, state, kw, result)
             if self._gate is not None and self._gate.off_domain(previous_text, result.tokens, self._history_words):
-                result = self._search(cross, prompt, filters, None, kw, fused=False)
+                plain_state = None
+                if self._off_domain is not None:
+                    plain_state = self._off_domain.history_state(previous_text, self._history_words)
+                result = self._search(cross, prompt, filters, plain_state, kw, fused=False)
         n = max(len(result.tokens), 1)
         # faster-whisper derives avg_logprob from this score and falls back to sampling
         # (without the CLM) below its threshold. Keep it acoustic-only: judging windows by
@@ -185,8 +190,9 @@ class FusedGenerator:
 
     def _search(self, cross: Any, prompt: list[int], filters: list[Any], state: Any,
                 kw: dict[str, Any], fused: bool = True) -> SearchResult:
-        """One beam search; `fused=False`: without any fused scorer (Whisper alone)."""
-        scorer = self._fusion if fused else None
+        """One beam search; `fused=False`: without the CLM (Whisper alone, or with the custom
+        vocabulary's phrases only)."""
+        scorer = self._fusion if fused else self._off_domain
         return beam_search(
             self._decoder,
             cross,
