@@ -83,6 +83,7 @@ class Settings:
     clm_token_alpha: float | None = None
     clm_token_beta: float | None = None
     clm_ilm_weight: float | None = None
+    clm_share: float | None = None  # the CLM's share in its mix with Whisper's internal LM
     stream_debug: bool = False  # debug logging of stream decodes
     # web console: seconds a signed-in session lasts (sign in again afterwards)
     console_session_seconds: int = 3600

@@ -256,7 +256,15 @@ class SpeechEngine:
             assert vocab.encode is not None
             fused = PhraseBoost(clm, build_trie(phrases, vocab.encode), boost)
         if clm is not None and fused is not None and settings.internal_lm_weight:
-            return DensityRatio(fused, settings.internal_lm_weight, vocab.eot, parts.fillers)
+            mixed = isinstance(clm, TokenFusion) and settings.clm_share < 1.0
+            # Mixed, the internal LM is taken off at the CLM's own alpha: text the domain never
+            # wrote then scores as Whisper alone would (alpha ln P_ilm - alpha ln P_ilm), and only
+            # the domain's evidence moves the search (see FusionSettings.clm_share).
+            weight = clm.alpha if isinstance(clm, TokenFusion) and mixed else settings.internal_lm_weight
+            density = DensityRatio(fused, weight, vocab.eot, parts.fillers)
+            if isinstance(clm, TokenFusion) and mixed:
+                clm.mix, clm.background = settings.clm_share, density.ilm.token_logp
+            return density
         return fused
 
     def _clm_fusion(self, language_model: NgramLM, settings: FusionSettings,

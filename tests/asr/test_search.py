@@ -74,3 +74,25 @@ def test_token_fusion_scores_text_tokens_only(tmp_path):
     assert likely > fusion.token(state, 6)[0]
     assert after != state
     assert fusion.token(state, TB + 3) == (0.0, state)  # timestamps: no CLM score, same state
+
+
+def test_token_fusion_mixed_with_general_english(tmp_path):
+    """With a general-English model mixed in, a token the domain text never wrote scores as
+    general English does (times its share), not as the CLM's unknown; a token the text wrote
+    mixes both; history (no beam) is read by the CLM alone."""
+    from jargonaut.asr.decoder.token_fusion import TokenFusion
+    from jargonaut.lm.bpe import token_word
+
+    lm = _ngram(tmp_path, [[token_word(t) for t in (3, 4, 5)]] * 3 + [[token_word(t) for t in (3, 6)]])
+    alone = TokenFusion(lm, alpha=0.5, beta=0.25, encode=lambda text: [3, 4], eot=8)
+    mixed = TokenFusion(lm, alpha=0.5, beta=0.25, encode=lambda text: [3, 4], eot=8)
+    general = {5: np.log(0.01), 6: np.log(0.3), 7: np.log(0.2)}  # 7: common English, never in the text
+    mixed.mix, mixed.background = 0.6, lambda beam, tok: float(general[tok])
+    state = alone.history_state("earlier text")
+    assert mixed.history_state("earlier text") == state
+    assert mixed.token(state, 7, beam=0)[0] == pytest.approx(0.5 * np.log(0.4 * 0.2) + 0.25)
+    p_clm = np.exp(lm.score(state, token_word(6))[0])
+    assert mixed.token(state, 6, beam=0)[0] == pytest.approx(0.5 * np.log(0.6 * p_clm + 0.4 * 0.3) + 0.25)
+    assert mixed.token(state, 5, beam=0)[0] > mixed.token(state, 7, beam=0)[0]  # the domain's next token leads
+    assert mixed.token(state, 7)[0] == alone.token(state, 7)[0]  # no beam: nothing to mix
+    assert mixed.token(state, TB + 3, beam=0) == (0.0, state)

@@ -46,6 +46,10 @@ class InternalLM:
         """ln P_ilm over the text tokens, per beam."""
         return self.logits - self.norm[:, None]
 
+    def token_logp(self, beam: int, tok: int) -> float:
+        """ln P_ilm(tok) for a text token of `beam`."""
+        return float(self.logits[beam, tok]) - float(self.norm[beam])
+
     def penalty(self, beam: int, tok: int) -> float:
         """weight * ln P_ilm(tok), subtracted from the fused score (text tokens only)."""
         return self.weight * (float(self.logits[beam, tok]) - float(self.norm[beam])) if tok < self.eot else 0.0

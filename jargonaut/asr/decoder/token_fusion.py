@@ -9,6 +9,7 @@ train.txt has 41 " and", no " And": whisper-base + that CLM wrote JFK's "And so"
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Hashable
 
 import numpy as np
@@ -31,6 +32,10 @@ class TokenFusion:
         self.transparent = transparent  # tokens the CLM neither scores nor sees (hesitations)
         self.restarts = restarts  # repeats after a comma: free, like hesitations (restarts.py)
         self.end_weight = 0.0
+        # Mixed with a general-English model (Whisper's internal LM, per beam): the CLM's share
+        # of ln(mix * P_clm + (1 - mix) * P_general); 1.0: the CLM alone (see `mixed`).
+        self.mix = 1.0
+        self.background: Callable[[int, int], float] | None = None  # (beam, token) -> ln P_general
         self._words: dict[int, str] = {}
 
     def _word(self, tok: int) -> str:
@@ -48,20 +53,29 @@ class TokenFusion:
                 state = self.lm.score(state, self._word(tok))[1]
         return state
 
-    def token(self, state: Hashable, tok: int) -> tuple[float, Hashable]:
-        """Bonus for appending `tok` and the state after it."""
+    def token(self, state: Hashable, tok: int, beam: int | None = None) -> tuple[float, Hashable]:
+        """Bonus for appending `tok` (to `beam`, whose general-English prior mixes in) and the
+        state after it."""
         if tok > self.eot:
             return 0.0, state
         if tok == self.eot:
             return self.end_weight * self.lm.end_score(state), state
         if tok in self.transparent:
             return 0.0, state
-        lp, new = self.lm.score(state, self._word(tok))
+        word = self._word(tok)
+        lp, new = self.lm.score(state, word)
         other = self.case_variant(tok) if self.case_variant is not None else None
         if other is not None:
             other_lp, other_state = self.lm.score(state, self._word(other))
             if other_lp > lp:
                 lp, new = other_lp, other_state
+        if beam is not None and self.background is not None and self.mix < 1.0:
+            # A token the text never wrote has no domain evidence: its share is general
+            # English's alone (the CLM's unknown-token floor would outbid Whisper's prior for
+            # odd word pieces, and density ratio then rewards them: "du Sri", "Benu").
+            general = math.log1p(-self.mix) + self.background(beam, tok)
+            known = self.lm.knows(word) or (other is not None and self.lm.knows(self._word(other)))
+            lp = _logaddexp(math.log(self.mix) + lp, general) if known else general
         return self.alpha * lp + self.beta, new
 
     def observe(self, logits: np.ndarray) -> np.ndarray:
@@ -69,17 +83,17 @@ class TokenFusion:
 
     def extend(self, h: Hypothesis, beam: int, tok: int, lp: float, closes: bool, vocab: Vocab) -> Hypothesis:
         """`h` followed by `tok` with its bonus (word boundaries do not matter here)."""
-        bonus, state, free = self._advance(h, tok)
+        bonus, state, free = self._advance(h, tok, beam)
         return Hypothesis(h.tokens + [tok], h.acoustic + lp, h.fused + lp + bonus, state,
                           lowest=h.after(tok, lp, vocab), free=free, logprobs=h.logprobs + (lp,))
 
-    def _advance(self, h: Hypothesis, tok: int) -> tuple[float, Hashable, bool]:
+    def _advance(self, h: Hypothesis, tok: int, beam: int) -> tuple[float, Hashable, bool]:
         """Bonus, state after `tok`, and whether the CLM left `tok` unscored."""
         state = h.lm_state
         text = tok < self.eot and tok not in self.transparent
         if isinstance(state, Repeating):
             if not text:  # a timestamp, the end or a hesitation inside a repeat
-                return self.token(state.state, tok)[0], state, tok < self.eot
+                return self.token(state.state, tok, beam)[0], state, tok < self.eot
             assert self.restarts is not None
             if self.restarts.same(tok, state.expected[0]):
                 return 0.0, self._repeating(state.state, state.expected[1:], state.base + (tok,)), True
@@ -88,7 +102,7 @@ class TokenFusion:
             repeat = self.restarts.start(h.tokens, tok)
             if repeat is not None:
                 return 0.0, self._repeating(state, *repeat), True
-        bonus, new = self.token(state, tok)
+        bonus, new = self.token(state, tok, beam)
         return bonus, new, tok in self.transparent
 
     def _repeating(self, before: Hashable, expected: tuple[int, ...], base: tuple[int, ...]) -> Hashable:
@@ -102,3 +116,9 @@ class TokenFusion:
         for tok in text:
             state = self.lm.score(state, self._word(tok))[1]
         return state
+
+
+def _logaddexp(a: float, b: float) -> float:
+    """ln(e^a + e^b) for two floats (numpy's ufunc costs more than the sum on scalars)."""
+    hi, lo = (a, b) if a >= b else (b, a)
+    return hi + math.log1p(math.exp(lo - hi)) if lo != -math.inf else hi
