@@ -256,14 +256,14 @@ class SpeechEngine:
             assert vocab.encode is not None
             fused = PhraseBoost(clm, build_trie(phrases, vocab.encode), boost)
         if clm is not None and fused is not None and settings.internal_lm_weight:
-            mixed = isinstance(clm, TokenFusion) and settings.clm_share < 1.0
+            mixed = clm if isinstance(clm, TokenFusion) and settings.clm_share < 1.0 else None
             # Mixed, the internal LM is taken off at the CLM's own alpha: text the domain never
             # wrote then scores as Whisper alone would (alpha ln P_ilm - alpha ln P_ilm), and only
             # the domain's evidence moves the search (see FusionSettings.clm_share).
-            weight = clm.alpha if isinstance(clm, TokenFusion) and mixed else settings.internal_lm_weight
+            weight = mixed.alpha if mixed is not None else settings.internal_lm_weight
             density = DensityRatio(fused, weight, vocab.eot, parts.fillers)
-            if isinstance(clm, TokenFusion) and mixed:
-                clm.mix, clm.background = settings.clm_share, density.ilm.token_logp
+            if mixed is not None:
+                mixed.mix_with(density.ilm.token_logp, settings.clm_share)
             return density
         return fused
 

@@ -6,7 +6,9 @@ from jargonaut.asr.decoder.biasing import (
     TermRetriever,
     accept_second_pass,
     glossary,
+    looped,
     rare_in_general_english,
+    unsure_terms_first,
 )
 from jargonaut.asr.decoder.phonetic import phone_key
 
@@ -112,3 +114,21 @@ def test_spelling_matches_rank_before_sound_only_ones() -> None:
     # spelling match still leads
     r = TermRetriever(["KEDA", "Kustomize"], BiasingSettings())
     assert r.retrieve("Ketta customized it.", min_similarity=90, by_sound=True) == ["Kustomize", "KEDA"]
+
+
+def test_each_unsure_region_gets_its_best_match_into_the_prompt() -> None:
+    """A long window's prompt: the unsure regions' matches first, best of each region in turn,
+    then the window's other matches, no repeats, within the limit."""
+    per_region = [["Evolocumab", "blot"], ["apixaban", "proton", "PTEN"], []]
+    window = ["potent", "seals", "olaparib", "proton", "Yeast"]
+    assert unsure_terms_first(per_region, window, 20) == [
+        "Evolocumab", "apixaban", "blot", "proton", "PTEN", "potent", "seals", "olaparib", "Yeast"]
+    assert unsure_terms_first(per_region, window, 3) == ["Evolocumab", "apixaban", "blot"]
+    assert unsure_terms_first([], window, 2) == ["potent", "seals"]
+
+
+def test_a_looping_window_is_told_from_a_long_one() -> None:
+    settings = BiasingSettings()
+    assert looped("the the the the the the the the the the the the the the the", settings)
+    assert not looped("Pembrolizumab and nivolumab both block the PD-1 receptor on T cells.", settings)
+    assert not looped("no no no no", settings)  # too short to judge

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from jargonaut.asr.decoder.search import TimestampRules, Vocab, WordFusion, acoustic_end
+from jargonaut.asr.decoder.search import NoEndBefore, TimestampRules, Vocab, WordFusion, acoustic_end
 from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
 from jargonaut.lm.train import load_clm, train_clm
@@ -11,6 +11,16 @@ TB = 10  # toy vocabulary: ids < 8 text, 8 = eot, 9 = sot, >= 10 timestamps
 
 def _vocab():
     return Vocab(eot=8, sot=9, timestamp_begin=TB, no_speech=99, space_start=np.ones(20, bool), decode=lambda ids: "")
+
+
+def test_a_second_pass_may_not_close_the_window_before_the_first_did():
+    rule = NoEndBefore(_vocab(), TB + 5)  # pass 1 read to timestamp 5 (less the margin)
+    logits = np.zeros((4, 20), np.float32)
+    rule.apply(logits, [[TB, 3, TB + 2, TB + 2], [TB, 3, TB + 2], [TB, 3, 4], [TB, 3, TB + 5, TB + 5]], 3)
+    assert np.isneginf(logits[0, 8]) and np.isneginf(logits[1, 8])  # a segment closed early
+    assert np.isfinite(logits[2, 8])  # text last: the window read to its end
+    assert np.isfinite(logits[3, 8])  # as far as pass 1
+    assert np.isfinite(logits[:, :8]).all() and np.isfinite(logits[:, TB:]).all()  # nothing else touched
 
 
 def test_timestamp_rules():
@@ -87,7 +97,7 @@ def test_token_fusion_mixed_with_general_english(tmp_path):
     alone = TokenFusion(lm, alpha=0.5, beta=0.25, encode=lambda text: [3, 4], eot=8)
     mixed = TokenFusion(lm, alpha=0.5, beta=0.25, encode=lambda text: [3, 4], eot=8)
     general = {5: np.log(0.01), 6: np.log(0.3), 7: np.log(0.2)}  # 7: common English, never in the text
-    mixed.mix, mixed.background = 0.6, lambda beam, tok: float(general[tok])
+    mixed.mix_with(lambda beam, tok: float(general[tok]), 0.6)
     state = alone.history_state("earlier text")
     assert mixed.history_state("earlier text") == state
     assert mixed.token(state, 7, beam=0)[0] == pytest.approx(0.5 * np.log(0.4 * 0.2) + 0.25)

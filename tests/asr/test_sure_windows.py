@@ -47,16 +47,30 @@ def test_only_the_change_that_spells_a_term_is_kept() -> None:
     assert len(kept.logprobs) == len(kept.tokens)
 
 
-def test_a_change_without_a_new_term_or_one_that_moves_a_timestamp_is_not_kept() -> None:
+def test_a_change_without_a_new_term_or_across_a_segment_edge_is_not_kept() -> None:
     vocab = wideband_parts().vocab
     first = _result(0.0, "The Data dog agent restarts.", 2.0, 2.0, "Then it fails.", 4.0)
     no_term = _result(0.0, "The Data dog agents restart.", 2.0, 2.0, "Then it fails.", 4.0)
     assert keep_term_fixes(first, no_term, ["Datadog"], vocab) is first
-    moved = _result(0.0, "The Datadog", 1.5, 1.5, "agent restarts.", 2.0, 2.0, "Then it fails.", 4.0)
-    assert keep_term_fixes(first, moved, ["Datadog"], vocab) is first
+    split = _result(0.0, "The Data", 1.0, 1.0, "dog agent restarts.", 2.0, 2.0, "Then it fails.", 4.0)
+    joined = _result(0.0, "The Datadog agent restarts.", 2.0, 2.0, "Then it fails.", 4.0)
+    assert keep_term_fixes(split, joined, ["Datadog"], vocab) is split  # pass 1's timestamp inside
     # the prompt's glossary written into the transcript adds words: not a respelling
     glossary = _result(0.0, "The Data dog agent restarts, Datadog, Kubernetes.", 2.0, 2.0, "Then it fails.", 4.0)
     assert keep_term_fixes(first, glossary, ["Datadog", "Kubernetes"], vocab) is first
+
+
+def test_a_fix_keeps_pass_one_timestamps_where_pass_two_moved_them() -> None:
+    """Pass 2's timestamps fall elsewhere (its prompt carries none): the fix is kept, pass 1's
+    segments stay, so faster-whisper's seek does not move."""
+    vocab = wideband_parts().vocab
+    first = _result(0.0, "The Data dog agent restarts.", 2.0, 2.0, "Then All parib works.", 4.0)
+    moved = _result(0.0, "The Datadog", 1.5, 1.5, "agent restarts. Then Olaparib works.", 3.5, 3.5, "Then it", 4.0)
+    kept = keep_term_fixes(first, moved, ["Datadog", "Olaparib"], vocab)
+    assert _text(kept) == "The Datadog agent restarts. Then Olaparib works."
+    assert [t for t in kept.tokens if t >= vocab.timestamp_begin] == [
+        t for t in first.tokens if t >= vocab.timestamp_begin]
+    assert len(kept.logprobs) == len(kept.tokens)
 
 
 def test_regions_hold_every_span_around_an_unsure_word() -> None:

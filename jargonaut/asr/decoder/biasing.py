@@ -115,6 +115,23 @@ class BiasingSettings:
     # this (nats, unigram): a word of the domain's own text ("felt", "seven" in medical speech)
     # was heard as the domain writes it.
     sure_max_word_gain: float = 1.0
+    # An unsure window's prompt takes the terms matching words it heard below this (some token;
+    # with `max_span_words` - 1 words either side) first, the best of each such region in turn
+    # (`unsure_terms_first`); None: best similarity over the whole window. A long window's best
+    # matches were chance likenesses of sure words ("seals" for "cells", "potent" for "patient"),
+    # and they crowded the misheard term out of its 20 slots.
+    unsure_word_logprob: float | None = -1.0
+    # A rejected pass 2 (too long or short, no new term, acoustically worse) still gives its term
+    # fixes to pass 1 (`keep_term_fixes`), unless it looped: in a long window the guard judges
+    # 30 s of text, while a fix is one word ("All parib" -> "Olaparib").
+    fixes_when_rejected: bool = True
+    # Pass 2 may not close the window on a timestamp more than this many seconds before pass 1's
+    # last (`search.NoEndBefore`); None: wherever. The glossary prompt made Whisper stop a long
+    # window's pass 2 after a third of it ("... The patient started to", 6.8 of 15.6 s).
+    second_pass_reach: float | None = 1.0
+    # DEV domains per clip, mean relative WER reduction 16k / 8k: HEAD 34.9 / 25.4; the first two
+    # 34.2 / 26.8 (long recordings 27.3 / 16.4 -> 27.5 / 17.2; medical dev 10.08% either way); all
+    # three 36.8 / 27.5, with pass 1's timestamps kept under the fixes (`keep_term_fixes`).
 
 
 class TermRetriever:
@@ -214,6 +231,24 @@ def rare_in_general_english(term: str, max_zipf: float) -> bool:
     return any((zipf(word) or 0.0) < max_zipf for word in _WORD.findall(term))
 
 
+def unsure_terms_first(per_region: list[list[str]], window: list[str], limit: int) -> list[str]:
+    """The terms of a window's prompt: the best match of each unsure region in turn, then each
+    region's second best and so on, then the window's other matches (`window`, best first), no
+    term twice and `limit` at most. A long window's best matches overall are often chance
+    likenesses of words it heard surely ("seals" for "cells"), and they crowded out the term
+    it misheard."""
+    ordered: list[str] = []
+    for rank in range(max((len(found) for found in per_region), default=0)):
+        ordered += [found[rank] for found in per_region if rank < len(found) and found[rank] not in ordered]
+    ordered += [term for term in window if term not in ordered]
+    return ordered[:limit]
+
+
+def looped(text: str, settings: BiasingSettings) -> bool:
+    """Whether a decoded window repeats itself (faster-whisper's compression test)."""
+    return len(text) > 40 and _compression_ratio(text) > settings.max_compression
+
+
 def glossary(terms: list[str]) -> str:
     return " " + ", ".join(terms) + "."
 
@@ -245,14 +280,14 @@ def introduces_term(first: str, second: str, terms: list[str]) -> bool:
 def accept_second_pass(first: str, second: str, first_logprob: float, second_logprob: float,
                        settings: BiasingSettings, terms: list[str] | None = None) -> bool:
     """False when pass 2 looks like the prompt derailed it (or changed nothing useful)."""
-    if len(first) > 40 and _compression_ratio(first) > settings.max_compression:
+    if looped(first, settings):
         # Pass 1 looped (faster-whisper would resample it without the CLM): any sane
         # second pass is better.
-        return len(second) <= 40 or _compression_ratio(second) <= settings.max_compression
+        return not looped(second, settings)
     n1, n2 = len(first.split()), len(second.split())
     if n2 > n1 * (1 + settings.max_word_growth) + 2 or n2 < n1 * (1 - settings.max_word_shrink) - 2:
         return False
-    if len(second) > 40 and _compression_ratio(second) > settings.max_compression:
+    if looped(second, settings):
         return False
     if settings.require_new_term and terms is not None and not introduces_term(first, second, terms):
         return False

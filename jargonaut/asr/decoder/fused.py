@@ -23,16 +23,26 @@ from jargonaut.asr.decoder.biasing import (
     accept_second_pass,
     glossary,
     introduces_term,
+    looped,
     rare_in_general_english,
+    unsure_terms_first,
 )
 from jargonaut.asr.decoder.fusion import Fusion
 from jargonaut.asr.decoder.gate import DomainGate
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder
-from jargonaut.asr.decoder.search import LogitFilter, SuppressBlank, SuppressTokens, TimestampRules, beam_search
+from jargonaut.asr.decoder.search import (
+    LogitFilter,
+    NoEndBefore,
+    SuppressBlank,
+    SuppressTokens,
+    TimestampRules,
+    beam_search,
+)
 from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, resume_point, unsure_regions
 
 MAX_LENGTH = 448  # Whisper's context: prompt and new tokens together
+TIMESTAMP_SECONDS = 0.02  # the step between Whisper's timestamp tokens
 
 
 @dataclass
@@ -128,6 +138,8 @@ class FusedGenerator:
             if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
                 heard = " ".join([draft] + [self._text(alt) for alt in first.alternatives])
             terms = self._retriever.retrieve(heard, exclude=draft)
+            if self._biasing.unsure_word_logprob is not None:
+                terms = self._unsure_first(first, draft, terms)
         if not terms or vocab.sot not in prompt:
             return first
         glossary_ids = vocab.encode(glossary(terms))
@@ -140,12 +152,18 @@ class FusedGenerator:
         # room for new tokens (a stream final's pass 2 otherwise stopped mid-sentence)
         new_tokens = kw.get("max_length", MAX_LENGTH) - len(prompt)
         second_kw = {**kw, "max_length": min(MAX_LENGTH, len(second_prompt) + new_tokens)}
+        stamps = [t for t in first.tokens if vocab.timestamp_begin <= t]
+        if stamps and self._biasing.second_pass_reach is not None:
+            reach = stamps[-1] - round(self._biasing.second_pass_reach / TIMESTAMP_SECONDS)
+            filters = [*filters, NoEndBefore(vocab, reach)]
         second = self._search(cross, second_prompt, filters, state, second_kw)
         if sure:
             return keep_term_fixes(first, second, terms, vocab)
         accepted = accept_second_pass(draft, self._text(second.tokens), first.mean_logprob, second.mean_logprob,
                                       self._biasing, terms)
         if not accepted:
+            if self._biasing.fixes_when_rejected and not looped(self._text(second.tokens), self._biasing):
+                return keep_term_fixes(first, second, terms, vocab)
             return first
         if (resume_point(second.tokens, vocab) != resume_point(first.tokens, vocab)
                 or introduces_term(self._text(second.tokens), draft, self._retriever.terms)):
@@ -155,6 +173,15 @@ class FusedGenerator:
             # "PagerDuty"): then only its term fixes go into pass 1.
             return keep_term_fixes(first, second, terms, vocab)
         return second
+
+    def _unsure_first(self, first: SearchResult, draft: str, terms: list[str]) -> list[str]:
+        """`terms` with the matches of the draft's unsure words first (`unsure_terms_first`)."""
+        assert self._retriever is not None
+        settings, bar = self._biasing, self._biasing.unsure_word_logprob
+        assert bar is not None
+        per_region = [self._retriever.retrieve(region.text, exclude=draft)
+                      for region in unsure_regions(first, self._vocab, bar, settings.max_span_words - 1)]
+        return unsure_terms_first(per_region, terms, settings.max_terms)
 
     def _terms_misheard_surely(self, first: SearchResult, draft: str) -> list[str]:
         """Terms for a sure draft: only near words it heard less surely, only close matches."""

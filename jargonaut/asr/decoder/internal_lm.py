@@ -52,7 +52,7 @@ class InternalLM:
 
     def penalty(self, beam: int, tok: int) -> float:
         """weight * ln P_ilm(tok), subtracted from the fused score (text tokens only)."""
-        return self.weight * (float(self.logits[beam, tok]) - float(self.norm[beam])) if tok < self.eot else 0.0
+        return self.weight * self.token_logp(beam, tok) if tok < self.eot else 0.0
 
 
 class DensityRatio:

@@ -49,6 +49,22 @@ class SuppressBlank:
             logits[:, self.ids] = NEG_INF
 
 
+class NoEndBefore:
+    """No end (EOT) right after a timestamp below `timestamp` (a timestamp token): a second
+    pass over the same audio reads at least as far as the first did, where its prompt would
+    otherwise let Whisper close the window early. Ending after text (no closing timestamp)
+    stays allowed: faster-whisper reads that as the whole window."""
+
+    def __init__(self, vocab: Vocab, timestamp: int):
+        self.vocab, self.timestamp = vocab, timestamp
+
+    def apply(self, logits, sequences, step):
+        tb = self.vocab.timestamp_begin
+        for b, seq in enumerate(sequences):
+            if seq and tb <= seq[-1] < self.timestamp:
+                logits[b, self.vocab.eot] = NEG_INF
+
+
 class TimestampRules:
     """Whisper's timestamp grammar: pairs, non-decreasing, start with one, max initial."""
 

@@ -79,25 +79,35 @@ def likelier_than_heard(terms: list[str], region: UnsureRegion, unigram: Callabl
 
 
 def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str], vocab: Vocab) -> SearchResult:
-    """Pass 1 with only those of pass 2's changes that spell one of `terms` pass 1 lacked and
-    touch no timestamp (`first` itself when there is none)."""
-    one, two = word_groups(first, vocab), word_groups(second, vocab)
-    keys = [[_key(g, vocab) for g in one], [_key(g, vocab) for g in two]]
-    tokens: list[int] = []
-    logprobs: list[float] = []
-    changed = False
+    """Pass 1 with only those of pass 2's changes that spell one of `terms` pass 1 lacked, each
+    within one of pass 1's segments (`first` itself when there is none). The words are aligned
+    without timestamps, and pass 1's stay where they were: pass 2's often fall elsewhere
+    (its glossary prompt carries none), which must neither hide a fix next to a segment's edge
+    nor move faster-whisper's seek."""
+    one = word_groups(first, vocab)
+    at = [i for i, g in enumerate(one) if g[0][0] < vocab.eot]  # pass 1's words, by position in `one`
+    two = [g for g in word_groups(second, vocab) if g[0][0] < vocab.eot]
+    keys = [[_key(one[i], vocab) for i in at], [_key(g, vocab) for g in two]]
+    fixes: dict[int, tuple[int, list[WordGroup]]] = {}  # first word replaced -> (after the last, new words)
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, keys[0], keys[1], autojunk=False).get_opcodes():
-        text_only = all(g[0][0] < vocab.eot for g in one[i1:i2] + two[j1:j2])
         # a fix respells what was heard: no words added beyond one (a prompt's glossary
-        # inserted into the transcript "spells" terms too)
-        fix = op == "replace" and j2 - j1 <= i2 - i1 + 1 and text_only and introduces_term(
-            " ".join(keys[0][i1:i2]), " ".join(keys[1][j1:j2]), terms)
-        changed = changed or fix
-        for group in two[j1:j2] if fix else one[i1:i2]:
-            tokens += [t for t, _ in group]
-            logprobs += [lp for _, lp in group]
-    if not changed:
+        # inserted into the transcript "spells" terms too), and no timestamp inside
+        if (op == "replace" and j2 - j1 <= i2 - i1 + 1 and at[i2 - 1] - at[i1] == i2 - i1 - 1
+                and introduces_term(" ".join(keys[0][i1:i2]), " ".join(keys[1][j1:j2]), terms)):
+            fixes[at[i1]] = (at[i2 - 1] + 1, two[j1:j2])
+    if not fixes:
         return first
+    groups: list[WordGroup] = []
+    i = 0
+    while i < len(one):
+        if i in fixes:
+            i, new = fixes[i]
+            groups += new
+        else:
+            groups.append(one[i])
+            i += 1
+    tokens = [t for g in groups for t, _ in g]
+    logprobs = [lp for g in groups for _, lp in g]
     text = [lp for t, lp in zip(tokens, logprobs) if t < vocab.eot]
     return SearchResult(tokens, sum(logprobs), first.fused, first.no_speech_prob, first.alternatives,
                         min(text, default=0.0), tuple(logprobs))

@@ -32,11 +32,17 @@ class TokenFusion:
         self.transparent = transparent  # tokens the CLM neither scores nor sees (hesitations)
         self.restarts = restarts  # repeats after a comma: free, like hesitations (restarts.py)
         self.end_weight = 0.0
-        # Mixed with a general-English model (Whisper's internal LM, per beam): the CLM's share
-        # of ln(mix * P_clm + (1 - mix) * P_general); 1.0: the CLM alone (see `mixed`).
-        self.mix = 1.0
+        # Mixed with a general-English model (`mix_with`): ln share of each, and the model.
+        self._ln_share = self._ln_general_share = 0.0
         self.background: Callable[[int, int], float] | None = None  # (beam, token) -> ln P_general
         self._words: dict[int, str] = {}
+
+    def mix_with(self, background: Callable[[int, int], float], share: float) -> None:
+        """Score each token by ln(share * P_clm + (1 - share) * P_general), `background` giving
+        ln P_general per (beam, token): Whisper's internal LM, known only once the search's
+        density ratio exists, hence set after construction."""
+        assert 0.0 < share < 1.0
+        self.background, self._ln_share, self._ln_general_share = background, math.log(share), math.log1p(-share)
 
     def _word(self, tok: int) -> str:
         word = self._words.get(tok)
@@ -69,13 +75,13 @@ class TokenFusion:
             other_lp, other_state = self.lm.score(state, self._word(other))
             if other_lp > lp:
                 lp, new = other_lp, other_state
-        if beam is not None and self.background is not None and self.mix < 1.0:
+        if beam is not None and self.background is not None:
             # A token the text never wrote has no domain evidence: its share is general
             # English's alone (the CLM's unknown-token floor would outbid Whisper's prior for
             # odd word pieces, and density ratio then rewards them: "du Sri", "Benu").
-            general = math.log1p(-self.mix) + self.background(beam, tok)
+            general = self._ln_general_share + self.background(beam, tok)
             known = self.lm.knows(word) or (other is not None and self.lm.knows(self._word(other)))
-            lp = _logaddexp(math.log(self.mix) + lp, general) if known else general
+            lp = _logaddexp(self._ln_share + lp, general) if known else general
         return self.alpha * lp + self.beta, new
 
     def observe(self, logits: np.ndarray) -> np.ndarray:
