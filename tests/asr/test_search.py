@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from jargonaut.asr.decoder.search import NoEndBefore, TimestampRules, Vocab, WordFusion, acoustic_end
+from jargonaut.asr.decoder.search import (
+    NoEndBefore,
+    OneSegment,
+    TimestampRules,
+    Vocab,
+    WordFusion,
+    acoustic_end,
+)
 from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
 from jargonaut.lm.train import load_clm, train_clm
@@ -39,6 +46,38 @@ def test_timestamp_rules():
     logits = np.zeros((1, 20), np.float32)
     rules.apply(logits, [[12, 3, 14, 14]], 3)  # a closed pair: text must follow
     assert np.isneginf(logits[0, TB:]).all()
+
+
+def test_timestamp_rules_go_on_from_a_forced_prefix():
+    # pass 2 of one segment: the window's tokens up to the segment's opening timestamp are given
+    rules = TimestampRules(_vocab(), max_initial_timestamp_index=2, before=[TB, 3, TB + 6, TB + 6])
+    logits = np.zeros((1, 20), np.float32)
+    rules.apply(logits, [[]], 0)  # after a closed pair: text, not the window's first timestamp
+    assert np.isneginf(logits[0, TB:]).all() and np.isfinite(logits[0, :8]).all()
+    logits = np.zeros((1, 20), np.float32)
+    logits[0, 8] = 5.0
+    rules.apply(logits, [[3]], 1)  # text after the prefix: timestamps only past its last one
+    assert np.isneginf(logits[0, TB : TB + 7]).all() and np.isfinite(logits[0, TB + 7 :]).all()
+    logits = np.zeros((1, 20), np.float32)
+    logits[0, 8] = 5.0
+    rules.apply(logits, [[3, TB + 8]], 2)  # the segment's closing timestamp: close the pair or end
+    assert np.isneginf(logits[0, :8]).all() and np.isfinite(logits[0, 8])
+
+
+def test_one_segment_closes_near_pass_one_and_then_ends():
+    rule = OneSegment(_vocab(), TB + 3, TB + 5)  # pass 1 closed the segment at 4, reach 1
+    logits = np.zeros((3, 20), np.float32)
+    rule.apply(logits, [[3, 4], [3, TB + 4], [3]], 2)
+    for b in (0, 2):  # not closed yet: text, the end, or a timestamp from 3 to 5
+        assert np.isfinite(logits[b, :TB]).all() and np.isfinite(logits[b, TB + 3 : TB + 6]).all()
+        assert np.isneginf(logits[b, TB : TB + 3]).all() and np.isneginf(logits[b, TB + 6 :]).all()
+    assert np.isfinite(logits[1, 8]) and np.isneginf(np.delete(logits[1], 8)).all()  # closed: end
+    # with the timestamp rules after it, the end stays the one choice
+    logits = np.zeros((1, 20), np.float32)
+    seqs = [[3, TB + 4]]
+    rule.apply(logits, seqs, 2)
+    TimestampRules(_vocab(), before=[TB]).apply(logits, seqs, 2)
+    assert np.isfinite(logits[0, 8]) and np.isneginf(np.delete(logits[0], 8)).all()
 
 
 def test_acoustic_end_leaves_the_end_to_whisper():

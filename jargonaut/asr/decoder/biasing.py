@@ -129,6 +129,10 @@ class BiasingSettings:
     # last (`search.NoEndBefore`); None: wherever. The glossary prompt made Whisper stop a long
     # window's pass 2 after a third of it ("... The patient started to", 6.8 of 15.6 s).
     second_pass_reach: float | None = 1.0
+    # A window pass 1 wrote as two or more segments gets pass 2 per segment (segments.py), each
+    # with its own glossary after pass 1's tokens up to it, as a single clip gets; False: the
+    # whole window at once.
+    per_segment: bool = True
     # DEV domains per clip, mean relative WER reduction 16k / 8k: HEAD 34.9 / 25.4; the first two
     # 34.2 / 26.8 (long recordings 27.3 / 16.4 -> 27.5 / 17.2; medical dev 10.08% either way); all
     # three 36.8 / 27.5, with pass 1's timestamps kept under the fixes (`keep_term_fixes`).

@@ -34,10 +34,18 @@ from jargonaut.asr.decoder.model import StepDecoder
 from jargonaut.asr.decoder.search import (
     LogitFilter,
     NoEndBefore,
+    OneSegment,
     SuppressBlank,
     SuppressTokens,
     TimestampRules,
     beam_search,
+)
+from jargonaut.asr.decoder.segments import (
+    replace_segment,
+    segment,
+    segment_alternatives,
+    segment_spans,
+    text_result,
 )
 from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, resume_point, unsure_regions
 
@@ -95,14 +103,7 @@ class FusedGenerator:
     def _generate_one(self, encoded: np.ndarray, prompt: list[int], kw: dict[str, Any]) -> _Result:
         cross = self._decoder.cross_kv(encoded)
         vocab = self._vocab
-        timestamps = vocab.no_timestamps not in prompt
-        filters: list[LogitFilter] = [SuppressTokens(kw.get("suppress_tokens") or [])]
-        if kw.get("suppress_blank", True):
-            filters.append(SuppressBlank(vocab))
-        if timestamps:
-            filters.append(TimestampRules(vocab, kw.get("max_initial_timestamp_index", 50)))
-        else:
-            filters.append(SuppressTokens(range(vocab.timestamp_begin, self._decoder.embedding.shape[0])))
+        filters = self._filters(kw, timestamps=vocab.no_timestamps not in prompt)
         state = None
         previous_text = ""
         if self._fusion is not None:
@@ -111,7 +112,11 @@ class FusedGenerator:
         with threadpool_limits(limits=self._blas_threads, user_api="blas"):
             result = self._search(cross, prompt, filters, state, kw)
             if self._retriever is not None:
-                result = self._second_pass(cross, prompt, filters, state, kw, result)
+                spans = segment_spans(result.tokens, vocab)
+                if self._biasing.per_segment and len(spans) >= 2:
+                    result = self._segment_passes(cross, prompt, kw, result, previous_text, len(spans))
+                else:
+                    result = self._second_pass(cross, prompt, filters, state, kw, result)
             if self._gate is not None and self._gate.off_domain(previous_text, result.tokens, self._history_words):
                 plain_state = None
                 if self._off_domain is not None:
@@ -124,30 +129,27 @@ class FusedGenerator:
         score = result.acoustic / n ** kw.get("length_penalty", 1.0)
         return _Result([result.tokens], [score], result.no_speech_prob)
 
+    def _filters(self, kw: dict[str, Any], timestamps: bool, before: list[int] | None = None) -> list[LogitFilter]:
+        """faster-whisper's logit rules for this call; `before`: tokens forced ahead of the search's."""
+        vocab = self._vocab
+        filters: list[LogitFilter] = [SuppressTokens(kw.get("suppress_tokens") or [])]
+        if kw.get("suppress_blank", True):
+            filters.append(SuppressBlank(vocab))
+        if timestamps:
+            filters.append(TimestampRules(vocab, kw.get("max_initial_timestamp_index", 50), before or []))
+        else:
+            filters.append(SuppressTokens(range(vocab.timestamp_begin, self._decoder.embedding.shape[0])))
+        return filters
+
     def _second_pass(self, cross: Any, prompt: list[int], filters: list[Any], state: Any, kw: dict[str, Any],
                      first: SearchResult) -> SearchResult:
-        """Decode again with the domain terms the first pass seems to contain as a prompt."""
+        """Decode the window again with the domain terms the first pass seems to contain as a prompt."""
         vocab = self._vocab
-        assert self._retriever is not None and vocab.encode is not None and vocab.sot_prev is not None
         draft = self._text(first.tokens)
-        sure = self._draft_is_sure(first)
-        if sure:
-            terms = self._terms_misheard_surely(first, draft)
-        else:
-            heard = draft
-            if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
-                heard = " ".join([draft] + [self._text(alt) for alt in first.alternatives])
-            terms = self._retriever.retrieve(heard, exclude=draft)
-            if self._biasing.unsure_word_logprob is not None:
-                terms = self._unsure_first(first, draft, terms)
+        sure, terms = self._terms_for(first, draft, first.alternatives)
         if not terms or vocab.sot not in prompt:
             return first
-        glossary_ids = vocab.encode(glossary(terms))
-        start = prompt.index(vocab.sot)
-        head = prompt[:start]
-        previous = head[1:] if head and head[0] == vocab.sot_prev else []
-        room = MAX_LENGTH // 2 - 1 - len(glossary_ids)  # faster-whisper's prompt budget
-        second_prompt = [vocab.sot_prev, *glossary_ids, *(previous[-room:] if room > 0 else []), *prompt[start:]]
+        second_prompt = self._glossary_prompt(prompt, terms)
         # faster-whisper's max_length is the prompt plus max_new_tokens: pass 2 gets the same
         # room for new tokens (a stream final's pass 2 otherwise stopped mid-sentence)
         new_tokens = kw.get("max_length", MAX_LENGTH) - len(prompt)
@@ -157,22 +159,97 @@ class FusedGenerator:
             reach = stamps[-1] - round(self._biasing.second_pass_reach / TIMESTAMP_SECONDS)
             filters = [*filters, NoEndBefore(vocab, reach)]
         second = self._search(cross, second_prompt, filters, state, second_kw)
-        if sure:
-            return keep_term_fixes(first, second, terms, vocab)
-        accepted = accept_second_pass(draft, self._text(second.tokens), first.mean_logprob, second.mean_logprob,
-                                      self._biasing, terms)
-        if not accepted:
-            if self._biasing.fixes_when_rejected and not looped(self._text(second.tokens), self._biasing):
-                return keep_term_fixes(first, second, terms, vocab)
+        verdict = self._verdict(first, second, draft, sure, terms)
+        if verdict == "whole" and resume_point(second.tokens, vocab) != resume_point(first.tokens, vocab):
+            # Pass 2 whole must not move faster-whisper's seek: the glossary prompt carries no
+            # timestamps, so pass 2 often writes none, and the window would count as read to its end.
+            verdict = "fixes"
+        if verdict == "first":
             return first
-        if (resume_point(second.tokens, vocab) != resume_point(first.tokens, vocab)
-                or introduces_term(self._text(second.tokens), draft, self._retriever.terms)):
-            # Pass 2 whole must neither move faster-whisper's seek (the glossary prompt carries
-            # no timestamps, so pass 2 often writes none, and the window would count as read to
-            # its end) nor lose a term pass 1 spelled ("ClickHouse" -> "clickov" while gaining
-            # "PagerDuty"): then only its term fixes go into pass 1.
-            return keep_term_fixes(first, second, terms, vocab)
-        return second
+        return second if verdict == "whole" else keep_term_fixes(first, second, terms, vocab)
+
+    def _segment_passes(self, cross: Any, prompt: list[int], kw: dict[str, Any], window: SearchResult,
+                        previous_text: str, count: int) -> SearchResult:
+        """Pass 2 per segment of a window pass 1 wrote as several (segments.py), in order: each
+        goes on from the window's tokens so far, the earlier segments' fixes included."""
+        for k in range(count):
+            window = self._segment_pass(cross, prompt, kw, window, segment_spans(window.tokens, self._vocab)[k],
+                                        previous_text)
+        return window
+
+    def _segment_pass(self, cross: Any, prompt: list[int], kw: dict[str, Any], window: SearchResult,
+                      span: tuple[int, int], previous_text: str) -> SearchResult:
+        """The window with the segment at `span` decoded again after its own glossary, or as it was.
+        Pass 1's timestamps stay, so faster-whisper's seek does not move."""
+        vocab = self._vocab
+        first = segment(window, span, vocab)
+        draft = self._text(first.tokens)
+        sure, terms = self._terms_for(first, draft, segment_alternatives(window, span, vocab))
+        if not terms or vocab.sot not in prompt:
+            return window
+        lo, hi = span
+        before = window.tokens[:lo + 1]
+        second_prompt = self._glossary_prompt(prompt, terms, len(before)) + before
+        room = 2 * (hi - lo) + 8  # room to re-read the segment, not the rest of the window
+        second_kw = {**kw, "max_length": min(MAX_LENGTH, len(second_prompt) + room)}
+        # OneSegment first: the timestamp rules, seeing a closed segment's timestamps likelier than
+        # any text, would take the end (EOT) away with the text and leave nothing to choose
+        reach = round((self._biasing.second_pass_reach or 0.0) / TIMESTAMP_SECONDS)
+        closing = OneSegment(vocab, max(first.tokens[0], first.tokens[-1] - reach), first.tokens[-1] + reach)
+        filters = [closing, *self._filters(kw, timestamps=True, before=before)]
+        state = None
+        if self._fusion is not None:
+            context = " ".join(t for t in (previous_text, self._text(before)) if t)
+            state = self._fusion.history_state(context, self._history_words)
+        found = self._search(cross, second_prompt, filters, state, second_kw)
+        text_at = [i for i, t in enumerate(found.tokens) if t < vocab.eot]
+        second = text_result([first.tokens[0], *(found.tokens[i] for i in text_at), first.tokens[-1]],
+                             [first.logprobs[0], *(found.logprobs[i] for i in text_at), first.logprobs[-1]], vocab)
+        verdict = self._verdict(first, second, draft, sure, terms)
+        if verdict == "first":
+            return window
+        new = second if verdict == "whole" else keep_term_fixes(first, second, terms, vocab)
+        return replace_segment(window, span, new, vocab)
+
+    def _terms_for(self, first: SearchResult, draft: str, alternatives: list[list[int]]) -> tuple[bool, list[str]]:
+        """Whether the draft was heard surely, and the glossary's terms for it."""
+        assert self._retriever is not None
+        if self._draft_is_sure(first):
+            return True, self._terms_misheard_surely(first, draft)
+        heard = draft
+        if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
+            heard = " ".join([draft] + [self._text(alt) for alt in alternatives])
+        terms = self._retriever.retrieve(heard, exclude=draft)
+        if self._biasing.unsure_word_logprob is not None:
+            terms = self._unsure_first(first, draft, terms)
+        return False, terms
+
+    def _glossary_prompt(self, prompt: list[int], terms: list[str], extra: int = 0) -> list[int]:
+        """`prompt` with the terms' glossary ahead of its previous text, which is cut to
+        faster-whisper's prompt budget (less `extra` tokens the caller adds)."""
+        vocab = self._vocab
+        assert vocab.encode is not None and vocab.sot_prev is not None
+        glossary_ids = vocab.encode(glossary(terms))
+        start = prompt.index(vocab.sot)
+        head = prompt[:start]
+        previous = head[1:] if head and head[0] == vocab.sot_prev else []
+        room = MAX_LENGTH // 2 - 1 - len(glossary_ids) - extra
+        return [vocab.sot_prev, *glossary_ids, *(previous[-room:] if room > 0 else []), *prompt[start:]]
+
+    def _verdict(self, first: SearchResult, second: SearchResult, draft: str, sure: bool, terms: list[str]) -> str:
+        """What to keep of pass 2: "whole", only its term "fixes" (`keep_term_fixes`), or "first"."""
+        if sure:
+            return "fixes"
+        assert self._retriever is not None
+        text = self._text(second.tokens)
+        if not accept_second_pass(draft, text, first.mean_logprob, second.mean_logprob, self._biasing, terms):
+            # the guard judges the whole text, a fix is one word
+            return "fixes" if self._biasing.fixes_when_rejected and not looped(text, self._biasing) else "first"
+        if introduces_term(text, draft, self._retriever.terms):
+            # pass 2 lost a term pass 1 spelled ("ClickHouse" -> "clickov" while gaining
+            # "PagerDuty"): only its term fixes go into pass 1
+            return "fixes"
+        return "whole"
 
     def _unsure_first(self, first: SearchResult, draft: str, terms: list[str]) -> list[str]:
         """`terms` with the matches of the draft's unsure words first (`unsure_terms_first`)."""

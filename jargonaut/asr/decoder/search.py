@@ -65,28 +65,51 @@ class NoEndBefore:
                 logits[b, self.vocab.eot] = NEG_INF
 
 
-class TimestampRules:
-    """Whisper's timestamp grammar: pairs, non-decreasing, start with one, max initial."""
+class OneSegment:
+    """Pass 2 of one segment re-reads that segment only: it may close it only on a timestamp in
+    [`close_from`, `close_to`] (timestamp tokens; around where pass 1 closed it, so it cannot
+    run on into the next sentence or stop short), and ends right after."""
 
-    def __init__(self, vocab: Vocab, max_initial_timestamp_index: int | None = 50):
+    def __init__(self, vocab: Vocab, close_from: int, close_to: int):
+        self.vocab, self.close_from, self.close_to = vocab, close_from, close_to
+
+    def apply(self, logits, sequences, step):
+        tb, eot = self.vocab.timestamp_begin, self.vocab.eot
+        logits[:, tb:self.close_from] = NEG_INF
+        logits[:, self.close_to + 1:] = NEG_INF
+        for b, seq in enumerate(sequences):
+            if len(seq) >= 2 and seq[-1] >= tb and seq[-2] < eot:
+                logits[b, :eot] = NEG_INF
+                logits[b, eot + 1 :] = NEG_INF
+
+
+class TimestampRules:
+    """Whisper's timestamp grammar: pairs, non-decreasing, start with one, max initial.
+    `before`: tokens the window already holds ahead of the search's own (a forced prefix:
+    pass 2 of one segment goes on from pass 1's tokens), which the grammar continues."""
+
+    def __init__(self, vocab: Vocab, max_initial_timestamp_index: int | None = 50, before: Sequence[int] = ()):
         self.vocab = vocab
         self.max_initial = max_initial_timestamp_index
+        self.before = list(before[-2:])
+        self.before_stamp = max((t for t in before if t >= vocab.timestamp_begin), default=None)
 
     def apply(self, logits, sequences, step):
         tb, eot = self.vocab.timestamp_begin, self.vocab.eot
         for b, seq in enumerate(sequences):
-            last_ts = len(seq) >= 1 and seq[-1] >= tb
-            penult_ts = len(seq) < 2 or seq[-2] >= tb
+            tail = seq[-2:] if len(seq) >= 2 else self.before[len(seq):] + list(seq)
+            last_ts = len(tail) >= 1 and tail[-1] >= tb
+            penult_ts = len(tail) < 2 or tail[-2] >= tb
             if last_ts:
                 if penult_ts:
                     logits[b, tb:] = NEG_INF  # a pair is closed: text must follow
                 else:
                     logits[b, :eot] = NEG_INF  # an open timestamp: close it or end
-            stamps = [t for t in seq if t >= tb]
-            if stamps:
-                floor = stamps[-1] if (last_ts and not penult_ts) else stamps[-1] + 1
+            stamp = next((t for t in reversed(seq) if t >= tb), self.before_stamp)
+            if stamp is not None:
+                floor = stamp if (last_ts and not penult_ts) else stamp + 1
                 logits[b, tb:floor] = NEG_INF  # never go back in time
-        if step == 0:
+        if step == 0 and not self.before:
             logits[:, :tb] = NEG_INF
             if self.max_initial is not None:
                 logits[:, tb + self.max_initial + 1 :] = NEG_INF
