@@ -26,6 +26,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class PortTaken(RuntimeError):
+    """The server could not bind its port: another process took it after `free_port` chose it."""
+
+
 @dataclass
 class RunningServer:
     data_dir: Path
@@ -70,7 +74,18 @@ class RunningServer:
             self._buckets.add((name, owner))
         return self.data_dir / "buckets" / name
 
-    def start(self, timeout: float = 60) -> "RunningServer":
+    def start(self, timeout: float = 60, attempts: int = 3) -> "RunningServer":
+        """Start the server and wait until it answers. `free_port` only finds a port that was
+        free a moment ago: another process may take it before the server binds it, so a server
+        that exits with its port in use is started again on fresh ports."""
+        for _ in range(attempts - 1):
+            try:
+                return self._start_once(timeout)
+            except PortTaken:
+                self.port, self.tls_port = free_port(), free_port()
+        return self._start_once(timeout)
+
+    def _start_once(self, timeout: float) -> "RunningServer":
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
@@ -81,7 +96,10 @@ class RunningServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
+                text = self.log_path.read_text(errors="replace")
+                if "Address already in use" in text:
+                    raise PortTaken(f"port {self.port} or {self.tls_port} taken")
+                raise RuntimeError(f"server exited: {text[-3000:]}")
             try:
                 urllib.request.urlopen(f"{self.endpoint}/healthz", timeout=1).read()
                 return self
