@@ -30,6 +30,7 @@ from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
 from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT, PhraseBoost, build_trie
 from jargonaut.asr.decoder.restarts import Restarts
 from jargonaut.asr.decoder.search import WordFusion
+from jargonaut.asr.decoder.sentence_case import SentenceCase
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
 from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
@@ -239,8 +240,11 @@ class SpeechEngine:
         generator = FusedGenerator(
             parts.whisper.model, parts.decoder, parts.vocab, fused,
             fusion.history_words, fusion.candidates_per_beam, retriever, fusion.biasing, self.options.blas_threads,
-            domain_gate(language_model, fusion.min_domain_gain, parts.vocab.decode, parts.vocab.eot) if fused else None,
+            domain_gate(language_model, fusion.min_domain_gain, parts.vocab.decode, parts.vocab.eot,
+                        _mixed_share(fused)) if fused else None,
             fusion.end_margin, off_domain,
+            SentenceCase(parts.restarts.stops, parts.case_variant, parts.vocab.decode, parts.vocab.eot)
+            if parts.restarts is not None else None,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 
@@ -347,6 +351,14 @@ def _case_variants(vocab: Vocab) -> Callable[[int], int | None]:
 
 def _short_window(encoder_frames: int | None) -> bool:
     return encoder_frames is not None and encoder_frames < FULL_FRAMES
+
+
+def _mixed_share(fused: Fusion | None) -> float:
+    """The CLM's share where `fused` mixes it with Whisper's prior (1.0 unmixed): the gate
+    judges a window by the CLM as fusion uses it."""
+    while fused is not None and not isinstance(fused, TokenFusion):
+        fused = getattr(fused, "inner", None)
+    return fused.share if fused is not None else 1.0
 
 
 def _same_tokenizer(language_model: NgramLM, fingerprint: str) -> bool:

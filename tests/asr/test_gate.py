@@ -53,3 +53,26 @@ def test_domain_words_are_the_ones_the_clms_text_uses(biomed_clm):
     assert not fit.domain_words("boyfriend", 1.0)
     assert not fit.domain_words("warfarin boyfriend", 1.0)
     assert not fit.domain_words("olla parib", 1.0)
+
+
+def test_mixed_gate_judges_the_clm_as_fusion_mixes_it(biomed_clm):
+    """With fusion's mix (FusionSettings.clm_share), each word scores ln(share * P_clm + (1 - share)
+    * P_general): a short in-domain sentence with one misheard term is no longer off-domain
+    because the small biomed text under-predicts its everyday words, while conversation still is."""
+    import math
+
+    from jargonaut.asr.decoder.gate import general_logprob
+
+    share = FusionSettings().clm_share
+    assert 0.0 < share < 1.0
+    misheard = "The patient started to pick up an instead of warfarin after the procedure."
+    alone, mixed = WordFit(biomed_clm), WordFit(biomed_clm, share=share)
+    assert alone.gain("", misheard) < 0.0 < mixed.gain("", misheard)
+    assert all(mixed.gain("", text) < 0.0 for text in CONVERSATION)
+    # exact per word: a known word mixes, a word the CLM does not know takes the general share alone
+    lp = biomed_clm.score(biomed_clm.begin_state(), "warfarin")[0]
+    general = general_logprob("warfarin")
+    expected = math.log(share * math.exp(lp) + (1 - share) * math.exp(general)) - general
+    assert math.isclose(mixed.gain("", "warfarin"), expected, rel_tol=1e-9)
+    assert not biomed_clm.knows("zzyzx")
+    assert math.isclose(mixed.gain("", "zzyzx"), math.log(1 - share), rel_tol=1e-9)

@@ -47,6 +47,7 @@ from jargonaut.asr.decoder.segments import (
     segment_spans,
     text_result,
 )
+from jargonaut.asr.decoder.sentence_case import SentenceCase
 from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, resume_point, unsure_regions
 
 MAX_LENGTH = 448  # Whisper's context: prompt and new tokens together
@@ -71,6 +72,7 @@ class FusedGenerator:
         history_words: int = 4, candidates: int | None = None, retriever: TermRetriever | None = None,
         biasing: BiasingSettings = BiasingSettings(), blas_threads: int = 1, gate: DomainGate | None = None,
         end_margin: float | None = None, off_domain: Fusion | None = None,
+        sentence_case: SentenceCase | None = None,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -83,6 +85,7 @@ class FusedGenerator:
         self._end_margin = end_margin  # where a fused search may end (search.acoustic_end)
         # what the gate's re-decode fuses: a custom vocabulary's phrases stay, the CLM goes
         self._off_domain = off_domain
+        self._sentence_case = sentence_case  # pass 2 keeps Whisper's capitalised sentence starts
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ct2, name)
@@ -166,7 +169,7 @@ class FusedGenerator:
             verdict = "fixes"
         if verdict == "first":
             return first
-        return second if verdict == "whole" else keep_term_fixes(first, second, terms, vocab)
+        return self._cased(first, second if verdict == "whole" else keep_term_fixes(first, second, terms, vocab))
 
     def _segment_passes(self, cross: Any, prompt: list[int], kw: dict[str, Any], window: SearchResult,
                         previous_text: str, count: int) -> SearchResult:
@@ -209,7 +212,10 @@ class FusedGenerator:
         if verdict == "first":
             return window
         new = second if verdict == "whole" else keep_term_fixes(first, second, terms, vocab)
-        return replace_segment(window, span, new, vocab)
+        return replace_segment(window, span, self._cased(first, new), vocab)
+
+    def _cased(self, first: SearchResult, kept: SearchResult) -> SearchResult:
+        return self._sentence_case.keep(first, kept) if self._sentence_case is not None else kept
 
     def _terms_for(self, first: SearchResult, draft: str, alternatives: list[list[int]]) -> tuple[bool, list[str]]:
         """Whether the draft was heard surely, and the glossary's terms for it."""

@@ -28,6 +28,7 @@ import logging
 import math
 from typing import Any, Callable
 
+from jargonaut.asr.decoder.token_fusion import logaddexp
 from jargonaut.lm.general import frequency
 from jargonaut.lm.normalise import normalise_words
 
@@ -44,8 +45,12 @@ def general_logprob(word: str) -> float:
 class WordFit:
     """A CLM's gain over general English on a text, per word."""
 
-    def __init__(self, language_model: Any, general: Callable[[str], float] = general_logprob):
+    def __init__(self, language_model: Any, general: Callable[[str], float] = general_logprob, share: float = 1.0):
         self.lm, self.general = language_model, general
+        # Below 1: the CLM as fusion mixes it (FusionSettings.clm_share), share * P_clm +
+        # (1 - share) * P_general, a word the CLM does not know taking the general share alone.
+        assert 0.0 < share <= 1.0
+        self.share = share
 
     def gain(self, previous_text: str, text: str, history_words: int = 4) -> float | None:
         """Mean ln P_clm(w | history) - ln P_general(w) over the words of `text` (None without
@@ -56,7 +61,11 @@ class WordFit:
         total, n = 0.0, 0
         for word in normalise_words(text):
             lp, state = self.lm.score(state, word)
-            total, n = total + lp - self.general(word), n + 1
+            general = self.general(word)
+            if self.share < 1.0:
+                rest = math.log1p(-self.share) + general
+                lp = logaddexp(math.log(self.share) + lp, rest) if self.lm.knows(word) else rest
+            total, n = total + lp - general, n + 1
         return total / n if n else None
 
     def domain_words(self, text: str, min_gain: float) -> bool:
@@ -88,8 +97,10 @@ class DomainGate:
 
 
 def domain_gate(language_model: Any, min_fit: float | None, decode: Callable[[list[int]], str],
-                eot: int) -> DomainGate | None:
-    """The gate for a CLM's fused windows, or None (gate off, or no CLM word model to judge by)."""
+                eot: int, share: float = 1.0) -> DomainGate | None:
+    """The gate for a CLM's fused windows, or None (gate off, or no CLM word model to judge by);
+    `share`: the CLM's share where fusion mixes it with general English."""
     if min_fit is None or not hasattr(language_model, "score") or not hasattr(language_model, "begin_state"):
         return None
-    return DomainGate(WordFit(language_model), min_fit, decode, eot)
+    return DomainGate(WordFit(language_model, share=share), min_fit, decode, eot)
+

@@ -44,6 +44,11 @@ class TokenFusion:
         assert 0.0 < share < 1.0
         self.background, self._ln_share, self._ln_general_share = background, math.log(share), math.log1p(-share)
 
+    @property
+    def share(self) -> float:
+        """The CLM's share of each token's probability (1.0 unmixed)."""
+        return math.exp(self._ln_share) if self.background is not None else 1.0
+
     def _word(self, tok: int) -> str:
         word = self._words.get(tok)
         if word is None:
@@ -81,7 +86,7 @@ class TokenFusion:
             # odd word pieces, and density ratio then rewards them: "du Sri", "Benu").
             general = self._ln_general_share + self.background(beam, tok)
             known = self.lm.knows(word) or (other is not None and self.lm.knows(self._word(other)))
-            lp = _logaddexp(self._ln_share + lp, general) if known else general
+            lp = logaddexp(self._ln_share + lp, general) if known else general
         return self.alpha * lp + self.beta, new
 
     def observe(self, logits: np.ndarray) -> np.ndarray:
@@ -124,7 +129,7 @@ class TokenFusion:
         return state
 
 
-def _logaddexp(a: float, b: float) -> float:
+def logaddexp(a: float, b: float) -> float:
     """ln(e^a + e^b) for two floats (numpy's ufunc costs more than the sum on scalars)."""
     hi, lo = (a, b) if a >= b else (b, a)
     return hi + math.log1p(math.exp(lo - hi)) if lo != -math.inf else hi
