@@ -28,7 +28,7 @@ import logging
 import math
 from typing import Any, Callable
 
-from jargonaut.asr.decoder.token_fusion import logaddexp
+from jargonaut.asr.decoder.token_fusion import mixed
 from jargonaut.lm.general import frequency
 from jargonaut.lm.normalise import normalise_words
 
@@ -51,6 +51,7 @@ class WordFit:
         # (1 - share) * P_general, a word the CLM does not know taking the general share alone.
         assert 0.0 < share <= 1.0
         self.share = share
+        self._ln_share, self._ln_general_share = math.log(share), math.log1p(-share) if share < 1.0 else -math.inf
 
     def gain(self, previous_text: str, text: str, history_words: int = 4) -> float | None:
         """Mean ln P_clm(w | history) - ln P_general(w) over the words of `text` (None without
@@ -63,8 +64,7 @@ class WordFit:
             lp, state = self.lm.score(state, word)
             general = self.general(word)
             if self.share < 1.0:
-                rest = math.log1p(-self.share) + general
-                lp = logaddexp(math.log(self.share) + lp, rest) if self.lm.knows(word) else rest
+                lp = mixed(lp, general, self._ln_share, self._ln_general_share, self.lm.knows(word))
             total, n = total + lp - general, n + 1
         return total / n if n else None
 
@@ -103,4 +103,3 @@ def domain_gate(language_model: Any, min_fit: float | None, decode: Callable[[li
     if min_fit is None or not hasattr(language_model, "score") or not hasattr(language_model, "begin_state"):
         return None
     return DomainGate(WordFit(language_model, share=share), min_fit, decode, eot)
-

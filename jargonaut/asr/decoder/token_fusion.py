@@ -84,9 +84,8 @@ class TokenFusion:
             # A token the text never wrote has no domain evidence: its share is general
             # English's alone (the CLM's unknown-token floor would outbid Whisper's prior for
             # odd word pieces, and density ratio then rewards them: "du Sri", "Benu").
-            general = self._ln_general_share + self.background(beam, tok)
             known = self.lm.knows(word) or (other is not None and self.lm.knows(self._word(other)))
-            lp = logaddexp(self._ln_share + lp, general) if known else general
+            lp = mixed(lp, self.background(beam, tok), self._ln_share, self._ln_general_share, known)
         return self.alpha * lp + self.beta, new
 
     def observe(self, logits: np.ndarray) -> np.ndarray:
@@ -127,6 +126,13 @@ class TokenFusion:
         for tok in text:
             state = self.lm.score(state, self._word(tok))[1]
         return state
+
+
+def mixed(ln_clm: float, ln_general: float, ln_share: float, ln_general_share: float, known: bool) -> float:
+    """ln(share * P_clm + (1 - share) * P_general); general English's share alone for what the
+    CLM's text never wrote (its unknown-token floor is no evidence)."""
+    general = ln_general_share + ln_general
+    return logaddexp(ln_share + ln_clm, general) if known else general
 
 
 def logaddexp(a: float, b: float) -> float:
