@@ -33,6 +33,7 @@ from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.sentence_case import SentenceCase
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
+from jargonaut.asr.opening_capital import open_recognition, open_words
 from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
 from jargonaut.asr.respelling import near_misses, respell_with, respell_words
 from jargonaut.asr.types import Recognition, Segment, Word
@@ -144,7 +145,8 @@ class SpeechEngine:
         `word_timestamps` is off). `language` is Whisper's code (the multilingual base model
         is forced to it); `max_new_tokens` caps each window, so a looping hypothesis stops
         early; `encoder_frames` shortens the encoder window (short stream utterances); a custom
-        vocabulary's `phrases` (each a list of words) are boosted by `boost` per token."""
+        vocabulary's `phrases` (each a list of words) are boosted by `boost` per token. The
+        text opens with a capital (opening_capital.py)."""
         decode = decode or self.options.decode
         fusion = fusion or self.options.fusion_for(base)
         kw: dict[str, Any] = {}
@@ -161,7 +163,9 @@ class SpeechEngine:
         recognition = run(encoder_frames)
         if _short_window(encoder_frames) and repeats_itself(recognition.text):
             recognition = run(None)  # a short window's loop (see whisper.py): the full window does not loop
-        return respell_with(recognition, language_model) if language_model is not None else recognition
+        if language_model is not None:
+            recognition = respell_with(recognition, language_model)
+        return open_recognition(recognition)
 
     def detect_language(self, audio: np.ndarray, base: BaseModel, candidates: Iterable[str]) -> tuple[str, float]:
         """The Transcribe LanguageCode among `candidates` spoken in the first 30 s of 16 kHz mono
@@ -210,7 +214,9 @@ class SpeechEngine:
         words = run(encoder_frames)
         if _short_window(encoder_frames) and repeats_itself(" ".join(w.text for w in words)):
             words = run(None)
-        return respell_words(words, language_model.spellings, near_misses(language_model)) if language_model is not None else words
+        if language_model is not None:
+            words = respell_words(words, language_model.spellings, near_misses(language_model))
+        return open_words(words)
 
     def warm_up(self, bases: Iterable[BaseModel], decode: DecodeOptions, workers: int = 1) -> None:
         """Load each base model (the stream replicas) and run it once on silence."""
