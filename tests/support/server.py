@@ -87,12 +87,12 @@ class RunningServer:
 
     def _start_once(self, timeout: float) -> "RunningServer":
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "jargonaut.cli", "serve", "--data-dir", str(self.data_dir),
-             "--port", str(self.port), "--tls-port", str(self.tls_port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-        )
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "jargonaut.cli", "serve", "--data-dir", str(self.data_dir),
+                 "--port", str(self.port), "--tls-port", str(self.tls_port)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -105,7 +105,8 @@ class RunningServer:
                 return self
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("server did not start in time")
+        self.stop()  # a server that never answered is not left running
+        raise RuntimeError(f"server did not start in {timeout:g} s: {self.log_text()[-3000:]}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process and self.process.poll() is None:
