@@ -85,8 +85,10 @@ LADDER: dict[str, Rung] = {
     # between runs, faster-whisper's temperature fallback samples). Casing check (JFK, base):
     # with the biomed CLM every non-neutral setting but one wrote "and so my fellow ...";
     # case-neutral at 0.3 keeps "And so"; at 0.4-0.5 it drops punctuation ("Ask not What").
+    # Unmixed (no internal LM to mix with), a CLM of everyday conversation keeps half weight.
     "whisper-base": Rung(2, _whisper_base_dir, fusion=dict(token_alpha=0.3, token_beta=0.0,
-                                                      internal_lm_weight=0.0, case_neutral=True),
+                                                      internal_lm_weight=0.0, case_neutral=True,
+                                                      everyday_weight=0.5),
                          languages=MULTILINGUAL_LANGUAGES),
 }
 

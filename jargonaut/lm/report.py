@@ -33,7 +33,7 @@ class TrainingReport:
     token_perplexity: float | None = None
     token_tokenizer: str = ""  # the base model tokenizer's fingerprint (lm.bpe.tokenizer_fingerprint)
     # share of the tuning words among general English's 1,000 commonest (lm.general.everyday_share):
-    # the decoder fuses a CLM of everyday conversation at less weight (FusionSettings.text_weight)
+    # the decoder may fuse a CLM of everyday conversation at less weight (FusionSettings.text_weight)
     everyday_share: float | None = None
     warnings: list[str] = field(default_factory=list)  # text that trains but serves poorly (lm.text_checks)
     file_bytes: int = 0
