@@ -5,6 +5,7 @@ limits and decoding errors come back as exception frames before the socket close
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any, AsyncIterator
@@ -19,6 +20,38 @@ from jargonaut.stream.params import parse
 from jargonaut.stream.session import ClientGone, log_stream_end, log_stream_start, receive_or_timeout, run_session
 
 MAX_EXPIRES = 300  # Amazon Transcribe refuses streaming URLs valid for longer
+DRAIN_S = 2.0  # how long a refused stream's unread audio is read and dropped before the close
+
+
+def _ends_stream(data: bytes | None) -> bool:
+    """An empty binary frame or an empty AudioEvent: the client has sent all its audio."""
+    if data is None:
+        return False
+    if not data:
+        return True
+    try:
+        event = parse_one(data)
+    except FramingError:
+        return False
+    return event.headers.get(":event-type", "AudioEvent") == "AudioEvent" and not event.payload
+
+
+async def _drain(receive: Any) -> None:
+    """Read and drop what the client still sends, until it ends its audio, leaves, or DRAIN_S pass.
+
+    Hypercorn closes the TCP connection right after the close frame; audio still arriving then
+    makes the kernel answer with a reset, and a reset can destroy the exception and close
+    frames before the client reads them.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DRAIN_S
+    while (left := deadline - loop.time()) > 0:
+        try:
+            message = await asyncio.wait_for(receive(), left)
+        except asyncio.TimeoutError:
+            return
+        if message["type"] == "websocket.disconnect" or _ends_stream(message.get("bytes")):
+            return
 
 
 async def _deny(scope: dict[str, Any], send: Any, status: int, aws_type: str, message: str) -> None:
@@ -57,9 +90,11 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
     except JargonautError as exc:
         await send({"type": "websocket.accept"})
         await send({"type": "websocket.send", "bytes": exception_event(exc.aws_type, exc.message)})
+        await _drain(receive)
         await send({"type": "websocket.close", "code": 1000})
         return
     gone = False
+    ended = False  # the client sent its end-of-audio frame
     try:
         try:
             base = ctx.base_model(params)
@@ -73,7 +108,7 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
             return
 
         async def audio() -> AsyncIterator[bytes]:
-            nonlocal gone
+            nonlocal gone, ended
             while True:
                 message = await receive_or_timeout(receive)
                 if message["type"] == "websocket.disconnect":
@@ -83,11 +118,13 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
                 if data is None:
                     raise FramingError("Send audio as binary frames holding event-stream AudioEvent messages.")
                 if not data:
+                    ended = True
                     return  # an empty frame ends the stream
                 event = parse_one(data)
                 if event.headers.get(":event-type", "AudioEvent") != "AudioEvent":
                     continue
                 if not event.payload:
+                    ended = True
                     return  # an empty AudioEvent ends the stream
                 yield event.payload
 
@@ -107,6 +144,8 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
             lease.release()
         if not gone:
             try:
+                if not ended:
+                    await _drain(receive)
                 await send({"type": "websocket.close", "code": 1000})
             except Exception:  # noqa: BLE001 - already closed by the peer
                 pass

@@ -66,3 +66,12 @@ def test_bad_parameters_come_back_as_exception_frames(stream_server, clips, para
     assert len(out["exceptions"]) == 1, out
     assert out["exceptions"][0]["type"] == "BadRequestException"
     assert fragment in out["exceptions"][0]["message"].lower()
+
+
+@pytest.mark.slow
+def test_a_refused_stream_still_reaches_a_client_sending_fast(stream_server, clips) -> None:
+    """The server reads what the client keeps sending before it closes, so no reset eats the exception."""
+    params = {**PARAMS, "language-model-name": "nope"}
+    for _ in range(5):
+        out = run_ws(presigned_ws_url(stream_server, params), clips["jfk16"].read_bytes(), chunk=1024)
+        assert [e["type"] for e in out["exceptions"]] == ["BadRequestException"], out
