@@ -31,3 +31,10 @@ def test_words_inside_a_sentence_and_a_segment_that_continues_one_keep_their_cas
     # pass 1's segment went on with a lower-case word (a sentence carried over from the last segment)
     continued = cased.keep(_result(2.0, "and then olaparib.", 3.0), _result(2.0, "olaparib works.", 3.0))
     assert _text(continued) == "olaparib works."
+
+
+def test_a_stop_inside_a_word_starts_no_sentence() -> None:
+    cased = _sentence_case()
+    first = _result(0.0, "Use a reducer, e.g. the one in Node.js, version 3.5. then test.", 3.0)
+    second = _result(0.0, "use a reducer, e.g. the one in node.js, version 3.5. then test.", 3.0)
+    assert _text(cased.keep(first, second)) == "Use a reducer, e.g. the one in node.js, version 3.5. Then test."

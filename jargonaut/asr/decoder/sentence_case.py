@@ -26,15 +26,21 @@ class SentenceCase:
         where `first` (pass 1 of the same audio) began with a capital, and every word after a
         sentence end."""
         tokens = list(second.tokens)
-        at_start = self._opens_capitalised(first.tokens)
+        at_start, after_stop, word = self._opens_capitalised(first.tokens), False, ""
         for i, tok in enumerate(tokens):
             if tok >= self.eot:  # timestamps and specials leave the sentence as it is
                 continue
-            if at_start and self._initial(tok).islower():
+            text = self.decode([tok])
+            # after a stop, only a new word starts a sentence: "Node.js" and "3.5" go on
+            if after_stop and not text.startswith(" "):
+                at_start = False
+            word = text.lstrip() if text.startswith(" ") else word + text
+            if at_start and text.lstrip()[:1].islower():
                 upper = self.case_variant(tok)
                 if upper is not None:
                     tokens[i] = upper
-            at_start = tok in self.stops
+            after_stop = tok in self.stops
+            at_start = after_stop and not _abbreviation(word)
         return second if tokens == second.tokens else dataclasses.replace(second, tokens=tokens)
 
     def _opens_capitalised(self, tokens: list[int]) -> bool:
@@ -43,3 +49,13 @@ class SentenceCase:
 
     def _initial(self, tok: int) -> str:
         return self.decode([tok]).lstrip()[:1]
+
+
+TITLES = frozenset(("mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs."))
+
+
+def _abbreviation(word: str) -> bool:
+    """A word whose final stop abbreviates rather than ends a sentence: "e.g.", "U.S.", "Dr."."""
+    pieces = word[:-1].split(".")
+    return all(piece.isalpha() and len(piece) <= 2 for piece in pieces) and (len(pieces) > 1 or len(pieces[0]) == 1) \
+        or word.lower() in TITLES
