@@ -1,7 +1,9 @@
 """Does my CLM help? (beyond Amazon) An evaluation transcribes audio + reference-text pairs from
 an S3 prefix twice, as ordinary transcription jobs of the account (general model, and with the
-CLM), then scores both with the WER harness: WER both ways, per file, and the model's domain
-terms the CLM fixed or broke. The record is a small JSON file; the numbers come from the jobs."""
+CLM), then scores both with the WER harness: WER both ways, per file, the relative reduction with
+its 95% interval (a paired bootstrap over the files: whether the difference is more than which
+files happened to be picked), and the model's domain terms the CLM fixed or broke. The record is
+a small JSON file; the numbers come from the jobs."""
 from __future__ import annotations
 
 import json
@@ -14,6 +16,7 @@ from typing import Any
 from jargonaut.domain.transcription_jobs import StartTranscriptionJob
 from jargonaut.errors import BadRequestError, JargonautError, NotFoundError
 from jargonaut.evaluate.metrics import _count, normalise, score_file
+from jargonaut.evaluate.significance import PairedComparison, compare
 from jargonaut.service.buckets import Buckets, Caller
 from jargonaut.service.language_models import LanguageModels
 from jargonaut.service.transcription_jobs import TranscriptionJobs
@@ -58,6 +61,7 @@ class EvaluationResult:
     custom_wer: float | None
     fixed: list[TermChange]
     broken: list[TermChange]
+    comparison: PairedComparison | None  # the CLM against the general model, files transcribed both ways
 
     @property
     def finished(self) -> bool:
@@ -134,6 +138,7 @@ class Evaluations:
             _wer(general_pairs), _wer(custom_pairs),
             sorted((t for t in changes if t.custom_hits > t.general_hits), key=lambda t: t.general_hits - t.custom_hits),
             sorted((t for t in changes if t.custom_hits < t.general_hits), key=lambda t: t.custom_hits - t.general_hits),
+            compare(general_pairs, custom_pairs) if general_pairs else None,
         )
 
     # ---- helpers -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from jargonaut.evaluate.metrics import score_files
+from jargonaut.evaluate.significance import compare
 from tests.console.browser import sign_in
 from tests.console.conftest import unique
 
@@ -60,11 +61,17 @@ def test_evaluate_shows_wer_both_ways_terms_and_files(console_server, context, e
         assert (job.get("ModelSettings") or {}).get("LanguageModelName") == (name if job_name.endswith("custom") else None)
         body = json.loads(urllib.request.urlopen(job["Transcript"]["TranscriptFileUri"]).read())
         texts[job_name] = body["results"]["transcripts"][0]["transcript"]
+    scored = {}
     for kind in ("general", "custom"):
         pairs = [(clip, references[clip], texts[f"eval-{evaluation_id}-{i:02d}-{kind}"])
                  for i, clip in enumerate(("test_000", "test_001"))]
-        expected = f"{100 * score_files(pairs).wer:.1f} %"
+        scored[kind] = score_files(pairs)
+        expected = f"{100 * scored[kind].wer:.1f} %"
         expect(page.locator(f"[data-field={kind}-wer]")).to_have_text(expected)
+    # The verdict is the paired bootstrap's over the same files (evaluate/significance.py).
+    verdict = compare(scored["general"].files, scored["custom"].files).verdict
+    expect(page.locator("[data-field=verdict]")).to_have_attribute("data-verdict", verdict)
+    expect(page.locator("[data-field=verdict]")).to_contain_text("of 2 files" if verdict != "unclear" else "on 2 files")
     expect(page.get_by_role("img", name=r"WER: general model")).to_be_visible()
 
     page.goto(f"{console_server.endpoint}/console/models/{name}")

@@ -1,0 +1,83 @@
+"""Did a setting change help? Two saved domain-suite runs compared clip by clip.
+
+    python -m bench.compare BEFORE_DIR AFTER_DIR [--system clm] [--against plain]
+
+Both folders hold `bench.domain_suite --save` output (`<domain>-<band>-<system>.json`). For each
+domain and band in both, AFTER's system is compared with BEFORE's on the same clips by a paired
+bootstrap (evaluate/significance.py): errors, clips better and worse, the relative WER
+reduction with its 95% interval, and a verdict. The mean row per band gives the mean relative
+reduction with its interval. Use it on the DEV split when choosing settings: a change whose
+interval spans 0 is noise, whatever its point estimate. `--against plain` compares AFTER's
+system with BEFORE's plain run instead (the CLM's own gain).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from jargonaut.evaluate.metrics import FileScore, score_files
+from jargonaut.evaluate.significance import PairedComparison, compare, mean_interval
+
+HEADER = ("| domain | band | clips | errors before | errors after | clips better | clips worse "
+          "| rel. red. % [95% CI] | verdict |\n|---|---|---|---|---|---|---|---|---|")
+
+
+def load(path: Path) -> list[FileScore]:
+    clips = json.loads(path.read_text(encoding="utf-8"))["clips"]
+    return score_files([(key, reference, text) for key, reference, text in clips]).files
+
+
+def runs(folder: Path, system: str) -> dict[tuple[str, str], Path]:
+    """(domain, band) -> the saved hypotheses of `system` in `folder`."""
+    suffix = f"-{system}.json"
+    out = {}
+    for path in sorted(folder.glob(f"*{suffix}")):
+        domain, _, band = path.name[: -len(suffix)].rpartition("-")
+        out[domain, band] = path
+    return out
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def row(domain: str, band: str, c: PairedComparison) -> str:
+    interval = "" if c.low is None or c.high is None else f" [{_pct(c.low)}, {_pct(c.high)}]"
+    return (f"| {domain} | {band} | {c.files} | {c.baseline_errors} | {c.system_errors} | {c.better_files} "
+            f"| {c.worse_files} | {_pct(c.relative_reduction)}{interval} | {c.verdict} |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("before", type=Path)
+    parser.add_argument("after", type=Path)
+    parser.add_argument("--system", default="clm", help="the system compared in both runs (default: clm)")
+    parser.add_argument("--against", help="BEFORE's system to compare with (default: --system)")
+    args = parser.parse_args(argv)
+
+    before, after = runs(args.before, args.against or args.system), runs(args.after, args.system)
+    shared = sorted(set(before) & set(after), key=lambda k: (k[1], k[0]))
+    if not shared:
+        raise SystemExit(f"no domain and band saved in both {args.before} and {args.after}")
+    print(HEADER)
+    by_band: dict[str, list[PairedComparison]] = {}
+    for domain, band in shared:
+        c = compare(load(before[domain, band]), load(after[domain, band]))
+        by_band.setdefault(band, []).append(c)
+        print(row(domain, band, c))
+    for band, comparisons in by_band.items():
+        reductions = [c.relative_reduction for c in comparisons if c.relative_reduction is not None]
+        low, high = mean_interval(comparisons)
+        interval = "" if low is None or high is None else f" [{_pct(low)}, {_pct(high)}]"
+        mean = _pct(float(np.mean(reductions)) if reductions else None)
+        verdict = "better" if low is not None and low > 0 else "worse" if high is not None and high < 0 else "unclear"
+        print(f"| **mean** | {band} | {sum(c.files for c in comparisons)} | {sum(c.baseline_errors for c in comparisons)} "
+              f"| {sum(c.system_errors for c in comparisons)} | {sum(c.better_files for c in comparisons)} "
+              f"| {sum(c.worse_files for c in comparisons)} | {mean}{interval} | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()
