@@ -18,6 +18,9 @@ it as hotwords (see `retrieved_hotwords`).
 aci-bench-dialogues.txt alone (all lower case: the newcomer case of issue 12), `biomed` and
 `devops` are unrelated domains (do-no-harm). "lc starts" counts sentences of the hypotheses
 that start with a lower-case letter, "i" the pronoun written lower case (casing kept or lost).
+"rel. vs plain" is the relative WER reduction (> 0: better than plain) with its 95% interval,
+a paired bootstrap over the recordings or clips (evaluate/significance.py): with 8 recordings
+the interval is wide, and a difference inside it is not a finding.
 """
 from __future__ import annotations
 
@@ -121,6 +124,7 @@ def lm_text_files(choice: str | None) -> list[Path]:
 def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBand", progress=True):
     from jargonaut.evaluate.metrics import reference_prefix
     from jargonaut.evaluate.run import evaluate, make_transcriber
+    from jargonaut.evaluate.significance import compare
 
     results = {}
     if max_seconds and "plain" in systems:
@@ -140,6 +144,10 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
     def row(system: str, run) -> None:
         base_wer = results["plain"].report.wer if "plain" in results else None
         rel = f"{100 * (base_wer - run.report.wer) / base_wer:+.1f}%" if base_wer else "-"
+        if base_wer and system != "plain":  # the 95% interval of the reduction, recordings resampled
+            paired = compare(results["plain"].report.files, run.report.files)
+            if paired.low is not None and paired.high is not None:
+                rel += f" [{100 * paired.low:+.1f}, {100 * paired.high:+.1f}]"
         recall = run.report.term_recall
         print(
             f"| {system} | {run.report.words} | {run.report.errors} | {100 * run.report.wer:.2f} | {rel} | "
