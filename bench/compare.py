@@ -18,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.domain_suite import interval_text, pct
 from jargonaut.evaluate.metrics import FileScore, score_files
-from jargonaut.evaluate.significance import PairedComparison, compare, mean_interval
+from jargonaut.evaluate.significance import PairedComparison, compare, mean_interval, verdict
 
 HEADER = ("| domain | band | clips | errors before | errors after | clips better | clips worse "
           "| rel. red. % [95% CI] | verdict |\n|---|---|---|---|---|---|---|---|---|")
@@ -40,14 +41,9 @@ def runs(folder: Path, system: str) -> dict[tuple[str, str], Path]:
     return out
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}"
-
-
 def row(domain: str, band: str, c: PairedComparison) -> str:
-    interval = "" if c.low is None or c.high is None else f" [{_pct(c.low)}, {_pct(c.high)}]"
     return (f"| {domain} | {band} | {c.files} | {c.baseline_errors} | {c.system_errors} | {c.better_files} "
-            f"| {c.worse_files} | {_pct(c.relative_reduction)}{interval} | {c.verdict} |")
+            f"| {c.worse_files} | {pct(c.relative_reduction)}{interval_text(c.low, c.high)} | {c.verdict} |")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,12 +67,10 @@ def main(argv: list[str] | None = None) -> None:
     for band, comparisons in by_band.items():
         reductions = [c.relative_reduction for c in comparisons if c.relative_reduction is not None]
         low, high = mean_interval(comparisons)
-        interval = "" if low is None or high is None else f" [{_pct(low)}, {_pct(high)}]"
-        mean = _pct(float(np.mean(reductions)) if reductions else None)
-        verdict = "better" if low is not None and low > 0 else "worse" if high is not None and high < 0 else "unclear"
+        mean = pct(float(np.mean(reductions)) if reductions else None)
         print(f"| **mean** | {band} | {sum(c.files for c in comparisons)} | {sum(c.baseline_errors for c in comparisons)} "
               f"| {sum(c.system_errors for c in comparisons)} | {sum(c.better_files for c in comparisons)} "
-              f"| {sum(c.worse_files for c in comparisons)} | {mean}{interval} | {verdict} |")
+              f"| {sum(c.worse_files for c in comparisons)} | {mean}{interval_text(low, high)} | {verdict(low, high)} |")
 
 
 if __name__ == "__main__":

@@ -135,7 +135,7 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
     return out
 
 
-def _pct(value: float | None) -> str:
+def pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
 
 
@@ -153,16 +153,16 @@ HEADER = (
 def row_cells(s: Scores) -> list[str]:
     cells = [s.domain, s.band, str(s.clips)]
     for view, wer in (("per_clip", s.per_clip), ("long", s.long)):
-        cells += [_pct(wer[k]) for k in SYSTEMS]
-        reduction = _pct(relative_reduction(wer["plain"], wer["clm"]))
+        cells += [pct(wer[k]) for k in SYSTEMS]
+        reduction = pct(relative_reduction(wer["plain"], wer["clm"]))
         if view == "per_clip" and s.clm_vs_plain is not None:
-            reduction += _interval(s.clm_vs_plain.low, s.clm_vs_plain.high)
+            reduction += interval_text(s.clm_vs_plain.low, s.clm_vs_plain.high)
         cells += [reduction, _ratio(ratio(wer["clm"], wer["hotwords"]))]
-    return cells + [_pct(s.in_text)]
+    return cells + [pct(s.in_text)]
 
 
-def _interval(low: float | None, high: float | None) -> str:
-    return "" if low is None or high is None else f" [{_pct(low)}, {_pct(high)}]"
+def interval_text(low: float | None, high: float | None) -> str:
+    return "" if low is None or high is None else f" [{pct(low)}, {pct(high)}]"
 
 
 def print_row(s: Scores, flush: bool = False) -> None:
@@ -181,16 +181,16 @@ def print_table(title: str, rows: list[Scores]) -> None:
         cells = ["**mean**", band, str(sum(s.clips for s in picked))]
         for view in ("per_clip", "long"):
             wers = [getattr(s, view) for s in picked]
-            cells += [_pct(float(np.mean([w[k] for w in wers]))) for k in SYSTEMS]
+            cells += [pct(float(np.mean([w[k] for w in wers]))) for k in SYSTEMS]
             reductions = [r for w in wers if (r := relative_reduction(w["plain"], w["clm"])) is not None]
             ratios = [r for w in wers if (r := ratio(w["clm"], w["hotwords"])) is not None]
-            mean = _pct(float(np.mean(reductions)) if reductions else None)
+            mean = pct(float(np.mean(reductions)) if reductions else None)
             comparisons = [s.clm_vs_plain for s in picked if s.clm_vs_plain is not None]
             if view == "per_clip" and len(comparisons) == len(picked):
-                mean += _interval(*mean_interval(comparisons))
+                mean += interval_text(*mean_interval(comparisons))
             cells += [mean, _ratio(float(np.mean(ratios)) if ratios else None)]
         shares = [s.in_text for s in picked if s.in_text is not None]
-        cells.append(_pct(float(np.mean(shares)) if shares else None))
+        cells.append(pct(float(np.mean(shares)) if shares else None))
         print("| " + " | ".join(cells) + " |")
 
 

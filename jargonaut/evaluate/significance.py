@@ -47,11 +47,16 @@ class PairedComparison:
     def verdict(self) -> str:
         """"better" or "worse" where the interval of the errors saved is on one side of 0 (it
         exists where the baseline made no errors), else "unclear"."""
-        if self.saved_low > 0:
-            return "better"
-        if self.saved_high < 0:
-            return "worse"
-        return "unclear"
+        return verdict(self.saved_low, self.saved_high)
+
+
+def verdict(low: float | None, high: float | None) -> str:
+    """"better" or "worse" where an interval of gains lies on one side of 0, else "unclear"."""
+    if low is not None and low > 0:
+        return "better"
+    if high is not None and high < 0:
+        return "worse"
+    return "unclear"
 
 
 def compare(baseline: Sequence[FileScore], system: Sequence[FileScore], resamples: int = RESAMPLES,
