@@ -31,6 +31,7 @@ from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT, PhraseBoost, buil
 from jargonaut.asr.decoder.restarts import Restarts
 from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.sentence_case import SentenceCase
+from jargonaut.asr.decoder.term_context import TermContext
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
 from jargonaut.asr.opening_capital import open_recognition, open_words
@@ -302,7 +303,7 @@ class SpeechEngine:
         with self._lock:
             per_lm = self._retrievers.setdefault(language_model, {})
             if settings not in per_lm:
-                per_lm[settings] = TermRetriever(language_model.terms, settings)
+                per_lm[settings] = TermRetriever(language_model.terms, settings, TermContext.of(language_model))
             return per_lm[settings]
 
 

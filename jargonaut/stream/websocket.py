@@ -23,17 +23,25 @@ MAX_EXPIRES = 300  # Amazon Transcribe refuses streaming URLs valid for longer
 DRAIN_S = 2.0  # how long a refused stream's unread audio is read and dropped before the close
 
 
+def _audio_payload(data: bytes) -> bytes | None:
+    """The audio one binary frame carries: b"" when it ends the stream (an empty frame or an
+    empty AudioEvent), None for an event that is not audio. Raises FramingError."""
+    if not data:
+        return b""
+    event = parse_one(data)
+    if event.headers.get(":event-type", "AudioEvent") != "AudioEvent":
+        return None
+    return event.payload
+
+
 def _ends_stream(data: bytes | None) -> bool:
-    """An empty binary frame or an empty AudioEvent: the client has sent all its audio."""
+    """Whether a frame is the client's end of audio (a malformed one is not)."""
     if data is None:
         return False
-    if not data:
-        return True
     try:
-        event = parse_one(data)
+        return _audio_payload(data) == b""
     except FramingError:
         return False
-    return event.headers.get(":event-type", "AudioEvent") == "AudioEvent" and not event.payload
 
 
 async def _drain(receive: Any) -> None:
@@ -117,16 +125,13 @@ async def handle(ctx: StreamContext, scope: dict[str, Any], receive: Any, send: 
                 data = message.get("bytes")
                 if data is None:
                     raise FramingError("Send audio as binary frames holding event-stream AudioEvent messages.")
-                if not data:
-                    ended = True
-                    return  # an empty frame ends the stream
-                event = parse_one(data)
-                if event.headers.get(":event-type", "AudioEvent") != "AudioEvent":
+                payload = _audio_payload(data)
+                if payload is None:
                     continue
-                if not event.payload:
+                if not payload:
                     ended = True
-                    return  # an empty AudioEvent ends the stream
-                yield event.payload
+                    return
+                yield payload
 
         async def send_frame(frame: bytes) -> None:
             if gone:

@@ -89,7 +89,7 @@ DEVOPS = ["Thanos", "KEDA", "CronJob", "Postgres", "Karpenter", "Kustomize"]
 def test_a_sure_window_finds_a_term_by_how_it_sounds_where_its_spelling_is_far() -> None:
     """Whisper writes what it hears: "finals" for Thanos, "Ketta" for KEDA. Their spellings
     share little, their sounds (espeak-ng IPA in coarse classes) nearly all."""
-    spelling_only = TermRetriever(DEVOPS, BiasingSettings(sure_by_sound=False))
+    spelling_only = TermRetriever(DEVOPS, BiasingSettings(sure_by_sound=False, context_weight=None))
     r = TermRetriever(DEVOPS, BiasingSettings())
     for draft, term in [("Query the finals sidecar.", "Thanos"), ("Ketta scaled the workers.", "KEDA"),
                         ("Restore the posters replica.", "Postgres")]:

@@ -225,7 +225,7 @@ class FusedGenerator:
         heard = draft
         if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
             heard = " ".join([draft] + [self._text(alt) for alt in alternatives])
-        terms = self._retriever.retrieve(heard, exclude=draft)
+        terms = self._retriever.for_unsure(heard, exclude=draft)
         if self._biasing.unsure_word_logprob is not None:
             terms = self._unsure_first(first, draft, terms)
         return False, terms
@@ -262,7 +262,7 @@ class FusedGenerator:
         assert self._retriever is not None
         settings, bar = self._biasing, self._biasing.unsure_word_logprob
         assert bar is not None
-        per_region = [self._retriever.retrieve(region.text, exclude=draft)
+        per_region = [self._retriever.for_unsure(region.text, exclude=draft)
                       for region in unsure_regions(first, self._vocab, bar, settings.max_span_words - 1)]
         return unsure_terms_first(per_region, terms, settings.max_terms)
 
