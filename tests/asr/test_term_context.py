@@ -72,3 +72,12 @@ def test_a_term_that_fits_worse_than_the_words_heard_is_not_offered(devops_clm, 
 def test_a_term_the_draft_already_spells_is_not_retrieved_again(devops_clm) -> None:
     in_context = TermRetriever(devops_clm.terms, BiasingSettings(), TermContext.of(devops_clm))
     assert "CIDR" not in in_context.for_unsure("Each tenant receives a separate slash 24 from that CIDR range.")
+
+
+def test_an_unsure_regions_own_lookup_keeps_only_strong_matches(devops_clm) -> None:
+    """A region's terms go ahead of the window's in the prompt (`unsure_terms_first`): a region
+    heard right must not bring chance terms there, a misheard term still comes."""
+    in_context = TermRetriever(devops_clm.terms, BiasingSettings(), TermContext.of(devops_clm))
+    assert in_context.for_unsure("We went for a walk by the river on Sunday.")  # the window's lookup: weak ones too
+    assert in_context.for_unsure("We went for a walk by the river on Sunday.", region=True) == []
+    assert in_context.for_unsure("from that sitter range", region=True)[0] == "CIDR"

@@ -134,6 +134,11 @@ class BiasingSettings:
     # 29.2 to 38.8%: retrieval, not fusion, was what 8 kHz lacked.
     context_weight: float | None = 1.0
     context_min_similarity: float = 70.0
+    # ... and an unsure region's own lookup (`unsure_terms_first`, whose terms go ahead of the
+    # window's) keeps only terms scoring at least this: a region heard right yields chance
+    # terms that fit no worse than its words, and ahead of the window's best they crowded it out
+    # (biomed: "instead of warfarin after the" put 20 such terms ahead of apixaban).
+    context_region_min_score: float = 100.0
     # A rejected pass 2 (too long or short, no new term, acoustically worse) still gives its term
     # fixes to pass 1 (`keep_term_fixes`), unless it looped: in a long window the guard judges
     # 30 s of text, while a fix is one word ("All parib" -> "Olaparib").
@@ -190,20 +195,23 @@ class TermRetriever:
             out.setdefault(span, words[i : i + n])
         return out
 
-    def for_unsure(self, draft: str, exclude: str | None = None) -> list[str]:
+    def for_unsure(self, draft: str, exclude: str | None = None, region: bool = False) -> list[str]:
         """The glossary's terms for an unsure draft: with a context, those matched by spelling or
-        sound that fit where they match, best first; without, the close spellings."""
+        sound that fit where they match, best first; without, the close spellings. `region`: for
+        one unsure region of it (`unsure_terms_first`), where only strong matches count."""
         if self.context is None:
             return self.retrieve(draft, exclude)
-        return self.retrieve(draft, exclude, self.settings.context_min_similarity, by_sound=True, in_context=True)
+        return self.retrieve(draft, exclude, self.settings.context_min_similarity, by_sound=True, in_context=True,
+                             min_score=self.settings.context_region_min_score if region else None)
 
     def retrieve(self, draft: str, exclude: str | None = None, min_similarity: float | None = None,
-                 by_sound: bool = False, in_context: bool = False) -> list[str]:
+                 by_sound: bool = False, in_context: bool = False, min_score: float | None = None) -> list[str]:
         """Up to max_terms terms, best match first; terms that `exclude` (default: the
         draft) already spells are left out. `by_sound`: a term may also match by how it
         sounds (`phonetic.phone_key`; only when the settings keep sound keys). `in_context`
         (with a context): only terms the CLM finds likelier than the words heard in the
-        span's place, ranked by likeness plus `context_weight` per nat of that gain."""
+        span's place, ranked by likeness plus `context_weight` per nat of that gain, and scoring
+        at least `min_score` when given."""
         if not self.keys:
             return []
         words, at = self._spans_at(draft)
@@ -241,7 +249,8 @@ class TermRetriever:
 
         if in_context and self.context is not None:
             likeness = np.maximum(spelled, sounded)
-            return self._in_context(self.context.draft(words), at, list(spans), likeness, cutoff, needed)
+            found = self._in_context(self.context.draft(words), at, list(spans), likeness, cutoff, needed)
+            return [term for term, score in found if min_score is None or score >= min_score]
         best_spelled, best_sounded = spelled.max(axis=0), sounded.max(axis=0)
         hits = np.flatnonzero((best_spelled >= cutoff) | (best_sounded >= cutoff))
         kept = [i for i in hits.tolist() if needed(i)]
@@ -252,7 +261,7 @@ class TermRetriever:
         return [self.terms[i] for i in order[: self.settings.max_terms]]
 
     def _in_context(self, draft: DraftContext, at: list[tuple[int, int, str]], keys: list[str],
-                    likeness: np.ndarray, cutoff: float, needed: Callable[[int], bool]) -> list[str]:
+                    likeness: np.ndarray, cutoff: float, needed: Callable[[int], bool]) -> list[tuple[str, float]]:
         """Terms that match a span and fit there better than what was heard, ranked by
         likeness plus `context_weight` per nat of that fit (best over their spans)."""
         assert self.context is not None and self.settings.context_weight is not None
@@ -269,7 +278,7 @@ class TermRetriever:
                 if fit > 0.0 and score > best.get(i, -np.inf):
                     best[i] = score
         order = sorted(best, key=lambda i: (-best[i], i))
-        return [self.terms[i] for i in order[: self.settings.max_terms]]
+        return [(self.terms[i], best[i]) for i in order[: self.settings.max_terms]]
 
 
 #: what an inflection (or a Latin plural) changes at a word's end: pain/pains, flag/flagged,

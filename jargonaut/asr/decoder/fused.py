@@ -262,7 +262,7 @@ class FusedGenerator:
         assert self._retriever is not None
         settings, bar = self._biasing, self._biasing.unsure_word_logprob
         assert bar is not None
-        per_region = [self._retriever.for_unsure(region.text, exclude=draft)
+        per_region = [self._retriever.for_unsure(region.text, exclude=draft, region=True)
                       for region in unsure_regions(first, self._vocab, bar, settings.max_span_words - 1)]
         return unsure_terms_first(per_region, terms, settings.max_terms)
 
