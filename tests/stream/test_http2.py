@@ -23,7 +23,7 @@ def _check_items(event: dict) -> None:
 @pytest.mark.slow
 def test_pcm_stream_gives_partial_and_final_results(stream_server, clips) -> None:
     out = run_in_subprocess(spec(stream_server, clips["jfk16"], 16000, session_id="0f8fad5b-d9cb-469f-a165-70867728950e",
-                                  bytes_per_second=96000), cert(stream_server))  # 3x real time
+                                  bytes_per_second=64000), cert(stream_server))  # 2x real time: partials even under load
     assert out["error"] is None, out["error"]
     headers = out["headers"]
     assert headers["request_id"] and headers["language_code"] == "en-US"

@@ -16,7 +16,8 @@ PARAMS = {"language-code": "en-US", "media-encoding": "pcm", "sample-rate": "160
 @pytest.mark.parametrize("tls", [False, True])
 def test_websocket_stream(stream_server, clips, tls) -> None:
     url = presigned_ws_url(stream_server, PARAMS, tls=tls)
-    out = run_ws(url, clips["jfk16"].read_bytes(), cert=cert(stream_server), bytes_per_second=96000)
+    out = run_ws(url, clips["jfk16"].read_bytes(), cert=cert(stream_server),
+                 bytes_per_second=64000)  # 2x real time: partials arrive even on a loaded machine
     assert out["exceptions"] == []
     assert any(e["partial"] for e in out["events"]) and any(not e["partial"] for e in out["events"])
     text = words(final_text(out["events"]))
