@@ -196,14 +196,6 @@ class TermRetriever:
                     at.append((i, n, span))
         return [w for _, w in pairs], at
 
-    def spans(self, draft: str) -> dict[str, list[str]]:
-        """Each span of one to `max_span_words` words, squashed, with the words it was made of."""
-        words, at = self._spans_at(draft)
-        out: dict[str, list[str]] = {}
-        for i, n, span in at:
-            out.setdefault(span, words[i : i + n])
-        return out
-
     def for_unsure(self, draft: str, exclude: str | None = None, region: bool = False) -> list[str]:
         """The glossary's terms for an unsure draft: with a context, those matched by spelling or
         sound that fit where they match, best first; without, the close spellings. `region`: for
