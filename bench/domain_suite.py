@@ -1,6 +1,7 @@
 """The domain suite: plain faster-whisper vs `hotwords` vs our CLM on our synthetic domains.
 
     python -m bench.domain_suite [--domains legal,finance] [--bands 16k,8k] [--limit N] [--split dev|held-out|all]
+                                 [--systems plain,clm] [--no-long] [--set biasing.max_terms=12 ...] [--save DIR]
 
 The development protocol (issue 12): settings (decoder defaults, fusion weights, gates) are
 chosen on the DEV domains only. The HELD_OUT domains are for reporting; nobody looks at their
@@ -22,14 +23,22 @@ better). Two settings differ on a split only where their intervals say so: one c
 moves a 40-clip domain by a point or more. One table per split, with means. "in text %" is the share of plain's
 misrecognised reference words (substituted or deleted, per clip) that occur in train.txt at
 all: what a CLM can reach; a word its text never has, it can only fix by luck.
+
+Trying a setting on DEV: `--set FIELD=VALUE` (repeatable) changes the CLM system's fusion
+settings (`asr/options.FusionSettings`; `biasing.FIELD` for `BiasingSettings`, values as Python
+literals), `--systems clm --no-long` runs only what a comparison needs, and `--save DIR` keeps every
+hypothesis; `python -m bench.compare BEFORE AFTER` then says whether the change helped.
 """
 from __future__ import annotations
 
 import argparse
+import ast
+import dataclasses
 import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -61,12 +70,12 @@ class Scores:
     clm_vs_plain: PairedComparison | None = field(default=None, compare=False)  # per clip, paired
 
 
-def relative_reduction(plain: float, system: float) -> float | None:
-    return (plain - system) / plain if plain else None
+def relative_reduction(plain: float | None, system: float | None) -> float | None:
+    return (plain - system) / plain if plain and system is not None else None
 
 
-def ratio(clm: float, hotwords: float) -> float | None:
-    return clm / hotwords if hotwords else None
+def ratio(clm: float | None, hotwords: float | None) -> float | None:
+    return clm / hotwords if hotwords and clm is not None else None
 
 
 def in_text_share(report, text_words: set[str]) -> float | None:
@@ -93,8 +102,28 @@ def long_recording(audio: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)
 
 
+def with_overrides(fusion: Any, overrides: list[str]) -> Any:
+    """`fusion` (FusionSettings) with each "FIELD=VALUE" or "biasing.FIELD=VALUE" applied."""
+    for item in overrides:
+        name, sep, literal = item.partition("=")
+        target, _, field_name = name.rpartition(".")
+        if not sep or target not in ("", "biasing"):
+            raise SystemExit(f"--set takes FIELD=VALUE or biasing.FIELD=VALUE, not {item!r}")
+        try:
+            value = ast.literal_eval(literal)
+        except (ValueError, SyntaxError):
+            raise SystemExit(f"--set {item}: the value must be a Python literal (0.5, None, True)") from None
+        owner = fusion.biasing if target else fusion
+        if field_name not in {f.name for f in dataclasses.fields(owner)}:
+            raise SystemExit(f"--set {item}: {type(owner).__name__} has no field {field_name!r}")
+        changed = dataclasses.replace(owner, **{field_name: value})
+        fusion = dataclasses.replace(fusion, biasing=changed) if target else changed
+    return fusion
+
+
 def score_domain(name: str, bands: list[str], limit: int | None, work: Path, progress: bool,
-                 save: Path | None = None) -> list[Scores]:
+                 save: Path | None = None, systems: tuple[str, ...] = SYSTEMS, long_too: bool = True,
+                 overrides: tuple[str, ...] = ()) -> list[Scores]:
     from jargonaut.asr.audio import decode
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms, normalise, score_files
@@ -103,36 +132,44 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
     root = synthetic_domain(name)
     text = [root / "train.txt"]
     lm = train_lm(text, work)
-    hot = hotwords_from(text)
+    hot = hotwords_from(text) if "hotwords" in systems else ""
     terms = load_terms(root / "domain_terms.txt")
     text_words = set(normalise((root / "train.txt").read_text(encoding="utf-8")).split())
     out = []
     for band in bands:
         folder, base = BANDS[band]
         items = read_manifest(root / "test.tsv", folder)[:limit]
-        transcribers = {
-            "plain": make_transcriber(engine(), base),
-            "hotwords": hotwords_transcriber(base, hot),
-            "clm": make_transcriber(engine(), base, lm),
+        fusion = with_overrides(engine().options.fusion_for(engine().base_models[base]), list(overrides))
+        make = {
+            "plain": lambda: make_transcriber(engine(), base),
+            "hotwords": lambda: hotwords_transcriber(base, hot),
+            "clm": lambda: make_transcriber(engine(), base, lm, fusion),
         }
-        joined = long_recording([decode(i.audio) for i in items])
+        joined = long_recording([decode(i.audio) for i in items]) if long_too else None
         reference = " ".join(i.reference for i in items)
         per_clip, long, in_text, files = {}, {}, None, {}
-        for system, transcribe in transcribers.items():
+        for system in systems:
+            transcribe = make[system]()
             report = evaluate(items, transcribe, terms, progress=progress).report
             per_clip[system], files[system] = report.wer, report.files
             if system == "plain":
                 in_text = in_text_share(report, text_words)
-            long_text = transcribe(joined)
-            long[system] = score_files([(f"{name}-long", reference, long_text)], terms).wer
+            long_text = transcribe(joined) if joined is not None else None
+            if long_text is not None:
+                long[system] = score_files([(f"{name}-long", reference, long_text)], terms).wer
             if save is not None:  # every hypothesis, for reading errors later (DEV domains only)
                 save.mkdir(parents=True, exist_ok=True)
                 (save / f"{name}-{band}-{system}.json").write_text(json.dumps(
                     {"clips": [[f.id, f.reference, f.text] for f in report.files], "long": [reference, long_text]}))
-        scores = Scores(name, band, len(items), per_clip, long, in_text, compare(files["plain"], files["clm"]))
+        paired = compare(files["plain"], files["clm"]) if {"plain", "clm"} <= set(files) else None
+        scores = Scores(name, band, len(items), per_clip, long, in_text, paired)
         print_row(scores, flush=True)
         out.append(scores)
     return out
+
+
+def _mean(values: list[float]) -> float | None:
+    return float(np.mean(values)) if values else None
 
 
 def pct(value: float | None) -> str:
@@ -153,11 +190,11 @@ HEADER = (
 def row_cells(s: Scores) -> list[str]:
     cells = [s.domain, s.band, str(s.clips)]
     for view, wer in (("per_clip", s.per_clip), ("long", s.long)):
-        cells += [pct(wer[k]) for k in SYSTEMS]
-        reduction = pct(relative_reduction(wer["plain"], wer["clm"]))
+        cells += [pct(wer.get(k)) for k in SYSTEMS]  # "-": a system not run (--systems, --no-long)
+        reduction = pct(relative_reduction(wer.get("plain"), wer.get("clm")))
         if view == "per_clip" and s.clm_vs_plain is not None:
             reduction += interval_text(s.clm_vs_plain.low, s.clm_vs_plain.high)
-        cells += [reduction, _ratio(ratio(wer["clm"], wer["hotwords"]))]
+        cells += [reduction, _ratio(ratio(wer.get("clm"), wer.get("hotwords")))]
     return cells + [pct(s.in_text)]
 
 
@@ -181,9 +218,9 @@ def print_table(title: str, rows: list[Scores]) -> None:
         cells = ["**mean**", band, str(sum(s.clips for s in picked))]
         for view in ("per_clip", "long"):
             wers = [getattr(s, view) for s in picked]
-            cells += [pct(float(np.mean([w[k] for w in wers]))) for k in SYSTEMS]
-            reductions = [r for w in wers if (r := relative_reduction(w["plain"], w["clm"])) is not None]
-            ratios = [r for w in wers if (r := ratio(w["clm"], w["hotwords"])) is not None]
+            cells += [pct(_mean([w[k] for w in wers if k in w])) for k in SYSTEMS]
+            reductions = [r for w in wers if (r := relative_reduction(w.get("plain"), w.get("clm"))) is not None]
+            ratios = [r for w in wers if (r := ratio(w.get("clm"), w.get("hotwords"))) is not None]
             mean = pct(float(np.mean(reductions)) if reductions else None)
             comparisons = [s.clm_vs_plain for s in picked if s.clm_vs_plain is not None]
             if view == "per_clip" and len(comparisons) == len(picked):
@@ -203,7 +240,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, help="only the first N clips of each domain")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--save", type=Path, help="write every hypothesis as JSON into this folder")
+    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: plain, hotwords, clm (default all)")
+    parser.add_argument("--no-long", action="store_true", help="score per clip only (no long recording)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
+                        help="a fusion setting for the clm system (biasing.FIELD for BiasingSettings); repeatable")
     args = parser.parse_args(argv)
+    systems = tuple(args.systems.split(","))
+    if not systems or any(s not in SYSTEMS for s in systems):
+        raise SystemExit(f"--systems takes {', '.join(SYSTEMS)}")
+    fusion = with_overrides(engine().options.fusion_for(engine().base_models["WideBand"]), args.overrides)
 
     split = {"dev": DEV, "held-out": HELD_OUT, "all": DEV + HELD_OUT}[args.split]
     domains = args.domains.split(",") if args.domains else list(split)
@@ -214,12 +259,13 @@ def main(argv: list[str] | None = None) -> None:
     if any(b not in BANDS for b in bands):
         raise SystemExit(f"--bands takes {', '.join(BANDS)}")
 
-    print(f"fusion settings: {engine().options.fusion_for(engine().base_models['WideBand'])}")
+    print(f"fusion settings: {fusion}")
     print(HEADER, flush=True)
     results: list[Scores] = []
     for name in domains:
         with tempfile.TemporaryDirectory(prefix=f"domain-suite-{name}-") as tmp:
-            results += score_domain(name, bands, args.limit, Path(tmp), not args.no_progress, args.save)
+            results += score_domain(name, bands, args.limit, Path(tmp), not args.no_progress, args.save, systems,
+                                    not args.no_long, tuple(args.overrides))
     for title, members in (("DEV domains (tune on these)", DEV), ("HELD-OUT domains (report only)", HELD_OUT)):
         rows = [s for s in results if s.domain in members]
         if rows:

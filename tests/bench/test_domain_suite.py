@@ -1,0 +1,50 @@
+"""`python -m bench.domain_suite` as a DEV tool: chosen systems, setting overrides, saved runs."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.domain_suite import with_overrides
+from jargonaut.asr.options import FusionSettings
+
+
+def test_overrides_change_the_named_fields_only() -> None:
+    base = FusionSettings()
+    changed = with_overrides(base, ["token_alpha=0.4", "biasing.max_terms=12", "biasing.context_inflection_min_fit=None"])
+    assert changed.token_alpha == 0.4 and changed.biasing.max_terms == 12
+    assert changed.biasing.context_inflection_min_fit is None
+    assert changed.clm_share == base.clm_share and changed.biasing.min_similarity == base.biasing.min_similarity
+
+
+@pytest.mark.parametrize("item, message", [
+    ("biasing.no_such_field=1", "has no field 'no_such_field'"),
+    ("token_alpha=half", "must be a Python literal"),
+    ("gate.min=1", "FIELD=VALUE or biasing.FIELD=VALUE"),
+    ("token_alpha", "FIELD=VALUE or biasing.FIELD=VALUE"),
+])
+def test_a_bad_override_is_refused_with_what_is_wrong(item: str, message: str) -> None:
+    with pytest.raises(SystemExit, match=message):
+        with_overrides(FusionSettings(), [item])
+
+
+@pytest.mark.slow
+def test_a_dev_run_saves_what_bench_compare_reads(tmp_path: Path) -> None:
+    """Two clips of devops at 8 kHz, plain and the CLM with a changed setting, per clip only."""
+    save = tmp_path / "run"
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.domain_suite", "--domains", "devops", "--bands", "8k", "--limit", "2",
+         "--systems", "plain,clm", "--no-long", "--set", "biasing.max_terms=3", "--save", str(save), "--no-progress"],
+        capture_output=True, text=True, check=True).stdout
+    assert "max_terms=3" in out.splitlines()[0]
+    row = next(line for line in out.splitlines() if line.startswith("| devops | 8k |")).split(" | ")
+    assert row[2] == "2" and row[4] == "-"  # two clips; hotwords not run
+    assert row[8:13] == ["-"] * 5  # no long recording
+    assert sorted(p.name for p in save.iterdir()) == ["devops-8k-clm.json", "devops-8k-plain.json"]
+    assert len(json.loads((save / "devops-8k-clm.json").read_text())["clips"]) == 2
+    compared = subprocess.run([sys.executable, "-m", "bench.compare", str(save), str(save), "--against", "plain"],
+                              capture_output=True, text=True, check=True).stdout
+    assert "| devops | 8k | 2 |" in compared
