@@ -38,11 +38,11 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from bench.clm_wer import engine, hotwords_from, hotwords_transcriber, synthetic_domain, train_lm
+from jargonaut.asr.options import FusionSettings
 from jargonaut.evaluate.significance import PairedComparison, compare, mean_interval
 
 #: Tune on these (devops was made first; the other three were written for the suite).
@@ -102,8 +102,8 @@ def long_recording(audio: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)
 
 
-def with_overrides(fusion: Any, overrides: list[str]) -> Any:
-    """`fusion` (FusionSettings) with each "FIELD=VALUE" or "biasing.FIELD=VALUE" applied."""
+def with_overrides(fusion: FusionSettings, overrides: list[str]) -> FusionSettings:
+    """`fusion` with each "FIELD=VALUE" or "biasing.FIELD=VALUE" applied."""
     for item in overrides:
         name, sep, literal = item.partition("=")
         target, _, field_name = name.rpartition(".")

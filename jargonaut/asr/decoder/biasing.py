@@ -263,7 +263,7 @@ class TermRetriever:
                     return 0.0
                 # Only an ending lost (a weak final -d, -s: "spike" for spiked), never one changed
                 # or added: "reconciled" heard, "reconciling" or "reconcile" likelier after "we".
-                if any(len(w) >= len(self.keys[i]) or not self.keys[i].startswith(w) for w in forms):
+                if not all(self.keys[i].startswith(w) for w in forms):  # a heard form is never the key itself
                     return None
                 return inflection_fit
 
