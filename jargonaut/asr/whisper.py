@@ -13,12 +13,18 @@ Let us not. Let us not."; JFK's "ask not" cut at 3.0-4.2 s, tiny.en: 10 s window
 30 s window "Ask the..."). The engine re-decodes such a result with the full window
 (`repeats_itself`), so the cost falls only on the loops.
 
+Temperature fallback: faster-whisper resamples a window whose mean acoustic log-probability
+is below -1.0, and the sampling is CTranslate2's, without the CLM. A fused window's domain
+words are what make that mean low, so a window the CLM decided is kept (a loop still falls
+back): `generate_with_fallback`.
+
 Each call gets a shallow `view` (weights shared, nothing global), so a stream's short
 window or a fused decode never leaks into another thread's call.
 """
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import re
 from typing import Any
@@ -65,3 +71,19 @@ class EngineWhisper(WhisperModel):
             call.model = generator
         call.encoder_frames = encoder_frames
         return call
+
+    def generate_with_fallback(self, encoder_output: Any, prompt: list[int], tokenizer: Any, options: Any) -> Any:
+        """faster-whisper's decode of one window with temperature fallback, except that a window
+        our fused decoder decided with the CLM (`FusedGenerator.keep_clm_windows`, the gate kept
+        the CLM) is not resampled for a low acoustic log-probability: the CLM chose words Whisper
+        found less likely, which is what fusion is for, and the fallback samples without it. A
+        looping result (compression ratio) still falls back; so does every other window."""
+        generator = self.model
+        if not getattr(generator, "keep_clm_windows", False) or len(options.temperatures) < 2:
+            return super().generate_with_fallback(encoder_output, prompt, tokenizer, options)
+        first = super().generate_with_fallback(encoder_output, prompt, tokenizer,
+                                               dataclasses.replace(options, temperatures=options.temperatures[:1]))
+        threshold = options.compression_ratio_threshold
+        if generator.decided_by_clm and (threshold is None or first[3] <= threshold):
+            return first
+        return super().generate_with_fallback(encoder_output, prompt, tokenizer, options)

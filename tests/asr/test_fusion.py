@@ -92,3 +92,29 @@ def test_second_pass_spells_retrieved_terms_with_whisper_style(eval_dir, biomed_
     unsure = replace(gated, biasing=replace(gated.biasing, min_token_logprob=-1e-6))
     again = make_transcriber(engine(), "WideBand", biomed_clm, settings=unsure)
     assert [again(decode(i.audio)) for i in items] == second
+
+
+def test_a_window_the_clm_decided_is_not_resampled(eval_dir, biomed_clm):
+    """faster-whisper re-decodes a window by sampling, without the CLM, when its acoustic
+    log-probability is low, and a fused window's domain words make it low: at 8 kHz the CLM
+    hears "Osimertinib crosses ..." at about -1.1 per token, plain Whisper "is the blood-brain
+    barrier" at -0.8. Below a threshold of -0.8 the window the CLM decided is kept as decoded
+    (as with no fallback at all); the old behaviour (`resample_clm_windows`) loses both terms."""
+    from dataclasses import replace
+
+    from jargonaut.asr.audio import decode
+    from jargonaut.evaluate.manifests import read_manifest
+    from tests.asr.parts import engine
+
+    base = engine().base_models["NarrowBand"]
+    fusion = replace(engine().options.fusion_for(base), log_prob_threshold=-0.8)
+    assert not fusion.resample_clm_windows
+    items = read_manifest(eval_dir / "biomed-tts" / "test.tsv", "wav8", ids=["test_004", "test_022"])
+    terms = ["Osimertinib", "Rituximab"]
+    for item, term in zip(items, terms):
+        audio = decode(item.audio)
+        kept = engine().text(audio, base, biomed_clm, fusion=fusion)
+        assert term in kept, kept
+        assert kept == engine().text(audio, base, biomed_clm, fusion=replace(fusion, log_prob_threshold=None))
+        resampled = engine().text(audio, base, biomed_clm, fusion=replace(fusion, resample_clm_windows=True))
+        assert term not in resampled, resampled

@@ -72,7 +72,7 @@ class FusedGenerator:
         history_words: int = 4, candidates: int | None = None, retriever: TermRetriever | None = None,
         biasing: BiasingSettings = BiasingSettings(), blas_threads: int = 1, gate: DomainGate | None = None,
         end_margin: float | None = None, off_domain: Fusion | None = None,
-        sentence_case: SentenceCase | None = None,
+        sentence_case: SentenceCase | None = None, keep_clm_windows: bool = False,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -82,6 +82,11 @@ class FusedGenerator:
         # 2-core box (measured: 2 threads under load made a beam step 5-10x slower).
         self._blas_threads = blas_threads
         self._gate = gate  # off-domain windows decoded again without the CLM (gate.py)
+        # A window the CLM decided is not resampled for a low acoustic log-probability
+        # (EngineWhisper.generate_with_fallback reads these two)
+        self.keep_clm_windows = keep_clm_windows and fusion is not None
+        self.decided_by_clm = False  # the last generate's every window kept the CLM's result
+        self._last: tuple[Any, list[list[int]], list[_Result]] | None = None  # its call and answer
         self._end_margin = end_margin  # where a fused search may end (search.acoustic_end)
         # what the gate's re-decode fuses: a custom vocabulary's phrases stay, the CLM goes
         self._off_domain = off_domain
@@ -94,6 +99,8 @@ class FusedGenerator:
         if kw.get("sampling_temperature", 1.0) != 1.0 or kw.get("num_hypotheses", 1) > 1:
             # Temperature fallback samples; that stays CTranslate2's (rare, no CLM).
             return self._ct2.generate(encoder_output, prompts, **kw)
+        if self._last is not None and self._last[0] is encoder_output and self._last[1] == prompts:
+            return self._last[2]  # the same window asked again (a fallback after a kept one looped)
         if getattr(encoder_output, "device", "cpu") != "cpu":
             import ctranslate2
 
@@ -101,7 +108,10 @@ class FusedGenerator:
         enc = np.array(encoder_output)
         if len(enc) != len(prompts):
             raise ValueError(f"fused decoding got {len(enc)} encoder outputs for {len(prompts)} prompts")
-        return [self._generate_one(enc[i], list(prompt), kw) for i, prompt in enumerate(prompts)]
+        self.decided_by_clm = self._fusion is not None
+        results = [self._generate_one(enc[i], list(prompt), kw) for i, prompt in enumerate(prompts)]
+        self._last = (encoder_output, [list(p) for p in prompts], results)
+        return results
 
     def _generate_one(self, encoded: np.ndarray, prompt: list[int], kw: dict[str, Any]) -> _Result:
         cross = self._decoder.cross_kv(encoded)
@@ -125,6 +135,7 @@ class FusedGenerator:
                 if self._off_domain is not None:
                     plain_state = self._off_domain.history_state(previous_text, self._history_words)
                 result = self._search(cross, prompt, filters, plain_state, kw, fused=False)
+                self.decided_by_clm = False
         n = max(len(result.tokens), 1)
         # faster-whisper derives avg_logprob from this score and falls back to sampling
         # (without the CLM) below its threshold. Keep it acoustic-only: judging windows by
