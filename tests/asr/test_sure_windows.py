@@ -60,6 +60,25 @@ def test_a_change_without_a_new_term_or_across_a_segment_edge_is_not_kept() -> N
     assert keep_term_fixes(first, glossary, ["Datadog", "Kubernetes"], vocab) is first
 
 
+def test_a_fix_that_loses_a_term_pass_one_spelled_is_not_kept() -> None:
+    """DEV automotive at 8 kHz: pass 2 spelled the glossary's "weights" and lost "coolant", a
+    term rare in general English (Zipf 3.2)."""
+    vocab = wideband_parts().vocab
+    first = _result(0.0, "The water pump meets coolant from the wheat pole.", 3.0)
+    second = _result(0.0, "The water pump weights cool up from the wheat pole.", 3.0)
+    clm_terms = frozenset({"coolant", "weights", "patched"})
+    assert _text(keep_term_fixes(first, second, ["weights"], vocab)) == _text(second)
+    assert keep_term_fixes(first, second, ["weights"], vocab, clm_terms) is first
+    # a common word is weak evidence that pass 1 heard it: losing "mute" does not block the fix
+    heard = _result(0.0, "Alertmanager and ambition mute warning swallow critical alert fires.", 3.0)
+    respelt = _result(0.0, "Alertmanager inhibition needs warnings while a critical alert fires.", 3.0)
+    assert keep_term_fixes(heard, respelt, ["Inhibition"], vocab, clm_terms | {"mute"}) is not heard
+    # an inflection of the term is no loss: "patch" -> "patched" is the fix itself
+    lost = _result(0.0, "We patch the node.", 2.0)
+    fixed = _result(0.0, "We patched the node.", 2.0)
+    assert _text(keep_term_fixes(lost, fixed, ["patched"], vocab, clm_terms)) == "We patched the node."
+
+
 def test_a_fix_keeps_pass_one_timestamps_where_pass_two_moved_them() -> None:
     """Pass 2's timestamps fall elsewhere (its prompt carries none): the fix is kept, pass 1's
     segments stay, so faster-whisper's seek does not move."""

@@ -182,6 +182,7 @@ class TermRetriever:
         self._by_sound = [i for i, key in enumerate(phones) if len(key) >= MIN_KEY]  # terms matched by sound too
         self.phones = [phones[i] for i in self._by_sound]
         self._lengths = np.asarray([len(k) for k in self.keys])
+        self.key_set = frozenset(self.keys)  # what a fix may not lose (sure_windows.keep_term_fixes)
 
     def _spans_at(self, draft: str) -> tuple[list[str], list[tuple[int, int, str]]]:
         """The draft's words, and each span of one to `max_span_words` of them long enough to
@@ -387,6 +388,23 @@ def introduces_term(first: str, second: str, terms: list[str]) -> bool:
         elif key in new_words or _inflection_of(key, new_words):
             return True
     return False
+
+
+#: a term rarer in general English than this (Zipf) is evidence pass 1 heard it, not chance
+LOSS_MAX_ZIPF = 3.5
+
+
+def loses_term(first: str, second: str, keys: frozenset[str], max_zipf: float = LOSS_MAX_ZIPF) -> bool:
+    """Whether `first` spells a term (its squashed key in `keys`) rarer in general English than
+    `max_zipf` that `second` spells in no form ("coolant" in "meets coolant", not in "weights
+    cool up"). Common terms do not count ("mute" lost while "inhibition" and "warnings" are
+    gained), nor does a word joined into a compound ("node local" -> "NodeLocal") or an
+    inflection of it ("patch" -> "patched")."""
+    from jargonaut.lm.general import zipf
+
+    kept, joined = _words(second), squash(second)
+    return any(word in keys and word not in joined and not _inflection_of(word, kept) and (zipf(word) or 0.0) < max_zipf
+               for word in _words(first) - kept)
 
 
 def accept_second_pass(first: str, second: str, first_logprob: float, second_logprob: float,

@@ -180,7 +180,7 @@ class FusedGenerator:
             verdict = "fixes"
         if verdict == "first":
             return first
-        return self._cased(first, second if verdict == "whole" else keep_term_fixes(first, second, terms, vocab))
+        return self._cased(first, second if verdict == "whole" else self._term_fixes(first, second, terms))
 
     def _segment_passes(self, cross: Any, prompt: list[int], kw: dict[str, Any], window: SearchResult,
                         previous_text: str, count: int) -> SearchResult:
@@ -222,8 +222,13 @@ class FusedGenerator:
         verdict = self._verdict(first, second, draft, sure, terms)
         if verdict == "first":
             return window
-        new = second if verdict == "whole" else keep_term_fixes(first, second, terms, vocab)
+        new = second if verdict == "whole" else self._term_fixes(first, second, terms)
         return replace_segment(window, span, self._cased(first, new), vocab)
+
+    def _term_fixes(self, first: SearchResult, second: SearchResult, terms: list[str]) -> SearchResult:
+        """Pass 1 with pass 2's fixes that spell one of `terms` and lose none of the CLM's."""
+        assert self._retriever is not None
+        return keep_term_fixes(first, second, terms, self._vocab, self._retriever.key_set)
 
     def _cased(self, first: SearchResult, kept: SearchResult) -> SearchResult:
         return self._sentence_case.keep(first, kept) if self._sentence_case is not None else kept

@@ -15,7 +15,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Callable
 
-from jargonaut.asr.decoder.biasing import introduces_term
+from jargonaut.asr.decoder.biasing import introduces_term, loses_term
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 
 #: a word of a decoded sequence: (token, acoustic log-probability) pairs; a timestamp or a
@@ -78,9 +78,12 @@ def likelier_than_heard(terms: list[str], region: UnsureRegion, unigram: Callabl
     return [term for term in terms if unigram(term) > heard]
 
 
-def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str], vocab: Vocab) -> SearchResult:
+def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str], vocab: Vocab,
+                    kept: frozenset[str] = frozenset()) -> SearchResult:
     """Pass 1 with only those of pass 2's changes that spell one of `terms` pass 1 lacked, each
-    within one of pass 1's segments (`first` itself when there is none). The words are aligned
+    within one of pass 1's segments (`first` itself when there is none), and none that loses one
+    of `kept` (the CLM's terms, squashed) pass 1 spelled there ("meets coolant" -> "weights cool up" spells
+    the term "weights" but loses "coolant"). The words are aligned
     without timestamps, and pass 1's stay where they were: pass 2's often fall elsewhere
     (its glossary prompt carries none), which must neither hide a fix next to a segment's edge
     nor move faster-whisper's seek."""
@@ -93,7 +96,8 @@ def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str],
         # a fix respells what was heard: no words added beyond one (a prompt's glossary
         # inserted into the transcript "spells" terms too), and no timestamp inside
         if (op == "replace" and j2 - j1 <= i2 - i1 + 1 and at[i2 - 1] - at[i1] == i2 - i1 - 1
-                and introduces_term(" ".join(keys[0][i1:i2]), " ".join(keys[1][j1:j2]), terms)):
+                and introduces_term(" ".join(keys[0][i1:i2]), " ".join(keys[1][j1:j2]), terms)
+                and not loses_term(" ".join(keys[0][i1:i2]), " ".join(keys[1][j1:j2]), kept)):
             fixes[at[i1]] = (at[i2 - 1] + 1, two[j1:j2])
     if not fixes:
         return first
