@@ -82,9 +82,9 @@ def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str],
                     kept: frozenset[str] = frozenset()) -> SearchResult:
     """Pass 1 with only those of pass 2's changes that spell one of `terms` pass 1 lacked, each
     within one of pass 1's segments (`first` itself when there is none), and none that loses one
-    of `kept` (the CLM's terms, squashed) pass 1 spelled there ("meets coolant" -> "weights cool up" spells
-    the term "weights" but loses "coolant"). The words are aligned
-    without timestamps, and pass 1's stay where they were: pass 2's often fall elsewhere
+    of `kept` (the CLM's terms, squashed) pass 1 spelled there (`biasing.loses_term`: "meets
+    coolant" -> "weights cool up" spells the term "weights" but loses "coolant"). The words are
+    aligned without timestamps, and pass 1's stay where they were: pass 2's often fall elsewhere
     (its glossary prompt carries none), which must neither hide a fix next to a segment's edge
     nor move faster-whisper's seek."""
     one = word_groups(first, vocab)
