@@ -86,7 +86,6 @@ class FusedGenerator:
         # (EngineWhisper.generate_with_fallback reads these two)
         self.keep_clm_windows = keep_clm_windows and fusion is not None
         self.decided_by_clm = False  # the last generate's every window kept the CLM's result
-        self._last: tuple[Any, list[list[int]], list[_Result]] | None = None  # its call and answer
         self._end_margin = end_margin  # where a fused search may end (search.acoustic_end)
         # what the gate's re-decode fuses: a custom vocabulary's phrases stay, the CLM goes
         self._off_domain = off_domain
@@ -99,8 +98,6 @@ class FusedGenerator:
         if kw.get("sampling_temperature", 1.0) != 1.0 or kw.get("num_hypotheses", 1) > 1:
             # Temperature fallback samples; that stays CTranslate2's (rare, no CLM).
             return self._ct2.generate(encoder_output, prompts, **kw)
-        if self._last is not None and self._last[0] is encoder_output and self._last[1] == prompts:
-            return self._last[2]  # the same window asked again (a fallback after a kept one looped)
         if getattr(encoder_output, "device", "cpu") != "cpu":
             import ctranslate2
 
@@ -109,9 +106,7 @@ class FusedGenerator:
         if len(enc) != len(prompts):
             raise ValueError(f"fused decoding got {len(enc)} encoder outputs for {len(prompts)} prompts")
         self.decided_by_clm = self._fusion is not None
-        results = [self._generate_one(enc[i], list(prompt), kw) for i, prompt in enumerate(prompts)]
-        self._last = (encoder_output, [list(p) for p in prompts], results)
-        return results
+        return [self._generate_one(enc[i], list(prompt), kw) for i, prompt in enumerate(prompts)]
 
     def _generate_one(self, encoded: np.ndarray, prompt: list[int], kw: dict[str, Any]) -> _Result:
         cross = self._decoder.cross_kv(encoded)
