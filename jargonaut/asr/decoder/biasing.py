@@ -148,6 +148,21 @@ class BiasingSettings:
     # 172 / 348, every change a lost ending restored (resurfaced, cracked, patched, compressed)
     # or pass-2 noise elsewhere in the clip. Small; kept because it fixes only what it should.
     context_inflection_min_fit: float | None = 1.0
+    # An unsure draft's words heard below `unsure_word_logprob` are also checked against the
+    # audio (term_spotting.py): a candidate term (at least `spot_min_likeness` like the span by
+    # sound key, likelier there to the CLM than the words heard; the `spot_candidates` best per
+    # span start) is spotted where its acoustic log-probability in the span's place plus
+    # `spot_fit_weight` times that CLM gain (at most 5 nats) is at most `spot_margin` nats below
+    # the span's own. Up to `spot_max_terms` spotted terms the window's glossary lacks get a
+    # pass 2 of their own, of which only their fixes are kept. None: no spotting. DEV per clip
+    # (errors 16 kHz / 8 kHz): None 170 / 335; 8 nats 170 / 325 (6 clips changed at 8 kHz, 5
+    # better: Argo, Istio, Cilium, deferred, Bates); 12 the same; taking the spotted terms' pass 2
+    # whole where the guard allows, as an unsure window's, 170 / 325 as well (one better, one worse).
+    spot_margin: float | None = 8.0
+    spot_fit_weight: float = 1.0
+    spot_min_likeness: float = 50.0
+    spot_candidates: int = 8
+    spot_max_terms: int = 4
     # A rejected pass 2 (too long or short, no new term, acoustically worse) still gives its term
     # fixes to pass 1 (`keep_term_fixes`), unless it looped: in a long window the guard judges
     # 30 s of text, while a fix is one word ("All parib" -> "Olaparib").
@@ -196,6 +211,31 @@ class TermRetriever:
                 if len(span) >= self.settings.min_chars:
                     at.append((i, n, span))
         return [w for _, w in pairs], at
+
+    def likeness(self, words: list[str]) -> np.ndarray:
+        """How much a span of draft words looks or sounds like each term (0-100, the better of
+        the spelling's sound key and, for terms matched by sound, `phonetic.phone_key`)."""
+        from rapidfuzz import fuzz, process
+
+        span = "".join(_LOOP.sub(r"\1", squash(w))[:MAX_WORD_CHARS] for w in words)
+        if not span or not self.keys:
+            return np.zeros(len(self.keys), np.uint8)
+        scores = process.cdist([sound_key(span)], self.sounds, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
+        phones = "".join(phone_key(w) for w in words)
+        if self.phones and len(phones) >= MIN_KEY:
+            sounded = process.cdist([phones], self.phones, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
+            scores[self._by_sound] = np.maximum(scores[self._by_sound], sounded)
+        return scores
+
+    def spelled_in(self, draft: str) -> np.ndarray:
+        """Per term: whether `draft` spells it, or it but for an inflection (no help needed)."""
+        heard_words = _words(draft)
+        heard = heard_words | {squash(w) for w in draft.split()}
+        by_stem: dict[str, set[str]] = {}
+        for word in heard_words:
+            by_stem.setdefault(word[:MIN_STEM], set()).add(word)
+        return np.array([key in heard or bool(_inflections_of(key, by_stem.get(key[:MIN_STEM], set())))
+                         for key in self.keys], dtype=bool)
 
     def for_unsure(self, draft: str, exclude: str | None = None, region: bool = False) -> list[str]:
         """The glossary's terms for an unsure draft: with a context, those matched by spelling or

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -25,6 +25,7 @@ from jargonaut.asr.decoder.biasing import (
     introduces_term,
     looped,
     rare_in_general_english,
+    squash,
     unsure_terms_first,
 )
 from jargonaut.asr.decoder.fusion import Fusion
@@ -49,6 +50,7 @@ from jargonaut.asr.decoder.segments import (
 )
 from jargonaut.asr.decoder.sentence_case import SentenceCase
 from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, resume_point, unsure_regions
+from jargonaut.asr.decoder.term_spotting import TermSpotter
 
 MAX_LENGTH = 448  # Whisper's context: prompt and new tokens together
 TIMESTAMP_SECONDS = 0.02  # the step between Whisper's timestamp tokens
@@ -90,6 +92,10 @@ class FusedGenerator:
         # what the gate's re-decode fuses: a custom vocabulary's phrases stay, the CLM goes
         self._off_domain = off_domain
         self._sentence_case = sentence_case  # pass 2 keeps Whisper's capitalised sentence starts
+        # terms the audio supports where an unsure draft heard far from their spelling
+        self._spotter = (TermSpotter(decoder, vocab, retriever, biasing)
+                         if retriever is not None and biasing.spot_margin is not None and vocab.encode is not None
+                         else None)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ct2, name)
@@ -155,27 +161,33 @@ class FusedGenerator:
         """Decode the window again with the domain terms the first pass seems to contain as a prompt."""
         vocab = self._vocab
         draft = self._text(first.tokens)
-        sure, terms = self._terms_for(first, draft, first.alternatives)
-        if not terms or vocab.sot not in prompt:
+        sure, terms, spotted = self._terms_for(first, draft, first.alternatives, cross, prompt)
+        if not (terms or spotted) or vocab.sot not in prompt:
             return first
-        second_prompt = self._glossary_prompt(prompt, terms)
-        # faster-whisper's max_length is the prompt plus max_new_tokens: pass 2 gets the same
-        # room for new tokens (a stream final's pass 2 otherwise stopped mid-sentence)
-        new_tokens = kw.get("max_length", MAX_LENGTH) - len(prompt)
-        second_kw = {**kw, "max_length": min(MAX_LENGTH, len(second_prompt) + new_tokens)}
         stamps = [t for t in first.tokens if vocab.timestamp_begin <= t]
         if stamps and self._biasing.second_pass_reach is not None:
             reach = stamps[-1] - round(self._biasing.second_pass_reach / TIMESTAMP_SECONDS)
             filters = [*filters, NoEndBefore(vocab, reach)]
-        second = self._search(cross, second_prompt, filters, state, second_kw)
-        verdict = self._verdict(first, second, draft, sure, terms)
-        if verdict == "whole" and resume_point(second.tokens, vocab) != resume_point(first.tokens, vocab):
-            # Pass 2 whole must not move faster-whisper's seek: the glossary prompt carries no
-            # timestamps, so pass 2 often writes none, and the window would count as read to its end.
-            verdict = "fixes"
-        if verdict == "first":
-            return first
-        return self._cased(first, second if verdict == "whole" else self._term_fixes(first, second, terms))
+
+        def reread(glossary_terms: list[str]) -> SearchResult:
+            second_prompt = self._glossary_prompt(prompt, glossary_terms)
+            # faster-whisper's max_length is the prompt plus max_new_tokens: pass 2 gets the same
+            # room for new tokens (a stream final's pass 2 otherwise stopped mid-sentence)
+            new_tokens = kw.get("max_length", MAX_LENGTH) - len(prompt)
+            second_kw = {**kw, "max_length": min(MAX_LENGTH, len(second_prompt) + new_tokens)}
+            return self._search(cross, second_prompt, filters, state, second_kw)
+
+        result = first
+        if terms:
+            second = reread(terms)
+            verdict = self._verdict(first, second, draft, sure, terms)
+            if verdict == "whole" and resume_point(second.tokens, vocab) != resume_point(first.tokens, vocab):
+                # Pass 2 whole must not move faster-whisper's seek: the glossary prompt carries no
+                # timestamps, so pass 2 often writes none, and the window would count as read to its end.
+                verdict = "fixes"
+            if verdict != "first":
+                result = self._cased(first, second if verdict == "whole" else self._term_fixes(first, second, terms))
+        return self._spotted_fixes(result, spotted, reread)
 
     def _segment_passes(self, cross: Any, prompt: list[int], kw: dict[str, Any], window: SearchResult,
                         previous_text: str, count: int) -> SearchResult:
@@ -193,14 +205,13 @@ class FusedGenerator:
         vocab = self._vocab
         first = segment(window, span, vocab)
         draft = self._text(first.tokens)
-        sure, terms = self._terms_for(first, draft, segment_alternatives(window, span, vocab))
-        if not terms or vocab.sot not in prompt:
-            return window
         lo, hi = span
+        sure, terms, spotted = self._terms_for(first, draft, segment_alternatives(window, span, vocab), cross,
+                                               prompt + window.tokens[:lo])
+        if not (terms or spotted) or vocab.sot not in prompt:
+            return window
         before = window.tokens[:lo + 1]
-        second_prompt = self._glossary_prompt(prompt, terms, len(before)) + before
         room = 2 * (hi - lo) + 8  # room to re-read the segment, not the rest of the window
-        second_kw = {**kw, "max_length": min(MAX_LENGTH, len(second_prompt) + room)}
         # OneSegment first: the timestamp rules, seeing a closed segment's timestamps likelier than
         # any text, would take the end (EOT) away with the text and leave nothing to choose
         reach = round((self._biasing.second_pass_reach or 0.0) / TIMESTAMP_SECONDS)
@@ -210,15 +221,35 @@ class FusedGenerator:
         if self._fusion is not None:
             context = " ".join(t for t in (previous_text, self._text(before)) if t)
             state = self._fusion.history_state(context, self._history_words)
-        found = self._search(cross, second_prompt, filters, state, second_kw)
-        text_at = [i for i, t in enumerate(found.tokens) if t < vocab.eot]
-        second = text_result([first.tokens[0], *(found.tokens[i] for i in text_at), first.tokens[-1]],
-                             [first.logprobs[0], *(found.logprobs[i] for i in text_at), first.logprobs[-1]], vocab)
-        verdict = self._verdict(first, second, draft, sure, terms)
-        if verdict == "first":
-            return window
-        new = second if verdict == "whole" else self._term_fixes(first, second, terms)
-        return replace_segment(window, span, self._cased(first, new), vocab)
+
+        def reread(glossary_terms: list[str]) -> SearchResult:
+            second_prompt = self._glossary_prompt(prompt, glossary_terms, len(before)) + before
+            second_kw = {**kw, "max_length": min(MAX_LENGTH, len(second_prompt) + room)}
+            found = self._search(cross, second_prompt, filters, state, second_kw)
+            text_at = [i for i, t in enumerate(found.tokens) if t < vocab.eot]
+            return text_result([first.tokens[0], *(found.tokens[i] for i in text_at), first.tokens[-1]],
+                               [first.logprobs[0], *(found.logprobs[i] for i in text_at), first.logprobs[-1]], vocab)
+
+        new = first
+        if terms:
+            second = reread(terms)
+            verdict = self._verdict(first, second, draft, sure, terms)
+            if verdict != "first":
+                new = self._cased(first, second if verdict == "whole" else self._term_fixes(first, second, terms))
+        new = self._spotted_fixes(new, spotted, reread)
+        return window if new is first else replace_segment(window, span, new, vocab)
+
+    def _spotted_fixes(self, result: SearchResult, spotted: list[str],
+                       reread: Callable[[list[str]], SearchResult]) -> SearchResult:
+        """`result` with the fixes of one more pass 2 whose glossary is the spotted terms it does
+        not spell (term_spotting.py). A pass of their own, and fixes only: added to the window's
+        glossary, a chance term changed what pass 2 wrote elsewhere (biomed 8 kHz "Trastuzumab
+        and Pertuzumab" lost when "prostate" joined the list)."""
+        text = squash(self._text(result.tokens))
+        missing = [term for term in spotted if squash(term) not in text]
+        if not missing:
+            return result
+        return self._cased(result, self._term_fixes(result, reread(missing), missing))
 
     def _term_fixes(self, first: SearchResult, second: SearchResult, terms: list[str]) -> SearchResult:
         """Pass 1 with pass 2's fixes that spell one of `terms` and lose none of the CLM's."""
@@ -228,18 +259,24 @@ class FusedGenerator:
     def _cased(self, first: SearchResult, kept: SearchResult) -> SearchResult:
         return self._sentence_case.keep(first, kept) if self._sentence_case is not None else kept
 
-    def _terms_for(self, first: SearchResult, draft: str, alternatives: list[list[int]]) -> tuple[bool, list[str]]:
-        """Whether the draft was heard surely, and the glossary's terms for it."""
+    def _terms_for(self, first: SearchResult, draft: str, alternatives: list[list[int]], cross: Any,
+                   context: list[int]) -> tuple[bool, list[str], list[str]]:
+        """Whether the draft was heard surely, the glossary's terms for it, and the terms the
+        spotter found besides (`context`: the tokens `first` was decoded after)."""
         assert self._retriever is not None
         if self._draft_is_sure(first):
-            return True, self._terms_misheard_surely(first, draft)
+            return True, self._terms_misheard_surely(first, draft), []
         heard = draft
         if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
             heard = " ".join([draft] + [self._text(alt) for alt in alternatives])
         terms = self._retriever.for_unsure(heard, exclude=draft)
+        spotted: list[str] = []
         if self._biasing.unsure_word_logprob is not None:
             terms = self._unsure_first(first, draft, terms)
-        return False, terms
+            if self._spotter is not None:
+                spotted = [t for t in self._spotter.spot(cross, context, first, self._biasing.unsure_word_logprob)
+                           if t not in terms]
+        return False, terms, spotted
 
     def _glossary_prompt(self, prompt: list[int], terms: list[str], extra: int = 0) -> list[int]:
         """`prompt` with the terms' glossary ahead of its previous text, which is cut to

@@ -1,0 +1,68 @@
+"""The term spotter reads a term in a span's place as Whisper's own decoder would: its batched
+continuation scores equal CTranslate2's teacher-forced token probabilities (`align`)."""
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def window(eval_dir, model_dir):
+    from jargonaut.asr.audio import decode
+    from tests.asr.parts import _components
+
+    whisper, decoder, vocab = _components(model_dir, "float32", 2)
+    audio = decode(eval_dir / "general" / "audio" / "jfk.flac")
+    feats = whisper.feature_extractor(audio)[:, :3000]
+    feats = np.pad(feats, ((0, 0), (0, 3000 - feats.shape[1])))
+    encoded = whisper.encode(feats[None])
+    return whisper, decoder, vocab, encoded
+
+
+def _ctranslate2_logprob(whisper, encoded, start: list[int], tokens: list[int]) -> float:
+    """ln P(tokens | start) by CTranslate2's alignment pass (the probability of each text token)."""
+    result = whisper.model.align(encoded, start, [tokens], 1100)[0]
+    return float(np.sum(np.log(result.text_token_probs)))
+
+
+def test_continuations_score_as_ctranslate2_reads_them(window):
+    from jargonaut.asr.decoder.term_spotting import continuation_logprobs
+
+    whisper, decoder, vocab, encoded = window
+    said = vocab.encode(" And so my fellow Americans, ask not")
+    misheard = vocab.encode(" And so my fellow Armenians, ask not")
+    other = vocab.encode(" And so my")
+    start = [vocab.sot]
+    cross = decoder.cross_kv(np.array(encoded)[0])
+    # one batch of rows of different lengths: a shorter row's padding must not leak into others
+    got = continuation_logprobs(decoder, cross, start + [vocab.no_timestamps], [said, misheard, other])
+    want = [_ctranslate2_logprob(whisper, encoded, start, tokens) for tokens in (said, misheard, other)]
+    # float32 rounding, summed over the tokens (measured: at most 0.004 nats a token)
+    tolerance = [0.01 * len(tokens) for tokens in (said, misheard, other)]
+    assert all(abs(g - w) <= t for g, w, t in zip(got, want, tolerance)), (got, want)
+    assert got[0] > got[1]  # the audio says "Americans"
+    alone = [continuation_logprobs(decoder, cross, start + [vocab.no_timestamps], [t])[0] for t in (said, other)]
+    assert np.allclose([got[0], got[2]], alone, atol=1e-4)
+
+
+def test_a_term_heard_as_everyday_words_is_spotted(eval_dir, biomed_clm):
+    """At 8 kHz Whisper hears "Zebrafish were used" as "With that breakfast, we're used": no span
+    is spelled like the term, so likeness alone never offers it. Read in the span's place, the
+    audio nearly supports it (about 2 nats short, with the CLM's gain) and its own pass 2 writes
+    it; without spotting the words stay as heard."""
+    from dataclasses import replace
+
+    from jargonaut.asr.audio import decode
+    from jargonaut.evaluate.manifests import read_manifest
+    from tests.asr.parts import engine
+
+    base = engine().base_models["NarrowBand"]
+    fusion = engine().options.fusion_for(base)
+    assert fusion.biasing.spot_margin is not None
+    item, = read_manifest(eval_dir / "biomed-tts" / "test.tsv", "wav8", ids=["test_053"])
+    audio = decode(item.audio)
+    unspotted = engine().text(audio, base, biomed_clm, fusion=replace(fusion, biasing=replace(fusion.biasing,
+                                                                                              spot_margin=None)))
+    assert "Zebrafish" not in unspotted, unspotted
+    spotted = engine().text(audio, base, biomed_clm, fusion=fusion)
+    assert spotted.startswith("Zebrafish were used to screen for toxic compounds"), spotted
