@@ -66,3 +66,25 @@ def test_a_term_heard_as_everyday_words_is_spotted(eval_dir, biomed_clm):
     assert "Zebrafish" not in unspotted, unspotted
     spotted = engine().text(audio, base, biomed_clm, fusion=fusion)
     assert spotted.startswith("Zebrafish were used to screen for toxic compounds"), spotted
+
+
+@pytest.mark.parametrize("backend", ["numpy", "onnxruntime"])
+def test_a_draft_read_once_answers_for_each_prefix(window, model_dir, backend):
+    """The spotter reads a draft once and cuts the cache at each span (`PrefixReader`): every
+    prefix answers as a decoder that read only that prefix, on both decoder backends."""
+    from jargonaut.asr.decoder.model import WhisperDecoder
+    from jargonaut.asr.decoder.onnx_step import OrtWhisperDecoder
+    from jargonaut.asr.decoder.term_spotting import PrefixReader, continuation_logprobs
+    from jargonaut.asr.decoder.weights import load_weights
+
+    _, _, vocab, encoded = window
+    weights = load_weights(model_dir)
+    decoder = WhisperDecoder(weights) if backend == "numpy" else OrtWhisperDecoder(weights, "float32")
+    cross = decoder.cross_kv(np.array(encoded)[0])
+    draft = [vocab.sot, vocab.no_timestamps, *vocab.encode(" And so my fellow Americans, ask not what")]
+    rows = [vocab.encode(" fellow Americans"), vocab.encode(" fellow Armenians"), vocab.encode(" my")]
+    reader = PrefixReader(decoder, cross, draft)
+    for length in (2, 4, 5, len(draft)):
+        got = reader.logprobs(length, rows)
+        fresh = continuation_logprobs(decoder, cross, draft[:length], rows)
+        assert np.allclose(got, fresh, atol=1e-4), (length, got, fresh)

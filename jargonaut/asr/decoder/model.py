@@ -66,6 +66,16 @@ class KVCache:
         self.values = [np.zeros(shape, np.float32) for _ in range(n_layers)]
         self.length = 0
 
+    def upto(self, length: int) -> "KVCache":
+        """A copy holding only the first `length` positions (a shorter prefix of the same tokens)."""
+        if length > self.length:
+            raise ValueError(f"the cache holds {self.length} positions, not {length}")
+        copy = KVCache.__new__(KVCache)
+        copy.groups, copy.length = self.groups, length
+        copy.keys = [k.copy() for k in self.keys]
+        copy.values = [v.copy() for v in self.values]
+        return copy
+
     def reorder(self, index: np.ndarray) -> None:
         """Keep the rows of the surviving beams (index may repeat and change batch size)."""
         index = group_index(index, self.keys[0].shape[0] // self.groups, self.groups)

@@ -38,6 +38,16 @@ class OrtKVCache:
         """1, or 2 with text rows: one shared prefix row per group."""
         return self.prefix_keys[0].shape[0]
 
+    def upto(self, length: int) -> "OrtKVCache":
+        """A copy holding only the first `length` positions (a shorter prefix of the same tokens)."""
+        shared = self.prefix_keys[0].shape[2]
+        if not shared <= length <= self.length:
+            raise ValueError(f"the cache holds positions {shared} to {self.length}, not up to {length}")
+        own = length - shared
+        return OrtKVCache(self.prefix_keys, self.prefix_values,
+                          [np.ascontiguousarray(k[:, :, :own]) for k in self.keys],
+                          [np.ascontiguousarray(v[:, :, :own]) for v in self.values], length)
+
     def reorder(self, index: np.ndarray) -> None:
         """Keep the rows of the surviving beams (index may repeat and change batch size)."""
         index = np.asarray(index)
