@@ -35,3 +35,19 @@ def biomed_clm(biomed_clm_path):
     from jargonaut.lm.train import load_clm
 
     return load_clm(biomed_clm_path)
+
+
+@pytest.fixture(scope="session")
+def jfk_float32(eval_dir, model_dir):
+    """The float32 base model's parts (faster-whisper model, step decoder, vocabulary) and the
+    encoder output of the first 30 s window of jfk.flac."""
+    import numpy as np
+
+    from jargonaut.asr.audio import decode
+    from tests.asr.parts import _components
+
+    whisper, decoder, vocab = _components(model_dir, "float32", 2)
+    audio = decode(eval_dir / "general" / "audio" / "jfk.flac")
+    feats = whisper.feature_extractor(audio)[:, :3000]
+    feats = np.pad(feats, ((0, 0), (0, 3000 - feats.shape[1])))
+    return whisper, decoder, vocab, whisper.encode(feats[None])

@@ -6,18 +6,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def window(eval_dir, model_dir):
+def window(jfk_float32):
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
 
-    from jargonaut.asr.audio import decode
-    from tests.asr.parts import FusedWhisper, _components
+    from tests.asr.parts import FusedWhisper
 
-    whisper, decoder, vocab = _components(model_dir, "float32", 2)
-    audio = decode(eval_dir / "general" / "audio" / "jfk.flac")
-    feats = whisper.feature_extractor(audio)[:, :3000]
-    feats = np.pad(feats, ((0, 0), (0, 3000 - feats.shape[1])))
-    encoded = whisper.encode(feats[None])
+    whisper, decoder, vocab, encoded = jfk_float32
     tok = Tokenizer(whisper.hf_tokenizer, False, task="transcribe", language="en")
     kw = dict(
         length_penalty=1, max_length=448, return_scores=True, return_no_speech_prob=True,

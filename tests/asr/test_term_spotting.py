@@ -7,16 +7,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def window(eval_dir, model_dir):
-    from jargonaut.asr.audio import decode
-    from tests.asr.parts import _components
-
-    whisper, decoder, vocab = _components(model_dir, "float32", 2)
-    audio = decode(eval_dir / "general" / "audio" / "jfk.flac")
-    feats = whisper.feature_extractor(audio)[:, :3000]
-    feats = np.pad(feats, ((0, 0), (0, 3000 - feats.shape[1])))
-    encoded = whisper.encode(feats[None])
-    return whisper, decoder, vocab, encoded
+def window(jfk_float32):
+    return jfk_float32
 
 
 def _ctranslate2_logprob(whisper, encoded, start: list[int], tokens: list[int]) -> float:
