@@ -202,7 +202,7 @@ class TermRetriever:
     def _spans_at(self, draft: str) -> tuple[list[str], list[tuple[int, int, str]]]:
         """The draft's words, and each span of one to `max_span_words` of them long enough to
         match: (index of its first word, its number of words, squashed key)."""
-        pairs = [(_LOOP.sub(r"\1", squash(w))[:MAX_WORD_CHARS], w[:MAX_WORD_CHARS]) for w in _WORD.findall(draft)]
+        pairs = [(_word_key(w), w[:MAX_WORD_CHARS]) for w in _WORD.findall(draft)]
         pairs = [(key, w) for key, w in pairs if key]
         at: list[tuple[int, int, str]] = []
         for n in range(1, self.settings.max_span_words + 1):
@@ -217,7 +217,7 @@ class TermRetriever:
         the spelling's sound key and, for terms matched by sound, `phonetic.phone_key`)."""
         from rapidfuzz import fuzz, process
 
-        span = "".join(_LOOP.sub(r"\1", squash(w))[:MAX_WORD_CHARS] for w in words)
+        span = "".join(_word_key(w) for w in words)
         if not span or not self.keys:
             return np.zeros(len(self.keys), np.uint8)
         scores = process.cdist([sound_key(span)], self.sounds, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
@@ -229,11 +229,7 @@ class TermRetriever:
 
     def spelled_in(self, draft: str) -> np.ndarray:
         """Per term: whether `draft` spells it, or it but for an inflection (no help needed)."""
-        heard_words = _words(draft)
-        heard = heard_words | {squash(w) for w in draft.split()}
-        by_stem: dict[str, set[str]] = {}
-        for word in heard_words:
-            by_stem.setdefault(word[:MIN_STEM], set()).add(word)
+        heard, by_stem = _heard(draft)
         return np.array([key in heard or bool(_inflections_of(key, by_stem.get(key[:MIN_STEM], set())))
                          for key in self.keys], dtype=bool)
 
@@ -277,13 +273,7 @@ class TermRetriever:
                 workers=1)
         # A term the draft already spells, exactly or but for an inflection ("pains" when
         # it heard "pain"), needs no help: leave the room to the others.
-        exclude = draft if exclude is None else exclude
-        heard_words = _words(exclude)
-        heard = heard_words | {squash(w) for w in exclude.split()}  # "PD-1" -> pd1; "spliceo some" is not heard
-
-        by_stem: dict[str, set[str]] = {}  # an inflection shares its first MIN_STEM letters
-        for word in heard_words:
-            by_stem.setdefault(word[:MIN_STEM], set()).add(word)
+        heard, by_stem = _heard(draft if exclude is None else exclude)
 
         def inflected(i: int) -> list[str]:
             """The heard words that are the term but for an inflection."""
@@ -352,6 +342,22 @@ INFLECTION_TAILS = frozenset(("", "s", "es", "d", "ed", "ing", "e", "y", "ies", 
 
 
 MIN_STEM = 4  # letters an inflected form shares with its stem at least
+
+
+def _word_key(word: str) -> str:
+    """A draft word as spans are matched: squashed, a looping stretch cut ("dapiglaflafla")."""
+    return _LOOP.sub(r"\1", squash(word))[:MAX_WORD_CHARS]
+
+
+def _heard(draft: str) -> tuple[set[str], dict[str, set[str]]]:
+    """What a draft already spells, so a term needs no help: its squashed words and
+    whitespace-separated tokens ("PD-1" -> pd1; "spliceo some" is not heard), and its words by
+    their first MIN_STEM letters (an inflection shares them: "pains" when it heard "pain")."""
+    heard_words = _words(draft)
+    by_stem: dict[str, set[str]] = {}
+    for word in heard_words:
+        by_stem.setdefault(word[:MIN_STEM], set()).add(word)
+    return heard_words | {squash(w) for w in draft.split()}, by_stem
 
 
 def _inflection_of(key: str, words: set[str], min_stem: int = MIN_STEM) -> bool:

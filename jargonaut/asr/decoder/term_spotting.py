@@ -7,7 +7,8 @@ that keeps chance matches out reaches those. Whisper's decoder can judge them di
 the draft's tokens up to a span it heard unsurely, read each candidate term (and the token
 that followed the span) instead of the span, and compare the acoustic log-probability with
 the span's own. A term that the audio nearly supports and that the CLM's word model calls
-for in that place (term_context.py) goes first into pass 2's glossary.
+for in that place (term_context.py) is spotted; `FusedGenerator._spotted_fixes` gives the
+spotted terms a pass 2 of their own and keeps only their fixes.
 
 One decoder call reads the draft once (`PrefixReader`); each span's candidates then start
 from a copy of that cache cut at the span, as a batch of rows, one step per token.
@@ -138,7 +139,7 @@ class TermSpotter:
                 continue
             if reader is None:
                 reader = PrefixReader(self._decoder, cross, context + draft.tokens[:words[starts[-1]].start])
-            for term, acoustic, fit in self._judge(reader, len(context), draft, words, start, picks, judge):
+            for term, acoustic, fit in self._judge(reader, len(context), draft, words, start, picks):
                 score = acoustic + settings.spot_fit_weight * min(fit, FIT_CAP)
                 if score >= -settings.spot_margin and score > found.get(term, -np.inf):
                     found[term] = score
@@ -146,7 +147,7 @@ class TermSpotter:
 
     def _candidates(self, words: list[_Word], start: int, lengths: list[int], judge: Any,
                     spelled: np.ndarray) -> list[tuple[float, str, int]]:
-        """The best `spot_candidates` (likeness + capped CLM gain, term, span words) for the spans
+        """The best `spot_candidates` (CLM gain, term, span words) for the spans
         of `lengths` words from `start`: terms at least `spot_min_likeness` like the span that the
         CLM finds likelier there than the words heard. Gains are computed best likeness first, for
         `MAX_LOOKUPS` terms at most, and stop once no term left could enter."""
@@ -160,22 +161,21 @@ class TermSpotter:
                         for i in np.flatnonzero((likeness >= settings.spot_min_likeness) & ~spelled).tolist()]
         matches.sort(key=lambda m: (-m[0], m[1], m[2]))
         del matches[MAX_LOOKUPS:]
-        picks: list[tuple[float, int, int, str]] = []  # (score, span words, term index, term)
+        picks: list[tuple[float, int, int, str, float]] = []  # (rank score, span words, term index, term, gain)
         for like, n, i in matches:
             if len(picks) >= settings.spot_candidates and like + FIT_CAP < picks[settings.spot_candidates - 1][0]:
                 break
             term = retriever.terms[i]
             fit = judge.gain(start, n, context_lm.term_words(term))
             if fit > 0:
-                picks.append((like + min(fit, FIT_CAP), n, i, term))
+                picks.append((like + min(fit, FIT_CAP), n, i, term, fit))
                 picks.sort(key=lambda p: (-p[0], p[1], p[2]))
-        return [(score, term, n) for score, n, _, term in picks[: settings.spot_candidates]]
+        return [(fit, term, n) for _, n, _, term, fit in picks[: settings.spot_candidates]]
 
     def _judge(self, reader: PrefixReader, context: int, draft: SearchResult, words: list[_Word], start: int,
-               picks: list[tuple[float, str, int]], judge: Any) -> list[tuple[str, float, float]]:
+               picks: list[tuple[float, str, int]]) -> list[tuple[str, float, float]]:
         """Each pick's acoustic log-probability less its span's, and the CLM's gain for it there."""
-        vocab, context_lm = self._vocab, self._retriever.context
-        assert context_lm is not None
+        vocab = self._vocab
         tokens = draft.tokens
         begin = words[start].start
         spaced = bool(vocab.space_start[tokens[begin]])
@@ -191,8 +191,7 @@ class TermSpotter:
             rows.append(self._encode(term, spaced) + self._after(tokens, end))
         logprobs = reader.logprobs(context + begin, rows)
         scored = []
-        for k, (_, term, n) in enumerate(picks):
-            fit = judge.gain(start, n, context_lm.term_words(term))
+        for k, (fit, term, n) in enumerate(picks):
             acoustic = logprobs[len(heard_rows) + k] - logprobs[heard_rows[n]]
             scored.append((term, acoustic, fit))
         return scored
