@@ -1,6 +1,6 @@
 """Where the CLM's errors are, by kind: which of plain's errors it removes, and what is left.
 
-    python -m bench.error_classes PLAIN_DIR CLM_DIR [--split dev|held-out|all] [--bands 16k,8k] [--per-domain]
+    python -m bench.error_classes PLAIN_DIR CLM_DIR [--split dev|held-out|all] [--bands 16k,8k] [--per-domain] [--long]
 
 Reads `bench.domain_suite --save` runs: plain's hypotheses (`<domain>-<band>-plain.json` in
 PLAIN_DIR) and the CLM's (`-clm.json` in CLM_DIR), the same clips. Every reference word a system
@@ -10,7 +10,8 @@ falls in one class, judged against the domain's own files (bench/domains/<name>)
 - common in text: a word train.txt has that is common in general English (Zipf >= 4);
 - rare in text: a word train.txt has, rarer than that;
 - not in text: a word train.txt never has (a CLM fixes it only by luck);
-and every inserted word is one more error. "fixed %" is the share of plain's errors of a class
+and every inserted word is one more error (`--long`: the one long recording per domain and band
+instead of the clips, where both runs saved it). "fixed %" is the share of plain's errors of a class
 that the CLM's output no longer has (negative: it added errors of that class). "ceiling %" is the
 pooled relative WER reduction the CLM would reach with no errors of that class left: where more
 gain can come from, and where it cannot.
@@ -111,8 +112,11 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
 
 
-def _clips(path: Path) -> list[list[str]]:
-    return json.loads(path.read_text(encoding="utf-8"))["clips"]
+def _clips(path: Path, long: bool) -> list[list[str]]:
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    if not long:
+        return saved["clips"]
+    return [["long", *saved["long"]]] if saved.get("long") else []
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -122,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--split", choices=("dev", "held-out", "all"), default="dev")
     parser.add_argument("--bands", default="16k,8k")
     parser.add_argument("--per-domain", action="store_true", help="a table per domain too")
+    parser.add_argument("--long", action="store_true", help="the long recordings instead of the clips")
     args = parser.parse_args(argv)
     bands = args.bands.split(",")
     if any(b not in BANDS for b in bands):
@@ -133,8 +138,11 @@ def main(argv: list[str] | None = None) -> None:
             plain, clm = args.plain / f"{domain}-{band}-plain.json", args.clm / f"{domain}-{band}-clm.json"
             if not (plain.is_file() and clm.is_file()):
                 continue
+            plain_clips, clm_clips = _clips(plain, args.long), _clips(clm, args.long)
+            if not (plain_clips and clm_clips):
+                continue
             words = DomainWords.of(domain)
-            tally = Tally(error_counts(_clips(plain), words), error_counts(_clips(clm), words))
+            tally = Tally(error_counts(plain_clips, words), error_counts(clm_clips, words))
             if args.per_domain:
                 print(table(f"{domain} {band}", tally))
             total.add(tally)

@@ -292,7 +292,9 @@ class SpeechEngine:
                 assert vocab.encode is not None
                 fusion = TokenFusion(token_model, weight * settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
                                      parts.case_variant if settings.case_neutral else None, parts.fillers,
-                                     parts.restarts if settings.restarts_free else None)
+                                     parts.restarts if settings.restarts_free else None,
+                                     parts.restarts.stops if settings.sentence_start and parts.restarts else frozenset(),
+                                     vocab.space_start)
         elif settings.alpha or settings.beta:
             fusion = WordFusion(language_model, weight * settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:

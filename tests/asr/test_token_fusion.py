@@ -20,3 +20,24 @@ def test_case_neutral_fusion_scores_both_casings_alike(biomed_clm) -> None:
     assert plain.token(state, upper[0])[0] < plain.token(state, lower[0])[0]
     neutral = TokenFusion(token_model, 1.0, 0.0, encode, eot, parts.case_variant)
     assert neutral.token(state, upper[0])[0] == neutral.token(state, lower[0])[0] == plain.token(state, lower[0])[0]
+
+
+def test_a_word_after_a_sentence_end_is_scored_as_a_line_start(biomed_clm) -> None:
+    """The CLM's text is read a line at a time, and its lines are sentences: inside a long
+    recording's window the word after "." is scored from the CLM's line start, as a single
+    sentence's first word is; a token that goes on without a space ("1.5") is not."""
+    parts = wideband_parts()
+    vocab, restarts = parts.vocab, parts.restarts
+    encode, eot = vocab.encode, vocab.eot
+    assert encode is not None and restarts is not None
+    token_model = biomed_clm.token_model
+    plain = TokenFusion(token_model, 1.0, 0.0, encode, eot)
+    starts = TokenFusion(token_model, 1.0, 0.0, encode, eot, sentence_ends=restarts.stops,
+                         word_start=vocab.space_start)
+    after_stop = plain.history_state(" The drug was approved.")
+    assert after_stop == starts.history_state(" The drug was approved.")  # no word after its "."
+    (word,), digit = encode(" Rituximab")[:1], encode("5")[0]
+    line_start = plain.token(token_model.begin_state(), word)[0]
+    assert plain.token(after_stop, word)[0] < line_start  # lines never go on after "."
+    assert starts.token(after_stop, word)[0] == line_start
+    assert starts.token(after_stop, digit) == plain.token(after_stop, digit)

@@ -26,12 +26,16 @@ class TokenFusion:
 
     def __init__(self, lm: Any, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int,
                  case_variant: Callable[[int], int | None] | None = None, transparent: frozenset[int] = frozenset(),
-                 restarts: Restarts | None = None):
+                 restarts: Restarts | None = None, sentence_ends: frozenset[int] = frozenset(),
+                 word_start: np.ndarray | None = None):
         self.lm, self.alpha, self.beta, self.encode, self.eot = lm, alpha, beta, encode, eot
         self.case_variant = case_variant  # token -> the same token with its first letter's case swapped
         self.transparent = transparent  # tokens the CLM neither scores nor sees (hesitations)
         self.restarts = restarts  # repeats after a comma: free, like hesitations (restarts.py)
         self.end_weight = 0.0
+        # A word after a sentence end is scored as a line of the text starts (sentence_start)
+        self._end_ids = frozenset(lm.ids[w] for w in map(token_word, sentence_ends) if w in lm.ids)
+        self._word_start = word_start
         # Mixed with a general-English model (`mix_with`): ln share of each, and the model.
         self._ln_share = self._ln_general_share = 0.0
         self.background: Callable[[int, int], float] | None = None  # (beam, token) -> ln P_general
@@ -61,7 +65,18 @@ class TokenFusion:
         if text.strip():
             tokens = [t for t in self.encode(as_transcript(text)) if t not in self.transparent]
             for tok in tokens[-(keep * 2):]:
-                state = self.lm.score(state, self._word(tok))[1]
+                state = self.lm.score(self._sentence_start(state, tok), self._word(tok))[1]
+        return state
+
+    def _sentence_start(self, state: Hashable, tok: int) -> Hashable:
+        """The state `tok` is scored from: a word after a sentence end starts from the text's
+        line start. Training text is read a line at a time, and most lines are one sentence, so
+        "." is rarely followed by anything in the CLM; inside a long recording's window a term
+        opening the next sentence then got the CLM's backoff, not what lines start with (DEV
+        long recordings lost "Prometheus", "Jaeger", "Argo CD" that single clips kept)."""
+        if (self._end_ids and self._word_start is not None and isinstance(state, tuple) and state
+                and state[-1] in self._end_ids and self._word_start[tok]):
+            return self.lm.begin_state()
         return state
 
     def token(self, state: Hashable, tok: int, beam: int | None = None) -> tuple[float, Hashable]:
@@ -74,6 +89,7 @@ class TokenFusion:
         if tok in self.transparent:
             return 0.0, state
         word = self._word(tok)
+        state = self._sentence_start(state, tok)
         lp, new = self.lm.score(state, word)
         other = self.case_variant(tok) if self.case_variant is not None else None
         if other is not None:
@@ -124,7 +140,7 @@ class TokenFusion:
         ends where the search, reading the whole window, would have."""
         state = self.lm.empty_state()
         for tok in text:
-            state = self.lm.score(state, self._word(tok))[1]
+            state = self.lm.score(self._sentence_start(state, tok), self._word(tok))[1]
         return state
 
 
