@@ -195,11 +195,11 @@ class FusedGenerator:
         goes on from the window's tokens so far, the earlier segments' fixes included."""
         for k in range(count):
             window = self._segment_pass(cross, prompt, kw, window, segment_spans(window.tokens, self._vocab)[k],
-                                        previous_text)
+                                        previous_text, last=k == count - 1)
         return window
 
     def _segment_pass(self, cross: Any, prompt: list[int], kw: dict[str, Any], window: SearchResult,
-                      span: tuple[int, int], previous_text: str) -> SearchResult:
+                      span: tuple[int, int], previous_text: str, last: bool = True) -> SearchResult:
         """The window with the segment at `span` decoded again after its own glossary, or as it was.
         Pass 1's timestamps stay, so faster-whisper's seek does not move."""
         vocab = self._vocab
@@ -215,7 +215,8 @@ class FusedGenerator:
         # OneSegment first: the timestamp rules, seeing a closed segment's timestamps likelier than
         # any text, would take the end (EOT) away with the text and leave nothing to choose
         reach = round((self._biasing.second_pass_reach or 0.0) / TIMESTAMP_SECONDS)
-        closing = OneSegment(vocab, max(first.tokens[0], first.tokens[-1] - reach), first.tokens[-1] + reach)
+        # not past where the next segment starts: its words would be written twice
+        closing = OneSegment(vocab, max(first.tokens[0], first.tokens[-1] - reach), first.tokens[-1] + (reach if last else 0))
         filters = [closing, *self._filters(kw, timestamps=True, before=before)]
         state = None
         if self._fusion is not None:
