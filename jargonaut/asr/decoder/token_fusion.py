@@ -73,7 +73,7 @@ class TokenFusion:
         line start. Training text is read a line at a time, and most lines are one sentence, so
         "." is rarely followed by anything in the CLM; inside a long recording's window a term
         opening the next sentence then got the CLM's backoff, not what lines start with (DEV
-        long recordings lost "Prometheus", "Jaeger", "Argo CD" that single clips kept)."""
+        long recordings lost "Prometheus", "Jaeger", "Datadog" that single clips kept)."""
         if (self._end_ids and self._word_start is not None and isinstance(state, tuple) and state
                 and state[-1] in self._end_ids and self._word_start[tok]):
             return self.lm.begin_state()
