@@ -17,7 +17,10 @@ it as hotwords (see `retrieved_hotwords`).
 `--lm-text aci|biomed|devops` trains the CLM of the medical sets on other text: `aci` is
 aci-bench-dialogues.txt alone (all lower case: the newcomer case of issue 12), `biomed` and
 `devops` are unrelated domains (do-no-harm). "lc starts" counts sentences of the hypotheses
-that start with a lower-case letter, "i" the pronoun written lower case (casing kept or lost).
+that start with a lower-case letter, "i" the pronoun written lower case (casing kept or lost);
+"ends /100 w" counts sentence ends (".", "?", "!" before a space or the end) per 100 words of
+the hypotheses: a CLM whose text is sparsely punctuated can make the fused search write
+run-on sentences (punctuation style lost), which WER does not see.
 "rel. vs plain" is the relative WER reduction (> 0: better than plain) with its 95% interval,
 a paired bootstrap over the recordings or clips (evaluate/significance.py): with 8 recordings
 the interval is wide, and a difference inside it is not a finding.
@@ -98,11 +101,18 @@ def hotwords_from(files: list[Path], max_tokens: int = 200) -> str:
 
 _SENTENCE_START = re.compile(r"(?:^|[.?!]\s+)[\"'(]*([^\W\d_])")
 _LONE_I = re.compile(r"\bi\b(?!-)")
+_SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
 
 
 def lower_case_starts(text: str) -> int:
     """Sentences starting with a lower-case letter (how a lower-cased transcript shows)."""
     return sum(m.group(1).islower() for m in _SENTENCE_START.finditer(text))
+
+
+def sentence_ends_per_100_words(texts: list[str]) -> float:
+    """Sentence ends per 100 words over `texts` (not "Node.js" or "3.5": a mark before a space)."""
+    words = sum(len(t.split()) for t in texts)
+    return 100 * sum(len(_SENTENCE_END.findall(t)) for t in texts) / words if words else 0.0
 
 
 def lower_case_i(text: str) -> int:
@@ -138,8 +148,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
         pairs = [(i.id, i.reference, f.text) for i, f in zip(items, plain.report.files)]
         results["plain"] = Run(score_files(pairs, terms), plain.audio_seconds, plain.compute_seconds)
     print(f"\n## {name}: {len(items)} recordings" + (f", first {max_seconds:g} s of each" if max_seconds else ""))
-    print("| system | words | errors | WER % | rel. vs plain | term recall | lc starts | lc i | RTF |")
-    print("|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("| system | words | errors | WER % | rel. vs plain | term recall | lc starts | lc i | ends /100 w | RTF |")
+    print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
 
     def row(system: str, run) -> None:
         base_wer = results["plain"].report.wer if "plain" in results else None
@@ -153,7 +163,8 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             f"| {system} | {run.report.words} | {run.report.errors} | {100 * run.report.wer:.2f} | {rel} | "
             f"{'-' if recall is None else f'{100 * recall:.1f}%'} | "
             f"{sum(lower_case_starts(f.text) for f in run.report.files)} | "
-            f"{sum(lower_case_i(f.text) for f in run.report.files)} | {run.rtf:.3f} |",
+            f"{sum(lower_case_i(f.text) for f in run.report.files)} | "
+            f"{sentence_ends_per_100_words([f.text for f in run.report.files]):.1f} | {run.rtf:.3f} |",
             flush=True,
         )
 
