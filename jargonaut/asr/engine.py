@@ -252,7 +252,7 @@ class SpeechEngine:
             fusion.end_margin, off_domain,
             SentenceCase(parts.restarts.stops, parts.case_variant, parts.vocab.decode, parts.vocab.eot)
             if parts.restarts is not None else None,
-            keep_clm_windows=not fusion.resample_clm_windows,
+            keep_clm_windows=not fusion.resample_clm_windows, run_on_words=fusion.run_on_reset_words,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 

@@ -137,6 +137,20 @@ class FusionSettings:
     # (read sentences have no restarts). Dropping comma repeats from the training text as well:
     # 15.25% (no better).
     restarts_free: bool = True
+    # A previous window whose text runs this many words without a sentence end is no prompt
+    # for the next (fused.FusedGenerator; its words stay the CLM's context); None = off.
+    # Whisper copies its prompt's style, so one window a conversational CLM wrote as a run-on
+    # (its text is sparsely punctuated: 5-13 sentence ends per 100 words, Whisper 13-15) made
+    # the rest of the recording run-on too: medical dev MSK0001 39 sentence ends, plain 158.
+    # Plain Whisper's longest run there is 35 words, the human transcripts' 45. Medical dev,
+    # whole recordings: MSK0001 39 -> 97 sentence ends, WER 9.32 -> 8.92%; GAS0001, where a
+    # reset fired after a 61-word run, 13.14 -> 15.36% (later windows dropped other short
+    # turns); all three 8.97 -> 9.59% (fused medical dev moves this much under any change).
+    # Confirmed on the 8 other medical recordings (plain 13.08%): 8.70 -> 8.73% WER, sentence
+    # ends per 100 words 10.4 -> 10.1 (plain 12.7): there the CLM thins punctuation evenly,
+    # which this does not address; it stops one run-on window from spreading.
+    # DEV and held-out long recordings: no run is longer than 31 words, so unchanged.
+    run_on_reset_words: int | None = 50
     # A fused search may end a window only where Whisper's ln P(EOT) is at most this many nats
     # below its likeliest other next token (search.acoustic_end); None: wherever the fused score
     # prefers. Ending pays no CLM while going on does, so fused windows stopped after a sentence

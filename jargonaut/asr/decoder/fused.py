@@ -10,6 +10,7 @@ faster-whisper as the model of a per-call `EngineWhisper` view (`jargonaut.asr.w
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable
@@ -65,6 +66,14 @@ class _Result:
     no_speech_prob: float
 
 
+_SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
+
+
+def longest_run_on(text: str) -> int:
+    """The most words `text` writes without a sentence end."""
+    return max(len(part.split()) for part in _SENTENCE_END.split(text))
+
+
 class FusedGenerator:
     """Stands in for `ctranslate2.models.Whisper` inside faster-whisper: our `generate`
     (every batch element, one search each), everything else delegated to CTranslate2."""
@@ -75,6 +84,7 @@ class FusedGenerator:
         biasing: BiasingSettings = BiasingSettings(), blas_threads: int = 1, gate: DomainGate | None = None,
         end_margin: float | None = None, off_domain: Fusion | None = None,
         sentence_case: SentenceCase | None = None, keep_clm_windows: bool = False,
+        run_on_words: int | None = None,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -92,6 +102,7 @@ class FusedGenerator:
         # what the gate's re-decode fuses: a custom vocabulary's phrases stay, the CLM goes
         self._off_domain = off_domain
         self._sentence_case = sentence_case  # pass 2 keeps Whisper's capitalised sentence starts
+        self._run_on_words = run_on_words  # previous text with a run-on this long is no prompt
         # terms the audio supports where an unsure draft heard far from their spelling
         self._spotter = (TermSpotter(decoder, vocab, retriever, biasing)
                          if retriever is not None and biasing.spot_margin is not None and vocab.encode is not None
@@ -123,6 +134,8 @@ class FusedGenerator:
         if self._fusion is not None:
             previous_text = vocab.decode([t for t in prompt if t < vocab.eot])
             state = self._fusion.history_state(previous_text, self._history_words)
+            if self._run_on_words is not None and longest_run_on(previous_text) >= self._run_on_words:
+                prompt = prompt[prompt.index(vocab.sot):]  # style reset: the words stay the CLM's context
         with threadpool_limits(limits=self._blas_threads, user_api="blas"):
             result = self._search(cross, prompt, filters, state, kw)
             if self._retriever is not None:
