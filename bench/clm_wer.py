@@ -101,7 +101,6 @@ def hotwords_from(files: list[Path], max_tokens: int = 200) -> str:
 
 _SENTENCE_START = re.compile(r"(?:^|[.?!]\s+)[\"'(]*([^\W\d_])")
 _LONE_I = re.compile(r"\bi\b(?!-)")
-_SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
 
 
 def lower_case_starts(text: str) -> int:
@@ -111,8 +110,10 @@ def lower_case_starts(text: str) -> int:
 
 def sentence_ends_per_100_words(texts: list[str]) -> float:
     """Sentence ends per 100 words over `texts` (not "Node.js" or "3.5": a mark before a space)."""
+    from jargonaut.asr.decoder.fused import sentence_ends
+
     words = sum(len(t.split()) for t in texts)
-    return 100 * sum(len(_SENTENCE_END.findall(t)) for t in texts) / words if words else 0.0
+    return 100 * sum(sentence_ends(t) for t in texts) / words if words else 0.0
 
 
 def lower_case_i(text: str) -> int:

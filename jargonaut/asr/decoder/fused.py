@@ -74,6 +74,11 @@ def longest_run_on(text: str) -> int:
     return max(len(part.split()) for part in _SENTENCE_END.split(text))
 
 
+def sentence_ends(text: str) -> int:
+    """Sentence ends in `text`: ".", "?" or "!" before a space or the end (not "Node.js", "3.5")."""
+    return len(_SENTENCE_END.findall(text))
+
+
 class FusedGenerator:
     """Stands in for `ctranslate2.models.Whisper` inside faster-whisper: our `generate`
     (every batch element, one search each), everything else delegated to CTranslate2."""
@@ -212,7 +217,7 @@ class FusedGenerator:
         return window
 
     def _segment_pass(self, cross: Any, prompt: list[int], kw: dict[str, Any], window: SearchResult,
-                      span: tuple[int, int], previous_text: str, last: bool = True) -> SearchResult:
+                      span: tuple[int, int], previous_text: str, last: bool) -> SearchResult:
         """The window with the segment at `span` decoded again after its own glossary, or as it was.
         Pass 1's timestamps stay, so faster-whisper's seek does not move."""
         vocab = self._vocab
