@@ -3,11 +3,10 @@
 The NumPy decoder (`model.py`) spends most of a beam step on Python overhead between
 ~150 small ops and on reading the float32 vocabulary projection (80 MB for tiny).
 Here the same math (same weights, same layout) is one graph built with `onnx.helper`
-and run by ONNX Runtime; with `precision="int8"` every linear layer uses int8 weights in
-blocks of 32 inputs and int8 activations (`MatMulNBits`, accuracy level 4), and the tied
-output projection CTranslate2's own `compute_type="int8"` scheme (one scale per weight row
-and per activation row, `MatMulInteger`), its likeliest logits per row then recomputed in
-float32 (`RESCORE`). The key/value cache travels as graph inputs and
+and run by ONNX Runtime; with `precision="int8"` every linear layer, the tied output
+projection included, uses int8 weights in blocks of 32 inputs and int8 activations
+(`MatMulNBits`, accuracy level 4), the same class of quantisation as CTranslate2's
+`compute_type="int8"` on the plain path. The key/value cache travels as graph inputs and
 outputs; the prompt's rows are passed once and broadcast to the beams.
 """
 from __future__ import annotations
@@ -20,7 +19,6 @@ from jargonaut.asr.decoder.model import LN_EPS, WhisperDecoder, group_index, tex
 
 PRECISIONS = ("float32", "int8")
 INT8_BLOCK = 32
-RESCORE = 64  # int8 logits recomputed in float32 per row (the likeliest)
 
 
 @dataclass
@@ -93,14 +91,6 @@ class _GraphBuilder:
         self.nodes.append(helper.make_node(op_type, inputs, [out], domain=domain, **attrs))
         return out
 
-    def ops(self, op_type: str, inputs: list[str], outputs: int, **attrs) -> list[str]:
-        """A node with several outputs (TopK's values and indices)."""
-        from onnx import helper
-
-        names = [self.name(op_type.lower()) for _ in range(outputs)]
-        self.nodes.append(helper.make_node(op_type, inputs, names, **attrs))
-        return names
-
     def linear(self, x: str, weight: np.ndarray, bias: np.ndarray | None) -> str:
         """x @ weight.T + bias, weight stored as (out, in) like CTranslate2."""
         if self.precision == "int8":
@@ -122,27 +112,6 @@ class _GraphBuilder:
             "MatMulNBits", [x, self.const(q, "wq"), self.const(scale.astype(np.float32).reshape(-1), "ws")],
             domain="com.microsoft", K=k, N=n, bits=8, block_size=INT8_BLOCK, accuracy_level=4,
         )
-
-    def int8_rows_matmul(self, x: str, weight: np.ndarray) -> str:
-        """x @ weight.T for 2-D x, CTranslate2's int8 scheme: weight rows and x rows quantised
-        symmetrically, one scale each, and one u8 x s8 integer GEMM (`MatMulInteger`, MLAS).
-        For the vocabulary projection (51,864 x 384 for tiny), the step's largest product:
-        ONNX Runtime's int8 `MatMulNBits` kernel took 6.2 ms of a 15.5 ms beam step for 10
-        rows on a 2-core AVX2 EPYC, this 3.8 ms. Smaller layers stay in blocks: there the extra
-        ops cost more than they save."""
-        w_scale = np.abs(weight).max(axis=1) / 127.0
-        w_scale[w_scale == 0] = 1.0
-        wq = np.clip(np.rint(weight / w_scale[:, None]), -127, 127).astype(np.int8)
-        x_scale = self.op("Div", [self.op("Max", [self.op("ReduceMax", [self.op("Abs", [x])], axes=[-1], keepdims=1),
-                                                  self.const(np.float32(1e-12), "tiny")]),
-                                  self.const(np.float32(127.0), "c")])
-        # symmetric int8 shifted by 128 into uint8 (zero point 128): MLAS's fastest u8 x s8 path
-        shifted = self.op("Add", [self.op("Round", [self.op("Div", [x, x_scale])]), self.const(np.float32(128.0), "c")])
-        xq = self.op("Cast", [self.op("Clip", [shifted, self.const(np.float32(1.0), "c"), self.const(np.float32(255.0), "c")])],
-                     to=2)  # TensorProto.UINT8
-        acc = self.op("MatMulInteger", [xq, self.const(np.ascontiguousarray(wq.T), "wq"), self.const(np.uint8(128), "zp")])
-        scaled = self.op("Mul", [self.op("Cast", [acc], to=1), x_scale])  # TensorProto.FLOAT
-        return self.op("Mul", [scaled, self.const(w_scale.astype(np.float32), "ws")])
 
     def layer_norm(self, x: str, gamma: np.ndarray, beta: np.ndarray) -> str:
         return self.op("LayerNormalization", [x, self.const(gamma, "g"), self.const(beta, "beta")], axis=-1, epsilon=LN_EPS)
@@ -170,8 +139,7 @@ def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32")
     ]
     outputs = [helper.make_tensor_value_info("logits", f32, ["batch", len(embedding)])]
 
-    embedding_name = g.const(embedding, "embedding")
-    x = g.op("Add", [g.op("Gather", [embedding_name, "tokens"]),
+    x = g.op("Add", [g.op("Gather", [g.const(embedding, "embedding"), "tokens"]),
                      g.op("Gather", [g.const(weights[p + "position_encodings/encodings"].astype(np.float32), "pos"), "positions"])])
     scale = g.const(np.float32(1.0 / np.sqrt(head_dim)), "scale")
     split_heads = g.const(np.array([0, 0, 3, heads, head_dim], np.int64), "shape")
@@ -259,20 +227,7 @@ def build_step_graph(weights: dict[str, np.ndarray], precision: str = "float32")
 
     last = g.op("Gather", [x, g.const(np.int64(-1), "idx")], axis=1)  # b, d_model
     last = g.layer_norm(last, weights[p + "layer_norm/gamma"], weights[p + "layer_norm/beta"])
-    if precision == "int8":
-        # Per-row int8 logits (the fast kernel), the likeliest RESCORE of each row recomputed in
-        # float32 from the embedding rows: the search's candidates, and the terms that dominate
-        # the log-softmax normaliser, are as exact as block-32 int8 (the top-5 log-probabilities'
-        # largest error against float32 on JFK: per-row alone 0.407 nats, rescored 0.118,
-        # block-32 0.111, CTranslate2 int8 0.534)
-        approx = g.int8_rows_matmul(last, embedding)
-        _, top = g.ops("TopK", [approx, g.const(np.array([RESCORE], np.int64), "k")], 2, axis=-1)
-        rows = g.op("Gather", [embedding_name, top])  # b, k, d_model
-        exact = g.op("Squeeze", [g.op("MatMul", [rows, g.op("Unsqueeze", [last, last_axis])]), last_axis])
-        projection = g.op("ScatterElements", [approx, top, exact], axis=-1)
-    else:
-        projection = g.linear(last, embedding, None)
-    g.nodes.append(helper.make_node("Identity", [projection], ["logits"]))
+    g.nodes.append(helper.make_node("Identity", [g.linear(last, embedding, None)], ["logits"]))
     graph = helper.make_graph(g.nodes, "whisper_decoder_step", inputs, outputs, g.initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
     return model.SerializeToString()
