@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT, PhraseBoost, buil
 from jargonaut.asr.decoder.restarts import Restarts
 from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.sentence_case import SentenceCase
+from jargonaut.asr.decoder.surface_forms import Forms, digits, number_forms, surface_forms
 from jargonaut.asr.decoder.term_context import TermContext
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
@@ -60,6 +61,7 @@ class DecoderParts:
     case_variant: Callable[[int], int | None]  # for case-neutral token fusion (cached per model)
     fillers: frozenset[int] = frozenset()  # single tokens of hesitations ("Um", " uh"): the CLM stays out
     restarts: Restarts | None = None  # finds repeats after a comma, which the CLM leaves to Whisper too
+    number_forms: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # " 10" -> " ten", " Ten"
 
 
 class SpeechEngine:
@@ -113,7 +115,8 @@ class SpeechEngine:
                 vocab = _vocab(whisper, decoder)
                 case_variant, fillers = _case_variants(vocab), _filler_tokens(vocab)
                 parts = self._parts[key] = DecoderParts(whisper, decoder, vocab, tokenizer_fingerprint(model_dir),
-                                                        case_variant, fillers, _restarts(vocab, fillers, case_variant))
+                                                        case_variant, fillers, _restarts(vocab, fillers, case_variant),
+                                                        number_forms(vocab.encode) if vocab.encode else {})
             return parts
 
     def _make_decoder(self, weights: dict[str, np.ndarray], compute_type: str, cpu_threads: int) -> StepDecoder:
@@ -273,7 +276,9 @@ class SpeechEngine:
             # wrote then scores as Whisper alone would (alpha ln P_ilm - alpha ln P_ilm), and only
             # the domain's evidence moves the search (see FusionSettings.clm_share).
             weight = mixed.alpha if mixed is not None else settings.internal_lm_weight
-            density = DensityRatio(fused, weight, vocab.eot, parts.fillers)
+            density = DensityRatio(fused, weight, vocab.eot, parts.fillers, _forms(settings, parts),
+                                   digits(parts.number_forms, vocab.decode, len(parts.decoder.embedding))
+                                   if settings.number_neutral else None)
             if mixed is not None:
                 mixed.mix_with(density.ilm.token_logp, settings.clm_share)
             return density
@@ -291,7 +296,7 @@ class SpeechEngine:
             if settings.token_alpha or settings.token_beta:
                 assert vocab.encode is not None
                 fusion = TokenFusion(token_model, weight * settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
-                                     parts.case_variant if settings.case_neutral else None, parts.fillers,
+                                     _forms(settings, parts), parts.fillers,
                                      parts.restarts if settings.restarts_free else None,
                                      parts.restarts.stops if settings.sentence_start and parts.restarts else frozenset(),
                                      vocab.space_start)
@@ -339,6 +344,12 @@ def _restarts(vocab: Vocab, fillers: frozenset[int], case_variant: Callable[[int
         return frozenset(i[0] for i in ids if len(i) == 1)
 
     return Restarts(single(","), single(".?!"), vocab.space_start, vocab.eot, fillers, case_variant)
+
+
+def _forms(settings: FusionSettings, parts: DecoderParts) -> Forms:
+    """The surface forms a token is scored as (its number's, its other casing's where case-neutral)."""
+    return surface_forms(parts.number_forms if settings.number_neutral else {},
+                         parts.case_variant if settings.case_neutral else None)
 
 
 def _case_variants(vocab: Vocab) -> Callable[[int], int | None]:

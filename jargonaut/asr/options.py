@@ -137,6 +137,12 @@ class FusionSettings:
     # (read sentences have no restarts). Dropping comma repeats from the training text as well:
     # 15.25% (no better).
     restarts_free: bool = True
+    # A number is scored as its likeliest form (" 10", " ten", " Ten"), by the CLM and by the
+    # internal LM, whose text rows read number names as digits (decoder/surface_forms.py): the
+    # text's style no longer chooses digits or words. Whisper's "about a 7 out of 10" had become
+    # "seven out of ten" under aci-bench text, and "1 to 10, 10 being the worst" "one to ten,
+    # ten being" (WER's normaliser reads "ten, ten" as "1010") under the medical text.
+    number_neutral: bool = True
     # A previous window whose text runs this many words without a sentence end is no prompt
     # for the next (fused.FusedGenerator; its words stay the CLM's context); None = off.
     # Whisper copies its prompt's style, so one window a conversational CLM wrote as a run-on

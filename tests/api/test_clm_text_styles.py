@@ -1,7 +1,7 @@
 """CLMs trained on text as users really have it (issue 12), through boto3 against a real server:
 all-lower-case verbatim dialogue (aci-bench, the text a newcomer tried first) must not change
 Whisper's casing or put fillers and stutters into the transcript, and names the text writes as one
-CamelCase token must come out as one token. Test speech is synthesised with the Piper voice the
+CamelCase token must come out as one token, and numbers stay written as Whisper writes them. Test speech is synthesised with the Piper voice the
 benchmarks use (short clips, so the tests stay fast)."""
 from __future__ import annotations
 
@@ -29,9 +29,13 @@ CLIPS = {
     "started": "And I, I started the new medication last week, and the headaches are better.",
     "ops": "Open the ClickHouse dashboard and check the PagerDuty alerts.",
     "mapping": "Push the branch to GitHub and ask Marta to review the OpenSearch mapping.",
+    "seven": "I'd say it's about a seven out of ten.",
+    "dose": "Take five milligrams twice a day for two weeks.",
 }
 DIALOGUE = ("lungs", "start", "neck", "visit", "checked", "started")
 DRUGS_AND_SIGNS = ("rhonchi", "lisinopril", "bruits")  # aci-bench terms Whisper alone misspells
+NUMBERS = ("seven", "dose")  # aci-bench writes "seven out of ten", "five milligrams"; Whisper digits
+SPELLED = re.compile(r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 FILLERS = re.compile(r"\b(?:um+|uh+|uhm|erm|hmm|you know)\b", re.I)
 SENTENCE_START = re.compile(r"(?:^|[.?!]\s+)[\"'(]*([^\W\d_])")
 
@@ -139,3 +143,14 @@ def test_camel_case_names_come_out_as_one_token(server, styles):
     assert "ClickHouse" in fused["ops"] and "OpenSearch" in fused["mapping"], fused
     text = " ".join(fused.values()).lower()
     assert "click house" not in text and "open search" not in text
+
+
+@pytest.mark.slow
+def test_numbers_stay_written_as_whisper_writes_them(server, styles):
+    """aci-bench writes "seven out of ten" and "five milligrams"; Whisper writes these numbers as
+    digits, and with that text's CLM the transcript still does."""
+    plain, fused = transcripts(server, NUMBERS, None), transcripts(server, NUMBERS, styles["dialogue"])
+    print(plain, fused)
+    assert all(re.search(r"\d", text) for text in plain.values()), plain
+    for clip in NUMBERS:
+        assert len(SPELLED.findall(fused[clip])) <= len(SPELLED.findall(plain[clip])), (plain[clip], fused[clip])

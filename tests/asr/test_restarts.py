@@ -3,6 +3,7 @@ reads the restart as if the words had been said once (decoder/restarts.py)."""
 from __future__ import annotations
 
 from jargonaut.asr.decoder.hypothesis import Hypothesis
+from jargonaut.asr.decoder.surface_forms import surface_forms
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from tests.asr.parts import wideband_parts as _parts
 
@@ -26,7 +27,8 @@ def _bonuses(fusion: TokenFusion, text: str) -> list[tuple[str, float, bool, obj
 def _fusion(biomed_clm, restarts: bool) -> TokenFusion:
     parts = _parts()
     assert parts.vocab.encode is not None and parts.restarts is not None
-    return TokenFusion(biomed_clm.token_model, 1.0, 0.0, parts.vocab.encode, parts.vocab.eot, parts.case_variant,
+    return TokenFusion(biomed_clm.token_model, 1.0, 0.0, parts.vocab.encode, parts.vocab.eot,
+                       surface_forms({}, parts.case_variant),
                        parts.fillers, parts.restarts if restarts else None)
 
 

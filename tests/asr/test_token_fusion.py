@@ -1,6 +1,7 @@
 """Case-neutral token fusion: the CLM chooses words, Whisper their casing."""
 from __future__ import annotations
 
+from jargonaut.asr.decoder.surface_forms import surface_forms
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from tests.asr.parts import wideband_parts
 
@@ -18,7 +19,7 @@ def test_case_neutral_fusion_scores_both_casings_alike(biomed_clm) -> None:
     state = token_model.begin_state()
     plain = TokenFusion(token_model, 1.0, 0.0, encode, eot)
     assert plain.token(state, upper[0])[0] < plain.token(state, lower[0])[0]
-    neutral = TokenFusion(token_model, 1.0, 0.0, encode, eot, parts.case_variant)
+    neutral = TokenFusion(token_model, 1.0, 0.0, encode, eot, surface_forms({}, parts.case_variant))
     assert neutral.token(state, upper[0])[0] == neutral.token(state, lower[0])[0] == plain.token(state, lower[0])[0]
 
 

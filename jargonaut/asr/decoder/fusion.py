@@ -15,8 +15,10 @@ from jargonaut.asr.decoder.hypothesis import Hypothesis, Vocab
 
 
 class Fusion(Protocol):
-    # Whether the decoder must also return every beam's row decoded without the audio.
+    # Whether the decoder must also return every beam's row decoded without the audio, and
+    # what those rows read in each token's place (None: the same tokens).
     text_rows: bool
+    text_row_tokens: np.ndarray | None
 
     def history_state(self, text: str, keep: int = 4) -> Hashable:
         """The scorer's state after earlier text (context carried across windows)."""
@@ -36,6 +38,7 @@ class NoFusion:
     """The acoustic score alone (the search without a CLM)."""
 
     text_rows = False
+    text_row_tokens: np.ndarray | None = None
 
     def history_state(self, text: str, keep: int = 4) -> Hashable:
         return None

@@ -24,13 +24,17 @@ import numpy as np
 from jargonaut.asr.decoder.fusion import Fusion
 from jargonaut.asr.decoder.hypothesis import Hypothesis, Vocab
 from jargonaut.asr.decoder.model import logsumexp_rows
+from jargonaut.asr.decoder.surface_forms import Forms, no_forms
 
 
 class InternalLM:
     """Per-search state of the internal LM: the weight and the latest text-only rows."""
 
-    def __init__(self, weight: float, eot: int):
+    def __init__(self, weight: float, eot: int, forms: Forms | None = None):
         self.weight, self.eot = weight, eot
+        # A word's prior is Whisper's for it in any form (" 10", " ten"): taking off each
+        # form's own would favour the form Whisper's prior likes least (surface_forms.py)
+        self.forms = forms or no_forms
         self.logits = np.zeros((0, eot), np.float32)  # beams x text tokens (set by each step)
         self.norm = np.zeros(0, np.float32)  # their log-softmax normaliser per beam
 
@@ -47,8 +51,11 @@ class InternalLM:
         return self.logits - self.norm[:, None]
 
     def token_logp(self, beam: int, tok: int) -> float:
-        """ln P_ilm(tok) for a text token of `beam`."""
-        return float(self.logits[beam, tok]) - float(self.norm[beam])
+        """ln P_ilm(tok) for a text token of `beam` (its word's likeliest form, see `forms`)."""
+        logit = float(self.logits[beam, tok])
+        for form in self.forms(tok):
+            logit = max(logit, float(self.logits[beam, form]))
+        return logit - float(self.norm[beam])
 
     def penalty(self, beam: int, tok: int) -> float:
         """weight * ln P_ilm(tok), subtracted from the fused score (text tokens only)."""
@@ -60,8 +67,12 @@ class DensityRatio:
 
     text_rows = True
 
-    def __init__(self, inner: Fusion, weight: float, eot: int, transparent: frozenset[int] = frozenset()):
-        self.inner, self.ilm = inner, InternalLM(weight, eot)
+    def __init__(self, inner: Fusion, weight: float, eot: int, transparent: frozenset[int] = frozenset(),
+                 forms: Forms | None = None, text_row_tokens: np.ndarray | None = None):
+        self.inner, self.ilm = inner, InternalLM(weight, eot, forms)
+        # The text rows read number names as digits (surface_forms.digits): Whisper's prior
+        # after "two to" is less sure of "ten" than after "2 to" of "10", so words won its ratio
+        self.text_row_tokens = text_row_tokens
         self.transparent = transparent  # tokens the CLM does not score: no prior taken off either
 
     def history_state(self, text: str, keep: int = 4) -> Hashable:

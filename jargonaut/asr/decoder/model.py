@@ -55,12 +55,21 @@ def group_index(index: np.ndarray, rows: int, groups: int) -> np.ndarray:
     return index if groups == 1 else np.concatenate([index + g * rows for g in range(groups)])
 
 
+def with_text_rows(tokens: np.ndarray, groups: int, text_tokens: np.ndarray | None) -> np.ndarray:
+    """The step's tokens for every row: the beams', then (with text rows) the text rows' own."""
+    if groups == 1:
+        return tokens
+    return np.concatenate([tokens, tokens if text_tokens is None else text_tokens[tokens]])
+
+
 class KVCache:
     """Self-attention keys/values per layer, preallocated to the context length; with
     `text_rows`, a second block of rows holds the same beams decoded without the audio."""
 
-    def __init__(self, n_layers: int, batch: int, heads: int, head_dim: int, max_len: int, text_rows: bool = False):
+    def __init__(self, n_layers: int, batch: int, heads: int, head_dim: int, max_len: int, text_rows: bool = False,
+                 text_tokens: np.ndarray | None = None):
         self.groups = 2 if text_rows else 1
+        self.text_tokens = text_tokens  # what the text rows read for each token (`StepDecoder.new_cache`)
         shape = (batch * self.groups, heads, max_len, head_dim)
         self.keys = [np.zeros(shape, np.float32) for _ in range(n_layers)]
         self.values = [np.zeros(shape, np.float32) for _ in range(n_layers)]
@@ -71,7 +80,7 @@ class KVCache:
         if length > self.length:
             raise ValueError(f"the cache holds {self.length} positions, not {length}")
         copy = KVCache.__new__(KVCache)
-        copy.groups, copy.length = self.groups, length
+        copy.groups, copy.length, copy.text_tokens = self.groups, length, self.text_tokens
         copy.keys = [k.copy() for k in self.keys]
         copy.values = [v.copy() for v in self.values]
         return copy
@@ -94,9 +103,10 @@ class StepDecoder(Protocol):
     max_len: int
 
     def cross_kv(self, encoder_out: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]: ...
-    def new_cache(self, batch: int, text_rows: bool = False) -> Any:
+    def new_cache(self, batch: int, text_rows: bool = False, text_tokens: np.ndarray | None = None) -> Any:
         """A cache for `batch` beams; with `text_rows`, `forward` also decodes every beam
-        without the audio (Whisper's internal LM) and returns those logits after the beams'."""
+        without the audio (Whisper's internal LM) and returns those logits after the beams';
+        `text_tokens` (token -> token) is what those rows read in each token's place."""
     def forward(self, tokens: np.ndarray, cache: Any, cross: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray: ...
 
 
@@ -168,8 +178,8 @@ class WhisperDecoder:
             out.append((k_t, v))
         return out
 
-    def new_cache(self, batch: int, text_rows: bool = False) -> KVCache:
-        return KVCache(len(self.layers), batch, self.n_heads, self.head_dim, self.max_len, text_rows)
+    def new_cache(self, batch: int, text_rows: bool = False, text_tokens: np.ndarray | None = None) -> KVCache:
+        return KVCache(len(self.layers), batch, self.n_heads, self.head_dim, self.max_len, text_rows, text_tokens)
 
     # -- per step -----------------------------------------------------------------------
     def forward(
@@ -178,7 +188,7 @@ class WhisperDecoder:
         """Feed `tokens` (batch × n_new) after the cached ones; float32 logits of the last position
         (with text rows: the beams' rows, then the same beams' text-only rows)."""
         audio_rows = tokens.shape[0]
-        tokens = np.concatenate([tokens] * cache.groups) if cache.groups > 1 else tokens
+        tokens = with_text_rows(tokens, cache.groups, cache.text_tokens)
         b, n = tokens.shape
         h, d = self.n_heads, self.head_dim
         start = cache.length

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jargonaut.asr.decoder.model import LN_EPS, WhisperDecoder, group_index, text_cross_outputs
+from jargonaut.asr.decoder.model import LN_EPS, WhisperDecoder, group_index, text_cross_outputs, with_text_rows
 
 PRECISIONS = ("float32", "int8")
 INT8_BLOCK = 32
@@ -32,6 +32,7 @@ class OrtKVCache:
     keys: list[np.ndarray]
     values: list[np.ndarray]
     length: int = 0
+    text_tokens: np.ndarray | None = None  # what the text rows read for each token
 
     @property
     def groups(self) -> int:
@@ -46,7 +47,7 @@ class OrtKVCache:
         own = length - shared
         return OrtKVCache(self.prefix_keys, self.prefix_values,
                           [np.ascontiguousarray(k[:, :, :own]) for k in self.keys],
-                          [np.ascontiguousarray(v[:, :, :own]) for v in self.values], length)
+                          [np.ascontiguousarray(v[:, :, :own]) for v in self.values], length, self.text_tokens)
 
     def reorder(self, index: np.ndarray) -> None:
         """Keep the rows of the surviving beams (index may repeat and change batch size)."""
@@ -271,18 +272,17 @@ class OrtWhisperDecoder:
     def cross_kv(self, encoder_out: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         return self._numpy.cross_kv(encoder_out)
 
-    def new_cache(self, batch: int, text_rows: bool = False) -> OrtKVCache:
+    def new_cache(self, batch: int, text_rows: bool = False, text_tokens: np.ndarray | None = None) -> OrtKVCache:
         def empty(rows: int) -> list[np.ndarray]:
             return [np.zeros((rows, self._numpy.n_heads, 0, self._numpy.head_dim), np.float32) for _ in range(self._layers)]
 
         groups = 2 if text_rows else 1
-        return OrtKVCache(empty(groups), empty(groups), empty(groups * batch), empty(groups * batch))
+        return OrtKVCache(empty(groups), empty(groups), empty(groups * batch), empty(groups * batch), 0, text_tokens)
 
     def forward(self, tokens: np.ndarray, cache: OrtKVCache, cross: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """Feed `tokens` (batch × n_new) after the cached ones; float32 logits of the last position
         (with text rows: the beams' rows, then the same beams' text-only rows)."""
-        if cache.groups > 1:
-            tokens = np.concatenate([tokens] * cache.groups)
+        tokens = with_text_rows(tokens, cache.groups, cache.text_tokens)
         n = tokens.shape[1]
         start = cache.length
         if start + n > self.max_len:

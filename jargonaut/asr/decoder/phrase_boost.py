@@ -64,6 +64,7 @@ class PhraseBoost:
     def __init__(self, inner: Fusion | None, trie: PhraseTrie, weight: float = DEFAULT_WEIGHT) -> None:
         self.inner: Fusion = inner if inner is not None else NoFusion()
         self.text_rows = self.inner.text_rows
+        self.text_row_tokens: np.ndarray | None = self.inner.text_row_tokens
         self.trie = trie
         self.weight = weight
 

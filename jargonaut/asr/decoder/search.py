@@ -171,6 +171,7 @@ class WordFusion:
     ):
         self.lm, self.alpha, self.beta, self.normalise = lm, alpha, beta, normalise
         self.text_rows = False
+        self.text_row_tokens: np.ndarray | None = None
         self.end_weight = 0.0  # weight of ln P(</s> | history) when a window ends
         self._cache: dict[tuple[Hashable, str], tuple[float, Hashable]] = {}
         self._partial: dict[tuple[Hashable, str], float] = {}
@@ -331,7 +332,7 @@ def beam_search(
     likely than its likeliest other next token (`acoustic_end`)."""
     fusion = fusion if fusion is not None else NoFusion()
     ranker = Ranker(beam_size, patience, length_penalty, vocab.eot)
-    cache = decoder.new_cache(1, text_rows=fusion.text_rows)
+    cache = decoder.new_cache(1, text_rows=fusion.text_rows, text_tokens=fusion.text_row_tokens)
 
     def step_logits(tokens: list[list[int]]) -> np.ndarray:
         return fusion.observe(decoder.forward(np.asarray(tokens, dtype=np.int64), cache, cross))

@@ -2,10 +2,11 @@
 token, with a CLM trained on Whisper's BPE tokens (`jargonaut.lm.bpe`). Every text token is
 scored as it is proposed, so no lookahead is needed; timestamps and specials are not scored.
 
-Case-neutral scoring (`case_variant`): a token is scored by the likelier of its two
-first-letter casings (" And" / " and"), so the CLM chooses words and Whisper their casing.
-A small domain CLM otherwise flattens sentence starts it never saw capitalised (biomed
-train.txt has 41 " and", no " And": whisper-base + that CLM wrote JFK's "And so" as "and so").
+A token is scored by the likeliest of its surface forms (`forms`, surface_forms.py): a
+number's digits and name (" 10", " ten"), and with case-neutral fusion its two first-letter
+casings (" And" / " and"), so the CLM chooses words and Whisper how they are written. A small
+domain CLM otherwise flattens sentence starts it never saw capitalised (biomed train.txt has
+41 " and", no " And": whisper-base + that CLM wrote JFK's "And so" as "and so").
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from jargonaut.asr.decoder.hypothesis import Hypothesis, Vocab
 from jargonaut.asr.decoder.restarts import Repeating, Restarts
+from jargonaut.asr.decoder.surface_forms import Forms, no_forms
 from jargonaut.lm.bpe import as_transcript, token_word
 
 
@@ -23,13 +25,14 @@ class TokenFusion:
     """A `Fusion` over a CLM of one base model's BPE tokens (its tokenizer's ids)."""
 
     text_rows = False
+    text_row_tokens: np.ndarray | None = None
 
     def __init__(self, lm: Any, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int,
-                 case_variant: Callable[[int], int | None] | None = None, transparent: frozenset[int] = frozenset(),
+                 forms: Forms | None = None, transparent: frozenset[int] = frozenset(),
                  restarts: Restarts | None = None, sentence_ends: frozenset[int] = frozenset(),
                  word_start: np.ndarray | None = None):
         self.lm, self.alpha, self.beta, self.encode, self.eot = lm, alpha, beta, encode, eot
-        self.case_variant = case_variant  # token -> the same token with its first letter's case swapped
+        self.forms = forms or no_forms  # token -> the other tokens writing its word (" 10": " ten")
         self.transparent = transparent  # tokens the CLM neither scores nor sees (hesitations)
         self.restarts = restarts  # repeats after a comma: free, like hesitations (restarts.py)
         self.end_weight = 0.0
@@ -65,7 +68,7 @@ class TokenFusion:
         if text.strip():
             tokens = [t for t in self.encode(as_transcript(text)) if t not in self.transparent]
             for tok in tokens[-(keep * 2):]:
-                state = self.lm.score(self._sentence_start(state, tok), self._word(tok))[1]
+                state = self._read(state, tok)[1]
         return state
 
     def _sentence_start(self, state: Hashable, tok: int) -> Hashable:
@@ -88,21 +91,25 @@ class TokenFusion:
             return self.end_weight * self.lm.end_score(state), state
         if tok in self.transparent:
             return 0.0, state
-        word = self._word(tok)
-        state = self._sentence_start(state, tok)
-        lp, new = self.lm.score(state, word)
-        other = self.case_variant(tok) if self.case_variant is not None else None
-        if other is not None:
-            other_lp, other_state = self.lm.score(state, self._word(other))
-            if other_lp > lp:
-                lp, new = other_lp, other_state
+        lp, new = self._read(state, tok)
         if beam is not None and self.background is not None:
             # A token the text never wrote has no domain evidence: its share is general
             # English's alone (the CLM's unknown-token floor would outbid Whisper's prior for
             # odd word pieces, and density ratio then rewards them: "du Sri", "Benu").
-            known = self.lm.knows(word) or (other is not None and self.lm.knows(self._word(other)))
+            known = any(self.lm.knows(self._word(form)) for form in (tok,) + self.forms(tok))
             lp = mixed(lp, self.background(beam, tok), self._ln_share, self._ln_general_share, known)
         return self.alpha * lp + self.beta, new
+
+    def _read(self, state: Hashable, tok: int) -> tuple[float, Hashable]:
+        """ln P_clm of text token `tok` after `state` as its likeliest form, and the state after
+        that form (so what follows is read the same whichever form Whisper wrote)."""
+        state = self._sentence_start(state, tok)
+        lp, new = self.lm.score(state, self._word(tok))
+        for other in self.forms(tok):
+            other_lp, other_state = self.lm.score(state, self._word(other))
+            if other_lp > lp:
+                lp, new = other_lp, other_state
+        return lp, new
 
     def observe(self, logits: np.ndarray) -> np.ndarray:
         return logits
@@ -140,7 +147,7 @@ class TokenFusion:
         ends where the search, reading the whole window, would have."""
         state = self.lm.empty_state()
         for tok in text:
-            state = self.lm.score(self._sentence_start(state, tok), self._word(tok))[1]
+            state = self._read(state, tok)[1]
         return state
 
 
