@@ -125,6 +125,21 @@ def test_lower_case_text_keeps_whisper_casing(server, styles, dialogue):
     assert [w for w in warnings if "lower case" in w] and [w for w in warnings if "verbatim" in w], warnings
 
 
+def last_word(text: str) -> str:
+    words = re.findall(r"[\w']+", text.lower())
+    return words[-1] if words else ""
+
+
+@pytest.mark.slow
+def test_a_clip_ends_where_its_speech_ends(dialogue):
+    """A job's words end with the last word spoken: a window whose glossary pass was kept whole
+    once ended in text without a timestamp, so faster-whisper (word timestamps) went on from the
+    last word and decoded the clip's trailing silence as "Thank you."."""
+    plain, fused = dialogue["plain"], dialogue["fused"]
+    for clip in DIALOGUE:
+        assert last_word(fused[clip]) in (last_word(plain[clip]), last_word(CLIPS[clip])), (plain[clip], fused[clip])
+
+
 @pytest.mark.slow
 def test_verbatim_text_adds_no_fillers_or_stutters(dialogue):
     """Verbatim training text (fillers, repeated words) must not make the transcript less clean

@@ -50,7 +50,13 @@ from jargonaut.asr.decoder.segments import (
     text_result,
 )
 from jargonaut.asr.decoder.sentence_case import SentenceCase
-from jargonaut.asr.decoder.sure_windows import keep_term_fixes, likelier_than_heard, resume_point, unsure_regions
+from jargonaut.asr.decoder.sure_windows import (
+    closed_as,
+    keep_term_fixes,
+    likelier_than_heard,
+    resume_point,
+    unsure_regions,
+)
 from jargonaut.asr.decoder.term_spotting import TermSpotter
 
 MAX_LENGTH = 448  # Whisper's context: prompt and new tokens together
@@ -204,7 +210,8 @@ class FusedGenerator:
                 # timestamps, so pass 2 often writes none, and the window would count as read to its end.
                 verdict = "fixes"
             if verdict != "first":
-                result = self._cased(first, second if verdict == "whole" else self._term_fixes(first, second, terms))
+                kept = closed_as(first, second, vocab) if verdict == "whole" else self._term_fixes(first, second, terms)
+                result = self._cased(first, kept)
         return self._spotted_fixes(result, spotted, reread)
 
     def _segment_passes(self, cross: Any, prompt: list[int], kw: dict[str, Any], window: SearchResult,

@@ -12,7 +12,7 @@ sent a finance recording to 47% WER).
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from jargonaut.asr.decoder.biasing import introduces_term, loses_term
@@ -126,6 +126,19 @@ def resume_point(tokens: list[int], vocab: Vocab) -> int | None:
         return None
     pairs = [i for i in range(1, len(tokens)) if tokens[i] >= begin and tokens[i - 1] >= begin]
     return tokens[pairs[-1] - 1] if pairs else None
+
+
+def closed_as(first: SearchResult, second: SearchResult, vocab: Vocab) -> SearchResult:
+    """`second` (a pass 2 taken whole) closed by `first`'s last timestamp where `first` ends on a
+    single timestamp (no speech after it: the window is read to its end) and `second` ends in
+    text, as a glossary pass without timestamps does. With word timestamps (every job)
+    faster-whisper goes on from the last word of a window that ends in text, and decoded the
+    rest of a short clip's silence as "Thank you."; `resume_point` sees no difference."""
+    begin = vocab.timestamp_begin
+    ends_single = len(first.tokens) >= 2 and first.tokens[-2] < begin <= first.tokens[-1]
+    if not ends_single or not second.tokens or second.tokens[-1] >= begin:
+        return second
+    return replace(second, tokens=second.tokens + [first.tokens[-1]], logprobs=second.logprobs + (0.0,))
 
 
 def _text(group: WordGroup, vocab: Vocab) -> str:
