@@ -62,6 +62,7 @@ class DecoderParts:
     fillers: frozenset[int] = frozenset()  # single tokens of hesitations ("Um", " uh"): the CLM stays out
     restarts: Restarts | None = None  # finds repeats after a comma, which the CLM leaves to Whisper too
     number_forms: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # " 10" -> " ten", " Ten"
+    number_digits: np.ndarray | None = None  # what the internal LM's text rows read (surface_forms.digits)
 
 
 class SpeechEngine:
@@ -114,9 +115,10 @@ class SpeechEngine:
                 decoder = self._make_decoder(load_weights(model_dir), compute_type, cpu_threads)
                 vocab = _vocab(whisper, decoder)
                 case_variant, fillers = _case_variants(vocab), _filler_tokens(vocab)
+                numbers = number_forms(vocab.encode) if vocab.encode else {}
                 parts = self._parts[key] = DecoderParts(whisper, decoder, vocab, tokenizer_fingerprint(model_dir),
                                                         case_variant, fillers, _restarts(vocab, fillers, case_variant),
-                                                        number_forms(vocab.encode) if vocab.encode else {})
+                                                        numbers, digits(numbers, vocab.decode, len(decoder.embedding)))
             return parts
 
     def _make_decoder(self, weights: dict[str, np.ndarray], compute_type: str, cpu_threads: int) -> StepDecoder:
@@ -276,9 +278,10 @@ class SpeechEngine:
             # wrote then scores as Whisper alone would (alpha ln P_ilm - alpha ln P_ilm), and only
             # the domain's evidence moves the search (see FusionSettings.clm_share).
             weight = mixed.alpha if mixed is not None else settings.internal_lm_weight
-            density = DensityRatio(fused, weight, vocab.eot, parts.fillers, _forms(settings, parts),
-                                   digits(parts.number_forms, vocab.decode, len(parts.decoder.embedding))
-                                   if settings.number_neutral else None)
+            # the CLM's own forms where it has them: one cache of them per search
+            forms = clm.forms if isinstance(clm, TokenFusion) else _forms(settings, parts)
+            density = DensityRatio(fused, weight, vocab.eot, parts.fillers, forms,
+                                   parts.number_digits if settings.number_neutral else None)
             if mixed is not None:
                 mixed.mix_with(density.ilm.token_logp, settings.clm_share)
             return density
