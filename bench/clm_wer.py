@@ -73,13 +73,13 @@ def plain_whisper(base: str):
     return engine().whisper(engine().base_models[base].model, options.compute_type, options.cpu_threads)
 
 
-def hotwords_transcriber(base: str, hotwords: str):
+def hotwords_transcriber(base: str, hotwords: str, word_timestamps: bool = False):
     """Plain faster-whisper with a static `hotwords` prompt (a peer, not a system we ship)."""
     model = plain_whisper(base)
 
     def run(audio) -> str:
         segments, _ = model.transcribe(audio, language="en", beam_size=engine().options.decode.beam_size,
-                                       hotwords=hotwords or None)
+                                       hotwords=hotwords or None, word_timestamps=word_timestamps)
         return " ".join(s.text.strip() for s in segments if s.text.strip())
 
     return run

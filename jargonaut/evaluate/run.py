@@ -31,11 +31,16 @@ def make_transcriber(
     language_model: NgramLM | None = None,
     settings: FusionSettings | None = None,
     language: str = "en",
+    as_job: bool = False,
 ) -> Transcriber:
-    """Text of a whole recording through `engine` (word timings skipped: WER does not use them)."""
+    """Text of a whole recording through `engine`. Word timings are skipped (WER does not use
+    them) unless `as_job`: a job, the console and a stream's finals recognise with word
+    timings, and then faster-whisper seeks on from a window's last word, so the text can differ."""
     model = engine.base_models[base] if isinstance(base, str) else base
 
     def transcribe(audio: np.ndarray) -> str:
+        if as_job:
+            return engine.recognize(audio, model, language_model, language=language, fusion=settings).text
         return engine.text(audio, model, language_model, language=language, fusion=settings)
 
     return transcribe
