@@ -2,6 +2,7 @@
 
     python -m bench.domain_suite [--domains legal,finance] [--bands 16k,8k] [--limit N] [--split dev|held-out|all]
                                  [--systems plain,clm] [--no-long] [--set biasing.max_terms=12 ...] [--save DIR]
+                                 [--as-job]
 
 The development protocol (issue 12): settings (decoder defaults, fusion weights, gates) are
 chosen on the DEV domains only. The HELD_OUT domains are for reporting; nobody looks at their
@@ -16,6 +17,8 @@ wav8, the telephone band, through NarrowBand), three systems:
   (bench.clm_wer.train_lm), with the shipped defaults.
 Each is scored per clip (WER over all clips) and on one long recording (the clips joined with
 PAUSE_S of silence, one reference), the way a user's long call or meeting reaches the service.
+The clips are seeded (bench.synth_domain), and each domain and band prints a digest of its
+audio (stderr): two runs whose digests agree measured the same clips.
 Reported: WER, the CLM's relative WER reduction over plain (per clip with its 95% interval
 from a paired bootstrap over the clips, evaluate/significance.py; the mean row's interval is
 the mean's, domains resampled independently), and CLM WER / hotwords WER (< 1: the CLM is
@@ -34,7 +37,9 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
+import hashlib
 import json
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +150,9 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
             "hotwords": lambda: hotwords_transcriber(base, hot, word_timestamps=as_job),
             "clm": lambda: make_transcriber(engine(), base, lm, fusion, as_job=as_job),
         }
+        # which audio was measured: the clips are seeded (synth_domain), so two machines whose
+        # digests agree measured the same clips and their numbers compare
+        print(f"audio {name} {band}: {audio_digest([Path(i.audio) for i in items])}", file=sys.stderr, flush=True)
         joined = long_recording([decode(i.audio) for i in items]) if long_too else None
         reference = " ".join(i.reference for i in items)
         per_clip, long, in_text, files = {}, {}, None, {}
@@ -166,6 +174,14 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         print_row(scores, flush=True)
         out.append(scores)
     return out
+
+
+def audio_digest(paths: list[Path]) -> str:
+    """A short SHA-256 of the clips' bytes, in order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return f"sha256:{digest.hexdigest()[:16]} ({len(paths)} clips)"
 
 
 def _mean(values: list[float]) -> float | None:
@@ -245,8 +261,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
                         help="a fusion setting for the clm system (biasing.FIELD for BiasingSettings); repeatable")
     parser.add_argument("--as-job", action="store_true",
-                        help="recognise as a transcription job does (with word timings, which change where "
-                             "each window after the first starts); default: text only, as WER needs")
+                        help="recognise as a transcription job does (with word timings: the same text as "
+                             "text only since word timings no longer move the windows; this checks that); "
+                             "default: text only, as WER needs")
     args = parser.parse_args(argv)
     systems = tuple(args.systems.split(","))
     if not systems or any(s not in SYSTEMS for s in systems):

@@ -35,7 +35,8 @@ def make_transcriber(
 ) -> Transcriber:
     """Text of a whole recording through `engine`. Word timings are skipped (WER does not use
     them) unless `as_job`: a job, the console and a stream's finals recognise with word
-    timings, and then faster-whisper seeks on from a window's last word, so the text can differ."""
+    timings. Their text is the text-only one (EngineWhisper aligns words after each window
+    instead of letting them move the next window's start); `as_job` is how a bench checks that."""
     model = engine.base_models[base] if isinstance(base, str) else base
 
     def transcribe(audio: np.ndarray) -> str:
