@@ -17,6 +17,7 @@ from typing import Callable
 
 from jargonaut.asr.decoder.biasing import introduces_term, loses_term
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
+from jargonaut.asr.decoder.segments import text_result
 
 #: a word of a decoded sequence: (token, acoustic log-probability) pairs; a timestamp or a
 #: special token is a group of its own
@@ -110,11 +111,8 @@ def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str],
         else:
             groups.append(one[i])
             i += 1
-    tokens = [t for g in groups for t, _ in g]
-    logprobs = [lp for g in groups for _, lp in g]
-    text = [lp for t, lp in zip(tokens, logprobs) if t < vocab.eot]
-    return SearchResult(tokens, sum(logprobs), first.fused, first.no_speech_prob, first.alternatives,
-                        min(text, default=0.0), tuple(logprobs))
+    return text_result([t for g in groups for t, _ in g], [lp for g in groups for _, lp in g], vocab,
+                       first.no_speech_prob, first.alternatives, first.fused)
 
 
 def resume_point(tokens: list[int], vocab: Vocab) -> int | None:
