@@ -8,6 +8,7 @@ from jargonaut.asr.decoder.search import (
     Vocab,
     WordFusion,
     acoustic_end,
+    top_k_per_row,
 )
 from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
@@ -96,6 +97,19 @@ def _ngram(tmp_path, sentences: list[list[str]]) -> NgramLM:
     train_clm([text], None, tmp_path / "lm.clm", "WideBand", 1, order=3, general_prior=False, token_model=False,
               domain_terms=False)
     return load_clm(tmp_path / "lm.clm")
+
+
+@pytest.mark.parametrize("masked", [0, 30_000, 51_800])
+def test_top_k_per_row_is_a_full_sort_s_head(masked):
+    """The candidates each beam expands: its k likeliest finite logits, best first, lower id first
+    on ties, as a full sort of the row says (rounded logits make ties; filters make -inf)."""
+    rng = np.random.default_rng(masked)
+    for k in (1, 10, 24):
+        logits = np.round(rng.normal(0, 4, (5, 51_864))).astype(np.float32)
+        logits[:, :masked] = -np.inf
+        for row, top in zip(logits, top_k_per_row(logits, k)):
+            full = np.lexsort((np.arange(len(row)), -row))
+            assert top == [int(i) for i in full[:k] if np.isfinite(row[i])]
 
 
 def test_word_fusion_bonus_and_lookahead(tmp_path):

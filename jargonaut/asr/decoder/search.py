@@ -298,6 +298,25 @@ class Ranker:
         return max(finished, key=lambda h: h.fused / (max(len(h.tokens), 1) ** self.length_penalty))
 
 
+def top_k_per_row(logits: np.ndarray, k: int, stride: int = 16) -> list[list[int]]:
+    """Each row's `k` largest finite entries, likeliest first (ties: lower id first).
+
+    The same set as a partition of the whole row, found at a fraction of its cost (a full
+    `argpartition` over 5 x 51,864 logits took 2.6 ms a step, ~8% of a fused decode): the
+    k-th largest of every `stride`-th entry is a floor that the row's own k largest all reach,
+    and only the ~k * stride entries at or above it are sorted."""
+    sample = logits[:, ::stride]
+    floors = (np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k] if sample.shape[1] >= k
+              else np.full(len(logits), -np.inf, np.float32))
+    tops: list[list[int]] = []
+    for row, floor in zip(logits, floors):
+        # a floor of -inf: mostly masked by the filters, few finite entries to sort
+        ids = np.flatnonzero(row >= floor) if np.isfinite(floor) else np.flatnonzero(row > -np.inf)
+        order = np.lexsort((ids, -row[ids]))[:k]
+        tops.append(ids[order].tolist())
+    return tops
+
+
 def acoustic_end(row: np.ndarray, candidates: list[int], eot: int, margin: float) -> bool:
     """Whether ending here is Whisper's call: the EOT logit at most `margin` below the best
     other candidate's (logits share the row's normaliser, so this compares ln P).
@@ -360,10 +379,10 @@ def beam_search(
         # Acoustic top-k per beam; with a CLM a wider k lets it promote rarer spellings.
         k = min(n_candidates or 2 * beam_size, logits.shape[1])
         candidates: list[tuple[float, int, int, Hypothesis]] = []
-        tops = np.argpartition(-logits, k - 1, axis=1)[:, :k]  # (numpy selects the k smallest ~2.5x faster than the k largest)
+        tops = top_k_per_row(logits, k)
         for b, h in enumerate(beams):
             row, row_norm = logits[b], float(norm[b])
-            top = tops[b].tolist()
+            top = tops[b]
             for tok in top:
                 lp = float(row[tok]) - row_norm
                 if lp == -np.inf:
