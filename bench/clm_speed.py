@@ -7,16 +7,31 @@ through `SpeechEngine.recognize`; runs alternate (plain, fused, plain, ...)
 so load from other processes on a shared machine hits both alike. The fused path uses
 the medical CLM on medical audio (CAR0002, not a tuning recording). 300 s by default: over
 120 s one setting's luck in how many windows get a pass 2 moved the ratio from 1.13x to 1.48x.
+The ratio depends on the CPU (int8 kernels differ: ONNX Runtime's with AVX-512 VNNI, 1.0-1.1x,
+against ~2x on an AVX2-only machine), so the table's header names it.
 """
 from __future__ import annotations
 
 import argparse
 import glob
+import os
 import tempfile
 import time
 from pathlib import Path
 
 from bench.clm_wer import EVAL, train_lm
+
+
+def cpu_summary() -> str:
+    """The CPU's model, core count and widest int8 dot-product extension (Linux /proc/cpuinfo)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return f"{os.cpu_count()} cores"
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
+    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []))
+    widest = next((f for f in ("amx_int8", "avx512_vnni", "avx_vnni", "avx2") if f in flags), "no AVX2")
+    return f"{model}, {os.cpu_count()} cores, {widest}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,6 +58,7 @@ def main(argv: list[str] | None = None) -> None:
                 t0 = time.perf_counter()
                 engine.recognize(audio, base, model)
                 times[name].append(time.perf_counter() - t0)
+    print(f"cpu: {cpu_summary()}")
     print(f"audio {seconds:.1f} s, beam {options.beam_size}, {options.compute_type}; fusion {engine.options.fusion_for(base)}")
     print("| decoder | best s | RTF | all runs (s) |")
     print("|---|---|---|---|")
