@@ -382,11 +382,9 @@ def beam_search(
         tops = top_k_per_row(logits, k)
         for b, h in enumerate(beams):
             row, row_norm = logits[b], float(norm[b])
-            top = tops[b]
+            top = tops[b]  # finite logits only: a token a filter masked is never a candidate
             for tok in top:
                 lp = float(row[tok]) - row_norm
-                if lp == -np.inf:
-                    continue
                 if tok == vocab.eot and end_margin is not None and not acoustic_end(row, top, vocab.eot, end_margin):
                     continue
                 new = fusion.extend(h, b, tok, lp, boundary[tok] > 0, vocab)
