@@ -31,6 +31,7 @@ from jargonaut.asr.decoder.phrase_boost import DEFAULT_WEIGHT, PhraseBoost, buil
 from jargonaut.asr.decoder.restarts import Restarts
 from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.sentence_case import SentenceCase
+from jargonaut.asr.decoder.sentence_ends import SentenceEnds
 from jargonaut.asr.decoder.surface_forms import Forms, digits, number_forms, surface_forms
 from jargonaut.asr.decoder.term_context import TermContext
 from jargonaut.asr.decoder.token_fusion import TokenFusion
@@ -258,6 +259,7 @@ class SpeechEngine:
             SentenceCase(parts.restarts.stops, parts.case_variant, parts.vocab.decode, parts.vocab.eot)
             if parts.restarts is not None else None,
             keep_clm_windows=not fusion.resample_clm_windows, run_on_words=fusion.run_on_reset_words,
+            sentence_ends=SentenceEnds.for_vocab(parts.vocab) if fusion.whisper_sentence_ends else None,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 
@@ -302,7 +304,8 @@ class SpeechEngine:
                                      _forms(settings, parts), parts.fillers,
                                      parts.restarts if settings.restarts_free else None,
                                      parts.restarts.stops if settings.sentence_start and parts.restarts else frozenset(),
-                                     vocab.space_start)
+                                     vocab.space_start,
+                                     parts.case_variant if settings.case_neutral_starts and not settings.case_neutral else None)
         elif settings.alpha or settings.beta:
             fusion = WordFusion(language_model, weight * settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:

@@ -120,6 +120,8 @@ class FusionSettings:
     # Token fusion scores each token by the likelier of its two first-letter casings, so the
     # CLM cannot re-case what Whisper wrote (token_fusion.py).
     case_neutral: bool = False
+    # ... at line starts only (a window's first word, a word after a sentence end).
+    case_neutral_starts: bool = False
     # Token fusion scores a word after a sentence end (". ", "? ") as a line of the CLM's text
     # starts (token_fusion.py): the text is read a line at a time and its lines are mostly one
     # sentence, so inside a long recording's window the CLM had next to nothing after "." and a
@@ -157,6 +159,10 @@ class FusionSettings:
     # which this does not address; it stops one run-on window from spreading.
     # DEV and held-out long recordings: no run is longer than 31 words, so unchanged.
     run_on_reset_words: int | None = 50
+    # Where Whisper's likeliest token at a step was a sentence end and the fused search went on
+    # without one, the end is written (decoder/sentence_ends.py): the CLM chooses words, Whisper
+    # punctuates. Words never change, so WER cannot.
+    whisper_sentence_ends: bool = True
     # A fused search may end a window only where Whisper's ln P(EOT) is at most this many nats
     # below its likeliest other next token (search.acoustic_end); None: wherever the fused score
     # prefers. Ending pays no CLM while going on does, so fused windows stopped after a sentence

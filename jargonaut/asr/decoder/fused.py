@@ -50,6 +50,7 @@ from jargonaut.asr.decoder.segments import (
     text_result,
 )
 from jargonaut.asr.decoder.sentence_case import SentenceCase
+from jargonaut.asr.decoder.sentence_ends import SentenceEnds
 from jargonaut.asr.decoder.sure_windows import (
     closed_as,
     keep_term_fixes,
@@ -95,7 +96,7 @@ class FusedGenerator:
         biasing: BiasingSettings = BiasingSettings(), blas_threads: int = 1, gate: DomainGate | None = None,
         end_margin: float | None = None, off_domain: Fusion | None = None,
         sentence_case: SentenceCase | None = None, keep_clm_windows: bool = False,
-        run_on_words: int | None = None,
+        run_on_words: int | None = None, sentence_ends: SentenceEnds | None = None,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -114,6 +115,7 @@ class FusedGenerator:
         self._off_domain = off_domain
         self._sentence_case = sentence_case  # pass 2 keeps Whisper's capitalised sentence starts
         self._run_on_words = run_on_words  # previous text with a run-on this long is no prompt
+        self._sentence_ends = sentence_ends  # Whisper's sentence ends back in fused text
         # terms the audio supports where an unsure draft heard far from their spelling
         self._spotter = (TermSpotter(decoder, vocab, retriever, biasing)
                          if retriever is not None and biasing.spot_margin is not None and vocab.encode is not None
@@ -391,4 +393,5 @@ class FusedGenerator:
             lm_state=state,
             n_candidates=self._candidates if scorer is not None else None,
             end_margin=self._end_margin if scorer is not None else None,
+            sentence_ends=self._sentence_ends if fused and scorer is not None else None,
         )

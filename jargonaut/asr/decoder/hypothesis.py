@@ -38,6 +38,9 @@ class Hypothesis:
     # each token's acoustic log-probability (`lowest` could be derived from it, but the search
     # updates `lowest` for every candidate: one min each, not a scan of the tokens)
     logprobs: tuple[float, ...] = ()
+    # Whisper's likeliest token at each step and its log-probability (kept only where the
+    # search restores Whisper's sentence ends, sentence_ends.py)
+    tops: tuple[tuple[int, float], ...] = ()
 
     def after(self, tok: int, lp: float, vocab: Vocab) -> float:
         """`lowest` once `tok` (acoustic log-probability `lp`) is appended."""

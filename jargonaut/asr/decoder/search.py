@@ -18,6 +18,7 @@ import numpy as np
 from jargonaut.asr.decoder.fusion import Fusion, NoFusion
 from jargonaut.asr.decoder.hypothesis import Hypothesis, SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder, log_softmax, logsumexp_rows
+from jargonaut.asr.decoder.sentence_ends import SentenceEnds
 
 __all__ = ["Hypothesis", "SearchResult", "Vocab", "WordFusion", "beam_search"]
 NEG_INF = np.float32(-np.inf)
@@ -345,10 +346,12 @@ def beam_search(
     lm_state: Hashable = None,
     n_candidates: int | None = None,
     end_margin: float | None = None,
+    sentence_ends: SentenceEnds | None = None,
 ) -> SearchResult:
     """Best hypothesis after `prompt`; beam_size 1 is greedy decoding. With `end_margin`, a
     hypothesis may end (EOT) only where Whisper finds the end at most that many nats less
-    likely than its likeliest other next token (`acoustic_end`)."""
+    likely than its likeliest other next token (`acoustic_end`). With `sentence_ends`, the
+    best hypothesis gets Whisper's sentence ends back where the fused search left them out."""
     fusion = fusion if fusion is not None else NoFusion()
     ranker = Ranker(beam_size, patience, length_penalty, vocab.eot)
     cache = decoder.new_cache(1, text_rows=fusion.text_rows, text_tokens=fusion.text_row_tokens)
@@ -388,6 +391,8 @@ def beam_search(
                 if tok == vocab.eot and end_margin is not None and not acoustic_end(row, top, vocab.eot, end_margin):
                     continue
                 new = fusion.extend(h, b, tok, lp, boundary[tok] > 0, vocab)
+                if sentence_ends is not None:
+                    new.tops = h.tops + ((top[0], float(row[top[0]]) - row_norm),)
                 candidates.append((new.fused, b, tok, new))
         next_beams, origins = ranker.select(candidates, beams, finished)
         if ranker.done(finished) or not next_beams:
@@ -401,5 +406,11 @@ def beam_search(
         finished = beams
     best = ranker.best(finished)
     others = [h.tokens for h in finished if h is not best]
-    return SearchResult(best.tokens, best.acoustic, best.fused, no_speech_prob, others, best.lowest,
-                        best.logprobs[: len(best.tokens)])
+    tokens, logprobs, acoustic = best.tokens, best.logprobs, best.acoustic
+    if sentence_ends is not None:
+        ended = len(logprobs) > len(tokens)  # the EOT step: a place for an end too
+        restored, logprobs = sentence_ends.restore(tokens + [vocab.eot] * ended, logprobs, best.tops)
+        tokens = restored[: len(restored) - ended]
+        acoustic = float(sum(logprobs))
+    return SearchResult(tokens, acoustic, best.fused, no_speech_prob, others, best.lowest,
+                        logprobs[: len(tokens)])
