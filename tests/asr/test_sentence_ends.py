@@ -2,6 +2,12 @@
 model's real tokenizer: where Whisper's likeliest token was a stop and the search went on."""
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
+from jargonaut.asr.decoder.fusion import NoFusion
+from jargonaut.asr.decoder.hypothesis import Vocab
+from jargonaut.asr.decoder.search import beam_search
 from jargonaut.asr.decoder.sentence_ends import SentenceEnds
 from jargonaut.lm.normalise import normalise_words
 from tests.asr.parts import wideband_parts
@@ -60,3 +66,68 @@ def test_no_stop_after_a_number_inside_a_word_or_where_whisper_wanted_none() -> 
     pieces = [" the", " Kub", "elet", " logs"]
     assert _restore(pieces, {2: "."}) == " the Kubelet logs"
     assert _restore([" we", " need", " more", " replicas"], {}) == " we need more replicas"
+
+
+PIECES = {0: " okay", 1: " Okay", 2: ".", 3: " take", 4: " Take", 5: ",", 6: " it"}
+EOT, SOT, TB = 8, 9, 10
+# Whisper's next-token log-probabilities after each token (prompt: SOT): "Okay. Take it" is its
+# reading, "Okay take it" a close second
+NEXT = {SOT: {1: -0.1, 0: -3.0}, 1: {2: -0.3, 3: -1.5, 5: -2.5}, 2: {4: -0.1, 3: -3.0}, 5: {3: -0.2, 4: -2.0},
+        3: {6: -0.1}, 4: {6: -0.1}, 6: {EOT: -0.1, 2: -2.5}}
+
+
+class _ScriptedDecoder:
+    """A decoder step that reads the last token only (the search's plumbing is under test)."""
+
+    class _Cache:
+        def reorder(self, index):
+            pass
+
+    def new_cache(self, batch, text_rows=False, text_tokens=None):
+        return self._Cache()
+
+    def forward(self, tokens, cache, cross):
+        logits = np.full((len(tokens), TB + 5), -30.0, np.float32)
+        for row, seq in enumerate(tokens):
+            for tok, lp in NEXT.get(int(seq[-1]), {EOT: 0.0}).items():
+                logits[row, tok] = lp
+        return logits
+
+
+def _toy_vocab() -> Vocab:
+    by_text = {text: tok for tok, text in PIECES.items()}
+    return Vocab(eot=EOT, sot=SOT, timestamp_begin=TB, no_speech=TB + 4,
+                 space_start=np.array([PIECES.get(i, " ").startswith(" ") for i in range(TB + 5)]),
+                 decode=lambda ids: "".join(PIECES.get(i, "") for i in ids),
+                 encode=lambda text: [by_text[text]] if text in by_text else [])
+
+
+class _NoStops(NoFusion):
+    """A scorer that makes sentence ends dear (a CLM whose text has few)."""
+
+    def __init__(self, stops: frozenset[int]):
+        self.stops = stops
+
+    def extend(self, h, beam, tok, lp, closes, vocab):
+        new = super().extend(h, beam, tok, lp, closes, vocab)
+        if tok in self.stops:
+            new.fused -= 5.0
+        return new
+
+
+def test_the_search_writes_whisper_s_stop_where_the_fused_score_went_on() -> None:
+    vocab = _toy_vocab()
+    ends = SentenceEnds.for_vocab(vocab)
+    assert ends is not None and ends.stops == {2}
+    decoder = _ScriptedDecoder()
+    plain = beam_search(decoder, None, [SOT], vocab, [])  # type: ignore[arg-type]
+    assert vocab.decode(plain.tokens) == " Okay. Take it"
+    without = beam_search(decoder, None, [SOT], vocab, [], fusion=_NoStops(ends.stops))  # type: ignore[arg-type]
+    assert vocab.decode(without.tokens) == " Okay take it"
+    restored = beam_search(decoder, None, [SOT], vocab, [], fusion=_NoStops(ends.stops),  # type: ignore[arg-type]
+                           sentence_ends=ends)
+    assert vocab.decode(restored.tokens) == " Okay. Take it"
+    assert len(restored.logprobs) == len(restored.tokens)
+    # the stop's own log-probability is added; the capitalised word keeps the one it had
+    assert restored.acoustic == pytest.approx(without.acoustic + restored.logprobs[1])
+    assert restored.logprobs[2] == without.logprobs[1] and restored.logprobs[1] < 0
