@@ -304,8 +304,7 @@ class SpeechEngine:
                                      _forms(settings, parts), parts.fillers,
                                      parts.restarts if settings.restarts_free else None,
                                      parts.restarts.stops if settings.sentence_start and parts.restarts else frozenset(),
-                                     vocab.space_start,
-                                     parts.case_variant if settings.case_neutral_starts and not settings.case_neutral else None)
+                                     vocab.space_start)
         elif settings.alpha or settings.beta:
             fusion = WordFusion(language_model, weight * settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:

@@ -30,7 +30,7 @@ class TokenFusion:
     def __init__(self, lm: Any, alpha: float, beta: float, encode: Callable[[str], list[int]], eot: int,
                  forms: Forms | None = None, transparent: frozenset[int] = frozenset(),
                  restarts: Restarts | None = None, sentence_ends: frozenset[int] = frozenset(),
-                 word_start: np.ndarray | None = None, start_case: Callable[[int], int | None] | None = None):
+                 word_start: np.ndarray | None = None):
         self.lm, self.alpha, self.beta, self.encode, self.eot = lm, alpha, beta, encode, eot
         self.forms = forms or no_forms  # token -> the other tokens writing its word (" 10": " ten")
         self.transparent = transparent  # tokens the CLM neither scores nor sees (hesitations)
@@ -39,10 +39,6 @@ class TokenFusion:
         # A word after a sentence end is scored as a line of the text starts (sentence_start)
         self._end_ids = frozenset(lm.ids[w] for w in map(token_word, sentence_ends) if w in lm.ids)
         self._word_start = word_start
-        # A word opening a line is scored by the likelier of its two first-letter casings
-        # (`_read`): the text writes most terms mid-sentence, in lower case, and backs off there.
-        self._start_case = start_case
-        self._line_start = lm.begin_state()
         # Mixed with a general-English model (`mix_with`): ln share of each, and the model.
         self._ln_share = self._ln_general_share = 0.0
         self.background: Callable[[int, int], float] | None = None  # (beam, token) -> ln P_general
@@ -109,12 +105,7 @@ class TokenFusion:
         that form (so what follows is read the same whichever form Whisper wrote)."""
         state = self._sentence_start(state, tok)
         lp, new = self.lm.score(state, self._word(tok))
-        others = self.forms(tok)
-        if self._start_case is not None and state == self._line_start:
-            variant = self._start_case(tok)
-            if variant is not None:
-                others = (*others, variant)
-        for other in others:
+        for other in self.forms(tok):
             other_lp, other_state = self.lm.score(state, self._word(other))
             if other_lp > lp:
                 lp, new = other_lp, other_state
