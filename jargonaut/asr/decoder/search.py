@@ -386,13 +386,14 @@ def beam_search(
         for b, h in enumerate(beams):
             row, row_norm = logits[b], float(norm[b])
             top = tops[b]  # finite logits only: a token a filter masked is never a candidate
+            whisper_top = (top[0], float(row[top[0]]) - row_norm)  # what Whisper alone would write next
             for tok in top:
                 lp = float(row[tok]) - row_norm
                 if tok == vocab.eot and end_margin is not None and not acoustic_end(row, top, vocab.eot, end_margin):
                     continue
                 new = fusion.extend(h, b, tok, lp, boundary[tok] > 0, vocab)
                 if sentence_ends is not None:
-                    new.tops = h.tops + ((top[0], float(row[top[0]]) - row_norm),)
+                    new.tops = h.tops + (whisper_top,)
                 candidates.append((new.fused, b, tok, new))
         next_beams, origins = ranker.select(candidates, beams, finished)
         if ranker.done(finished) or not next_beams:
