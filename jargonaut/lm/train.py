@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -274,7 +274,7 @@ def train_clm(
     # The token model first, left on disk (memory-mapped) while the word model is estimated,
     # so the two never hold memory at the same time.
     with contextlib.ExitStack() as stack:
-        original, profile = training_files, None
+        original, profile, style = training_files, None, None
         if base_model_dir is None and (token_model or whisper_style):
             from jargonaut.asr.base_models import configured_base_models
 
@@ -292,7 +292,7 @@ def train_clm(
             token_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="clm-tokens-", dir=work_dir)))
             assert base_model_dir is not None  # resolved above
             tokens = _train_token_model(training_files, tuning_files, base_model_name, Path(base_model_dir), prune,
-                                        token_dir, progress)
+                                        token_dir, progress, style.mid_sentence_starts if style is not None else None)
         # about the text as the user gave it (the token corpus is trained without terms)
         warnings = text_warnings(original, profile) if domain_terms else []
         return _train_word_model(training_files, tuning_files, output, base_model_name, base_model_version, order,
@@ -364,16 +364,18 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
 
 
 def _train_token_model(training_files: list[Path], tuning_files: list[Path], base_model_name: str,
-                       base_model_dir: Path, prune: bool | None, out_dir: Path, progress: bool
+                       base_model_dir: Path, prune: bool | None, out_dir: Path, progress: bool,
+                       extra: Callable[[str], list[str]] | None = None,
                        ) -> tuple[TrainingReport, dict[str, np.ndarray]] | None:
     """The training (and tuning) text as Whisper BPE tokens, estimated by the same trainer
     (no general-English prior: it is over words) into `out_dir`; its arrays come back
-    memory-mapped from there. None if the base model has no tokenizer."""
+    memory-mapped from there. None if the base model has no tokenizer. What `extra` gives for
+    a training line is read after it (WhisperStyle.mid_sentence_starts)."""
     encode_many = base_model_encoder(base_model_dir)
     if encode_many is None:
         return None
     with tempfile.TemporaryDirectory(prefix="corpus-", dir=out_dir) as tmp:
-        def corpus(files: list[Path], name: str) -> list[Path]:
+        def corpus(files: list[Path], name: str, extra: Callable[[str], list[str]] | None = None) -> list[Path]:
             if not files:
                 return []
             bar = _progress(sum(f.stat().st_size for f in files), f"token model: tokenising {name[:-4]}", progress)
@@ -384,6 +386,8 @@ def _train_token_model(training_files: list[Path], tuning_files: list[Path], bas
                         if bar is not None:
                             bar.update(len(line.encode("utf-8")) + 1)
                         yield line
+                        if extra is not None:
+                            yield from extra(line)
 
             try:
                 return [write_token_corpus(lines(), encode_many, Path(tmp) / name)]
@@ -392,7 +396,7 @@ def _train_token_model(training_files: list[Path], tuning_files: list[Path], bas
                     bar.close()
 
         out = out_dir / "tokens.clm"
-        training, tuning = corpus(training_files, "train.txt"), corpus(tuning_files, "tune.txt")
+        training, tuning = corpus(training_files, "train.txt", extra), corpus(tuning_files, "tune.txt")
         with _phase("token model: counting and estimating", progress):
             report = train_clm(training, tuning, out, base_model_name, 0, prune=prune, work_dir=Path(tmp),
                                general_prior=False, token_model=False, domain_terms=False, whisper_style=False,

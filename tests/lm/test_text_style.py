@@ -79,3 +79,20 @@ def test_camel_case_names_stay_one_token(tmp_path):
 def test_treebank_split_contractions_are_joined(tmp_path):
     out = styled(tmp_path, ["i'm gon na check and we got ta wait, i wan na see you."])
     assert out == ["I'm gonna check and we gotta wait, I wanna see you."]
+
+
+def test_a_word_that_only_starts_sentences_is_also_read_as_mid_sentence(tmp_path):
+    """The token model is case-sensitive: a term the text only ever writes at a sentence start
+    ("Revolver", "Subframe") also gets its mid-sentence casing, so " revolver" inside speech is
+    a word the CLM knows; words the text writes inside sentences, names and "I" are left."""
+    lines = ["- revolver: $75M facility, none drawn.", "The term loan is drawn. Subframe bushings wear out.",
+             "I checked the loan with Linda.", "Linda approved it.", "The audit is done."]
+    path = write(tmp_path, "text.txt", lines)
+    style = WhisperStyle(profile_text([path]))
+    out = list(style.lines(lines))
+    assert out[0] == "Revolver: $75M facility, none drawn."
+    assert style.mid_sentence_starts(out[0]) == ["revolver: $75M"]
+    assert style.mid_sentence_starts(out[1]) == ["subframe bushings"]  # "the" is written inside a sentence
+    assert style.mid_sentence_starts(out[3]) == []  # "Linda" is written inside a sentence too
+    assert style.mid_sentence_starts(out[2]) == []  # "I"
+    assert style.mid_sentence_starts("Rotors warp.") == ["rotors warp."]

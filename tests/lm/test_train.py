@@ -129,3 +129,25 @@ def test_general_prior_scores_everyday_words(small_corpus, tmp_path):
     weather, state = with_prior.score(begin, "weather")
     assert weather > with_prior.score(begin, "qwxzzy")[0]  # a real word beats a non-word
     assert with_prior.score(begin, "the")[0] > weather  # common words beat rare ones
+
+
+def test_token_model_knows_a_line_start_term_in_its_mid_sentence_casing(tmp_path):
+    """A term the text only ever writes at line starts ("- revolver:" restyled "Revolver:") is
+    also known to the token model as Whisper writes it inside a sentence: " revolver" is one
+    token, " Rev" + "olver" others, and a CLM that knew only those rewarded "That Revolver"
+    over what was said, "the revolver"."""
+    from jargonaut.asr.base_models import configured_base_models
+    from jargonaut.lm.bpe import base_model_encoder, token_word
+
+    text = tmp_path / "notes.txt"
+    lines = ["- revolver: $75M facility, none drawn at quarter end.", "The term loan matures in 2027.",
+             "We drew on the term loan in March.", "Covenants are tested at quarter end."] * 3
+    text.write_text("\n".join(lines) + "\n")
+    lm = load_clm(train_clm([text], None, tmp_path / "fin.clm", "WideBand", 1, order=3).output)
+    encode = base_model_encoder(configured_base_models()["WideBand"].model)
+    assert encode is not None
+    mid, start = encode([" revolver", " Revolver"])
+    assert len(mid) == 1 and mid[0] not in start
+    tokens = lm.token_model
+    assert tokens.knows(token_word(mid[0])) and all(tokens.knows(token_word(t)) for t in start)
+    assert not tokens.knows(token_word(encode([" Term"])[0][0]))  # only sentence starts are read again
