@@ -122,7 +122,8 @@ def profile_text(files: Iterable[Path], scan_bytes: int = SCAN_BYTES) -> TextPro
                 profile.tag_counts[tag] += 1
             words = text.split()
             profile.words += len(words)
-            has_upper, has_lower = _cases(text)
+            body = _body(text)
+            has_upper, has_lower = _cases(body)
             if has_lower and not has_upper:
                 profile.lower_lines += 1
             elif has_upper and not has_lower and len(words) > 1:
@@ -132,8 +133,7 @@ def profile_text(files: Iterable[Path], scan_bytes: int = SCAN_BYTES) -> TextPro
             cores = [w.strip(_MARKS).lower() for w in words]
             profile.fillers += sum(c in FILLERS for c in cores)
             profile.repeats += sum(a == b and a.isalpha() and a not in REPEATABLE for a, b in zip(cores, cores[1:]))
-            match = _TAG.match(text)
-            for sentence in re.split(r"(?<=[.?!:])\s+", _BULLET.sub("", text[match.end():] if match else text)):
+            for sentence in re.split(r"(?<=[.?!:])\s+", body):
                 for word in _WORD.findall(sentence)[1:]:
                     profile.inside.add(word.lower())
                     if has_upper and has_lower:
@@ -141,11 +141,21 @@ def profile_text(files: Iterable[Path], scan_bytes: int = SCAN_BYTES) -> TextPro
     return profile
 
 
-def _cases(line: str) -> tuple[bool, bool]:
-    """(any upper case, any lower case) in the line's text, a speaker tag or bullet not counted."""
+def _body(line: str) -> str:
+    """The line's text without a leading speaker tag or bullet."""
     match = _TAG.match(line)
-    text = _BULLET.sub("", line[match.end():] if match else line)
-    return any(c.isupper() for c in text), any(c.islower() for c in text)
+    return _BULLET.sub("", line[match.end():] if match else line)
+
+
+def _cases(body: str) -> tuple[bool, bool]:
+    """(any upper case, any lower case) in a line's `_body`."""
+    return any(c.isupper() for c in body), any(c.islower() for c in body)
+
+
+def _ends_sentence(word: str, closing: str) -> bool:
+    """Whether a piece (its word and closing marks) ends a sentence: not an initial ("J.")
+    nor an abbreviation with a dot inside ("e.g.")."""
+    return bool(_SENTENCE_END.search(closing)) and len(word) > 1 and "." not in word
 
 
 def _split(piece: str) -> tuple[str, str, str]:
@@ -188,7 +198,7 @@ class WhisperStyle:
         pieces = _clean([_split(piece) for piece in text.split()])
         if not pieces:
             return ""
-        has_upper, has_lower = _cases(text)
+        has_upper, has_lower = _cases(_body(text))
         recase = has_upper != has_lower
         out: list[str] = []
         start = True
@@ -202,7 +212,7 @@ class WhisperStyle:
                 word = word[:1].upper() + word[1:]
             out.append(opening + word + closing)
             if word:
-                start = bool(_SENTENCE_END.search(closing)) and len(word) > 1 and "." not in word
+                start = _ends_sentence(word, closing)
         styled = " ".join(out)
         if not _SENTENCE_END.search(styled):
             styled = styled.rstrip(",;:-") + "."
@@ -229,7 +239,7 @@ class WhisperStyle:
                 if low not in self._inside and low not in PRONOUN_I and self._case(low) == low:
                     out.append(" ".join([opening + low + closing] + pieces[at + 1: at + 2]))
             if word:
-                start = bool(_SENTENCE_END.search(closing)) and len(word) > 1 and "." not in word
+                start = _ends_sentence(word, closing)
         return out
 
     def lines(self, lines: Iterable[str]) -> Iterator[str]:
