@@ -120,6 +120,14 @@ class FusionSettings:
     # Token fusion scores each token by the likelier of its two first-letter casings, so the
     # CLM cannot re-case what Whisper wrote (token_fusion.py).
     case_neutral: bool = False
+    # Density ratio takes off Whisper's prior of a token's word in its likelier first-letter
+    # casing (the CLM still scores the casing it read): inside a sentence Whisper's prior finds
+    # " Rev"(olver) ~e^-2.4 as likely as " rev", so taking off each casing's own prior gave the
+    # capital Whisper likes least a bonus wherever the CLM backed off to its unigram ("that
+    # Revolver was drawn", "the Service Advisor", "Journal entry"). DEV per clip CLM errors
+    # 16 kHz / 8 kHz 196 / 291 -> 193 / 281; medical dev, full medical CLM 276 -> 271 errors,
+    # ACI-Bench-only CLM 427 -> 427.
+    prior_case_neutral: bool = True
     # Token fusion scores a word after a sentence end (". ", "? ") as a line of the CLM's text
     # starts (token_fusion.py): the text is read a line at a time and its lines are mostly one
     # sentence, so inside a long recording's window the CLM had next to nothing after "." and a

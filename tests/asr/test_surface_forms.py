@@ -79,3 +79,32 @@ def test_the_internal_lm_reads_number_names_as_digits(model_dir, backend) -> Non
     ten, word = _one(encode, " 10"), _one(encode, " ten")
     assert figures.token_logp(0, word) == figures.token_logp(0, ten) == pytest.approx(
         max(float(figures.logp[0, ten]), float(figures.logp[0, word])), abs=1e-5)
+
+
+def test_the_prior_taken_off_is_the_words_in_either_casing(model_dir, biomed_clm) -> None:
+    """Density ratio takes off Whisper's prior of a word in its likelier casing, while the CLM
+    still scores the casing it saw: inside a sentence Whisper's prior finds " Rev" (of
+    "Revolver") far less likely than " rev", so taking off each casing's own prior rewarded the
+    capital Whisper likes least wherever the CLM was indifferent ("that Revolver was drawn")."""
+    from jargonaut.asr.decoder.internal_lm import DensityRatio
+    from jargonaut.asr.decoder.model import WhisperDecoder
+    from jargonaut.asr.decoder.weights import load_weights
+    from jargonaut.asr.options import FusionSettings
+    from tests.asr.parts import engine
+
+    parts = wideband_parts()
+    encode = parts.vocab.encode
+    density = engine()._fusion(biomed_clm, FusionSettings(), parts)
+    assert isinstance(density, DensityRatio) and isinstance(density.inner, TokenFusion)
+    capital, lower = _one(encode, " Rev"), _one(encode, " rev")
+    assert lower not in density.inner.forms(capital)  # the CLM keeps the text's casing
+    dec = WhisperDecoder(load_weights(model_dir))
+    audio = dec.cross_kv(np.zeros((10, dec.embedding.shape[1]), np.float32))
+    cache = dec.new_cache(1, text_rows=True)
+    density.ilm.split(dec.forward(np.asarray([PROMPT + encode(" The company drew down the")]), cache, audio))
+    raw = density.ilm.logp[0]
+    assert raw[capital] < raw[lower] - 1.0  # Whisper's prior: lower case inside a sentence
+    assert density.ilm.token_logp(0, capital) == density.ilm.token_logp(0, lower) == pytest.approx(
+        float(raw[lower]), abs=1e-5)
+    neutral = FusionSettings(prior_case_neutral=False)
+    assert capital not in engine()._fusion(biomed_clm, neutral, parts).ilm.forms(lower)
