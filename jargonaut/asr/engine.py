@@ -280,10 +280,10 @@ class SpeechEngine:
             # wrote then scores as Whisper alone would (alpha ln P_ilm - alpha ln P_ilm), and only
             # the domain's evidence moves the search (see FusionSettings.clm_share).
             weight = mixed.alpha if mixed is not None else settings.internal_lm_weight
-            # the CLM's own forms where they are the prior's too: one cache of them per search
-            forms = clm.forms if isinstance(clm, TokenFusion) else _forms(settings, parts)
             if settings.prior_case_neutral and not settings.case_neutral:
-                forms = _forms(dataclasses.replace(settings, case_neutral=True), parts)
+                forms = _forms(dataclasses.replace(settings, case_neutral=True), parts)  # the word in either casing
+            else:  # the CLM's own forms where it has them: one cache of them per search
+                forms = clm.forms if isinstance(clm, TokenFusion) else _forms(settings, parts)
             density = DensityRatio(fused, weight, vocab.eot, parts.fillers, forms,
                                    parts.number_digits if settings.number_neutral else None)
             if mixed is not None:
