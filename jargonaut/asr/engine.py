@@ -36,6 +36,7 @@ from jargonaut.asr.decoder.surface_forms import Forms, digits, number_forms, sur
 from jargonaut.asr.decoder.term_context import TermContext
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
+from jargonaut.asr.lead_in import lead_frames, lead_samples, with_lead_in, without_lead_in, words_without_lead_in
 from jargonaut.asr.opening_capital import open_recognition, open_words
 from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
 from jargonaut.asr.respelling import near_misses, respell_with, respell_words
@@ -161,11 +162,15 @@ class SpeechEngine:
             kw = dict(log_prob_threshold=fusion.log_prob_threshold,
                       condition_on_previous_text=fusion.condition_on_previous_text)
 
+        lead = lead_samples(self.options.lead_in_s)
+        heard = with_lead_in(audio, lead)
+
         def run(frames: int | None) -> Recognition:
-            model = self._model(base, language_model, decode, fusion, frames, workers, phrases, boost)
-            segments, info = model.transcribe(audio, language=language, beam_size=decode.beam_size,
+            model = self._model(base, language_model, decode, fusion, lead_frames(frames, lead, FULL_FRAMES), workers,
+                                phrases, boost)
+            segments, info = model.transcribe(heard, language=language, beam_size=decode.beam_size,
                                               word_timestamps=word_timestamps, max_new_tokens=max_new_tokens, **kw)
-            return recognition_from(segments, info)
+            return without_lead_in(recognition_from(segments, info), lead)
 
         recognition = run(encoder_frames)
         if _short_window(encoder_frames) and repeats_itself(recognition.text):
@@ -210,13 +215,17 @@ class SpeechEngine:
         decode = decode or self.options.decode
         fusion = fusion or self.options.fusion_for(base)
 
+        lead = lead_samples(self.options.lead_in_s)
+        heard = with_lead_in(audio, lead)
+
         def run(frames: int | None) -> list[Word]:
-            model = self._model(base, language_model, decode, fusion, frames, workers, phrases, boost)
+            model = self._model(base, language_model, decode, fusion, lead_frames(frames, lead, FULL_FRAMES), workers,
+                                phrases, boost)
             segments, _ = model.transcribe(
-                audio, language=language, beam_size=decode.beam_size, word_timestamps=False, without_timestamps=True,
+                heard, language=language, beam_size=decode.beam_size, word_timestamps=False, without_timestamps=True,
                 condition_on_previous_text=False, vad_filter=False, max_new_tokens=max_new_tokens,
             )
-            return spread_words(segments, len(audio) / RATE)
+            return words_without_lead_in(spread_words(segments, len(heard) / RATE), lead, len(audio) / RATE)
 
         words = run(encoder_frames)
         if _short_window(encoder_frames) and repeats_itself(" ".join(w.text for w in words)):
