@@ -162,7 +162,7 @@ class SpeechEngine:
             kw = dict(log_prob_threshold=fusion.log_prob_threshold,
                       condition_on_previous_text=fusion.condition_on_previous_text)
 
-        lead = lead_samples(self.options.lead_in_s)
+        lead = lead_samples(audio, self.options.lead_in_s)
         heard = with_lead_in(audio, lead)
 
         def run(frames: int | None) -> Recognition:
@@ -215,7 +215,7 @@ class SpeechEngine:
         decode = decode or self.options.decode
         fusion = fusion or self.options.fusion_for(base)
 
-        lead = lead_samples(self.options.lead_in_s)
+        lead = lead_samples(audio, self.options.lead_in_s)
         heard = with_lead_in(audio, lead)
 
         def run(frames: int | None) -> list[Word]:

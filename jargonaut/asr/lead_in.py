@@ -6,7 +6,11 @@ by a recorder, a voice-activity detector or a stream's endpointing open like tha
 Silverado" heard as "Or Silverado", "The ABS module" as "Via ABS module"). On the DEV
 domains (bench.domain_suite, one sentence a clip, speech within ~60 ms of the start) the
 first two words of a clip carried 25% errors at 8 kHz under a CLM against 14% for the words
-after them; the measurements are in `EngineOptions.lead_in_s`.
+after them; the measurements, and why it is off by default, are at `EngineOptions.lead_in_s`.
+
+The audio's own quiet opening counts towards the lead-in, so a recording that already opens
+with that much silence is read as it is: more silence than Whisper needs is not neutral either
+(jfk.flac, which opens with 0.33 s, lost all its punctuation with 0.5 s more).
 """
 from __future__ import annotations
 
@@ -19,8 +23,30 @@ from jargonaut.asr.types import Recognition, Segment, Word
 RATE = 16000  # what Whisper reads
 
 
-def lead_samples(seconds: float) -> int:
-    return max(0, int(round(seconds * RATE)))
+FRAME = RATE // 100  # 10 ms
+QUIET = 0.1  # a frame this far below the loudest (RMS, -20 dB) is not yet sound
+WINDOW = 30 * RATE
+
+
+def lead_samples(audio: np.ndarray, seconds: float) -> int:
+    """Samples of silence to read ahead of `audio` so that at least `seconds` come before its
+    first sound (its own quiet opening counts)."""
+    want = max(0, int(round(seconds * RATE)))
+    if want == 0 or len(audio) < FRAME:
+        return want
+    return max(0, want - quiet_opening(audio, want))
+
+
+def quiet_opening(audio: np.ndarray, within: int) -> int:
+    """Samples before the first 10 ms frame of `audio` at least `QUIET` times the loudest frame's
+    RMS in its first 30 s (Whisper's first window), looking no further than `within` samples."""
+    usable = min(len(audio), WINDOW) // FRAME * FRAME
+    rms = np.sqrt(np.mean(np.square(np.asarray(audio[:usable], np.float64)).reshape(-1, FRAME), axis=1))
+    loudest = float(rms.max()) if len(rms) else 0.0
+    if loudest <= 0.0:
+        return within  # digital silence throughout
+    sound = np.flatnonzero(rms[: -(-within // FRAME)] >= QUIET * loudest)
+    return min(within, int(sound[0]) * FRAME) if len(sound) else within
 
 
 def with_lead_in(audio: np.ndarray, samples: int) -> np.ndarray:

@@ -221,11 +221,15 @@ class EngineOptions:
     decoder_threads: int = 2  # ONNX Runtime threads per fused decode (0: CTranslate2's count)
     blas_threads: int = 1  # NumPy BLAS threads around the fused search
     stream_debug: bool = False
-    # Seconds of silence read ahead of every recording and stream utterance (lead_in.py; timings
-    # are the audio's own). DEV domains per clip, errors 16 kHz / 8 kHz: plain 366 / 518 -> 352 /
-    # 489 at 0.5 s; CLM 193 / 281 -> 174 / 273 (16 kHz better by the paired test; clip-opening
-    # words wrong 69 / 89 -> 58 / 67 of 360).
-    lead_in_s: float = 0.5
+    # Seconds of silence Whisper reads before a recording's or stream utterance's first sound
+    # (lead_in.py; its own quiet opening counts, timings are the audio's own); 0 = off. Off by
+    # default: at 0.5 s the README's biomed clip (test_001) lost "apixaban" under its CLM, where
+    # pass 2 (retrieval) had fixed "to pick up an" without the lead-in. Measured with a fixed
+    # 0.5 s, DEV per clip errors 16 kHz / 8 kHz: plain 366 / 518 -> 352 / 489, CLM 193 / 281 ->
+    # 174 / 273 (16 kHz better by the paired test; clip-opening words wrong 69 / 89 -> 58 / 67 of
+    # 360); 1.0 s: CLM 181 / 288. Held-out, report only: CLM 249 / 480 -> 219 / 458 errors, per
+    # clip mean relative reduction over plain (which also got it) 45.7 / 29.6 -> 49.6 / 33.2%.
+    lead_in_s: float = 0.0
 
     @property
     def device(self) -> str:
