@@ -21,8 +21,6 @@ import numpy as np
 from jargonaut.asr.types import Recognition, Segment, Word
 
 RATE = 16000  # what Whisper reads
-
-
 FRAME = RATE // 100  # 10 ms
 QUIET = 0.1  # a frame this far below the loudest (RMS, -20 dB) is not yet sound
 WINDOW = 30 * RATE
@@ -69,23 +67,20 @@ def without_lead_in(recognition: Recognition, samples: int) -> Recognition:
     every time moved back by the lead-in and kept within [0, duration]."""
     if samples <= 0:
         return recognition
-    lead = samples / RATE
-    duration = max(0.0, recognition.duration - lead)
-
-    def at(t: float) -> float:
-        return min(duration, max(0.0, t - lead))
-
-    segments = [
-        Segment(at(s.start), at(s.end), s.text, [Word(at(w.start), at(w.end), w.text, w.probability) for w in s.words])
-        for s in recognition.segments
-    ]
+    duration = max(0.0, recognition.duration - samples / RATE)
+    segments = [Segment(_moved_back(s.start, samples, duration), _moved_back(s.end, samples, duration), s.text,
+                        words_without_lead_in(s.words, samples, duration))
+                for s in recognition.segments]
     return dataclasses.replace(recognition, segments=segments, duration=duration)
 
 
 def words_without_lead_in(words: list[Word], samples: int, duration: float) -> list[Word]:
-    """Untimed words (spread over their segments) moved back by the lead-in, within [0, duration]."""
+    """`words` heard after `samples` of lead-in, timed on the audio itself (within [0, duration])."""
     if samples <= 0:
         return words
-    lead = samples / RATE
-    return [Word(min(duration, max(0.0, w.start - lead)), min(duration, max(0.0, w.end - lead)), w.text, w.probability)
+    return [Word(_moved_back(w.start, samples, duration), _moved_back(w.end, samples, duration), w.text, w.probability)
             for w in words]
+
+
+def _moved_back(t: float, samples: int, duration: float) -> float:
+    return min(duration, max(0.0, t - samples / RATE))
