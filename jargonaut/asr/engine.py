@@ -327,7 +327,8 @@ class SpeechEngine:
         with self._lock:
             per_lm = self._retrievers.setdefault(language_model, {})
             if settings not in per_lm:
-                per_lm[settings] = TermRetriever(language_model.terms, settings, TermContext.of(language_model))
+                per_lm[settings] = TermRetriever(language_model.terms, settings, TermContext.of(language_model),
+                                                 near_misses(language_model).fix)
             return per_lm[settings]
 
 

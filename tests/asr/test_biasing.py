@@ -11,6 +11,7 @@ from jargonaut.asr.decoder.biasing import (
     unsure_terms_first,
 )
 from jargonaut.asr.decoder.phonetic import phone_key
+from jargonaut.lm.near_miss import NearMisses
 
 TERMS = ["pembrolizumab", "nivolumab", "apixaban", "dapagliflozin", "Helicase", "BRCA2", "spliceosome", "warfarin"]
 
@@ -132,3 +133,12 @@ def test_a_looping_window_is_told_from_a_long_one() -> None:
     assert looped("the the the the the the the the the the the the the the the", settings)
     assert not looped("Pembrolizumab and nivolumab both block the PD-1 receptor on T cells.", settings)
     assert not looped("no no no no", settings)  # too short to judge
+
+
+def test_guard_counts_a_near_miss_the_transcript_settles_to_a_term():
+    s, terms = BiasingSettings(), ["apixaban"]
+    settle = NearMisses(["apixaban", "warfarin"]).fix
+    first = "The patient started to pick up an instead of warfarin."
+    second = "The patient started to pixaban instead of warfarin."
+    assert not accept_second_pass(first, second, -0.4, -0.3, s, terms)
+    assert accept_second_pass(first, second, -0.4, -0.3, s, terms, settle)

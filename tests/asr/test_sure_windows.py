@@ -11,6 +11,7 @@ from jargonaut.asr.decoder.sure_windows import (
     resume_point,
     unsure_regions,
 )
+from jargonaut.lm.near_miss import NearMisses
 from tests.asr.parts import wideband_parts
 
 
@@ -134,3 +135,18 @@ def test_resume_point_is_where_faster_whisper_seeks_next() -> None:
     assert resume_point(_result(0.0, "One.", 2.0, 2.0, "Two.", 4.0).tokens, vocab) is None
     # no segment pair at all (a glossary-prompted pass 2 often writes none): the window's end too
     assert resume_point(_result(0.0, "One. Two. Thr").tokens, vocab) is None
+
+
+def test_a_near_miss_of_a_term_that_respelling_settles_counts_as_the_term() -> None:
+    """Pass 2 that writes a non-word a letter from a term ("pixaban") fixes that term: the
+    transcript's respelling (lm/near_miss.py) writes it as the term in the end."""
+    vocab = wideband_parts().vocab
+    settle = NearMisses(["apixaban", "warfarin", "patient", "started"], {"apixaban": "apixaban"}).fix
+    first = _result(0.0, "The patient started to pick up an instead of warfarin.", 4.0)
+    second = _result(0.0, "The patient started to pixaban instead of warfarin.", 4.0)
+    assert keep_term_fixes(first, second, ["apixaban"], vocab) is first  # exact spellings only
+    kept = keep_term_fixes(first, second, ["apixaban"], vocab, settle=settle)
+    assert _text(kept) == "The patient started to pixaban instead of warfarin."
+    # a real word near a term is no near miss: "apricot" is not settled to "apixaban"
+    real_word = _result(0.0, "The patient started apricot instead of warfarin.", 4.0)
+    assert keep_term_fixes(first, real_word, ["apixaban"], vocab, settle=settle) is first

@@ -282,7 +282,7 @@ class FusedGenerator:
     def _term_fixes(self, first: SearchResult, second: SearchResult, terms: list[str]) -> SearchResult:
         """Pass 1 with pass 2's fixes that spell one of `terms` and lose none of the CLM's."""
         assert self._retriever is not None
-        return keep_term_fixes(first, second, terms, self._vocab, self._retriever.key_set)
+        return keep_term_fixes(first, second, terms, self._vocab, self._retriever.key_set, self._retriever.settle)
 
     def _cased(self, first: SearchResult, kept: SearchResult) -> SearchResult:
         return self._sentence_case.keep(first, kept) if self._sentence_case is not None else kept
@@ -324,10 +324,11 @@ class FusedGenerator:
             return "fixes"
         assert self._retriever is not None
         text = self._text(second.tokens)
-        if not accept_second_pass(draft, text, first.mean_logprob, second.mean_logprob, self._biasing, terms):
+        settle = self._retriever.settle
+        if not accept_second_pass(draft, text, first.mean_logprob, second.mean_logprob, self._biasing, terms, settle):
             # the guard judges the whole text, a fix is one word
             return "fixes" if self._biasing.fixes_when_rejected and not looped(text, self._biasing) else "first"
-        if introduces_term(text, draft, self._retriever.terms):
+        if introduces_term(text, draft, self._retriever.terms, settle):
             # pass 2 lost a term pass 1 spelled ("ClickHouse" -> "clickov" while gaining
             # "PagerDuty"): only its term fixes go into pass 1
             return "fixes"

@@ -15,7 +15,7 @@ import difflib
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from jargonaut.asr.decoder.biasing import introduces_term, loses_term
+from jargonaut.asr.decoder.biasing import Settle, introduces_term, loses_term
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.segments import text_result
 
@@ -80,7 +80,7 @@ def likelier_than_heard(terms: list[str], region: UnsureRegion, unigram: Callabl
 
 
 def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str], vocab: Vocab,
-                    kept: frozenset[str] = frozenset()) -> SearchResult:
+                    kept: frozenset[str] = frozenset(), settle: Settle | None = None) -> SearchResult:
     """Pass 1 with only those of pass 2's changes that spell one of `terms` pass 1 lacked, each
     within one of pass 1's segments (`first` itself when there is none), and none that loses one
     of `kept` (the CLM's terms, squashed) pass 1 spelled there (`biasing.loses_term`: "meets
@@ -97,7 +97,7 @@ def keep_term_fixes(first: SearchResult, second: SearchResult, terms: list[str],
         # a fix respells what was heard: no words added beyond one (a prompt's glossary
         # inserted into the transcript "spells" terms too), and no timestamp inside
         if (op == "replace" and j2 - j1 <= i2 - i1 + 1 and at[i2 - 1] - at[i1] == i2 - i1 - 1
-                and introduces_term(" ".join(keys[0][i1:i2]), " ".join(keys[1][j1:j2]), terms)
+                and introduces_term(" ".join(keys[0][i1:i2]), " ".join(keys[1][j1:j2]), terms, settle)
                 and not loses_term(" ".join(keys[0][i1:i2]), " ".join(keys[1][j1:j2]), kept)):
             fixes[at[i1]] = (at[i2 - 1] + 1, two[j1:j2])
     if not fixes:
