@@ -76,7 +76,7 @@ class Settings:
     decoder_backend: str = "onnxruntime"  # the fused decoder's steps: onnxruntime or numpy (reference)
     decoder_threads: int = 0  # ONNX Runtime threads; 0: min(2, cores)
     blas_threads: int = 1  # NumPy BLAS threads around the fused search
-    lead_in_s: float = 0.0  # seconds of silence Whisper reads before the audio's first sound (asr/lead_in.py); 0: off
+    lead_in_s: float = 0.5  # seconds of silence Whisper reads before the audio's first sound (asr/lead_in.py); 0: off
     # CLM fusion weights; unset means the tuned defaults (jargonaut.asr.options.FusionSettings)
     clm_unit: str | None = None
     clm_alpha: float | None = None

@@ -6,7 +6,7 @@ by a recorder, a voice-activity detector or a stream's endpointing open like tha
 Silverado" heard as "Or Silverado", "The ABS module" as "Via ABS module"). On the DEV
 domains (bench.domain_suite, one sentence a clip, speech within ~60 ms of the start) the
 first two words of a clip carried 25% errors at 8 kHz under a CLM against 14% for the words
-after them; the measurements, and why it is off by default, are at `EngineOptions.lead_in_s`.
+after them; the measurements are at `EngineOptions.lead_in_s`.
 
 The audio's own quiet opening counts towards the lead-in, so a recording that already opens
 with that much silence is read as it is: more silence than Whisper needs is not neutral either

@@ -222,14 +222,15 @@ class EngineOptions:
     blas_threads: int = 1  # NumPy BLAS threads around the fused search
     stream_debug: bool = False
     # Seconds of silence Whisper reads before a recording's or stream utterance's first sound
-    # (lead_in.py; its own quiet opening counts, timings are the audio's own); 0 = off. Off by
-    # default: at 0.5 s the README's biomed clip (test_001) lost "apixaban" under its CLM, where
-    # pass 2 (retrieval) had fixed "to pick up an" without the lead-in. Measured with a fixed
-    # 0.5 s, DEV per clip errors 16 kHz / 8 kHz: plain 366 / 518 -> 352 / 489, CLM 193 / 281 ->
-    # 174 / 273 (16 kHz better by the paired test; clip-opening words wrong 69 / 89 -> 58 / 67 of
-    # 360); 1.0 s: CLM 181 / 288. Held-out, report only: CLM 249 / 480 -> 219 / 458 errors, per
-    # clip mean relative reduction over plain (which also got it) 45.7 / 29.6 -> 49.6 / 33.2%.
-    lead_in_s: float = 0.0
+    # (lead_in.py; its own quiet opening counts, timings are the audio's own); 0 = off. DEV per
+    # clip errors 16 kHz / 8 kHz, off -> 0.5 s: plain 366 / 518 -> 346 / 486, CLM 193 / 281 ->
+    # 182 / 266 (fixed 0.5 s, not topping up the audio's quiet opening: CLM 174 / 273, but
+    # jfk.flac, which opens with 0.33 s of quiet, lost its punctuation; 1.0 s: 181 / 288).
+    # Biomed CLM (fixed 0.5 s) 45 / 75 -> 44 / 52. Held-out, report only, CLM errors 249 / 480
+    # -> 233 / 451. It moved biomed test_001 (the README's clip) from an unsure draft (mean
+    # -0.407 per token) to a sure one (-0.390), and so lost "apixaban": the pass-2 gate's
+    # bar moved to -0.35 (`BiasingSettings.max_draft_logprob`).
+    lead_in_s: float = 0.5
 
     @property
     def device(self) -> str:

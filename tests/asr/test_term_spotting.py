@@ -41,22 +41,26 @@ def test_a_term_heard_as_everyday_words_is_spotted(eval_dir, biomed_clm):
     """At 8 kHz Whisper hears "Zebrafish were used" as "With that breakfast, we're used": no span
     is spelled like the term, so likeness alone never offers it. Read in the span's place, the
     audio nearly supports it (about 2 nats short, with the CLM's gain) and its own pass 2 writes
-    it; without spotting the words stay as heard."""
+    it; without spotting the words stay as heard. The clip opens on the term's first sound, and
+    it is read from there (no lead-in, asr/lead_in.py: with silence ahead of it Whisper hears
+    the term itself)."""
     from dataclasses import replace
 
     from jargonaut.asr.audio import decode
+    from jargonaut.asr.engine import SpeechEngine
     from jargonaut.evaluate.manifests import read_manifest
     from tests.asr.parts import engine
 
+    from_first_sample = SpeechEngine(replace(engine().options, lead_in_s=0.0), engine().base_models)
     base = engine().base_models["NarrowBand"]
     fusion = engine().options.fusion_for(base)
     assert fusion.biasing.spot_margin is not None
     item, = read_manifest(eval_dir / "biomed-tts" / "test.tsv", "wav8", ids=["test_053"])
     audio = decode(item.audio)
-    unspotted = engine().text(audio, base, biomed_clm, fusion=replace(fusion, biasing=replace(fusion.biasing,
-                                                                                              spot_margin=None)))
+    unspotted = from_first_sample.text(audio, base, biomed_clm, fusion=replace(
+        fusion, biasing=replace(fusion.biasing, spot_margin=None)))
     assert "Zebrafish" not in unspotted, unspotted
-    spotted = engine().text(audio, base, biomed_clm, fusion=fusion)
+    spotted = from_first_sample.text(audio, base, biomed_clm, fusion=fusion)
     assert spotted.startswith("Zebrafish were used to screen for toxic compounds"), spotted
 
 
