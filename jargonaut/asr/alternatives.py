@@ -4,7 +4,8 @@ alignment (the same alignment faster-whisper times words with).
 
 The first alternative of a segment is always the job's own result (with a CLM or vocabulary,
 the fused decoder's); the others are the beam's next hypotheses that say something different,
-best first, each rated by its mean token probability.
+best first, each rated by its mean token probability. A segment's slice opens on its first
+word, so it is read after the same lead-in silence as the recording (asr/lead_in.py).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from jargonaut.asr.lead_in import lead_samples, with_lead_in
 from jargonaut.asr.types import Recognition, Word
 
 RATE = 16000
@@ -20,8 +22,9 @@ MIN_SEGMENT_S = 0.2
 
 
 def segment_alternatives(whisper: Any, audio: np.ndarray, recognition: Recognition, max_alternatives: int,
-                         beam_size: int = 5) -> list[list[tuple[list[Word], float]]]:
-    """Per segment of `recognition`: up to `max_alternatives` (words, confidence), its own first."""
+                         beam_size: int = 5, lead_in_s: float = 0.0) -> list[list[tuple[list[Word], float]]]:
+    """Per segment of `recognition`: up to `max_alternatives` (words, confidence), its own first;
+    each segment's slice read after `lead_in_s` of silence (its own quiet opening counting)."""
     from faster_whisper.audio import pad_or_trim
     from faster_whisper.tokenizer import Tokenizer
 
@@ -30,10 +33,12 @@ def segment_alternatives(whisper: Any, audio: np.ndarray, recognition: Recogniti
     for segment in recognition.segments:
         own = (segment.words, _mean([w.probability for w in segment.words]))
         clip = audio[int(segment.start * RATE): int(math.ceil(segment.end * RATE))]
-        if max_alternatives < 2 or len(clip) < MIN_SEGMENT_S * RATE or len(clip) > 30 * RATE:
+        lead = lead_samples(clip, lead_in_s)
+        if max_alternatives < 2 or len(clip) < MIN_SEGMENT_S * RATE or len(clip) + lead > 30 * RATE:
             out.append([own])
             continue
-        features = whisper.feature_extractor(clip)
+        start = segment.start - lead / RATE  # where the slice's timings count from
+        features = whisper.feature_extractor(with_lead_in(clip, lead))
         frames = features.shape[-1]
         encoder_output = whisper.encode(pad_or_trim(features))
         prompt = whisper.get_prompt(tokenizer, previous_tokens=[], without_timestamps=True)
@@ -53,8 +58,8 @@ def segment_alternatives(whisper: Any, audio: np.ndarray, recognition: Recogniti
         if chosen:
             aligned = whisper.find_alignment(tokenizer, [ids for ids, _ in chosen], encoder_output, frames)
             for (ids, score), words in zip(chosen, aligned):
-                timed = [Word(segment.start + float(w["start"]), segment.start + float(w["end"]), w["word"],
-                              float(w["probability"])) for w in words]
+                timed = [Word(max(segment.start, start + float(w["start"])), max(segment.start, start + float(w["end"])),
+                              w["word"], float(w["probability"])) for w in words]
                 if timed:
                     alternatives.append((timed, math.exp(min(score, 0.0))))
         out.append(alternatives[:max_alternatives])

@@ -112,6 +112,10 @@ class FusionSettings:
     # a short in-domain utterance with one misheard term ("to pick up an" for apixaban) scored
     # below general English and lost the CLM (a stream then wrote "war for an" for warfarin).
     clm_share: float = 0.5
+    # Tried (session 39), not kept: a token the text never wrote scored ln P_ilm (general English's
+    # whole share, so exactly as Whisper alone) instead of ln((1 - share) P_ilm). DEV per clip CLM
+    # errors 16 / 8 kHz 182 / 266 -> 173 / 253 (no cell worse; the text's missing words 50 / 74 ->
+    # 48 / 66 errors), but held-out 232 / 451 -> 230 / 450 and medical dev 288 -> 295: not a gain.
     # Do no harm off-domain (decoder/gate.py): a window whose fused text the CLM's word model
     # explains less than this many nats per word better than general English does is decoded
     # again without the CLM; None = off. DEV reference text (12-word windows): in-domain 5th
@@ -174,6 +178,11 @@ class FusionSettings:
     # (later windows' prompts read Whisper-punctuated text). Tried with it, no better: case-neutral
     # line starts (DEV errors 203 / 299 -> 202 / 300) and inflection-neutral scoring (lemminflect
     # families as surface forms: 202 / 290, intervals across 0; the -ed slips are plain's too).
+    # Session 39, narrower: only a whole word the text never wrote borrowed a written inflection's
+    # evidence, scaled by Whisper's prior ratio of the two (words the text lacks had gone 38 / 63
+    # -> 50 / 74 errors under the CLM): DEV per clip 182 / 266 -> 183 / 266. It won "stamped",
+    # "scaled", "brokers" and lost "served" (-> serves), "denied", "route to" (-> routed): the
+    # text's ending was right about as often as the audio's.
     whisper_sentence_ends: bool = True
     # A fused search may end a window only where Whisper's ln P(EOT) is at most this many nats
     # below its likeliest other next token (search.acoustic_end); None: wherever the fused score

@@ -443,7 +443,7 @@ class TranscriptionJobs:
             max_alternatives = (request.get("Settings") or {}).get("MaxAlternatives")
             if max_alternatives:
                 alternatives = segment_alternatives(self.speech.batch_model(base), channels[0], recognitions[0],
-                                                    max_alternatives)
+                                                    max_alternatives, lead_in_s=self.speech.options.lead_in_s)
                 transcript["results"]["segments"] = alternative_segments(recognitions[0].segments, alternatives)
         if request.get("IdentifyLanguage"):  # where Amazon's transcript names the identified language
             transcript["results"]["language_code"] = request["LanguageCode"]

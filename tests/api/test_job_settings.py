@@ -630,7 +630,8 @@ def test_alternatives_from_the_beam(server, media):
                 assert isinstance(item["confidence"], str) and 0 <= float(item["confidence"]) <= 1
             starts = [float(i["start_time"]) for i in words]
             assert starts == sorted(starts)
-            assert float(segment["start_time"]) - 0.5 <= starts[0] and float(words[-1]["end_time"]) <= float(segment["end_time"]) + 1.0
+            # each segment is re-read after a lead-in silence, which its timings leave out again
+            assert float(segment["start_time"]) <= starts[0] and float(words[-1]["end_time"]) <= float(segment["end_time"]) + 1.0
 
 
 # ---- speaker labels ----------------------------------------------------------------------
