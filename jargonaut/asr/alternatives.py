@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from jargonaut.asr.lead_in import lead_samples, with_lead_in
+from jargonaut.asr.lead_in import lead_samples, with_lead_in, words_without_lead_in
 from jargonaut.asr.types import Recognition, Word
 
 RATE = 16000
@@ -37,7 +37,6 @@ def segment_alternatives(whisper: Any, audio: np.ndarray, recognition: Recogniti
         if max_alternatives < 2 or len(clip) < MIN_SEGMENT_S * RATE or len(clip) + lead > 30 * RATE:
             out.append([own])
             continue
-        start = segment.start - lead / RATE  # where the slice's timings count from
         features = whisper.feature_extractor(with_lead_in(clip, lead))
         frames = features.shape[-1]
         encoder_output = whisper.encode(pad_or_trim(features))
@@ -58,8 +57,9 @@ def segment_alternatives(whisper: Any, audio: np.ndarray, recognition: Recogniti
         if chosen:
             aligned = whisper.find_alignment(tokenizer, [ids for ids, _ in chosen], encoder_output, frames)
             for (ids, score), words in zip(chosen, aligned):
-                timed = [Word(max(segment.start, start + float(w["start"])), max(segment.start, start + float(w["end"])),
-                              w["word"], float(w["probability"])) for w in words]
+                heard = [Word(float(w["start"]), float(w["end"]), w["word"], float(w["probability"])) for w in words]
+                timed = [Word(segment.start + w.start, segment.start + w.end, w.text, w.probability)
+                         for w in words_without_lead_in(heard, lead, len(clip) / RATE)]
                 if timed:
                     alternatives.append((timed, math.exp(min(score, 0.0))))
         out.append(alternatives[:max_alternatives])

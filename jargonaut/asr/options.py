@@ -113,11 +113,11 @@ class FusionSettings:
     # The domain gate judges windows by the same mix (gate.WordFit's share): by the CLM alone,
     # a short in-domain utterance with one misheard term ("to pick up an" for apixaban) scored
     # below general English and lost the CLM (a stream then wrote "war for an" for warfarin).
-    clm_share: float = 0.5
     # Tried (session 39), not kept: a token the text never wrote scored ln P_ilm (general English's
     # whole share, so exactly as Whisper alone) instead of ln((1 - share) P_ilm). DEV per clip CLM
     # errors 16 / 8 kHz 182 / 266 -> 173 / 253 (no cell worse; the text's missing words 50 / 74 ->
     # 48 / 66 errors), but held-out 232 / 451 -> 230 / 450 and medical dev 288 -> 295: not a gain.
+    clm_share: float = 0.5
     # Do no harm off-domain (decoder/gate.py): a window whose fused text the CLM's word model
     # explains less than this many nats per word better than general English does is decoded
     # again without the CLM; None = off. DEV reference text (12-word windows): in-domain 5th
