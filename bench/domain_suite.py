@@ -1,8 +1,8 @@
 """The domain suite: plain faster-whisper vs `hotwords` vs our CLM on our synthetic domains.
 
     python -m bench.domain_suite [--domains legal,finance] [--bands 16k,8k] [--limit N] [--split dev|held-out|all]
-                                 [--systems plain,clm] [--no-long] [--set biasing.max_terms=12 ...] [--save DIR]
-                                 [--as-job]
+                                 [--systems plain,clm] [--no-long | --long-parts N] [--set biasing.max_terms=12 ...]
+                                 [--save DIR] [--as-job]
 
 The development protocol (issue 12): settings (decoder defaults, fusion weights, gates) are
 chosen on the DEV domains only. The HELD_OUT domains are for reporting; nobody looks at their
@@ -17,6 +17,10 @@ wav8, the telephone band, through NarrowBand), three systems:
   (bench.clm_wer.train_lm), with the shipped defaults.
 Each is scored per clip (WER over all clips) and on one long recording (the clips joined with
 PAUSE_S of silence, one reference), the way a user's long call or meeting reaches the service.
+One long recording is one sample: a window decoded differently changes the prompt of every later
+window, so a setting can move it by points where per clip it changes nothing. `--long-parts N`
+joins N runs of consecutive clips into N recordings (of 1-2 minutes at N=3) and pools their
+errors: N samples per domain and band, the prompt carried within a recording as before.
 The clips are seeded (bench.synth_domain), and each domain and band prints a digest of its
 audio (stderr): two runs whose digests agree measured the same clips.
 Reported: WER, the CLM's relative WER reduction over plain (per clip with its 95% interval
@@ -99,6 +103,17 @@ def in_text_share(report, text_words: set[str]) -> float | None:
     return sum(w in text_words for w in wrong) / len(wrong) if wrong else None
 
 
+def consecutive_parts(items: list, parts: int) -> list[list]:
+    """`items` in `parts` runs of consecutive items, as even as can be (the first runs one longer)."""
+    size, extra = divmod(len(items), parts)
+    runs, start = [], 0
+    for k in range(min(parts, len(items))):
+        end = start + size + (k < extra)
+        runs.append(items[start:end])
+        start = end
+    return runs
+
+
 def long_recording(audio: list[np.ndarray]) -> np.ndarray:
     pause = np.zeros(int(PAUSE_S * RATE), dtype=np.float32)
     parts: list[np.ndarray] = []
@@ -128,7 +143,7 @@ def with_overrides(fusion: FusionSettings, overrides: list[str]) -> FusionSettin
 
 def score_domain(name: str, bands: list[str], limit: int | None, work: Path, progress: bool,
                  save: Path | None = None, systems: tuple[str, ...] = SYSTEMS, long_too: bool = True,
-                 overrides: tuple[str, ...] = (), as_job: bool = False) -> list[Scores]:
+                 overrides: tuple[str, ...] = (), as_job: bool = False, long_parts: int = 1) -> list[Scores]:
     from jargonaut.asr.audio import decode
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms, normalise, score_files
@@ -153,8 +168,9 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         # which audio was measured: the clips are seeded (synth_domain), so two machines whose
         # digests agree measured the same clips and their numbers compare
         print(f"audio {name} {band}: {audio_digest([Path(i.audio) for i in items])}", file=sys.stderr, flush=True)
-        joined = long_recording([decode(i.audio) for i in items]) if long_too else None
-        reference = " ".join(i.reference for i in items)
+        joined = [long_recording([decode(i.audio) for i in run]) for run in consecutive_parts(items, long_parts)] \
+            if long_too else None
+        reference = " ".join(i.reference for i in items)  # the parts' references, in order
         per_clip, long, in_text, files = {}, {}, None, {}
         for system in systems:
             transcribe = make[system]()
@@ -162,7 +178,8 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
             per_clip[system], files[system] = report.wer, report.files
             if system == "plain":
                 in_text = in_text_share(report, text_words)
-            long_text = transcribe(joined) if joined is not None else None
+            # the parts' texts joined: errors pool over the parts (a part's words align with its own)
+            long_text = " ".join(transcribe(recording) for recording in joined) if joined is not None else None
             if long_text is not None:
                 long[system] = score_files([(f"{name}-long", reference, long_text)], terms).wer
             if save is not None:  # every hypothesis, for reading errors later (DEV domains only)
@@ -257,7 +274,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--save", type=Path, help="write every hypothesis as JSON into this folder")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: plain, hotwords, clm (default all)")
-    parser.add_argument("--no-long", action="store_true", help="score per clip only (no long recording)")
+    long_form = parser.add_mutually_exclusive_group()
+    long_form.add_argument("--no-long", action="store_true", help="score per clip only (no long recording)")
+    long_form.add_argument("--long-parts", type=int, default=1, metavar="N",
+                           help="score N long recordings of consecutive clips per domain and band, errors "
+                                "pooled (default 1: one recording of all clips)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
                         help="a fusion setting for the clm system (biasing.FIELD for BiasingSettings); repeatable")
     parser.add_argument("--as-job", action="store_true",
@@ -265,6 +286,8 @@ def main(argv: list[str] | None = None) -> None:
                              "text only since word timings no longer move the windows; this checks that); "
                              "default: text only, as WER needs")
     args = parser.parse_args(argv)
+    if args.long_parts < 1:
+        raise SystemExit("--long-parts takes a whole number from 1")
     systems = tuple(args.systems.split(","))
     if not systems or any(s not in SYSTEMS for s in systems):
         raise SystemExit(f"--systems takes {', '.join(SYSTEMS)}")
@@ -285,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in domains:
         with tempfile.TemporaryDirectory(prefix=f"domain-suite-{name}-") as tmp:
             results += score_domain(name, bands, args.limit, Path(tmp), not args.no_progress, args.save, systems,
-                                    not args.no_long, tuple(args.overrides), args.as_job)
+                                    not args.no_long, tuple(args.overrides), args.as_job, args.long_parts)
     for title, members in (("DEV domains (tune on these)", DEV), ("HELD-OUT domains (report only)", HELD_OUT)):
         rows = [s for s in results if s.domain in members]
         if rows:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.domain_suite import with_overrides
+from bench.domain_suite import consecutive_parts, main, with_overrides
 from jargonaut.asr.options import FusionSettings
 
 
@@ -48,3 +48,25 @@ def test_a_dev_run_saves_what_bench_compare_reads(tmp_path: Path) -> None:
     compared = subprocess.run([sys.executable, "-m", "bench.compare", str(save), str(save), "--against", "plain"],
                               capture_output=True, text=True, check=True).stdout
     assert "| devops | 8k | 2 |" in compared
+
+
+@pytest.mark.parametrize("count, parts, sizes", [(40, 3, [14, 13, 13]), (60, 3, [20, 20, 20]), (2, 3, [1, 1]),
+                                                 (5, 1, [5])])
+def test_long_parts_are_runs_of_consecutive_clips(count: int, parts: int, sizes: list[int]) -> None:
+    runs = consecutive_parts(list(range(count)), parts)
+    assert [len(run) for run in runs] == sizes
+    assert [item for run in runs for item in run] == list(range(count))  # every clip once, in order
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--long-parts", "0"], "--long-parts takes a whole number from 1"),
+    (["--no-long", "--long-parts", "3"], None),  # argparse: not allowed with --no-long
+])
+def test_long_parts_are_refused_where_they_cannot_apply(argv: list[str], message: str | None,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(argv)
+    if message is None:
+        assert ended.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+    else:
+        assert str(ended.value) == message
