@@ -1,7 +1,7 @@
 """The domain suite: plain faster-whisper vs `hotwords` vs our CLM on our synthetic domains.
 
     python -m bench.domain_suite [--domains legal,finance] [--bands 16k,8k] [--limit N] [--split dev|held-out|all]
-                                 [--systems plain,clm] [--no-long | --long-parts N] [--set biasing.max_terms=12 ...]
+                                 [--systems plain,clm] [--no-long | --long-parts N] [--long-only] [--set biasing.max_terms=12 ...]
                                  [--save DIR] [--as-job]
 
 The development protocol (issue 12): settings (decoder defaults, fusion weights, gates) are
@@ -21,6 +21,9 @@ One long recording is one sample: a window decoded differently changes the promp
 window, so a setting can move it by points where per clip it changes nothing. `--long-parts N`
 joins N runs of consecutive clips into N recordings (of 1-2 minutes at N=3) and pools their
 errors: N samples per domain and band, the prompt carried within a recording as before.
+`--long-only` skips the clips (a setting that acts only where a window holds several sentences,
+such as pass 2 per segment, is measured in about a third of the time; `--save` then keeps the
+long recordings only).
 The clips are seeded (bench.synth_domain), and each domain and band prints a digest of its
 audio (stderr): two runs whose digests agree measured the same clips.
 Reported: WER, the CLM's relative WER reduction over plain (per clip with its 95% interval
@@ -138,7 +141,8 @@ def with_overrides(fusion: FusionSettings, overrides: list[str]) -> FusionSettin
 
 def score_domain(name: str, bands: list[str], limit: int | None, work: Path, progress: bool,
                  save: Path | None = None, systems: tuple[str, ...] = SYSTEMS, long_too: bool = True,
-                 overrides: tuple[str, ...] = (), as_job: bool = False, long_parts: int = 1) -> list[Scores]:
+                 overrides: tuple[str, ...] = (), as_job: bool = False, long_parts: int = 1,
+                 clips_too: bool = True) -> list[Scores]:
     from jargonaut.asr.audio import decode
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms, normalise, score_files
@@ -169,10 +173,11 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         per_clip, long, in_text, files = {}, {}, None, {}
         for system in systems:
             transcribe = make[system]()
-            report = evaluate(items, transcribe, terms, progress=progress).report
-            per_clip[system], files[system] = report.wer, report.files
-            if system == "plain":
-                in_text = in_text_share(report, text_words)
+            report = evaluate(items, transcribe, terms, progress=progress).report if clips_too else None
+            if report is not None:
+                per_clip[system], files[system] = report.wer, report.files
+                if system == "plain":
+                    in_text = in_text_share(report, text_words)
             # the parts' texts joined: errors pool over the parts (a part's words align with its own)
             long_text = " ".join(transcribe(recording) for recording in joined) if joined is not None else None
             if long_text is not None:
@@ -180,7 +185,7 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
             if save is not None:  # every hypothesis, for reading errors later (DEV domains only)
                 save.mkdir(parents=True, exist_ok=True)
                 (save / f"{name}-{band}-{system}.json").write_text(json.dumps(
-                    {"clips": [[f.id, f.reference, f.text] for f in report.files], "long": [reference, long_text]}))
+                    {"clips": [[f.id, f.reference, f.text] for f in files.get(system, [])], "long": [reference, long_text]}))
         paired = compare(files["plain"], files["clm"]) if {"plain", "clm"} <= set(files) else None
         scores = Scores(name, band, len(items), per_clip, long, in_text, paired)
         print_row(scores, flush=True)
@@ -271,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: plain, hotwords, clm (default all)")
     long_form = parser.add_mutually_exclusive_group()
     long_form.add_argument("--no-long", action="store_true", help="score per clip only (no long recording)")
+    parser.add_argument("--long-only", action="store_true",
+                           help="score the long recordings only (a setting that acts on long windows, in a third of the time)")
     long_form.add_argument("--long-parts", type=int, default=1, metavar="N",
                            help="score N long recordings of consecutive clips per domain and band, errors "
                                 "pooled (default 1: one recording of all clips)")
@@ -281,6 +288,8 @@ def main(argv: list[str] | None = None) -> None:
                              "text only since word timings no longer move the windows; this checks that); "
                              "default: text only, as WER needs")
     args = parser.parse_args(argv)
+    if args.long_only and args.no_long:
+        raise SystemExit("--long-only and --no-long leave nothing to score")
     if args.long_parts < 1:
         raise SystemExit("--long-parts takes a whole number from 1")
     systems = tuple(args.systems.split(","))
@@ -303,7 +312,8 @@ def main(argv: list[str] | None = None) -> None:
     for name in domains:
         with tempfile.TemporaryDirectory(prefix=f"domain-suite-{name}-") as tmp:
             results += score_domain(name, bands, args.limit, Path(tmp), not args.no_progress, args.save, systems,
-                                    not args.no_long, tuple(args.overrides), args.as_job, args.long_parts)
+                                    not args.no_long, tuple(args.overrides), args.as_job, args.long_parts,
+                                    clips_too=not args.long_only)
     for title, members in (("DEV domains (tune on these)", DEV), ("HELD-OUT domains (report only)", HELD_OUT)):
         rows = [s for s in results if s.domain in members]
         if rows:

@@ -50,6 +50,21 @@ def test_a_dev_run_saves_what_bench_compare_reads(tmp_path: Path) -> None:
     assert "| devops | 8k | 2 |" in compared
 
 
+@pytest.mark.slow
+def test_a_long_only_run_scores_and_saves_the_long_recordings_alone(tmp_path: Path) -> None:
+    """Three clips of devops at 8 kHz as two recordings, plain only, no clips scored."""
+    save = tmp_path / "run"
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.domain_suite", "--domains", "devops", "--bands", "8k", "--limit", "3",
+         "--systems", "plain", "--long-only", "--long-parts", "2", "--save", str(save), "--no-progress"],
+        capture_output=True, text=True, check=True).stdout
+    row = next(line for line in out.splitlines() if line.startswith("| devops | 8k |")).split(" | ")
+    assert row[3:8] == ["-"] * 5  # nothing per clip
+    assert float(row[8]) >= 0.0 and row[10] == "-"  # plain's long recordings scored, the CLM not run
+    saved = json.loads((save / "devops-8k-plain.json").read_text())
+    assert saved["clips"] == [] and len(saved["long"][1].split()) > 5
+
+
 @pytest.mark.parametrize("count, parts, sizes", [(40, 3, [14, 13, 13]), (60, 3, [20, 20, 20]), (2, 3, [1, 1]),
                                                  (5, 1, [5])])
 def test_long_parts_are_runs_of_consecutive_clips(count: int, parts: int, sizes: list[int]) -> None:
@@ -61,6 +76,7 @@ def test_long_parts_are_runs_of_consecutive_clips(count: int, parts: int, sizes:
 @pytest.mark.parametrize("argv, message", [
     (["--long-parts", "0"], "--long-parts takes a whole number from 1"),
     (["--no-long", "--long-parts", "3"], None),  # argparse: not allowed with --no-long
+    (["--long-only", "--no-long"], "--long-only and --no-long leave nothing to score"),
 ])
 def test_long_parts_are_refused_where_they_cannot_apply(argv: list[str], message: str | None,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
