@@ -31,16 +31,19 @@ def test_a_bad_override_is_refused_with_what_is_wrong(item: str, message: str) -
         with_overrides(FusionSettings(), [item])
 
 
+def _devops_8k(args: list[str], save: Path) -> tuple[str, list[str]]:
+    """The suite run on devops at 8 kHz with `args`, saving into `save`: its output and the row's cells."""
+    out = subprocess.run([sys.executable, "-m", "bench.domain_suite", "--domains", "devops", "--bands", "8k", *args,
+                          "--save", str(save), "--no-progress"], capture_output=True, text=True, check=True).stdout
+    return out, next(line for line in out.splitlines() if line.startswith("| devops | 8k |")).split(" | ")
+
+
 @pytest.mark.slow
 def test_a_dev_run_saves_what_bench_compare_reads(tmp_path: Path) -> None:
     """Two clips of devops at 8 kHz, plain and the CLM with a changed setting, per clip only."""
     save = tmp_path / "run"
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.domain_suite", "--domains", "devops", "--bands", "8k", "--limit", "2",
-         "--systems", "plain,clm", "--no-long", "--set", "biasing.max_terms=3", "--save", str(save), "--no-progress"],
-        capture_output=True, text=True, check=True).stdout
+    out, row = _devops_8k(["--limit", "2", "--systems", "plain,clm", "--no-long", "--set", "biasing.max_terms=3"], save)
     assert "max_terms=3" in out.splitlines()[0]
-    row = next(line for line in out.splitlines() if line.startswith("| devops | 8k |")).split(" | ")
     assert row[2] == "2" and row[4] == "-"  # two clips; hotwords not run
     assert row[8:13] == ["-"] * 5  # no long recording
     assert sorted(p.name for p in save.iterdir()) == ["devops-8k-clm.json", "devops-8k-plain.json"]
@@ -54,11 +57,7 @@ def test_a_dev_run_saves_what_bench_compare_reads(tmp_path: Path) -> None:
 def test_a_long_only_run_scores_and_saves_the_long_recordings_alone(tmp_path: Path) -> None:
     """Three clips of devops at 8 kHz as two recordings, plain only, no clips scored."""
     save = tmp_path / "run"
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.domain_suite", "--domains", "devops", "--bands", "8k", "--limit", "3",
-         "--systems", "plain", "--long-only", "--long-parts", "2", "--save", str(save), "--no-progress"],
-        capture_output=True, text=True, check=True).stdout
-    row = next(line for line in out.splitlines() if line.startswith("| devops | 8k |")).split(" | ")
+    _, row = _devops_8k(["--limit", "3", "--systems", "plain", "--long-only", "--long-parts", "2"], save)
     assert row[3:8] == ["-"] * 5  # nothing per clip
     assert float(row[8]) >= 0.0 and row[10] == "-"  # plain's long recordings scored, the CLM not run
     saved = json.loads((save / "devops-8k-plain.json").read_text())
