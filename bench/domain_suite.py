@@ -173,8 +173,8 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         per_clip, long, in_text, files = {}, {}, None, {}
         for system in systems:
             transcribe = make[system]()
-            report = evaluate(items, transcribe, terms, progress=progress).report if clips_too else None
-            if report is not None:
+            if clips_too:
+                report = evaluate(items, transcribe, terms, progress=progress).report
                 per_clip[system], files[system] = report.wer, report.files
                 if system == "plain":
                     in_text = in_text_share(report, text_words)
@@ -276,11 +276,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: plain, hotwords, clm (default all)")
     long_form = parser.add_mutually_exclusive_group()
     long_form.add_argument("--no-long", action="store_true", help="score per clip only (no long recording)")
-    parser.add_argument("--long-only", action="store_true",
-                           help="score the long recordings only (a setting that acts on long windows, in a third of the time)")
     long_form.add_argument("--long-parts", type=int, default=1, metavar="N",
                            help="score N long recordings of consecutive clips per domain and band, errors "
                                 "pooled (default 1: one recording of all clips)")
+    parser.add_argument("--long-only", action="store_true",
+                        help="score the long recordings only (a setting that acts on long windows, in a third of the time)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
                         help="a fusion setting for the clm system (biasing.FIELD for BiasingSettings); repeatable")
     parser.add_argument("--as-job", action="store_true",
