@@ -24,6 +24,9 @@ MAX_TERMS = 20_000
 MIN_SALIENCE = math.log(20.0)  # at least 20x likelier in the domain than in general English
 MAX_GENERAL_ZIPF = 4.0  # words more common than ~1 in 100k words of English are not terms
 MIN_LETTERS = 4
+# ... except acronyms the text writes in capitals ("ASC", "BGP", "CV"): Whisper mishears them as
+# other letters ("AFC", "BDP"), which term_spotting.py matches by letter names, not spelling.
+ACRONYM_LETTERS = (2, 4)
 # Large corpora are full of one-off typos ("exmaple", "Ddefinitely") that look rare to
 # wordfreq: past 50k words a term must occur this often (a small corpus keeps singletons).
 MIN_COUNT_LARGE = 3
@@ -38,6 +41,13 @@ def _general_frequency():
     except ImportError:  # no prior installed: every word counts as rare in general English
         return lambda w: 0.0, lambda w: 0.0
     return (lambda w: word_frequency(w, "en")), (lambda w: zipf_frequency(w, "en"))
+
+
+def _acronym(forms: Counter[str]) -> bool:
+    """Whether the text mostly writes a short key in capital letters only (sentence starts
+    included: sentence case would not capitalise a whole word)."""
+    surface = forms.most_common(1)[0][0]
+    return ACRONYM_LETTERS[0] <= len(surface) <= ACRONYM_LETTERS[1] and surface.isalpha() and surface.isupper()
 
 
 def extract_terms(files: list[Path], scan_bytes: int = SCAN_BYTES, max_terms: int = MAX_TERMS) -> list[tuple[str, float]]:
@@ -66,9 +76,10 @@ def extract_terms(files: list[Path], scan_bytes: int = SCAN_BYTES, max_terms: in
     frequency, zipf = _general_frequency()
     out: list[tuple[str, float]] = []
     for key, forms in by_key.items():
-        if sum(ch.isalpha() for ch in key) < MIN_LETTERS and not any(ch.isdigit() for ch in key):
+        if not _acronym(forms) and (len(key) < 3 or (sum(ch.isalpha() for ch in key) < MIN_LETTERS
+                                                     and not any(ch.isdigit() for ch in key))):
             continue
-        if len(key) < 3 or zipf(key) > MAX_GENERAL_ZIPF:
+        if zipf(key) > MAX_GENERAL_ZIPF:
             continue
         n = sum(forms.values())
         if n < min_count:

@@ -42,3 +42,16 @@ def test_large_corpora_drop_one_off_typos(tmp_path):
     lines = [filler] * 4000 + ["we started salbutamol for the wheeze"] * 5 + ["he had a exmaple of it"]
     terms = dict(extract_terms([_write(tmp_path, lines)]))
     assert "salbutamol" in terms and "exmaple" not in terms
+
+
+def test_acronyms_in_capitals_are_terms_short_words_are_not(tmp_path):
+    text = _write(tmp_path, [
+        "ASC 842 governs the lease liability.",
+        "The CFO signed the SOX controls and the CV was updated.",
+        "Our auditors tested the ASC 606 memo and the ray of data.",
+    ] * 3)
+    terms = dict(extract_terms([text]))
+    # written in capitals, sentence starts included: letters spoken one by one, kept
+    assert {"ASC", "CFO", "SOX", "CV"} <= set(terms)
+    # a short word in lower case is too ambiguous to be a term
+    assert "ray" not in terms

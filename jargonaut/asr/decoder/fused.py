@@ -292,8 +292,9 @@ class FusedGenerator:
         """Whether the draft was heard surely, the glossary's terms for it, and the terms the
         spotter found besides (`context`: the tokens `first` was decoded after)."""
         assert self._retriever is not None
+        acronyms = self._spotter.spot_acronyms(cross, context, first) if self._spotter is not None else []
         if self._draft_is_sure(first):
-            return True, self._terms_misheard_surely(first, draft), []
+            return True, self._terms_misheard_surely(first, draft), acronyms
         heard = draft
         if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
             heard = " ".join([draft] + [self._text(alt) for alt in alternatives])
@@ -304,7 +305,7 @@ class FusedGenerator:
             if self._spotter is not None:
                 spotted = [t for t in self._spotter.spot(cross, context, first, self._biasing.unsure_word_logprob)
                            if t not in terms]
-        return False, terms, spotted
+        return False, terms, spotted + [t for t in acronyms if t not in terms and t not in spotted]
 
     def _glossary_prompt(self, prompt: list[int], terms: list[str], extra: int = 0) -> list[int]:
         """`prompt` with the terms' glossary ahead of its previous text, which is cut to

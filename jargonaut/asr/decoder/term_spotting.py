@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from jargonaut.asr.decoder.acronyms import confusable, spelled_letters
 from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.model import StepDecoder, log_softmax
@@ -140,6 +141,34 @@ class TermSpotter:
             if reader is None:
                 reader = PrefixReader(self._decoder, cross, context + draft.tokens[:words[starts[-1]].start])
             for term, acoustic, fit in self._judge(reader, len(context), draft, words, start, picks):
+                score = acoustic + settings.spot_fit_weight * min(fit, FIT_CAP)
+                if score >= -settings.spot_margin and score > found.get(term, -np.inf):
+                    found[term] = score
+        return sorted(found, key=lambda t: -found[t])[: settings.spot_max_terms]
+
+    def spot_acronyms(self, cross: Any, context: list[int], draft: SearchResult) -> list[str]:
+        """The CLM's acronyms that the draft's words in capitals the text never writes may be
+        mishearings of (acronyms.py), where the audio nearly supports them and the CLM calls for
+        them there (as `spot` judges a term), best first; sure or unsure, as letters are often
+        misheard with confidence."""
+        settings, retriever = self._settings, self._retriever
+        if settings.spot_margin is None or retriever.context is None or not retriever.acronyms:
+            return []
+        words = draft_words(draft, self._vocab)
+        heard = {i: confusable(w.text, retriever.acronyms) for i, w in enumerate(words)
+                 if spelled_letters(w.text) and w.text not in retriever.acronyms}
+        heard = {i: found for i, found in heard.items() if found}
+        if not heard:
+            return []
+        judge = retriever.context.draft([w.text for w in words])
+        reader = PrefixReader(self._decoder, cross, context + draft.tokens[:words[max(heard)].start])
+        found: dict[str, float] = {}
+        for i, acronyms in sorted(heard.items()):
+            fits = [(judge.gain(i, 1, retriever.context.term_words(a)), a, 1) for a in acronyms]
+            picks = [pick for pick in fits if pick[0] > 0]
+            if not picks:
+                continue
+            for term, acoustic, fit in self._judge(reader, len(context), draft, words, i, picks):
                 score = acoustic + settings.spot_fit_weight * min(fit, FIT_CAP)
                 if score >= -settings.spot_margin and score > found.get(term, -np.inf):
                     found[term] = score
