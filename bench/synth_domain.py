@@ -268,6 +268,16 @@ class Voice:
         return np.concatenate(chunks)
 
 
+def wide_clip(voice: Voice, domain: str, clip_id: str, text: str, a: Acoustics, seed: int = DEFAULT_SEED) -> np.ndarray:
+    """One test sentence at 16 kHz under its acoustic conditions, as `build` writes it."""
+    spoken = voice.speak(text, a.length_scale, a.noise_scale, seed=piper_seed(domain, clip_id, seed))
+    audio = apply_acoustics(resample(spoken, voice.rate, WIDE_RATE), WIDE_RATE, a, clip_rng(domain, clip_id, seed))
+    peak = float(np.abs(audio).max()) if audio.size else 0.0
+    if peak > 0.999:  # resampling can overshoot Piper's peak-normalised output
+        audio *= 0.999 / peak
+    return audio
+
+
 def copy_text(src: Path, dst: Path) -> bool:
     data = src.read_bytes()
     if dst.exists() and dst.read_bytes() == data:
@@ -298,14 +308,7 @@ def build(
     for i, (clip_id, text) in enumerate(items, 1):
         p16, p8 = out / "wav16" / f"{clip_id}.wav", out / "wav8" / f"{clip_id}.wav"
         if not p16.exists():
-            a = conditions[clip_id]
-            spoken = voice.speak(text, a.length_scale, a.noise_scale, seed=piper_seed(domain, clip_id, seed))
-            audio = resample(spoken, voice.rate, WIDE_RATE)
-            audio = apply_acoustics(audio, WIDE_RATE, a, clip_rng(domain, clip_id, seed))
-            peak = float(np.abs(audio).max()) if audio.size else 0.0
-            if peak > 0.999:  # resampling can overshoot Piper's peak-normalised output
-                audio *= 0.999 / peak
-            write_wav(p16, audio, WIDE_RATE)
+            write_wav(p16, wide_clip(voice, domain, clip_id, text, conditions[clip_id], seed), WIDE_RATE)
             made16 += 1
         if not p8.exists():
             audio16, rate = read_wav(p16)

@@ -57,6 +57,12 @@ class NgramLM:
         """Whether `word` is in the vocabulary (else it scores as <unk>)."""
         return word in self.ids
 
+    def writes(self, word: str) -> bool:
+        """Whether the training text itself has `word`, not only the general-English prior (whose
+        words were added to the vocabulary after the text's: lm.train)."""
+        wid = self.ids.get(word)
+        return wid is not None and wid < len(self.words) - int(self.header.get("general_words", 0))
+
     def end_score(self, state: State) -> float:
         return self.score_id(state, EOS)[0]
 

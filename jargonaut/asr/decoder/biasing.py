@@ -181,6 +181,18 @@ class BiasingSettings:
     # judged as above. DEV per clip, errors 16 / 8 kHz: 182 / 266 -> 178 / 264 (6 clips better,
     # none worse: ASC, BGP twice each, NDA twice); long recordings (3 parts) 432 -> 427 errors.
     spot_acronyms: bool = True
+    # After the passes, a word the CLM's text writes whose inflectional sibling is a general-English
+    # word (Zipf >= `ending_min_zipf`) the text never writes is written as that sibling where
+    # Whisper's decoder reads it there likelier by more than `ending_margin` nats (lost_endings.py;
+    # None: never), for words that, or the token after them, Whisper heard below
+    # `ending_word_logprob`: where the CLM overrode the audio. DEV per clip, errors 16 / 8 kHz, from
+    # 178 / 264: every word 177 / 267 (8 right: scaled, exporters, warnings, trips, doubled; 11
+    # wrong: Whisper reads "resurface rotors" +2.2 nats over "resurfaced", "waive", "pumped",
+    # "objectives" all at -0.7 to -1.9); below -2.5 only, 175 / 262 (5 clips better, none worse:
+    # the right ones were CLM-forced at -2.9 to -5.0).
+    ending_margin: float | None = 0.0
+    ending_min_zipf: float = 2.5
+    ending_word_logprob: float | None = -2.5  # only words that, or the token after, were heard below this
     # A rejected pass 2 (too long or short, no new term, acoustically worse) still gives its term
     # fixes to pass 1 (`keep_term_fixes`), unless it looped: in a long window the guard judges
     # 30 s of text, while a fix is one word ("All parib" -> "Olaparib").

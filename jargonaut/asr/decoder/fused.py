@@ -32,6 +32,7 @@ from jargonaut.asr.decoder.biasing import (
 from jargonaut.asr.decoder.fusion import Fusion
 from jargonaut.asr.decoder.gate import DomainGate
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
+from jargonaut.asr.decoder.lost_endings import EndingCandidates
 from jargonaut.asr.decoder.model import StepDecoder
 from jargonaut.asr.decoder.search import (
     LogitFilter,
@@ -120,6 +121,13 @@ class FusedGenerator:
         self._spotter = (TermSpotter(decoder, vocab, retriever, biasing)
                          if retriever is not None and biasing.spot_margin is not None and vocab.encode is not None
                          else None)
+        # the spoken inflection back where only the CLM's text lacked it (lost_endings.py)
+        self._endings = None
+        if self._spotter is not None and biasing.ending_margin is not None and retriever is not None \
+                and retriever.context is not None:
+            from jargonaut.lm.general import zipf
+
+            self._endings = EndingCandidates(retriever.context.lm.writes, zipf, biasing.ending_min_zipf)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ct2, name)
@@ -157,6 +165,11 @@ class FusedGenerator:
                     result = self._segment_passes(cross, prompt, kw, result, previous_text, len(spans))
                 else:
                     result = self._second_pass(cross, prompt, filters, state, kw, result)
+                if self._endings is not None:
+                    assert self._spotter is not None and self._biasing.ending_margin is not None
+                    result = self._spotter.restore_endings(cross, prompt, result, self._endings,
+                                                           self._biasing.ending_margin,
+                                                           self._biasing.ending_word_logprob)
             if self._gate is not None and self._gate.off_domain(previous_text, result.tokens, self._history_words):
                 plain_state = None
                 if self._off_domain is not None:

@@ -23,6 +23,7 @@ import numpy as np
 from jargonaut.asr.decoder.acronyms import confusable, spelled_letters
 from jargonaut.asr.decoder.biasing import BiasingSettings, TermRetriever
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
+from jargonaut.asr.decoder.lost_endings import EndingCandidates, replace_words
 from jargonaut.asr.decoder.model import StepDecoder, log_softmax
 
 # Nats of the CLM's gain that count: where Whisper heard non-words ("distal gate" for Istio
@@ -173,6 +174,30 @@ class TermSpotter:
                 if score >= -settings.spot_margin and score > found.get(term, -np.inf):
                     found[term] = score
         return sorted(found, key=lambda t: -found[t])[: settings.spot_max_terms]
+
+    def restore_endings(self, cross: Any, context: list[int], draft: SearchResult, offer: EndingCandidates,
+                        margin: float, bar: float | None) -> SearchResult:
+        """`draft` with each word whose offered sibling (lost_endings.py) Whisper's decoder reads
+        in its place more likely by over `margin` nats written as that sibling (the likeliest);
+        only words that, or the token after them, were heard below `bar` (None: every word)."""
+        words = draft_words(draft, self._vocab)
+        logprobs = draft.logprobs
+
+        def unsure(w: _Word) -> bool:
+            return bar is None or min(w.lowest, logprobs[w.end] if w.end < len(logprobs) else 0.0) < bar
+
+        offered = {i: forms for i, forms in ((i, offer(w.text)) for i, w in enumerate(words) if unsure(w)) if forms}
+        if not offered:
+            return draft
+        reader = PrefixReader(self._decoder, cross, context + draft.tokens[:words[max(offered)].start])
+        changes = []
+        for i, forms in sorted(offered.items()):
+            term, acoustic, _ = max(self._judge(reader, len(context), draft, words, i, [(0.0, f, 1) for f in forms]),
+                                    key=lambda judged: judged[1])
+            if acoustic > margin:
+                spaced = bool(self._vocab.space_start[draft.tokens[words[i].start]])
+                changes.append((words[i].start, words[i].end, self._encode(term, spaced), acoustic))
+        return replace_words(draft, changes, self._vocab) if changes else draft
 
     def _candidates(self, words: list[_Word], start: int, lengths: list[int], judge: Any,
                     spelled: np.ndarray) -> list[tuple[float, str, int]]:
