@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from jargonaut.asr.decoder.hypothesis import SearchResult
+from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 from jargonaut.asr.decoder.segments import text_result
 
 MIN_CHARS = 4  # shorter words' endings are too ambiguous ("bus", "us")
@@ -64,7 +64,7 @@ class EndingCandidates:
                 if not self._knows(s) and (self._general(s) or 0.0) >= self._min_zipf]
 
 
-def replace_words(result: SearchResult, changes: list[tuple[int, int, list[int], float]], vocab) -> SearchResult:
+def replace_words(result: SearchResult, changes: list[tuple[int, int, list[int], float]], vocab: Vocab) -> SearchResult:
     """`result` with each (start, end, new tokens, acoustic change) applied, their token
     log-probabilities spread evenly over the new tokens."""
     tokens, logprobs = list(result.tokens), list(result.logprobs)
