@@ -53,15 +53,15 @@ class EndingCandidates:
     for a word it does write (`writes`: `NgramLM.writes`; its general-English prior knows both)."""
 
     def __init__(self, writes: Callable[[str], bool], general: Callable[[str], float | None], min_zipf: float):
-        self._knows, self._general, self._min_zipf = writes, general, min_zipf
+        self._writes, self._general, self._min_zipf = writes, general, min_zipf
 
     def __call__(self, heard: str) -> list[str]:
         low = heard.lower()
         # an acronym's plural is no inflection Whisper would drop ("MTLS" is not "MTL" plus s)
-        if len(low) < MIN_CHARS or not low.isalpha() or heard.isupper() or not self._knows(low):
+        if len(low) < MIN_CHARS or not low.isalpha() or heard.isupper() or not self._writes(low):
             return []
         return [as_written(heard, s) for s in siblings(low)
-                if not self._knows(s) and (self._general(s) or 0.0) >= self._min_zipf]
+                if not self._writes(s) and (self._general(s) or 0.0) >= self._min_zipf]
 
 
 def replace_words(result: SearchResult, changes: list[tuple[int, int, list[int], float]], vocab: Vocab) -> SearchResult:

@@ -141,10 +141,7 @@ class TermSpotter:
                 continue
             if reader is None:
                 reader = PrefixReader(self._decoder, cross, context + draft.tokens[:words[starts[-1]].start])
-            for term, acoustic, fit in self._judge(reader, len(context), draft, words, start, picks):
-                score = acoustic + settings.spot_fit_weight * min(fit, FIT_CAP)
-                if score >= -settings.spot_margin and score > found.get(term, -np.inf):
-                    found[term] = score
+            self._keep_spotted(found, self._judge(reader, len(context), draft, words, start, picks))
         return sorted(found, key=lambda t: -found[t])[: settings.spot_max_terms]
 
     def spot_acronyms(self, cross: Any, context: list[int], draft: SearchResult) -> list[str]:
@@ -169,11 +166,18 @@ class TermSpotter:
             picks = [pick for pick in fits if pick[0] > 0]
             if not picks:
                 continue
-            for term, acoustic, fit in self._judge(reader, len(context), draft, words, i, picks):
-                score = acoustic + settings.spot_fit_weight * min(fit, FIT_CAP)
-                if score >= -settings.spot_margin and score > found.get(term, -np.inf):
-                    found[term] = score
+            self._keep_spotted(found, self._judge(reader, len(context), draft, words, i, picks))
         return sorted(found, key=lambda t: -found[t])[: settings.spot_max_terms]
+
+    def _keep_spotted(self, found: dict[str, float], judged: list[tuple[str, float, float]]) -> None:
+        """Into `found` (term -> best score), each judged term whose acoustic log-probability plus
+        the capped CLM gain is within `spot_margin` of the words heard."""
+        settings = self._settings
+        assert settings.spot_margin is not None
+        for term, acoustic, fit in judged:
+            score = acoustic + settings.spot_fit_weight * min(fit, FIT_CAP)
+            if score >= -settings.spot_margin and score > found.get(term, -np.inf):
+                found[term] = score
 
     def restore_endings(self, cross: Any, context: list[int], draft: SearchResult, offer: EndingCandidates,
                         margin: float, bar: float | None) -> SearchResult:
