@@ -42,11 +42,11 @@ def test_settings_build_frozen_typed_options(monkeypatch) -> None:
     from jargonaut.settings import Settings
 
     monkeypatch.setenv("JARGONAUT_BEAM_SIZE", "3")
-    monkeypatch.setenv("JARGONAUT_CLM_TOKEN_ALPHA", "0.4")
+    monkeypatch.setenv("JARGONAUT_CLM_TOKEN_ALPHA", "0.45")
     monkeypatch.setenv("JARGONAUT_DECODER_BACKEND", "numpy")
     options = EngineOptions.from_settings(Settings.load())
     assert options.decode.beam_size == 3 and options.decode.device == "cpu"
-    assert options.fusion.token_alpha == 0.4 and options.fusion.internal_lm_weight == 0.2  # the rest: defaults
+    assert options.fusion.token_alpha == 0.45 and options.fusion.internal_lm_weight == 0.2  # the rest: defaults
     assert options.decoder_backend == "numpy"
     with pytest.raises(FrozenInstanceError):
         options.decode.beam_size = 5  # type: ignore[misc]
