@@ -93,8 +93,11 @@ def learn_spellings(files: list[Path], scan_bytes: int = SCAN_BYTES) -> dict[str
     for line in _texts(files, scan_bytes):
         counts.update((w.lower(),) for w in _WORD.findall(line))
         for sentence in _SENTENCES.split(line):
-            for w in _WORD.findall(sentence)[1:]:  # sentence-initial capitals say nothing about the word
-                cased[w.lower()][w] += 1
+            for k, w in enumerate(_WORD.findall(sentence)):
+                # a sentence's first capital says nothing about the word; capitals inside it do
+                # (glossary lines open with their name: "GitHub: where the repos live")
+                if k or _camel_case(w):
+                    cased[w.lower()][w] += 1
     sounds = {form[0]: _sound(form[0]) for form, n in counts.items() if n >= MIN_COUNT}
     by_sound: dict[str, list[Form]] = defaultdict(list)
     for word, sound in sounds.items():
@@ -137,6 +140,12 @@ def _zipf(word: str) -> float:
 
 def _common(word: str) -> bool:
     return _zipf(word) >= MAX_COMPOUND_ZIPF
+
+
+def _camel_case(word: str) -> bool:
+    """A name in CamelCase ("GitHub", "CoreDNS"): a capital after its first letter, and small
+    letters too (an ALL-CAPS line's words are not names)."""
+    return any(ch.isupper() for ch in word[1:]) and any(ch.islower() for ch in word)
 
 
 def _is_word(part: str) -> bool:

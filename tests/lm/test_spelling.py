@@ -115,3 +115,21 @@ def test_names_of_several_parts_are_joined_unless_the_text_also_writes_them_apar
              Word(0.6, 0.9, " sync.", 0.9)]
     rec = respell_recognition(Recognition([Segment(0.0, 1.0, " Marked out of sync.", words)], 1.0), table)
     assert [(w.start, w.end, w.text) for w in rec.segments[0].words] == [(0.0, 0.3, " Marked"), (0.3, 0.9, " OutOfSync.")]
+
+
+def test_a_name_that_only_opens_lines_is_joined_too(tmp_path):
+    """Glossary lines open with their name; its inner capitals still say it is one token. An
+    ALL-CAPS line's opening word is no name."""
+    path = tmp_path / "glossary.txt"
+    path.write_text("\n".join([
+        "GitHub: where the repos and the Actions runners live.",
+        "NodeLocal DNSCache runs a DNS cache on every node.",
+        "WARNING LIGHTS on the rollout board mean stop.",
+        "Warning lights are amber.",
+    ] * 2) + "\n", encoding="utf-8")
+    table = learn_spellings([path])
+    assert table["git hub"] == table["git-hub"] == table["github"] == "GitHub"
+    assert table["node local"] == "NodeLocal"
+    assert "dns cache" not in table  # the text writes it apart as well
+    assert respell_text("We pushed it to git hub.", table) == "We pushed it to GitHub."
+    assert not any(form.isupper() for form in table.values())
