@@ -217,8 +217,9 @@ class FusionSettings:
     # 0.4 the 8 non-dev medical recordings went 740 -> 778 errors (plain 1179) and the
     # ACI-Bench-only CLM 12.73 -> 13.07% WER (plain 12.96%), worse than no CLM; held-out per
     # clip at 0.4, CLM errors 16 / 8 kHz 230 / 448 -> 217 / 433 (mean relative reduction 46.3 /
-    # 35.2 -> 48.4 / 37.1%). DEV long recordings (3 parts) lost: 428 -> 443 errors (compound
-    # terms split again: "nodelocal dnscache" -> "node local dns cache").
+    # 35.2 -> 48.4 / 37.1%). Long recordings lost at 16 kHz: DEV (3 parts) 428 -> 443 errors
+    # (terms split again: "nodelocal dnscache" -> "node local dns cache"), held-out mean relative
+    # reduction 16 / 8 kHz 33.1 / 28.1 -> 29.4 / 29.5%: a trade (utterances gain), not a clean win.
     everyday_share_none: float = 0.65
     everyday_share_full: float = 0.75
     everyday_weight: float = 1.25
