@@ -25,6 +25,13 @@ MINORITY = [
 ]
 
 
+def _learnt(tmp_path, lines: list[str]) -> dict[str, str]:
+    """The spelling table learnt from a text of these lines."""
+    path = tmp_path / "text.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return learn_spellings([path])
+
+
 def _corpus(tmp_path):
     path = tmp_path / "clinic.txt"
     path.write_text("\n".join(CLINIC * 6 + MINORITY * 3) + "\n", encoding="utf-8")
@@ -65,9 +72,7 @@ LEDGER = [
 
 
 def test_compounds_the_text_writes_joined_are_written_joined(tmp_path):
-    path = tmp_path / "ledger.txt"
-    path.write_text("\n".join(LEDGER * 2) + "\n", encoding="utf-8")
-    table = learn_spellings([path])
+    table = _learnt(tmp_path, LEDGER * 2)
     assert table["roll forward"] == "rollforward" and table["net suite"] == "NetSuite"
     # an everyday compound stays two words where Whisper writes two ("it may be late")
     assert "may be" not in table and "health care" not in table
@@ -79,10 +84,7 @@ def test_compounds_the_text_writes_joined_are_written_joined(tmp_path):
 
 
 def test_compounds_the_text_also_writes_apart_are_left_alone(tmp_path):
-    path = tmp_path / "ledger.txt"
-    path.write_text("\n".join(LEDGER + ["Roll forward the balances.", "We roll forward each month."]) + "\n",
-                    encoding="utf-8")
-    assert "roll forward" not in learn_spellings([path])
+    assert "roll forward" not in _learnt(tmp_path, LEDGER + ["Roll forward the balances.", "We roll forward each month."])
 
 
 def test_near_miss_non_words_take_the_domain_word():
@@ -100,14 +102,12 @@ def test_near_miss_non_words_take_the_domain_word():
 
 
 def test_names_of_several_parts_are_joined_unless_the_text_also_writes_them_apart(tmp_path):
-    path = tmp_path / "ops.txt"
-    path.write_text("\n".join([
+    table = _learnt(tmp_path, [
         "Argo CD marked the app OutOfSync after the patch.",
         "The Service type is LoadBalancer in staging.",
         "Put a load balancer in front, and a second load balancer for the admin site.",
         "Our APIs and the CVEs list moved to GitLab.",
-    ] * 2) + "\n", encoding="utf-8")
-    table = learn_spellings([path])
+    ] * 2)
     assert table["out of sync"] == table["out-of-sync"] == "OutOfSync"
     assert "load balancer" not in table  # the text writes it apart as well
     assert "ap is" not in table and "cv es" not in table  # an acronym's plural is one part
@@ -120,14 +120,12 @@ def test_names_of_several_parts_are_joined_unless_the_text_also_writes_them_apar
 def test_a_name_that_only_opens_lines_is_joined_too(tmp_path):
     """Glossary lines open with their name; its inner capitals still say it is one token. An
     ALL-CAPS line's opening word is no name."""
-    path = tmp_path / "glossary.txt"
-    path.write_text("\n".join([
+    table = _learnt(tmp_path, [
         "GitHub: where the repos and the Actions runners live.",
         "NodeLocal DNSCache runs a DNS cache on every node.",
         "WARNING LIGHTS on the rollout board mean stop.",
         "Warning lights are amber.",
-    ] * 2) + "\n", encoding="utf-8")
-    table = learn_spellings([path])
+    ] * 2)
     assert table["git hub"] == table["git-hub"] == table["github"] == "GitHub"
     assert table["node local"] == "NodeLocal"
     assert "dns cache" not in table  # the text writes it apart as well
