@@ -53,9 +53,11 @@ def train_lm(files: list[Path], workdir: Path):
     train_clm(clean, None, path, base.name, base.version, base_model_dir=base.model)
     lm = load_clm(path)
     share = lm.header.get("everyday_share")
-    weight = engine().options.fusion_for(base).text_weight(share)
+    fusion = engine().options.fusion_for(base)
+    weight, long_weight = fusion.text_weight(share), replace(fusion, long_form=True).clm_weight(share)
     print(f"CLM text ({', '.join(f.name for f in files)}): everyday share "
-          f"{'n/a' if share is None else format(share, '.2f')}, alphas x{weight:g}", flush=True)
+          f"{'n/a' if share is None else format(share, '.2f')}, alphas x{weight:g} "
+          f"(x{long_weight:g} past one window)", flush=True)
     return lm
 
 

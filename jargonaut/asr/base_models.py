@@ -88,7 +88,7 @@ LADDER: dict[str, Rung] = {
     # Unmixed (no internal LM to mix with), a CLM of everyday conversation keeps half weight.
     "whisper-base": Rung(2, _whisper_base_dir, fusion=dict(token_alpha=0.3, token_beta=0.0,
                                                       internal_lm_weight=0.0, case_neutral=True,
-                                                      everyday_weight=0.5),
+                                                      everyday_weight=0.5, long_form_weight=1.0),
                          languages=MULTILINGUAL_LANGUAGES),
 }
 

@@ -49,6 +49,7 @@ from jargonaut.lm.text_style import FILLERS
 from jargonaut.settings import Settings
 
 RATE = 16000
+WINDOW_SAMPLES = 30 * RATE  # one Whisper window
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ class SpeechEngine:
 
         lead = lead_samples(audio, self.options.lead_in_s)
         heard = with_lead_in(audio, lead)
+        if len(heard) > WINDOW_SAMPLES and not fusion.long_form:
+            fusion = dataclasses.replace(fusion, long_form=True)  # more than one window: FusionSettings.long_form_weight
 
         def run(frames: int | None) -> Recognition:
             model = self._model(base, language_model, decode, fusion, lead_frames(frames, lead, FULL_FRAMES), workers,
@@ -304,7 +307,7 @@ class SpeechEngine:
                     parts: DecoderParts) -> TokenFusion | WordFusion | None:
         vocab = parts.vocab
         fusion: TokenFusion | WordFusion | None = None
-        weight = settings.text_weight(language_model.header.get("everyday_share"))
+        weight = settings.clm_weight(language_model.header.get("everyday_share"))
         token_model = language_model.token_model if settings.unit == "token" else None
         if token_model is not None and not _same_tokenizer(language_model, parts.tokenizer):
             token_model = None  # its ids are another tokenizer's: fuse its words instead

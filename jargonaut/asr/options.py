@@ -219,10 +219,23 @@ class FusionSettings:
     # clip at 0.4, CLM errors 16 / 8 kHz 230 / 448 -> 217 / 433 (mean relative reduction 46.3 /
     # 35.2 -> 48.4 / 37.1%). Long recordings lost at 16 kHz: DEV (3 parts) 428 -> 443 errors
     # (terms split again: "nodelocal dnscache" -> "node local dns cache"), held-out mean relative
-    # reduction 16 / 8 kHz 33.1 / 28.1 -> 29.4 / 29.5%: a trade (utterances gain), not a clean win.
+    # reduction 16 / 8 kHz 33.1 / 28.1 -> 29.4 / 29.5%: a trade (utterances gain), not a clean win
+    # (session 44: `long_form_weight` takes recordings past one window back to 0.5).
     everyday_share_none: float = 0.65
     everyday_share_full: float = 0.75
     everyday_weight: float = 1.25
+    # A recording longer than one window (`long_form`, set by the engine) is fused at least
+    # `long_form_weight` x. Presumably because inside 30 s windows read after the previous
+    # window's text Whisper's own prior is sharper (plain faster-whisper made 16 / 17% fewer errors
+    # on the DEV sentences joined into recordings than on them one by one: 346 -> 291 at 16 kHz,
+    # 486 -> 403 at 8 kHz; the CLM's stayed 164 -> 180 and 253 -> 259), so the CLM needs more
+    # weight to move it; single utterances keep token alpha 0.4. DEV long
+    # recordings (3 parts), CLM errors at token alpha 0.4 / 0.5 / 0.6: 439 / 426 / 433 (0.5: 6 of
+    # 8 cells better, legal worse at both bands); per clip 0.4 (session 43, above). Reported, not
+    # tuned on: held-out long recordings 638 -> 630 CLM errors (16 kHz 255 -> 239, 4 of 5 domains
+    # better; 8 kHz 383 -> 391, 2 of 5), mean relative reduction 29.4 / 29.6 -> 32.9 / 28.1%.
+    long_form_weight: float = 1.25
+    long_form: bool = False
 
     def text_weight(self, everyday_share: float | None) -> float:
         """What the CLM's alphas are multiplied by, from its text's everyday share (None, from
@@ -233,6 +246,12 @@ class FusionSettings:
             return self.everyday_weight
         along = (everyday_share - self.everyday_share_none) / (self.everyday_share_full - self.everyday_share_none)
         return 1.0 + along * (self.everyday_weight - 1.0)
+
+    def clm_weight(self, everyday_share: float | None) -> float:
+        """What the CLM's alphas are multiplied by: its text's weight, and at least the
+        long-form weight in a recording longer than one window."""
+        weight = self.text_weight(everyday_share)
+        return max(weight, self.long_form_weight) if self.long_form else weight
 
 
 @dataclass(frozen=True)

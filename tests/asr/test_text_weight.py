@@ -1,12 +1,18 @@
 """A CLM of everyday conversation is fused at another weight than one of a domain's documents
 (`FusionSettings.text_weight`, from the share of its tuning words among English's commonest):
-whisper-base, which fuses unmixed, at less; mixed fusion (tiny.en's defaults) at more."""
+whisper-base, which fuses unmixed, at less; mixed fusion (tiny.en's defaults) at more. A
+recording longer than one window is fused at least at the long-form weight."""
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
+from jargonaut.asr.base_models import LADDER
 from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.token_fusion import TokenFusion
+from jargonaut.asr.engine import RATE, SpeechEngine
 from jargonaut.asr.options import FusionSettings
 from jargonaut.lm.train import load_clm
 from tests.asr.parts import engine, wideband_parts
@@ -36,3 +42,37 @@ def test_the_engine_scales_the_clms_alpha_by_its_text(biomed_clm_path, unit) -> 
     full = settings.token_alpha if unit == "token" else settings.alpha
     assert alphas[None] == alphas[0.5] == full
     assert alphas[0.8] == pytest.approx(full * settings.everyday_weight)
+
+
+def test_a_long_recording_is_fused_at_the_long_form_weight(biomed_clm_path) -> None:
+    settings = dataclasses.replace(FusionSettings(), long_form=True)
+    alphas = {}
+    for share in (0.5, 0.8):
+        lm = load_clm(biomed_clm_path)
+        lm.header["everyday_share"] = share
+        fused = engine()._clm_fusion(lm, settings, wideband_parts())
+        assert isinstance(fused, TokenFusion)
+        alphas[share] = fused.alpha
+    # documents' text: raised to the long-form weight; conversation's: its own, the larger
+    assert alphas[0.5] == pytest.approx(settings.token_alpha * settings.long_form_weight)
+    assert alphas[0.8] == pytest.approx(settings.token_alpha * max(settings.everyday_weight, settings.long_form_weight))
+    assert FusionSettings().clm_weight(0.5) == 1.0  # a single utterance: the text's weight alone
+    # whisper-base fuses unmixed and was not measured long-form: unchanged there
+    base_rung = dataclasses.replace(FusionSettings(), **LADDER["whisper-base"].fusion, long_form=True)
+    assert base_rung.clm_weight(0.5) == 1.0
+
+
+@pytest.mark.parametrize("seconds, long_form", [(10.0, False), (31.0, True)])
+def test_the_engine_fuses_recordings_past_one_window_as_long_form(biomed_clm_path, monkeypatch, seconds,
+                                                                   long_form) -> None:
+    seen: list[bool] = []
+    build = SpeechEngine._clm_fusion
+
+    def recording(self, language_model, settings, parts):  # what the engine asked for
+        seen.append(settings.long_form)
+        return build(self, language_model, settings, parts)
+
+    monkeypatch.setattr(SpeechEngine, "_clm_fusion", recording)
+    audio = np.random.default_rng(0).normal(0, 1e-3, int(seconds * RATE)).astype(np.float32)
+    engine().recognize(audio, engine().base_models["WideBand"], load_clm(biomed_clm_path), word_timestamps=False)
+    assert seen and set(seen) == {long_form}
