@@ -229,11 +229,12 @@ class FusionSettings:
     # window's text Whisper's own prior is sharper (plain faster-whisper made 16 / 17% fewer errors
     # on the DEV sentences joined into recordings than on them one by one: 346 -> 291 at 16 kHz,
     # 486 -> 403 at 8 kHz; the CLM's stayed 164 -> 180 and 253 -> 259), so the CLM needs more
-    # weight to move it; single utterances keep token alpha 0.4. DEV long
+    # weight to move it; single utterances keep token alpha 0.4 (session 43, above). DEV long
     # recordings (3 parts), CLM errors at token alpha 0.4 / 0.5 / 0.6: 439 / 426 / 433 (0.5: 6 of
-    # 8 cells better, legal worse at both bands); per clip 0.4 (session 43, above). Reported, not
-    # tuned on: held-out long recordings 638 -> 630 CLM errors (16 kHz 255 -> 239, 4 of 5 domains
-    # better; 8 kHz 383 -> 391, 2 of 5), mean relative reduction 29.4 / 29.6 -> 32.9 / 28.1%.
+    # 8 cells better, legal worse at both bands). Reported, not tuned on: held-out long recordings
+    # 638 -> 630 CLM errors (16 kHz 255 -> 239, 4 of 5 domains better; 8 kHz 383 -> 391, 2 of 5),
+    # mean relative reduction 29.4 / 29.6 -> 32.9 / 28.1%; DevOps CLM on medical 1208 -> 1219
+    # errors (+3.4% over plain's 1179).
     long_form_weight: float = 1.25
     long_form: bool = False
 
