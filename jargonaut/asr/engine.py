@@ -36,7 +36,14 @@ from jargonaut.asr.decoder.surface_forms import Forms, digits, number_forms, sur
 from jargonaut.asr.decoder.term_context import TermContext
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.decoder.weights import load_weights
-from jargonaut.asr.lead_in import lead_frames, lead_samples, with_lead_in, without_lead_in, words_without_lead_in
+from jargonaut.asr.lead_in import (
+    WINDOW,
+    lead_frames,
+    lead_samples,
+    with_lead_in,
+    without_lead_in,
+    words_without_lead_in,
+)
 from jargonaut.asr.opening_capital import open_recognition, open_words
 from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
 from jargonaut.asr.respelling import near_misses, respell_with, respell_words
@@ -49,7 +56,6 @@ from jargonaut.lm.text_style import FILLERS
 from jargonaut.settings import Settings
 
 RATE = 16000
-WINDOW_SAMPLES = 30 * RATE  # one Whisper window
 
 
 @dataclass(frozen=True)
@@ -165,8 +171,8 @@ class SpeechEngine:
 
         lead = lead_samples(audio, self.options.lead_in_s)
         heard = with_lead_in(audio, lead)
-        if len(heard) > WINDOW_SAMPLES and not fusion.long_form:
-            fusion = dataclasses.replace(fusion, long_form=True)  # more than one window: FusionSettings.long_form_weight
+        if len(heard) > WINDOW and not fusion.long_form:  # more than one Whisper window
+            fusion = dataclasses.replace(fusion, long_form=True)  # FusionSettings.long_form_weight
 
         def run(frames: int | None) -> Recognition:
             model = self._model(base, language_model, decode, fusion, lead_frames(frames, lead, FULL_FRAMES), workers,
