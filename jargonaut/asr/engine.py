@@ -278,6 +278,7 @@ class SpeechEngine:
             if parts.restarts is not None else None,
             keep_clm_windows=not fusion.resample_clm_windows, run_on_words=fusion.run_on_reset_words,
             sentence_ends=SentenceEnds.for_vocab(parts.vocab) if fusion.whisper_sentence_ends else None,
+            long_form=fusion.long_form,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 

@@ -92,6 +92,18 @@ def test_second_pass_spells_retrieved_terms_with_whisper_style(eval_dir, biomed_
     unsure = replace(gated, biasing=replace(gated.biasing, min_token_logprob=-1e-6))
     again = make_transcriber(engine(), "WideBand", biomed_clm, settings=unsure)
     assert [again(decode(i.audio)) for i in items] == second
+    # In a recording past one window (`long_form`; its weight kept at x1 here so pass 1 stays
+    # the same) a sure draft below `long_form_sure_logprob` is read as unsure after all where a
+    # word it heard below `long_form_word_logprob` ("I'll pair it", below -0.5 on the CPUs
+    # tried) lies in a region matching a term ...
+    long_form = replace(gated, long_form=True, long_form_weight=1.0,
+                        biasing=replace(gated.biasing, long_form_word_logprob=-0.5))
+    reread = replace(long_form, biasing=replace(long_form.biasing, long_form_sure_logprob=0.0))
+    assert make_transcriber(engine(), "WideBand", biomed_clm, settings=reread)(decode(items[0].audio)) == second[0]
+    # ... never in a single utterance, nor without that bar.
+    for settings in (replace(reread, long_form=False),
+                     replace(long_form, biasing=replace(long_form.biasing, long_form_sure_logprob=None))):
+        assert make_transcriber(engine(), "WideBand", biomed_clm, settings=settings)(decode(items[0].audio)) == first[0]
 
 
 def test_a_window_the_clm_decided_is_not_resampled(eval_dir, biomed_clm):

@@ -99,6 +99,18 @@ class BiasingSettings:
     # automotive 6.70 -> 6.70 / 6.03%. Cost, medical dev 3 x 120 s: pass 2 in 4 of 17 windows
     # -> 7 (-3.0) / 11 (-2.0); -3.0 keeps decoding within the 1.3x budget.
     min_token_logprob: float | None = -3.0
+    # In a recording longer than one window, a draft sure by both bars but with a mean below
+    # this is read as unsure after all (pass 2 with an unsure draft's glossary) where a word it
+    # heard below `long_form_word_logprob` (some token) lies in a region that matches a term as
+    # an unsure region's own lookup does (`for_unsure(region=True)`); None: never. Read after
+    # earlier text in a 30 s window, a misheard term is surer than the same words alone
+    # ("Bulb rotated the posters password": -0.58 per token as a clip, -0.23 in a window).
+    # DEV long recordings (3 parts), CLM errors: 426; every draft below -0.2 unsure 412, but
+    # pass 2 in many more conversational segments (speed bench 1.24 -> 1.39x); gated by the
+    # region lookup, at -0.2 / -0.1 / 0.0 417 each (word bar -1.0), 415 at word bar -0.5;
+    # speed bench at -0.2 / -1.0 1.24x, unchanged.
+    long_form_sure_logprob: float | None = -0.2
+    long_form_word_logprob: float = -1.0
     # A sure window (above both bars) can still hold a confident mishearing of a term
     # ("Carpenter" for Karpenter): it gets pass 2 only when a word the draft heard below
     # `sure_word_logprob` (some token of it) lies within a span that sounds at least

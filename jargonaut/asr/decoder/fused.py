@@ -97,12 +97,13 @@ class FusedGenerator:
         biasing: BiasingSettings = BiasingSettings(), blas_threads: int = 1, gate: DomainGate | None = None,
         end_margin: float | None = None, off_domain: Fusion | None = None,
         sentence_case: SentenceCase | None = None, keep_clm_windows: bool = False,
-        run_on_words: int | None = None, sentence_ends: SentenceEnds | None = None,
+        run_on_words: int | None = None, sentence_ends: SentenceEnds | None = None, long_form: bool = False,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
         self._retriever = retriever  # set for two-pass contextual biasing
         self._biasing = biasing
+        self._long_form = long_form  # a recording longer than one window (BiasingSettings.long_form_sure_logprob)
         # NumPy decoder: small per-step matmuls; one BLAS thread is steadier than two on a busy
         # 2-core box (measured: 2 threads under load made a beam step 5-10x slower).
         self._blas_threads = blas_threads
@@ -306,7 +307,7 @@ class FusedGenerator:
         spotter found besides (`context`: the tokens `first` was decoded after)."""
         assert self._retriever is not None
         acronyms = self._spotter.spot_acronyms(cross, context, first) if self._spotter is not None else []
-        if self._draft_is_sure(first):
+        if self._draft_is_sure(first) and not self._unsure_in_long_form(first, draft):
             return True, self._terms_misheard_surely(first, draft), acronyms
         heard = draft
         if self._biasing.nbest_draft:  # the beam's other endings spell rare words differently
@@ -376,6 +377,17 @@ class FusedGenerator:
             found = [t for t in found if t not in terms and rare_in_general_english(t, settings.sure_max_zipf)]
             terms += likelier_than_heard(found, region, fit.unigram)  # a fix only for a word the domain would not write
         return terms[: settings.max_terms]
+
+    def _unsure_in_long_form(self, first: SearchResult, draft: str) -> bool:
+        """Whether a draft sure by the bars is still read as unsure: in a long recording, below
+        `long_form_sure_logprob`, with a word below `long_form_word_logprob` in a region matching a term."""
+        settings = self._biasing
+        bar, word_bar = settings.long_form_sure_logprob, settings.long_form_word_logprob
+        if not self._long_form or bar is None or first.mean_logprob >= bar:
+            return False
+        assert self._retriever is not None
+        return any(self._retriever.for_unsure(region.text, exclude=draft, region=True)
+                   for region in unsure_regions(first, self._vocab, word_bar, settings.max_span_words - 1))
 
     def _draft_is_sure(self, first: SearchResult) -> bool:
         """Whether pass 1 is sure enough to skip pass 2: a mean acoustic log-probability per
