@@ -94,8 +94,8 @@ def test_second_pass_spells_retrieved_terms_with_whisper_style(eval_dir, biomed_
     assert [again(decode(i.audio)) for i in items] == second
     # In a recording past one window (`long_form`; its weight kept at x1 here so pass 1 stays
     # the same) a sure draft below `long_form_sure_logprob` is read as unsure after all where a
-    # word it heard below `long_form_word_logprob` ("I'll pair it", below -0.5 on the CPUs
-    # tried) lies in a region matching a term ...
+    # word it heard below `long_form_word_logprob` ("I'll pair it": " I" at -0.97 where this was
+    # written, a wide margin below -0.5) lies in a region matching a term ...
     long_form = replace(gated, long_form=True, long_form_weight=1.0,
                         biasing=replace(gated.biasing, long_form_word_logprob=-0.5))
     reread = replace(long_form, biasing=replace(long_form.biasing, long_form_sure_logprob=0.0))
