@@ -351,12 +351,15 @@ class FusedGenerator:
 
     def _unsure_first(self, first: SearchResult, draft: str, terms: list[str]) -> list[str]:
         """`terms` with the matches of the draft's unsure words first (`unsure_terms_first`)."""
-        assert self._retriever is not None
         settings, bar = self._biasing, self._biasing.unsure_word_logprob
         assert bar is not None
-        per_region = [self._retriever.for_unsure(region.text, exclude=draft, region=True)
-                      for region in unsure_regions(first, self._vocab, bar, settings.max_span_words - 1)]
-        return unsure_terms_first(per_region, terms, settings.max_terms)
+        return unsure_terms_first(self._region_terms(first, draft, bar), terms, settings.max_terms)
+
+    def _region_terms(self, first: SearchResult, draft: str, bar: float) -> list[list[str]]:
+        """Each unsure region's own lookup: the terms matching around a word heard below `bar`."""
+        assert self._retriever is not None
+        return [self._retriever.for_unsure(region.text, exclude=draft, region=True)
+                for region in unsure_regions(first, self._vocab, bar, self._biasing.max_span_words - 1)]
 
     def _terms_misheard_surely(self, first: SearchResult, draft: str) -> list[str]:
         """Terms for a sure draft: only near words it heard less surely, only close matches."""
@@ -381,13 +384,10 @@ class FusedGenerator:
     def _unsure_in_long_form(self, first: SearchResult, draft: str) -> bool:
         """Whether a draft sure by the bars is still read as unsure: in a long recording, below
         `long_form_sure_logprob`, with a word below `long_form_word_logprob` in a region matching a term."""
-        settings = self._biasing
-        bar, word_bar = settings.long_form_sure_logprob, settings.long_form_word_logprob
+        bar = self._biasing.long_form_sure_logprob
         if not self._long_form or bar is None or first.mean_logprob >= bar:
             return False
-        assert self._retriever is not None
-        return any(self._retriever.for_unsure(region.text, exclude=draft, region=True)
-                   for region in unsure_regions(first, self._vocab, word_bar, settings.max_span_words - 1))
+        return any(self._region_terms(first, draft, self._biasing.long_form_word_logprob))
 
     def _draft_is_sure(self, first: SearchResult) -> bool:
         """Whether pass 1 is sure enough to skip pass 2: a mean acoustic log-probability per
