@@ -1,6 +1,6 @@
 """WER without vs with a custom language model (and vs faster-whisper hotwords).
 
-    python -m bench.clm_wer [--set biomed|devops|medical|medical-dev|general] [--max-seconds N]
+    python -m bench.clm_wer [--set biomed|devops|medical|medical-dev|general] [--max-seconds N] [--save DIR]
 
 - medical: the 8 non-dev OSCE recordings, CLM trained on medical/lm-text/*.txt.
   `--max-seconds` scores only the first N seconds of each recording; the reference is cut
@@ -14,13 +14,17 @@ tokenizer splits into 3+ pieces (words it finds rare), up to faster-whisper's pr
 retrieved-hotwords is the two-pass peer: plain draft, then the CLM terms retrieved from
 it as hotwords (see `retrieved_hotwords`).
 
-`--lm-text aci|biomed|devops` trains the CLM of the medical sets on other text: `aci` is
-aci-bench-dialogues.txt alone (all lower case: the newcomer case of issue 12), `biomed` and
-`devops` are unrelated domains (do-no-harm). "lc starts" counts sentences of the hypotheses
+`--lm-text aci|primock|biomed|devops` trains the CLM of the medical sets on other text: `aci` is
+aci-bench-dialogues.txt alone (all lower case: the newcomer case of issue 12), `primock` is
+primock57-consultations.txt alone (verbatim transcripts: fillers in 4% of the words, repeats
+such as "a, a beer": the verbatim case of issue 12), `biomed` and `devops` are unrelated
+domains (do-no-harm). "lc starts" counts sentences of the hypotheses
 that start with a lower-case letter, "i" the pronoun written lower case (casing kept or lost);
 "ends /100 w" counts sentence ends (".", "?", "!" before a space or the end) per 100 words of
 the hypotheses: a CLM whose text is sparsely punctuated can make the fused search write
-run-on sentences (punctuation style lost), which WER does not see.
+run-on sentences (punctuation style lost), which WER does not see. "fillers" counts hesitations
+written ("um", "uh"; the normaliser drops them before scoring) and "repeats" words written twice
+in a row ("we we"): a CLM from verbatim transcripts must not import either.
 "rel. vs plain" is the relative WER reduction (> 0: better than plain) with its 95% interval,
 a paired bootstrap over the recordings or clips (evaluate/significance.py): with 8 recordings
 the interval is wide, and a difference inside it is not a finding.
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import re
 import tempfile
 from collections import Counter
@@ -44,7 +49,10 @@ def train_lm(files: list[Path], workdir: Path):
     from jargonaut.lm.train import load_clm, train_clm
 
     clean = []
-    for f in files:  # the shipped medical text has a stray NUL byte; the validator rejects it
+    # osce-other-consultations.txt holds one transcript in UTF-16 (line 5281: 18,706 NUL bytes),
+    # which the service's validator rightly refuses (a clear FailureReason); dropping the NULs
+    # leaves its ASCII text readable, so the bench trains on what the file means
+    for f in files:
         out = workdir / f.name
         out.write_bytes(f.read_bytes().replace(b"\0", b""))
         clean.append(out)
@@ -110,6 +118,18 @@ def lower_case_starts(text: str) -> int:
     return sum(m.group(1).islower() for m in _SENTENCE_START.finditer(text))
 
 
+_FILLER = re.compile(r"\b(?:u+m+|u+h+|e+r+m*|h+m+|m+h*m+|a+h+)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def fillers_and_repeats(text: str) -> tuple[int, int]:
+    """Hesitations written ("um", "uh", "hmm") and words written twice in a row ("we we", "and,
+    and"): what a CLM from verbatim transcripts could import. Whisper's English normaliser drops
+    the fillers before scoring, so WER does not show them; a repeat it does count."""
+    words = _WORD.findall(text.lower())
+    return len(_FILLER.findall(text)), sum(a == b for a, b in zip(words, words[1:]))
+
+
 def sentence_ends_per_100_words(texts: list[str]) -> float:
     """Sentence ends per 100 words over `texts` (not "Node.js" or "3.5": a mark before a space)."""
     from jargonaut.asr.decoder.fused import sentence_ends
@@ -127,6 +147,8 @@ def lm_text_files(choice: str | None) -> list[Path]:
     """The CLM text of the medical sets: all of medical/lm-text, or `--lm-text`'s choice."""
     if choice == "aci":
         return [EVAL / "medical" / "lm-text" / "aci-bench-dialogues.txt"]
+    if choice == "primock":
+        return [EVAL / "medical" / "lm-text" / "primock57-consultations.txt"]
     if choice == "biomed":
         return [EVAL / "biomed-tts" / "train.txt"]
     if choice == "devops":
@@ -134,7 +156,7 @@ def lm_text_files(choice: str | None) -> list[Path]:
     return [Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))]
 
 
-def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBand", progress=True):
+def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBand", progress=True, save=None):
     from jargonaut.evaluate.metrics import reference_prefix
     from jargonaut.evaluate.run import evaluate, make_transcriber
     from jargonaut.evaluate.significance import compare
@@ -151,8 +173,9 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
         pairs = [(i.id, i.reference, f.text) for i, f in zip(items, plain.report.files)]
         results["plain"] = Run(score_files(pairs, terms), plain.audio_seconds, plain.compute_seconds)
     print(f"\n## {name}: {len(items)} recordings" + (f", first {max_seconds:g} s of each" if max_seconds else ""))
-    print("| system | words | errors | WER % | rel. vs plain | term recall | lc starts | lc i | ends /100 w | RTF |")
-    print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("| system | words | errors | WER % | rel. vs plain | term recall | lc starts | lc i | ends /100 w "
+          "| fillers | repeats | RTF |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
 
     def row(system: str, run) -> None:
         base_wer = results["plain"].report.wer if "plain" in results else None
@@ -162,12 +185,14 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             if paired.low is not None and paired.high is not None:
                 rel += f" [{100 * paired.low:+.1f}, {100 * paired.high:+.1f}]"
         recall = run.report.term_recall
+        fillers, repeats = (sum(n) for n in zip(*(fillers_and_repeats(f.text) for f in run.report.files)))
         print(
             f"| {system} | {run.report.words} | {run.report.errors} | {100 * run.report.wer:.2f} | {rel} | "
             f"{'-' if recall is None else f'{100 * recall:.1f}%'} | "
             f"{sum(lower_case_starts(f.text) for f in run.report.files)} | "
             f"{sum(lower_case_i(f.text) for f in run.report.files)} | "
-            f"{sentence_ends_per_100_words([f.text for f in run.report.files]):.1f} | {run.rtf:.3f} |",
+            f"{sentence_ends_per_100_words([f.text for f in run.report.files]):.1f} | {fillers} | {repeats} | "
+            f"{run.rtf:.3f} |",
             flush=True,
         )
 
@@ -225,6 +250,12 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             raise SystemExit(f"unknown system {system}")
         results[system] = evaluate(items, t, terms, max_seconds, progress)
         row(system, results[system])
+    if save is not None:  # every hypothesis, for reading errors later (dev sets only)
+        save.mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        for system, run in results.items():
+            (save / f"{slug}-{system.replace(':', '_')}.json").write_text(json.dumps(
+                [[f.id, i.reference, f.text] for i, f in zip(items, run.report.files)], indent=1))
     return results
 
 
@@ -270,11 +301,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--max-seconds", type=float, help="score only the first N s of each recording")
     parser.add_argument("--limit", type=int, help="only the first N recordings")
-    parser.add_argument("--lm-text", choices=("aci", "biomed", "devops"),
+    parser.add_argument("--lm-text", choices=("aci", "primock", "biomed", "devops"),
                         help="medical sets: train the CLM on this text instead of all medical/lm-text")
     parser.add_argument("--alpha", type=float)
     parser.add_argument("--beta", type=float)
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--save", type=Path, help="write every system's hypotheses as JSON into this folder")
     args = parser.parse_args(argv)
 
     import os
@@ -298,7 +330,8 @@ def main(argv: list[str] | None = None) -> None:
             terms = load_terms(root / "domain_terms.txt")
             for folder, base in (("wav16", "WideBand"), ("wav8", "NarrowBand")):
                 items = read_manifest(root / "test.tsv", folder)[: args.limit]
-                run_set(f"{root.name} {folder}", items, lm, hot, systems, terms, args.max_seconds, base, progress)
+                run_set(f"{root.name} {folder}", items, lm, hot, systems, terms, args.max_seconds, base, progress,
+                        args.save)
             return
         text = lm_text_files(args.lm_text)
         lm = train_lm(text, work)
@@ -306,14 +339,14 @@ def main(argv: list[str] | None = None) -> None:
             items = read_manifest(EVAL / "general" / "manifest.tsv")[: args.limit]
             wide = [i for i in items if (i.sample_rate or 16000) >= 16000]
             narrow = [i for i in items if (i.sample_rate or 16000) < 16000]
-            run_set("general (WideBand), medical CLM", wide, lm, "", [s for s in systems if "hotwords" not in s], None, None, "WideBand", progress)
-            run_set("general 8 kHz (NarrowBand), medical CLM", narrow, lm, "", [s for s in systems if "hotwords" not in s], None, None, "NarrowBand", progress)
+            run_set("general (WideBand), medical CLM", wide, lm, "", [s for s in systems if "hotwords" not in s], None, None, "WideBand", progress, args.save)
+            run_set("general 8 kHz (NarrowBand), medical CLM", narrow, lm, "", [s for s in systems if "hotwords" not in s], None, None, "NarrowBand", progress, args.save)
             return
         all_items = read_manifest(EVAL / "medical")
         dev = args.set == "medical-dev"
         items = [i for i in all_items if (i.id in DEV_IDS) == dev][: args.limit]
         hot = hotwords_from(text) if "hotwords" in systems else ""
-        run_set(args.set, items, lm, hot, systems, None, args.max_seconds, "WideBand", progress)
+        run_set(args.set, items, lm, hot, systems, None, args.max_seconds, "WideBand", progress, args.save)
 
 
 if __name__ == "__main__":

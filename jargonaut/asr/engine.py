@@ -279,6 +279,7 @@ class SpeechEngine:
             keep_clm_windows=not fusion.resample_clm_windows, run_on_words=fusion.run_on_reset_words,
             sentence_ends=SentenceEnds.for_vocab(parts.vocab) if fusion.whisper_sentence_ends else None,
             long_form=fusion.long_form,
+            credited=_credited(fusion, parts),
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 
@@ -371,6 +372,14 @@ def _restarts(vocab: Vocab, fillers: frozenset[int], case_variant: Callable[[int
         return frozenset(i[0] for i in ids if len(i) == 1)
 
     return Restarts(single(","), single(".?!"), vocab.space_start, vocab.eot, fillers, case_variant)
+
+
+def _credited(settings: FusionSettings, parts: DecoderParts) -> frozenset[int] | None:
+    """The sentence-end tokens that, with every timestamp, earn the beam's mean fusion bonus in a
+    fused search (FusionSettings.whisper_token_credit, search.whisper_token_credit); None: off."""
+    if not settings.whisper_token_credit:
+        return None
+    return parts.restarts.stops if parts.restarts is not None else frozenset()
 
 
 def _forms(settings: FusionSettings, parts: DecoderParts) -> Forms:

@@ -98,6 +98,7 @@ class FusedGenerator:
         end_margin: float | None = None, off_domain: Fusion | None = None,
         sentence_case: SentenceCase | None = None, keep_clm_windows: bool = False,
         run_on_words: int | None = None, sentence_ends: SentenceEnds | None = None, long_form: bool = False,
+        credited: frozenset[int] | None = None,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -118,6 +119,7 @@ class FusedGenerator:
         self._sentence_case = sentence_case  # pass 2 keeps Whisper's capitalised sentence starts
         self._run_on_words = run_on_words  # previous text with a run-on this long is no prompt
         self._sentence_ends = sentence_ends  # Whisper's sentence ends back in fused text
+        self._credited = credited  # sentence ends (and timestamps) that compete fairly with words (search.py)
         # terms the audio supports where an unsure draft heard far from their spelling
         self._spotter = (TermSpotter(decoder, vocab, retriever, biasing)
                          if retriever is not None and biasing.spot_margin is not None and vocab.encode is not None
@@ -421,4 +423,5 @@ class FusedGenerator:
             n_candidates=self._candidates if scorer is not None else None,
             end_margin=self._end_margin if scorer is not None else None,
             sentence_ends=self._sentence_ends if fused and scorer is not None else None,
+            credited=self._credited if scorer is not None else None,
         )
