@@ -195,8 +195,11 @@ class FusionSettings:
     # counts, and one that spent steps on Whisper's stops and segment timestamps fell behind one
     # that spent them on in-domain words and left the beam. Medical dev, full medical CLM: 8.5 ->
     # 15.8 sentence ends per 100 words (Whisper 14.3; "could you Remind me" gone), 288 -> 295
-    # errors; DEV per clip errors 16 / 8 kHz 164 / 253 -> 163 / 248.
-    whisper_token_credit: bool = True
+    # errors; DEV per clip errors 16 / 8 kHz 164 / 253 -> 163 / 248. Off by default: the check on
+    # the 8 other medical recordings failed, 740 -> 870 errors (plain 1179: relative reduction
+    # 37.2 -> 26.2%, the target is 35%), 11.3 -> 15.3 sentence ends per 100 words (plain 12.7);
+    # ACI-Bench-only CLM 1158 -> 1171 errors. Why the punctuated search loses words there is open.
+    whisper_token_credit: bool = False
     # A fused search may end a window only where Whisper's ln P(EOT) is at most this many nats
     # below its likeliest other next token (search.acoustic_end); None: wherever the fused score
     # prefers. Ending pays no CLM while going on does, so fused windows stopped after a sentence
