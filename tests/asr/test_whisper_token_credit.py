@@ -3,12 +3,12 @@
 dev split, see FusionSettings).
 
 Hypotheses compete at equal token counts, and under a CLM that fits the speech every word earns
-a bonus; a stop, a comma or a segment's timestamps earn none. A hypothesis that spent its steps
-on them trailed one that spent them on words and fell out of the beam, although it scored
-better once its words caught up: fused consultations came out as run-ons with stray capitals
-("checked out OK And before we start could you Remind me of your gender and age sure 39"). WER
-cannot see this; a reader sees nothing else. Crediting those tokens with their hypothesis's mean
-bonus lets Whisper punctuate. Measured on this machine, first 30 s of CAR0001 under a CLM of the
+a bonus; a stop or a segment's timestamps earned none. A hypothesis that spent its steps on them
+trailed one that spent them on words and fell out of the beam, although it scored better once
+its words caught up: fused consultations came out as run-ons with stray capitals ("checked out
+OK And before we start could you Remind me of your gender and age sure 39"). WER cannot see
+this; a reader sees nothing else. Such a step earning the beam's mean bonus per token lets
+Whisper punctuate. Measured on this machine, first 30 s of CAR0001 under a CLM of the
 other OSCE consultations: Whisper 9 sentence ends, fused without the credit 3, with it 9."""
 from __future__ import annotations
 
