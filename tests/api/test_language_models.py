@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import urllib.request
 import uuid
 
@@ -301,7 +302,11 @@ def test_deleting_a_model_does_not_break_its_queued_jobs(server, clm_setup, eval
     for job in jobs:
         done = server.wait_for_job(client, job)
         assert done["TranscriptionJobStatus"] == "COMPLETED", done.get("FailureReason")
-    # The deleted model's version went once the last job that pinned it ended.
+    # The deleted model's version goes once the last job that pinned it ended: the worker collects it
+    # right after it writes COMPLETED, so the test polls for it (bounded) instead of racing it.
+    deadline = time.monotonic() + 60
+    while list((server.data_dir / "clm").rglob(f"{name}-*.clm")) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not list((server.data_dir / "clm").rglob(f"{name}-*.clm")), "the deleted model's artefact was kept"
 
 
