@@ -90,7 +90,9 @@ class FusionSettings:
     # gave the same, but faster-whisper then also skips every window with no_speech_prob > 0.6,
     # however sure its words.
     resample_clm_windows: bool = False
-    candidates_per_beam: int = 10  # acoustic top-k per beam that the CLM may re-rank (20: same)
+    # Acoustic top-k per beam that the CLM may re-rank. 20: medical dev the same; DEV per clip 8 kHz
+    # CLM errors 253 -> 255 (session 47; the search does not lack candidates, the audio does).
+    candidates_per_beam: int = 10
     # Two-pass biasing with the CLM's domain terms retrieved per window (biasing.py).
     retrieval: bool = True
     biasing: BiasingSettings = BiasingSettings()
@@ -121,6 +123,8 @@ class FusionSettings:
     # whole share, so exactly as Whisper alone) instead of ln((1 - share) P_ilm). DEV per clip CLM
     # errors 16 / 8 kHz 182 / 266 -> 173 / 253 (no cell worse; the text's missing words 50 / 74 ->
     # 48 / 66 errors), but held-out 232 / 451 -> 230 / 450 and medical dev 288 -> 295: not a gain.
+    # Session 47, DEV per clip 8 kHz only (the band furthest from its target), share 0.65: CLM
+    # errors 253 -> 256 (4 clips better, 8 worse).
     clm_share: float = 0.5
     # Do no harm off-domain (decoder/gate.py): a window whose fused text the CLM's word model
     # explains less than this many nats per word better than general English does is decoded
