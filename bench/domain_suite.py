@@ -28,8 +28,10 @@ The clips are seeded (bench.synth_domain), and each domain and band prints a dig
 audio (stderr): two runs whose digests agree measured the same clips.
 Reported: WER, the CLM's relative WER reduction over plain (per clip with its 95% interval
 from a paired bootstrap over the clips, evaluate/significance.py; the mean row's interval is
-the mean's, domains resampled independently), and CLM WER / hotwords WER (< 1: the CLM is
-better). Two settings differ on a split only where their intervals say so: one changed clip
+the mean's, domains resampled independently; a long recording's interval is the same bootstrap
+over its clips, each of its errors handed to the clip whose words it touches, evaluate/long_form.py:
+narrower than the truth, as a recording's windows share their prompts), and CLM WER / hotwords
+WER (< 1: the CLM is better). Two settings differ on a split only where their intervals say so: one changed clip
 moves a 40-clip domain by a point or more. One table per split, with means. "in text %" is the share of plain's
 misrecognised reference words (substituted or deleted, per clip) that occur in train.txt at
 all: what a CLM can reach; a word its text never has, it can only fix by luck.
@@ -55,6 +57,7 @@ import numpy as np
 
 from bench.clm_wer import engine, hotwords_from, hotwords_transcriber, synthetic_domain, train_lm
 from jargonaut.asr.options import FusionSettings
+from jargonaut.evaluate.long_form import clip_scores
 from jargonaut.evaluate.significance import PairedComparison, compare, mean_interval
 
 #: Tune on these (devops was made first; the other three were written for the suite).
@@ -80,6 +83,8 @@ class Scores:
     long: dict[str, float]
     in_text: float | None = None  # share of plain's misrecognised reference words in the CLM text
     clm_vs_plain: PairedComparison | None = field(default=None, compare=False)  # per clip, paired
+    # the long recordings, their errors handed to their clips (evaluate/long_form.py)
+    long_clm_vs_plain: PairedComparison | None = field(default=None, compare=False)
 
 
 def relative_reduction(plain: float | None, system: float | None) -> float | None:
@@ -170,7 +175,7 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         joined = [long_recording([decode(i.audio) for i in run]) for run in consecutive_parts(items, long_parts)] \
             if long_too else None
         reference = " ".join(i.reference for i in items)  # the parts' references, in order
-        per_clip, long, in_text, files = {}, {}, None, {}
+        per_clip, long, in_text, files, long_files = {}, {}, None, {}, {}
         for system in systems:
             transcribe = make[system]()
             if clips_too:
@@ -182,12 +187,16 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
             long_text = " ".join(transcribe(recording) for recording in joined) if joined is not None else None
             if long_text is not None:
                 long[system] = score_files([(f"{name}-long", reference, long_text)], terms).wer
+                long_files[system] = clip_scores([(i.id, i.reference) for i in items], long_text)
             if save is not None:  # every hypothesis, for reading errors later (DEV domains only)
                 save.mkdir(parents=True, exist_ok=True)
                 (save / f"{name}-{band}-{system}.json").write_text(json.dumps(
-                    {"clips": [[f.id, f.reference, f.text] for f in files.get(system, [])], "long": [reference, long_text]}))
+                    {"clips": [[f.id, f.reference, f.text] for f in files.get(system, [])], "long": [reference, long_text],
+                     # the long recording's clips in order: bench.compare --long scores its errors clip by clip
+                     "long_clips": [[i.id, i.reference] for i in items] if joined is not None else []}))
         paired = compare(files["plain"], files["clm"]) if {"plain", "clm"} <= set(files) else None
-        scores = Scores(name, band, len(items), per_clip, long, in_text, paired)
+        long_paired = compare(long_files["plain"], long_files["clm"]) if {"plain", "clm"} <= set(long_files) else None
+        scores = Scores(name, band, len(items), per_clip, long, in_text, paired, long_paired)
         print_row(scores, flush=True)
         out.append(scores)
     return out
@@ -215,7 +224,7 @@ def _ratio(value: float | None) -> str:
 
 HEADER = (
     "| domain | band | clips | plain % | hotwords % | CLM % | rel. red. % [95% CI] | CLM/hotwords "
-    "| long: plain % | hotwords % | CLM % | rel. red. % | CLM/hotwords | in text % |\n"
+    "| long: plain % | hotwords % | CLM % | rel. red. % [95% CI] | CLM/hotwords | in text % |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
@@ -225,8 +234,9 @@ def row_cells(s: Scores) -> list[str]:
     for view, wer in (("per_clip", s.per_clip), ("long", s.long)):
         cells += [pct(wer.get(k)) for k in SYSTEMS]  # "-": a system not run (--systems, --no-long)
         reduction = pct(relative_reduction(wer.get("plain"), wer.get("clm")))
-        if view == "per_clip" and s.clm_vs_plain is not None:
-            reduction += interval_text(s.clm_vs_plain.low, s.clm_vs_plain.high)
+        paired = s.clm_vs_plain if view == "per_clip" else s.long_clm_vs_plain
+        if paired is not None:
+            reduction += interval_text(paired.low, paired.high)
         cells += [reduction, _ratio(ratio(wer.get("clm"), wer.get("hotwords")))]
     return cells + [pct(s.in_text)]
 
@@ -255,8 +265,9 @@ def print_table(title: str, rows: list[Scores]) -> None:
             reductions = [r for w in wers if (r := relative_reduction(w.get("plain"), w.get("clm"))) is not None]
             ratios = [r for w in wers if (r := ratio(w.get("clm"), w.get("hotwords"))) is not None]
             mean = pct(float(np.mean(reductions)) if reductions else None)
-            comparisons = [s.clm_vs_plain for s in picked if s.clm_vs_plain is not None]
-            if view == "per_clip" and len(comparisons) == len(picked):
+            comparisons = [c for s in picked
+                           if (c := s.clm_vs_plain if view == "per_clip" else s.long_clm_vs_plain) is not None]
+            if len(comparisons) == len(picked):
                 mean += interval_text(*mean_interval(comparisons))
             cells += [mean, _ratio(float(np.mean(ratios)) if ratios else None)]
         shares = [s.in_text for s in picked if s.in_text is not None]

@@ -38,3 +38,29 @@ def test_runs_with_nothing_in_common_are_refused(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "bench.compare", str(tmp_path / "a"), str(tmp_path / "b")],
                           capture_output=True, text=True)
     assert done.returncode != 0 and "no domain and band saved in both" in done.stderr
+
+
+def _save_long(folder: Path, name: str, hypotheses: list[str]) -> None:
+    """A `--long-only` save: one recording of the clips, its text the hypotheses joined."""
+    folder.mkdir(parents=True, exist_ok=True)
+    clips = [[f"test_{i:03d}", REFERENCE] for i in range(len(hypotheses))]
+    long = [" ".join(REFERENCE for _ in hypotheses), " ".join(hypotheses)]
+    (folder / name).write_text(json.dumps({"clips": [], "long": long, "long_clips": clips}))
+
+
+def test_long_recordings_are_compared_clip_by_clip(tmp_path: Path) -> None:
+    before, after = tmp_path / "before", tmp_path / "after"
+    _save_long(before, "devops-16k-clm.json", [WRONG] * 40)
+    _save_long(after, "devops-16k-clm.json", [REFERENCE] * 30 + [WRONG] * 10)  # 30 sentences fixed
+    out = subprocess.run([sys.executable, "-m", "bench.compare", str(before), str(after), "--long"],
+                         capture_output=True, text=True, check=True).stdout
+    row = next(line.split(" | ") for line in out.splitlines() if line.startswith("| devops"))
+    assert row[2:7] == ["40", "80", "20", "30", "0"] and row[-1].startswith("better")
+
+
+def test_a_save_without_its_long_recording_is_refused_by_long(tmp_path: Path) -> None:
+    _save(tmp_path / "a", "devops-16k-clm.json", [WRONG])
+    _save(tmp_path / "b", "devops-16k-clm.json", [WRONG])
+    done = subprocess.run([sys.executable, "-m", "bench.compare", str(tmp_path / "a"), str(tmp_path / "b"), "--long"],
+                          capture_output=True, text=True)
+    assert done.returncode != 0 and "no long recording" in done.stderr

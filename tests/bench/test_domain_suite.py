@@ -62,6 +62,10 @@ def test_a_long_only_run_scores_and_saves_the_long_recordings_alone(tmp_path: Pa
     assert float(row[8]) >= 0.0 and row[10] == "-"  # plain's long recordings scored, the CLM not run
     saved = json.loads((save / "devops-8k-plain.json").read_text())
     assert saved["clips"] == [] and len(saved["long"][1].split()) > 5
+    assert [key for key, _ in saved["long_clips"]] == ["test_000", "test_001", "test_002"]  # both parts' clips
+    compared = subprocess.run([sys.executable, "-m", "bench.compare", str(save), str(save), "--system", "plain",
+                               "--long"], capture_output=True, text=True, check=True).stdout
+    assert "| devops | 8k | 3 |" in compared  # the recordings' errors, clip by clip, against themselves
 
 
 @pytest.mark.parametrize("count, parts, sizes", [(40, 3, [14, 13, 13]), (60, 3, [20, 20, 20]), (2, 3, [1, 1]),
@@ -85,3 +89,19 @@ def test_long_parts_are_refused_where_they_cannot_apply(argv: list[str], message
         assert ended.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
     else:
         assert str(ended.value) == message
+
+
+def test_a_long_recordings_reduction_comes_with_its_interval_over_its_clips() -> None:
+    from bench.domain_suite import Scores, row_cells
+    from jargonaut.evaluate.long_form import clip_scores
+    from jargonaut.evaluate.significance import compare
+
+    reference, wrong = "the pod was evicted when the node ran out of memory", "the pot was evicted when the note ran out"
+    clips = [(f"test_{i:03d}", reference) for i in range(30)]
+    plain = clip_scores(clips, " ".join([wrong] * 30))
+    clm = clip_scores(clips, " ".join([reference] * 20 + [wrong] * 10))
+    scores = Scores("devops", "16k", 30, {}, {"plain": 0.4, "clm": 0.1}, long_clm_vs_plain=compare(plain, clm))
+    cell = row_cells(scores)[11]
+    assert cell.startswith("75.0 [") and cell.endswith("]")  # the long view's reduction, then its interval
+    low, high = (float(x) for x in cell[cell.index("[") + 1:-1].split(", "))
+    assert 0 < low < 75.0 < high <= 100.0
