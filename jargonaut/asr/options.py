@@ -249,6 +249,14 @@ class FusionSettings:
     # 638 -> 630 CLM errors (16 kHz 255 -> 239, 4 of 5 domains better; 8 kHz 383 -> 391, 2 of 5),
     # mean relative reduction 29.4 / 29.6 -> 32.9 / 28.1%; DevOps CLM on medical 1208 -> 1219
     # errors (+3.4% over plain's 1179).
+    # Session 48, DEV long recordings (one per domain and band), CLM errors 441: pass 2 gains far
+    # less there than per clip (pass 1 alone per clip / long: mean WER 13.0 / 10.8% at 16 kHz,
+    # 18.5 / 15.1% at 8 kHz; with pass 2: 8.9 / 10.0% and 13.8 / 13.8%), as Whisper reads a
+    # sentence in context surely (devops 16 kHz: 31 of 60 drafts sure in the recording, 3 of 60
+    # as clips). Not a gain: 1.5x here 452; every draft unsure (biasing.max_draft_logprob None)
+    # 457; a sure draft given the unsure glossary, fixes only, 455; no previous-text prompt
+    # (condition_on_previous_text) 455; pass 2's prompt without the previous text 443;
+    # biasing.max_logprob_drop 0.5 the same 441.
     long_form_weight: float = 1.25
     long_form: bool = False
 
