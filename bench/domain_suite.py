@@ -175,6 +175,7 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         joined = [long_recording([decode(i.audio) for i in run]) for run in consecutive_parts(items, long_parts)] \
             if long_too else None
         reference = " ".join(i.reference for i in items)  # the parts' references, in order
+        long_clips = [(i.id, i.reference) for i in items]  # the long recording's clips, in order
         per_clip, long, in_text, files, long_files = {}, {}, None, {}, {}
         for system in systems:
             transcribe = make[system]()
@@ -187,13 +188,13 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
             long_text = " ".join(transcribe(recording) for recording in joined) if joined is not None else None
             if long_text is not None:
                 long[system] = score_files([(f"{name}-long", reference, long_text)], terms).wer
-                long_files[system] = clip_scores([(i.id, i.reference) for i in items], long_text)
+                long_files[system] = clip_scores(long_clips, long_text)
             if save is not None:  # every hypothesis, for reading errors later (DEV domains only)
                 save.mkdir(parents=True, exist_ok=True)
                 (save / f"{name}-{band}-{system}.json").write_text(json.dumps(
                     {"clips": [[f.id, f.reference, f.text] for f in files.get(system, [])], "long": [reference, long_text],
                      # the long recording's clips in order: bench.compare --long scores its errors clip by clip
-                     "long_clips": [[i.id, i.reference] for i in items] if joined is not None else []}))
+                     "long_clips": long_clips if joined is not None else []}))
         paired = compare(files["plain"], files["clm"]) if {"plain", "clm"} <= set(files) else None
         long_paired = compare(long_files["plain"], long_files["clm"]) if {"plain", "clm"} <= set(long_files) else None
         scores = Scores(name, band, len(items), per_clip, long, in_text, paired, long_paired)
