@@ -40,12 +40,18 @@ from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jargonaut.lm.model import NgramLM
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 DEV_IDS = ("CAR0001", "GAS0001", "MSK0001")
 
 
-def train_lm(files: list[Path], workdir: Path):
+def train_lm(files: list[Path], workdir: Path, base_name: str = "WideBand"):
+    """A CLM of `files` for base model `base_name`, as the service trains one: its token model
+    is over that base model's tokenizer (the engine fuses words instead where they differ)."""
     from jargonaut.lm.train import load_clm, train_clm
 
     clean = []
@@ -56,8 +62,8 @@ def train_lm(files: list[Path], workdir: Path):
         out = workdir / f.name
         out.write_bytes(f.read_bytes().replace(b"\0", b""))
         clean.append(out)
-    path = workdir / "bench.clm"
-    base = engine().base_models["WideBand"]
+    base = engine().base_models[base_name]
+    path = workdir / f"bench-{base_name}.clm"
     train_clm(clean, None, path, base.name, base.version, base_model_dir=base.model)
     lm = load_clm(path)
     share = lm.header.get("everyday_share")
@@ -67,6 +73,15 @@ def train_lm(files: list[Path], workdir: Path):
           f"{'n/a' if share is None else format(share, '.2f')}, alphas x{weight:g} "
           f"(x{long_weight:g} past one window)", flush=True)
     return lm
+
+
+def lm_for(files: list[Path], workdir: Path, base_name: str, trained: dict[str, NgramLM]) -> NgramLM:
+    """`train_lm` for `base_name`, trained once per base model directory (`trained` keeps them):
+    bands on the same base model share one CLM, bands on different ones each get their own."""
+    model = engine().base_models[base_name].model
+    if model not in trained:
+        trained[model] = train_lm(files, workdir, base_name)
+    return trained[model]
 
 
 @lru_cache(maxsize=1)
@@ -323,24 +338,25 @@ def main(argv: list[str] | None = None) -> None:
     progress = not args.no_progress
     with tempfile.TemporaryDirectory(prefix="clm-bench-") as tmp:
         work = Path(tmp)
+        trained: dict[str, NgramLM] = {}
         if args.set in ("biomed", "devops"):
             root = EVAL / "biomed-tts" if args.set == "biomed" else synthetic_domain("devops")
             text = [root / "train.txt"]
-            lm, hot = train_lm(text, work), hotwords_from(text)
+            hot = hotwords_from(text)
             terms = load_terms(root / "domain_terms.txt")
             for folder, base in (("wav16", "WideBand"), ("wav8", "NarrowBand")):
                 items = read_manifest(root / "test.tsv", folder)[: args.limit]
-                run_set(f"{root.name} {folder}", items, lm, hot, systems, terms, args.max_seconds, base, progress,
+                run_set(f"{root.name} {folder}", items, lm_for(text, work, base, trained), hot, systems, terms, args.max_seconds, base, progress,
                         args.save)
             return
         text = lm_text_files(args.lm_text)
-        lm = train_lm(text, work)
+        lm = lm_for(text, work, "WideBand", trained)
         if args.set == "general":
             items = read_manifest(EVAL / "general" / "manifest.tsv")[: args.limit]
             wide = [i for i in items if (i.sample_rate or 16000) >= 16000]
             narrow = [i for i in items if (i.sample_rate or 16000) < 16000]
             run_set("general (WideBand), medical CLM", wide, lm, "", [s for s in systems if "hotwords" not in s], None, None, "WideBand", progress, args.save)
-            run_set("general 8 kHz (NarrowBand), medical CLM", narrow, lm, "", [s for s in systems if "hotwords" not in s], None, None, "NarrowBand", progress, args.save)
+            run_set("general 8 kHz (NarrowBand), medical CLM", narrow, lm_for(text, work, "NarrowBand", trained), "", [s for s in systems if "hotwords" not in s], None, None, "NarrowBand", progress, args.save)
             return
         all_items = read_manifest(EVAL / "medical")
         dev = args.set == "medical-dev"

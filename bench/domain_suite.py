@@ -55,10 +55,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.clm_wer import engine, hotwords_from, hotwords_transcriber, synthetic_domain, train_lm
+from bench.clm_wer import engine, hotwords_from, hotwords_transcriber, lm_for, synthetic_domain
 from jargonaut.asr.options import FusionSettings
 from jargonaut.evaluate.long_form import clip_scores
 from jargonaut.evaluate.significance import PairedComparison, compare, mean_interval
+from jargonaut.lm.model import NgramLM
 
 #: Tune on these (devops was made first; the other three were written for the suite).
 DEV = ("devops", "legal", "automotive", "finance")
@@ -155,7 +156,7 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
 
     root = synthetic_domain(name)
     text = [root / "train.txt"]
-    lm = train_lm(text, work)
+    trained: dict[str, NgramLM] = {}  # one CLM per base model the bands use, over its own tokenizer
     hot = hotwords_from(text) if "hotwords" in systems else ""
     terms = load_terms(root / "domain_terms.txt")
     text_words = set(normalise((root / "train.txt").read_text(encoding="utf-8")).split())
@@ -164,6 +165,7 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         folder, base = BANDS[band]
         items = read_manifest(root / "test.tsv", folder)[:limit]
         fusion = with_overrides(engine().options.fusion_for(engine().base_models[base]), list(overrides))
+        lm = lm_for(text, work, base, trained) if "clm" in systems else None
         make = {
             "plain": lambda: make_transcriber(engine(), base, as_job=as_job),
             "hotwords": lambda: hotwords_transcriber(base, hot, word_timestamps=as_job),

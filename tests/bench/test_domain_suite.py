@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,29 @@ def test_a_long_recordings_reduction_comes_with_its_interval_over_its_clips() ->
     assert cell.startswith("75.0 [") and cell.endswith("]")  # the long view's reduction, then its interval
     low, high = (float(x) for x in cell[cell.index("[") + 1:-1].split(", "))
     assert 0 < low < 75.0 < high <= 100.0
+
+
+@pytest.mark.slow
+def test_each_base_model_gets_a_clm_over_its_own_tokenizer(tmp_path: Path) -> None:
+    """A band on another base model (NarrowBand on whisper-base) gets its own CLM, as the service
+    would train it: a token model over whisper-base's tokenizer, not WideBand's (the engine then
+    fused words instead of tokens, so the band was measured with the wrong unit). Bands on one
+    base model share a CLM."""
+    script = """
+import sys
+from pathlib import Path
+from bench.clm_wer import engine, lm_for, synthetic_domain
+from jargonaut.lm.bpe import tokenizer_fingerprint
+work, text = Path(sys.argv[1]), [synthetic_domain("devops") / "train.txt"]
+trained = {}
+wide, narrow = lm_for(text, work, "WideBand", trained), lm_for(text, work, "NarrowBand", trained)
+assert narrow is lm_for(text, work, "NarrowBand", trained) and narrow is not wide
+models = engine().base_models
+assert wide.header["token_tokenizer"] == tokenizer_fingerprint(models["WideBand"].model)
+assert narrow.header["token_tokenizer"] == tokenizer_fingerprint(models["NarrowBand"].model)
+assert narrow.header["token_tokenizer"] != wide.header["token_tokenizer"]
+print("ok")
+"""
+    env = {**os.environ, "JARGONAUT_NARROWBAND_MODEL": "whisper-base", "JARGONAUT_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
