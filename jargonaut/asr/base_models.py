@@ -86,6 +86,12 @@ LADDER: dict[str, Rung] = {
     # with the biomed CLM every non-neutral setting but one wrote "and so my fellow ...";
     # case-neutral at 0.3 keeps "And so"; at 0.4-0.5 it drops punctuation ("Ask not What").
     # Unmixed (no internal LM to mix with), a CLM of everyday conversation keeps half weight.
+    # As NarrowBand (session 49, DEV domains per clip at 8 kHz, each CLM over whisper-base's own
+    # tokenizer): plain 23.3% mean WER (tiny.en 25.8%); CLM with these settings 16.7% (mean
+    # relative reduction 24.5%), with tiny.en's (mixed, token alpha 0.4) 14.0% (about 36%;
+    # tiny.en 13.8%, 44.0%). So no better CLM transcript than tiny.en's on narrowband speech, for
+    # a smaller reduction. (Session 48's 14.5% had fused words: the bench gave whisper-base a CLM
+    # over tiny.en's tokenizer.)
     "whisper-base": Rung(2, _whisper_base_dir, fusion=dict(token_alpha=0.3, token_beta=0.0,
                                                       internal_lm_weight=0.0, case_neutral=True,
                                                       everyday_weight=0.5, long_form_weight=1.0),

@@ -125,6 +125,12 @@ class FusionSettings:
     # 48 / 66 errors), but held-out 232 / 451 -> 230 / 450 and medical dev 288 -> 295: not a gain.
     # Session 47, DEV per clip 8 kHz only (the band furthest from its target), share 0.65: CLM
     # errors 253 -> 256 (4 clips better, 8 worse).
+    # Session 49, DEV per clip CLM errors 16 / 8 kHz from 164 / 253 (held-out counts only: words
+    # the text lacks are the one class the CLM makes worse, 68 -> 75 / 128 -> 137 errors): such a
+    # token scored ln P_ilm again (session 39's variant) 175 / 255; a word's tokens kept the
+    # text's evidence only where the text writes the whole word (a token model knows " compress"
+    # from "compression": "compressed" -> "compress", "turned" -> "turn" on DEV) 166 / 265 (legal
+    # 8 kHz 72 -> 84: inflections and compounds of the text's words lost what had fixed them).
     clm_share: float = 0.5
     # Do no harm off-domain (decoder/gate.py): a window whose fused text the CLM's word model
     # explains less than this many nats per word better than general English does is decoded
