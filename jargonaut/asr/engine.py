@@ -50,6 +50,7 @@ from jargonaut.asr.respelling import near_misses, respell_with, respell_words
 from jargonaut.asr.types import Recognition, Segment, Word
 from jargonaut.asr.whisper import FULL_FRAMES, EngineWhisper, repeats_itself
 from jargonaut.lm.bpe import tokenizer_fingerprint
+from jargonaut.lm.general import token_logprobs
 from jargonaut.lm.model import NgramLM
 from jargonaut.lm.normalise import normalise_words
 from jargonaut.lm.text_style import FILLERS
@@ -308,6 +309,11 @@ class SpeechEngine:
                                    parts.number_digits if settings.number_neutral else None)
             if mixed is not None:
                 mixed.mix_with(density.ilm.token_logp, settings.clm_share)
+                assert language_model is not None
+                reads = settings.reads_unseen_in_context(language_model.header.get("everyday_share"))
+                general = _general_tokens(parts) if reads else None
+                if general is not None:
+                    mixed.read_unseen_in_context(general, density.ilm.exact_logp)
             return density
         return fused
 
@@ -404,6 +410,19 @@ def _case_variants(vocab: Vocab) -> Callable[[int], int | None]:
         return ids[0] if len(ids) == 1 and ids[0] != tok else None
 
     return variant
+
+
+_GENERAL_TOKENS: dict[str, np.ndarray | None] = {}  # tokenizer fingerprint -> general English per token
+_GENERAL_LOCK = threading.Lock()
+
+
+def _general_tokens(parts: DecoderParts) -> np.ndarray | None:
+    """ln P in general English of each of the base model's tokens, once per tokenizer."""
+    with _GENERAL_LOCK:
+        if parts.tokenizer not in _GENERAL_TOKENS:
+            assert parts.vocab.encode is not None
+            _GENERAL_TOKENS[parts.tokenizer] = token_logprobs(parts.vocab.encode, parts.vocab.eot)
+        return _GENERAL_TOKENS[parts.tokenizer]
 
 
 def _short_window(encoder_frames: int | None) -> bool:

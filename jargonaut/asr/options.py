@@ -132,6 +132,27 @@ class FusionSettings:
     # from "compression": "compressed" -> "compress", "turned" -> "turn" on DEV) 166 / 265 (legal
     # 8 kHz 72 -> 84: inflections and compounds of the text's words lost what had fixed them).
     clm_share: float = 0.5
+    # Mixed, a word-start token the CLM's text never has after the word before it is scored by
+    # its unigram read in Whisper's context (`TokenFusion.read_unseen_in_context`): times Whisper's
+    # prior for it there (this casing) over general English's for it anywhere (wordfreq,
+    # `lm.general.token_logprobs`). Session 50, DEV per clip CLM errors 16 / 8 kHz 164 / 253 ->
+    # 158 / 245 (11 / 15 clips better, 9 / 14 worse: "12 volts" for "well bolts", "stretched",
+    # "cracked", "jumped", "pandemics" for "appendix", "domain name"; lost "misfire", "Bates",
+    # "PACER" in sentences the text never wrote them in). Variants, the same run: Whisper's
+    # prior in either casing (as the density ratio takes it off) 158 / 249, but capitals crept
+    # in mid-sentence ("the External Auditor's", "The Covenant"); either casing on both sides
+    # 167 errors at 16 kHz (devops 48 -> 56); Whisper's prior in either casing at half weight
+    # 172 / 251; only words the text favours over general English by under 3 nats 170 / 248; any
+    # context-free token, continuations too ("Noderunning"; CLMs of order 3 and up only) 164 /
+    # 257; context-free words given no domain
+    # evidence at all (general English's share alone) devops 16 kHz 8.8 -> 11.3% WER.
+    # Confirmed on held-out per clip (report only): CLM errors 217 / 433 -> 212 / 402, mean
+    # relative reduction 48.1 / 37.2 -> 50.5 / 42.0%, lowest domain 30.8 / 31.2 -> 40.4 / 37.5%.
+    # Only for a CLM of documents and notes (everyday share up to `everyday_share_none`): on
+    # conversation under a conversational CLM it cost, medical dev (whole recordings, full
+    # medical CLM, share 0.82) 288 -> 301 errors (sentence ends per 100 words 8.5 -> 14.9, plain
+    # 14.3); reported, not tuned on: the 8 other medical recordings 740 -> 769 (plain 1179).
+    unseen_in_context: bool = True
     # Do no harm off-domain (decoder/gate.py): a window whose fused text the CLM's word model
     # explains less than this many nats per word better than general English does is decoded
     # again without the CLM; None = off. DEV reference text (12-word windows): in-domain 5th
@@ -275,6 +296,11 @@ class FusionSettings:
             return self.everyday_weight
         along = (everyday_share - self.everyday_share_none) / (self.everyday_share_full - self.everyday_share_none)
         return 1.0 + along * (self.everyday_weight - 1.0)
+
+    def reads_unseen_in_context(self, everyday_share: float | None) -> bool:
+        """Whether a CLM with this everyday share reads a word its text never has in a context
+        in Whisper's (`unseen_in_context`): a CLM of documents and notes (or of unmeasured text)."""
+        return self.unseen_in_context and (everyday_share is None or everyday_share <= self.everyday_share_none)
 
     def clm_weight(self, everyday_share: float | None) -> float:
         """What the CLM's alphas are multiplied by: its text's weight, and at least the

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 
@@ -50,6 +51,30 @@ def prior(words: list[str], general: dict[str, float] | None, mu: float, scored:
         if q.sum() > 0:
             p = (1 - mu) * p + mu * q / q.sum()
     return p
+
+
+#: share of a general word's uses written with a capital (sentence starts, names): wordfreq
+#: lower-cases everything, Whisper's tokens do not
+CAPITALISED_SHARE = 0.15
+
+
+def token_logprobs(encode: Callable[[str], list[int]], size: int, n: int = GENERAL_WORDS) -> np.ndarray | None:
+    """ln P of each of a tokenizer's `size` token ids in general English (-inf for a token no
+    general word uses), from wordfreq's `n` commonest words, each written as a transcript writes
+    a word (a leading space; lower case, or capitalised `CAPITALISED_SHARE` of the time) and
+    split by `encode`: a word's frequency counts for every token of it. None without wordfreq."""
+    try:
+        from wordfreq import get_frequency_dict, top_n_list
+    except ImportError:
+        return None
+    freq = get_frequency_dict("en", wordlist="best")
+    counts = np.zeros(size, np.float64)
+    for word in top_n_list("en", n):
+        for form, share in ((word, 1.0 - CAPITALISED_SHARE), (word[:1].upper() + word[1:], CAPITALISED_SHARE)):
+            ids = [t for t in encode(" " + form) if t < size]
+            np.add.at(counts, ids, freq[word] * share)
+    with np.errstate(divide="ignore"):
+        return np.log(counts / counts.sum())
 
 
 @lru_cache(maxsize=1 << 16)

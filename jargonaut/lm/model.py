@@ -111,6 +111,13 @@ class NgramLM:
         self._cache[(state, wid)] = result
         return result
 
+    def follows(self, state: State, wid: int) -> bool:
+        """Whether the text has `wid` right after the last word of `state` (a stored bigram):
+        else its score is the unigram's, backed off from every context."""
+        if not state or self.order < 2:
+            return False
+        return self._row(2, mix(mix(SEED, state[-1]), wid)) >= 0
+
     def best_score(self, state: State, wids: np.ndarray) -> float:
         """max over `wids` (in-vocabulary ids) of score_id(state, w)[0], vectorised: backoff
         weights depend only on the history, so every word backs off along the same chain."""

@@ -29,6 +29,16 @@ def test_weight_moves_from_domain_text_to_conversation() -> None:
     assert between == pytest.approx((1.0 + s.everyday_weight) / 2)
 
 
+def test_only_a_clm_of_documents_reads_unseen_words_in_whispers_context() -> None:
+    """A word its text never has in a context is read in Whisper's context for a CLM of documents
+    and notes (or of unmeasured text), not for one of everyday conversation."""
+    s = FusionSettings()
+    assert s.reads_unseen_in_context(None) and s.reads_unseen_in_context(0.52)  # DEV devops
+    assert s.reads_unseen_in_context(s.everyday_share_none)
+    assert not s.reads_unseen_in_context(0.82)  # the medical consultations
+    assert not FusionSettings(unseen_in_context=False).reads_unseen_in_context(0.52)
+
+
 @pytest.mark.parametrize("unit", ["token", "word"])
 def test_the_engine_scales_the_clms_alpha_by_its_text(biomed_clm_path, unit) -> None:
     settings = FusionSettings(unit=unit, everyday_weight=0.5)

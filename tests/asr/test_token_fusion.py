@@ -1,8 +1,13 @@
-"""Case-neutral token fusion: the CLM chooses words, Whisper their casing."""
+"""Token fusion: the CLM chooses words, Whisper their casing; a word the text never has in
+its context is read in Whisper's."""
 from __future__ import annotations
+
+import numpy as np
 
 from jargonaut.asr.decoder.surface_forms import surface_forms
 from jargonaut.asr.decoder.token_fusion import TokenFusion
+from jargonaut.lm.bpe import token_word
+from jargonaut.lm.general import token_logprobs
 from tests.asr.parts import wideband_parts
 
 
@@ -42,3 +47,36 @@ def test_a_word_after_a_sentence_end_is_scored_as_a_line_start(biomed_clm) -> No
     assert plain.token(after_stop, word)[0] < line_start  # lines never go on after "."
     assert starts.token(after_stop, word)[0] == line_start
     assert starts.token(after_stop, digit) == plain.token(after_stop, digit)
+
+
+def test_a_word_the_text_never_has_here_is_read_in_whispers_context(biomed_clm) -> None:
+    """Mixed with Whisper's prior, a word-start token the text never has after the word before
+    it scores its unigram times Whisper's prior for it there over general English's for it: the
+    likelier Whisper finds it there, the higher. A token the text has after that word, and a
+    token inside a word, score as before, whatever Whisper's prior."""
+    parts = wideband_parts()
+    vocab = parts.vocab
+    encode, eot = vocab.encode, vocab.eot
+    assert encode is not None
+    general = token_logprobs(encode, eot)
+    assert general is not None
+    token_model = biomed_clm.token_model
+
+    def fusion(prior: float) -> TokenFusion:
+        fused = TokenFusion(token_model, 1.0, 0.0, encode, eot, word_start=vocab.space_start)
+        fused.mix_with(lambda beam, tok: -6.0, 0.5)
+        fused.read_unseen_in_context(general, lambda beam, tok: prior)
+        return fused
+
+    likely, unlikely = fusion(-1.0), fusion(-9.0)
+    ribosome = encode(" ribosome")
+    start, inside = ribosome[0], ribosome[1]
+    assert vocab.space_start[start] and not vocab.space_start[inside] and general[start] > -np.inf
+
+    nowhere = token_model.empty_state()  # no context: every word is its unigram
+    assert likely.token(nowhere, start, 0)[0] > unlikely.token(nowhere, start, 0)[0]
+    assert likely.token(nowhere, inside, 0) == unlikely.token(nowhere, inside, 0)
+
+    after_the = likely.history_state("from the nucleus to the")  # the text: "... to the ribosome"
+    assert token_model.follows(after_the, token_model.ids[token_word(start)])
+    assert likely.token(after_the, start, 0) == unlikely.token(after_the, start, 0)

@@ -57,6 +57,10 @@ class InternalLM:
             logit = max(logit, float(self.logits[beam, form]))
         return logit - float(self.norm[beam])
 
+    def exact_logp(self, beam: int, tok: int) -> float:
+        """ln P_ilm(tok) of the token as written (no other form: " Covenant" is not " covenant")."""
+        return float(self.logits[beam, tok]) - float(self.norm[beam])
+
     def penalty(self, beam: int, tok: int) -> float:
         """weight * ln P_ilm(tok), subtracted from the fused score (text tokens only)."""
         return self.weight * self.token_logp(beam, tok) if tok < self.eot else 0.0

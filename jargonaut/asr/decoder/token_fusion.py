@@ -42,6 +42,9 @@ class TokenFusion:
         # Mixed with a general-English model (`mix_with`): ln share of each, and the model.
         self._ln_share = self._ln_general_share = 0.0
         self.background: Callable[[int, int], float] | None = None  # (beam, token) -> ln P_general
+        # A word the text never has in this context, read in Whisper's (`read_unseen_in_context`)
+        self._general_tokens: np.ndarray | None = None  # ln P per token in general English
+        self._prior: Callable[[int, int], float] | None = None  # (beam, token) -> ln P_whisper, this casing
         self._words: dict[int, str] = {}
 
     def mix_with(self, background: Callable[[int, int], float], share: float) -> None:
@@ -50,6 +53,18 @@ class TokenFusion:
         density ratio exists, hence set after construction."""
         assert 0.0 < share < 1.0
         self.background, self._ln_share, self._ln_general_share = background, math.log(share), math.log1p(-share)
+
+    def read_unseen_in_context(self, general_tokens: np.ndarray, prior: Callable[[int, int], float]) -> None:
+        """Score a word the text never has after the word before it, whose CLM score is its
+        unigram backed off from every context, by that unigram times Whisper's prior for it
+        here over general English's for it anywhere (`prior`: ln P_whisper of the token as
+        written, per beam; `general_tokens`: ln P per token in general English). The unigram
+        alone is the same wherever the word goes: a word the text uses often ("well",
+        "appendix", "stretch") outbid what Whisper's prior expected there ("putting out 12
+        volts" -> "well bolts"), and an ending cut off fitted the next domain word ("a stretch
+        timing belt"). Read in context, it keeps what the domain adds over general English
+        (a term stays likely in a new sentence) and loses what Whisper finds out of place."""
+        self._general_tokens, self._prior = general_tokens, prior
 
     @property
     def share(self) -> float:
@@ -97,8 +112,25 @@ class TokenFusion:
             # English's alone (the CLM's unknown-token floor would outbid Whisper's prior for
             # odd word pieces, and density ratio then rewards them: "du Sri", "Benu").
             known = any(self.lm.knows(self._word(form)) for form in (tok,) + self.forms(tok))
+            if known and self._unseen_here(state, tok, new):
+                assert self._prior is not None and self._general_tokens is not None
+                lp = min(0.0, lp + self._prior(beam, tok) - float(self._general_tokens[tok]))
             lp = mixed(lp, self.background(beam, tok), self._ln_share, self._ln_general_share, known)
         return self.alpha * lp + self.beta, new
+
+    def _unseen_here(self, state: Hashable, tok: int, new: Hashable) -> bool:
+        """Whether word-start `tok`, read as the form `new` ends with, is a word the text never
+        has after the word before it (so its CLM score is its unigram's), and general English
+        has an estimate for it (`read_unseen_in_context`)."""
+        general, word_start = self._general_tokens, self._word_start
+        if general is None or word_start is None or not word_start[tok] or general[tok] == -np.inf:
+            return False
+        if not isinstance(new, tuple) or not new:  # <unk>: nothing read
+            return False
+        if self.lm.order > 2:  # states keep the n-gram matched: one word means the unigram
+            return len(new) < 2
+        before = self._sentence_start(state, tok)
+        return not (isinstance(before, tuple) and self.lm.follows(before, new[-1]))
 
     def _read(self, state: Hashable, tok: int) -> tuple[float, Hashable]:
         """ln P_clm of text token `tok` after `state` as its likeliest form, and the state after
