@@ -30,13 +30,13 @@ def test_weight_moves_from_domain_text_to_conversation() -> None:
 
 
 def test_only_a_clm_of_documents_reads_unseen_words_in_whispers_context() -> None:
-    """A word its text never has in a context is read in Whisper's context for a CLM of documents
-    and notes (or of unmeasured text), not for one of everyday conversation."""
-    s = FusionSettings()
+    """Where on, a word its text never has in a context is read in Whisper's context for a CLM of
+    documents and notes (or of unmeasured text), not for one of everyday conversation."""
+    s = FusionSettings(unseen_in_context=True)
     assert s.reads_unseen_in_context(None) and s.reads_unseen_in_context(0.52)  # DEV devops
     assert s.reads_unseen_in_context(s.everyday_share_none)
     assert not s.reads_unseen_in_context(0.82)  # the medical consultations
-    assert not FusionSettings(unseen_in_context=False).reads_unseen_in_context(0.52)
+    assert not FusionSettings().reads_unseen_in_context(0.52)  # off by default (options.py)
 
 
 @pytest.mark.parametrize("unit", ["token", "word"])
