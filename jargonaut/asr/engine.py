@@ -89,6 +89,7 @@ class SpeechEngine:
         self._lock = threading.Lock()  # guards both caches (loading included)
         self._whispers: dict[tuple[str, str, int, int], EngineWhisper] = {}
         self._parts: dict[tuple[str, str, int], DecoderParts] = {}
+        self._general: dict[str, np.ndarray | None] = {}  # tokenizer -> general English per token
         self._retrievers: weakref.WeakKeyDictionary[NgramLM, dict[BiasingSettings, TermRetriever]] = (
             weakref.WeakKeyDictionary())
 
@@ -311,11 +312,19 @@ class SpeechEngine:
                 mixed.mix_with(density.ilm.token_logp, settings.clm_share)
                 assert language_model is not None
                 reads = settings.reads_unseen_in_context(language_model.header.get("everyday_share"))
-                general = _general_tokens(parts) if reads else None
+                general = self._general_tokens(parts) if reads else None
                 if general is not None:
                     mixed.read_unseen_in_context(general, density.ilm.exact_logp)
             return density
         return fused
+
+    def _general_tokens(self, parts: DecoderParts) -> np.ndarray | None:
+        """ln P in general English of each of the base model's tokens, once per tokenizer."""
+        with self._lock:
+            if parts.tokenizer not in self._general:
+                assert parts.vocab.encode is not None
+                self._general[parts.tokenizer] = token_logprobs(parts.vocab.encode, parts.vocab.eot)
+            return self._general[parts.tokenizer]
 
     def _clm_fusion(self, language_model: NgramLM, settings: FusionSettings,
                     parts: DecoderParts) -> TokenFusion | WordFusion | None:
@@ -410,19 +419,6 @@ def _case_variants(vocab: Vocab) -> Callable[[int], int | None]:
         return ids[0] if len(ids) == 1 and ids[0] != tok else None
 
     return variant
-
-
-_GENERAL_TOKENS: dict[str, np.ndarray | None] = {}  # tokenizer fingerprint -> general English per token
-_GENERAL_LOCK = threading.Lock()
-
-
-def _general_tokens(parts: DecoderParts) -> np.ndarray | None:
-    """ln P in general English of each of the base model's tokens, once per tokenizer."""
-    with _GENERAL_LOCK:
-        if parts.tokenizer not in _GENERAL_TOKENS:
-            assert parts.vocab.encode is not None
-            _GENERAL_TOKENS[parts.tokenizer] = token_logprobs(parts.vocab.encode, parts.vocab.eot)
-        return _GENERAL_TOKENS[parts.tokenizer]
 
 
 def _short_window(encoder_frames: int | None) -> bool:

@@ -144,8 +144,8 @@ class FusionSettings:
     # 167 errors at 16 kHz (devops 48 -> 56); Whisper's prior in either casing at half weight
     # 172 / 251; only words the text favours over general English by under 3 nats 170 / 248; any
     # context-free token, continuations too ("Noderunning"; CLMs of order 3 and up only) 164 /
-    # 257; context-free words given no domain
-    # evidence at all (general English's share alone) devops 16 kHz 8.8 -> 11.3% WER.
+    # 257; context-free words given no domain evidence at all (general English's share alone)
+    # devops 16 kHz 8.8 -> 11.3% WER.
     # Only for a CLM of documents and notes (everyday share up to `everyday_share_none`): on
     # conversation under a conversational CLM it cost, medical dev (whole recordings, full
     # medical CLM, share 0.82) 288 -> 301 errors (sentence ends per 100 words 8.5 -> 14.9, plain
