@@ -32,6 +32,7 @@ from jargonaut.asr.decoder.restarts import Restarts
 from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.sentence_case import SentenceCase
 from jargonaut.asr.decoder.sentence_ends import SentenceEnds
+from jargonaut.asr.decoder.skipped_speech import SkipCheck
 from jargonaut.asr.decoder.surface_forms import Forms, digits, number_forms, surface_forms
 from jargonaut.asr.decoder.term_context import TermContext
 from jargonaut.asr.decoder.token_fusion import TokenFusion
@@ -282,6 +283,8 @@ class SpeechEngine:
             sentence_ends=SentenceEnds.for_vocab(parts.vocab) if fusion.whisper_sentence_ends else None,
             long_form=fusion.long_form,
             credited=_credited(fusion, parts),
+            skip_check=SkipCheck(fusion.skip_seconds_per_word, fusion.skip_min_seconds, fusion.skip_more_words)
+            if language_model is not None and fusion.skip_seconds_per_word is not None else None,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 

@@ -52,6 +52,7 @@ from jargonaut.asr.decoder.segments import (
 )
 from jargonaut.asr.decoder.sentence_case import SentenceCase
 from jargonaut.asr.decoder.sentence_ends import SentenceEnds
+from jargonaut.asr.decoder.skipped_speech import SkipCheck
 from jargonaut.asr.decoder.sure_windows import (
     closed_as,
     keep_term_fixes,
@@ -98,7 +99,7 @@ class FusedGenerator:
         end_margin: float | None = None, off_domain: Fusion | None = None,
         sentence_case: SentenceCase | None = None, keep_clm_windows: bool = False,
         run_on_words: int | None = None, sentence_ends: SentenceEnds | None = None, long_form: bool = False,
-        credited: frozenset[int] | None = None,
+        credited: frozenset[int] | None = None, skip_check: SkipCheck | None = None,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -120,6 +121,7 @@ class FusedGenerator:
         self._run_on_words = run_on_words  # previous text with a run-on this long is no prompt
         self._sentence_ends = sentence_ends  # Whisper's sentence ends back in fused text
         self._credited = credited  # sentence ends (and timestamps) that compete fairly with words (search.py)
+        self._skip_check = skip_check  # a fused window that jumped over speech, read again (skipped_speech.py)
         # terms the audio supports where an unsure draft heard far from their spelling
         self._spotter = (TermSpotter(decoder, vocab, retriever, biasing)
                          if retriever is not None and biasing.spot_margin is not None and vocab.encode is not None
@@ -174,17 +176,27 @@ class FusedGenerator:
                                                            self._biasing.ending_margin,
                                                            self._biasing.ending_word_logprob)
             if self._gate is not None and self._gate.off_domain(previous_text, result.tokens, self._history_words):
-                plain_state = None
-                if self._off_domain is not None:
-                    plain_state = self._off_domain.history_state(previous_text, self._history_words)
-                result = self._search(cross, prompt, filters, plain_state, kw, fused=False)
+                result = self._without_clm(cross, prompt, filters, previous_text, kw)
                 self.decided_by_clm = False
+            elif self._skip_check is not None and self._skip_check.suspect(result.tokens, vocab):
+                plain = self._without_clm(cross, prompt, filters, previous_text, kw)
+                if self._skip_check.covers_more(plain.tokens, result.tokens, vocab):
+                    result = plain
+                    self.decided_by_clm = False
         n = max(len(result.tokens), 1)
         # faster-whisper derives avg_logprob from this score and falls back to sampling
         # (without the CLM) below its threshold. Keep it acoustic-only: judging windows by
         # the fused score instead was measured worse (biomed 20 clips: 45.2% vs 34.5% WER).
         score = result.acoustic / n ** kw.get("length_penalty", 1.0)
         return _Result([result.tokens], [score], result.no_speech_prob)
+
+    def _without_clm(self, cross: Any, prompt: list[int], filters: list[Any], previous_text: str,
+                     kw: dict[str, Any]) -> SearchResult:
+        """The window searched again without the CLM (a custom vocabulary's phrases stay)."""
+        state = None
+        if self._off_domain is not None:
+            state = self._off_domain.history_state(previous_text, self._history_words)
+        return self._search(cross, prompt, filters, state, kw, fused=False)
 
     def _filters(self, kw: dict[str, Any], timestamps: bool, before: list[int] | None = None) -> list[LogitFilter]:
         """faster-whisper's logit rules for this call; `before`: tokens forced ahead of the search's."""
