@@ -44,6 +44,7 @@ from jargonaut.asr.decoder.search import (
     beam_search,
 )
 from jargonaut.asr.decoder.segments import (
+    TIMESTAMP_SECONDS,
     replace_segment,
     segment,
     segment_alternatives,
@@ -63,7 +64,6 @@ from jargonaut.asr.decoder.sure_windows import (
 from jargonaut.asr.decoder.term_spotting import TermSpotter
 
 MAX_LENGTH = 448  # Whisper's context: prompt and new tokens together
-TIMESTAMP_SECONDS = 0.02  # the step between Whisper's timestamp tokens
 
 
 @dataclass

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
 
+TIMESTAMP_SECONDS = 0.02  # the step between Whisper's timestamp tokens
+
 
 def segment_spans(tokens: list[int], vocab: Vocab) -> list[tuple[int, int]]:
     """(opening, closing) timestamp positions of each closed segment: a timestamp, text, a

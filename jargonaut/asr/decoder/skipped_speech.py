@@ -18,9 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jargonaut.asr.decoder.hypothesis import Vocab
-from jargonaut.asr.decoder.segments import segment_spans
-
-TIMESTAMP_SECONDS = 0.02  # the step between Whisper's timestamp tokens
+from jargonaut.asr.decoder.segments import TIMESTAMP_SECONDS, segment_spans
 
 
 @dataclass(frozen=True)
