@@ -13,7 +13,7 @@ JUMPED = "The LMP at that node doubled after the line tripped and congestion got
 def _shipped() -> SkipCheck:
     s = FusionSettings()
     assert s.skip_seconds_per_word is not None
-    return SkipCheck(s.skip_seconds_per_word, s.skip_min_seconds, s.skip_more_words)
+    return SkipCheck(s.skip_seconds_per_word, s.skip_min_seconds, s.skip_more_words, s.skip_min_more_words)
 
 
 def test_a_segment_far_slower_than_speech_is_suspect() -> None:
@@ -36,3 +36,7 @@ def test_whispers_reading_replaces_the_window_only_where_it_has_clearly_more_wor
     # a slow segment that was a real pause reads the same without the CLM: the CLM's words stay
     respelled = _result(0.08, "The LMP at that note doubled after the line tripped and congestion got worse.", 23.52)
     assert not check.covers_more(respelled.tokens, fused.tokens, vocab)
+    # a last window of padding read as a slow segment: a few more words are not a skipped sentence
+    last = _result(0.0, "IZotope RX.", 16.0)
+    assert check.suspect(last.tokens, vocab)
+    assert not check.covers_more(_result(0.0, "eyes that will corrects.", 7.0).tokens, last.tokens, vocab)

@@ -11,7 +11,10 @@ the three sentences it jumped over (38 words) were lost, and plain Whisper wrote
 
 Speech runs at ~0.4 s per word, and a segment rarely holds a long pause, so a segment far slower
 than that marks a window to read again without the CLM; Whisper's reading is kept only where it
-writes clearly more words (a slow segment that was a real pause reads the same either way).
+writes clearly more words, by a share and by a count (a slow segment that was a real pause reads
+the same either way). The count matters in a recording's last window, mostly padding, where
+Whisper's timestamps run on past the audio: DEV audio, a clip's second window "IZotope RX." (2 words,
+0-16 s) was suspect, and Whisper's own "eyes that will corrects." (4 words) replaced it.
 """
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ class SkipCheck:
 
     max_seconds_per_word: float  # a segment slower than this, and ...
     min_seconds: float  # ... at least this long, is suspect
-    more_words: float  # Whisper's reading is kept if it has this many times the fused words
+    more_words: float  # Whisper's reading is kept if it has this many times the fused words ...
+    min_more_words: int  # ... and at least this many more
 
     def suspect(self, tokens: list[int], vocab: Vocab) -> bool:
         """Whether a closed segment of `tokens` is too slow for the words it holds."""
@@ -44,4 +48,5 @@ class SkipCheck:
         def words(tokens: list[int]) -> int:
             return len(vocab.decode([t for t in tokens if t < vocab.eot]).split())
 
-        return words(plain) >= self.more_words * max(words(fused), 1)
+        heard, kept = words(plain), words(fused)
+        return heard >= self.more_words * max(kept, 1) and heard >= kept + self.min_more_words
