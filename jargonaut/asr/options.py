@@ -263,7 +263,7 @@ class FusionSettings:
     # DEV long recordings (8 domains x 2 bands, one each; session 51):
     # only powergrid 16 kHz changed, 16.2 -> 10.5% WER (plain 13.1%: a first segment of 0.08-23.52 s
     # had jumped over three sentences); mean relative reduction 16 kHz 29.7 -> 35.2% (lowest
-    # domain -23.9 -> 19.7%), 8 kHz 39.7% either way; no other window of the 16 recordings changed.
+    # domain -23.9 -> 19.7%), 8 kHz 39.7% either way; no other of the 16 recordings changed.
     skip_seconds_per_word: float | None = 1.0
     skip_min_seconds: float = 6.0
     skip_more_words: float = 1.2
