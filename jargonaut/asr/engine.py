@@ -283,9 +283,7 @@ class SpeechEngine:
             sentence_ends=SentenceEnds.for_vocab(parts.vocab) if fusion.whisper_sentence_ends else None,
             long_form=fusion.long_form,
             credited=_credited(fusion, parts),
-            skip_check=SkipCheck(fusion.skip_seconds_per_word, fusion.skip_min_seconds, fusion.skip_more_words,
-                                 fusion.skip_min_more_words)
-            if language_model is not None and fusion.skip_seconds_per_word is not None else None,
+            skip_check=SkipCheck.of(fusion) if language_model is not None else None,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 

@@ -22,6 +22,12 @@ from dataclasses import dataclass
 
 from jargonaut.asr.decoder.hypothesis import Vocab
 from jargonaut.asr.decoder.segments import TIMESTAMP_SECONDS, segment_spans
+from jargonaut.asr.options import FusionSettings
+
+
+def _words(tokens: list[int], vocab: Vocab) -> int:
+    """How many words the text tokens among `tokens` write."""
+    return len(vocab.decode([t for t in tokens if t < vocab.eot]).split())
 
 
 @dataclass(frozen=True)
@@ -33,11 +39,19 @@ class SkipCheck:
     more_words: float  # Whisper's reading is kept if it has this many times the fused words ...
     min_more_words: int  # ... and at least this many more
 
+    @classmethod
+    def of(cls, fusion: FusionSettings) -> SkipCheck | None:
+        """The check `fusion` asks for (None: never checked)."""
+        if fusion.skip_seconds_per_word is None:
+            return None
+        return cls(fusion.skip_seconds_per_word, fusion.skip_min_seconds, fusion.skip_more_words,
+                   fusion.skip_min_more_words)
+
     def suspect(self, tokens: list[int], vocab: Vocab) -> bool:
         """Whether a closed segment of `tokens` is too slow for the words it holds."""
         for opening, closing in segment_spans(tokens, vocab):
             seconds = (tokens[closing] - tokens[opening]) * TIMESTAMP_SECONDS
-            words = len(vocab.decode(tokens[opening + 1: closing]).split())
+            words = _words(tokens[opening + 1: closing], vocab)
             if seconds >= self.min_seconds and seconds > self.max_seconds_per_word * max(words, 1):
                 return True
         return False
@@ -45,8 +59,5 @@ class SkipCheck:
     def covers_more(self, plain: list[int], fused: list[int], vocab: Vocab) -> bool:
         """Whether Whisper's reading of the window (`plain`) has clearly more words than the
         fused one: the speech the fused search jumped over."""
-        def words(tokens: list[int]) -> int:
-            return len(vocab.decode([t for t in tokens if t < vocab.eot]).split())
-
-        heard, kept = words(plain), words(fused)
+        heard, kept = _words(plain, vocab), _words(fused, vocab)
         return heard >= self.more_words * max(kept, 1) and heard >= kept + self.min_more_words
