@@ -65,6 +65,21 @@ def repeats_itself(text: str, times: int = 3, longest: int = 3) -> bool:
     return False
 
 
+def _too_repetitive(decoded: Any, options: Any) -> bool:
+    """Whether a (result, mean log-probability, temperature, compression ratio) from
+    `generate_with_fallback` loops, by faster-whisper's test."""
+    threshold = options.compression_ratio_threshold
+    return threshold is not None and decoded[3] > threshold
+
+
+def _needs_fallback(decoded: Any, options: Any) -> bool:
+    """faster-whisper's test of whether a decoded window needs the next temperature: it loops,
+    or its mean log-probability is low and it is not silence."""
+    low = options.log_prob_threshold is not None and decoded[1] < options.log_prob_threshold
+    silence = low and options.no_speech_threshold is not None and decoded[0].no_speech_prob > options.no_speech_threshold
+    return (_too_repetitive(decoded, options) or low) and not silence  # silence wins, as there
+
+
 class EngineWhisper(WhisperModel):
     encoder_frames: int | None = None  # None: faster-whisper's 30 s windows
     window_encoding: Any = None  # the encoder output of the window decoded last
@@ -88,17 +103,24 @@ class EngineWhisper(WhisperModel):
         our fused decoder decided with the CLM (`FusedGenerator.keep_clm_windows`, the gate kept
         the CLM) is not resampled for a low acoustic log-probability: the CLM chose words Whisper
         found less likely, which is what fusion is for, and the fallback samples without it. A
-        looping result (compression ratio) still falls back; so does every other window."""
+        looping result (compression ratio) still falls back; so does every other window, from
+        the next temperature on (the first is deterministic: decoding it again, fused and then
+        without the CLM, gave the same result at twice the cost)."""
         self.window_encoding = encoder_output  # for the window's word timings (generate_segments)
         generator = self.model
         if not getattr(generator, "keep_clm_windows", False) or len(options.temperatures) < 2:
             return super().generate_with_fallback(encoder_output, prompt, tokenizer, options)
         first = super().generate_with_fallback(encoder_output, prompt, tokenizer,
                                                dataclasses.replace(options, temperatures=options.temperatures[:1]))
-        threshold = options.compression_ratio_threshold
-        if generator.decided_by_clm and (threshold is None or first[3] <= threshold):
+        if (generator.decided_by_clm and not _too_repetitive(first, options)) or not _needs_fallback(first, options):
             return first
-        return super().generate_with_fallback(encoder_output, prompt, tokenizer, options)
+        rest = super().generate_with_fallback(encoder_output, prompt, tokenizer,
+                                              dataclasses.replace(options, temperatures=options.temperatures[1:]))
+        if not _needs_fallback(rest, options):
+            return rest
+        # every temperature failed: faster-whisper's pick, the likeliest of those that do not loop
+        best = max([r for r in (first, rest) if not _too_repetitive(r, options)] or [first, rest], key=lambda r: r[1])
+        return best[0], best[1], rest[2], best[3]
 
     def generate_segments(self, features: np.ndarray, tokenizer: Any, options: Any, log_progress: Any,
                           encoder_output: Any = None) -> Any:
