@@ -2,7 +2,13 @@
 model's real tokenizer."""
 from __future__ import annotations
 
-from jargonaut.asr.decoder.segments import replace_segment, segment, segment_alternatives, segment_spans
+from jargonaut.asr.decoder.segments import (
+    reads_into_next,
+    replace_segment,
+    segment,
+    segment_alternatives,
+    segment_spans,
+)
 from tests.asr.parts import wideband_parts
 from tests.asr.test_sure_windows import _result, _text
 
@@ -41,3 +47,15 @@ def test_a_segments_alternatives_are_the_other_endings_that_share_what_came_befo
     alternatives = segment_alternatives(window, spans[1], vocab)
     assert [vocab.decode(alt).strip() for alt in alternatives] == ["Then it sails."]
     assert segment_alternatives(window, spans[0], vocab) != []  # both share the opening timestamp
+
+
+def test_a_segment_read_again_into_the_next_ones_words_is_told() -> None:
+    """Pass 2 of "... before the pressing" wrote "... the pressing plant gets it?", and the next
+    segment opens "plant gets it?": kept whole, those words would be written twice."""
+    draft = " Could you generate the DDP image and double check every SRC code before the pressing"
+    assert reads_into_next(draft, draft.replace("SRC", "ISRC") + " plant gets it?", " plant gets it?")
+    assert reads_into_next(draft, draft + " plant", " Plant gets it?")  # one word is enough, any casing
+    # the draft ended so itself (its speech repeats), the re-read spells nothing new, or nothing follows
+    assert not reads_into_next(draft + " plant", draft + " plant", " plant gets it?")
+    assert not reads_into_next(draft, draft.replace("SRC", "ISRC"), " plant gets it?")
+    assert not reads_into_next(draft, draft + " plant gets it?", "")

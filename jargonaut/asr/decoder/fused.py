@@ -45,6 +45,7 @@ from jargonaut.asr.decoder.search import (
 )
 from jargonaut.asr.decoder.segments import (
     TIMESTAMP_SECONDS,
+    reads_into_next,
     replace_segment,
     segment,
     segment_alternatives,
@@ -290,6 +291,8 @@ class FusedGenerator:
         if terms:
             second = reread(terms)
             verdict = self._verdict(first, second, draft, sure, terms)
+            if verdict == "whole" and reads_into_next(draft, self._text(second.tokens), self._text(window.tokens[hi + 1:])):
+                verdict = "fixes"  # the next segment's opening words stay where pass 1 put them
             if verdict != "first":
                 new = self._cased(first, second if verdict == "whole" else self._term_fixes(first, second, terms))
         new = self._spotted_fixes(new, spotted, reread)
