@@ -166,7 +166,9 @@ class FusionSettings:
     # 13.6 -> 9.5% (default 9.2%), but 16 kHz still fell 37.9 -> 31.0% mean relative reduction
     # (aviation 7.0 -> 10.3%, chemistry 13.1 -> 15.5%, kitchen 9.9 -> 10.7%), 8 kHz 31.6 -> 32.3%
     # (CLM errors 227 / 383 -> 250 / 373; the same run measured the defaults).
-    # DEV and held-out disagree on long recordings at 16 kHz; off, as before.
+    # DEV and held-out disagree on long recordings at 16 kHz; off, as before. Session 52, DEV long
+    # at 16 kHz as three recordings per domain (`--long-parts 3`): CLM errors 417 -> 411, 4 domains
+    # better and 4 worse (veterinary 9.1 -> 11.4%): DEV's long gain was mostly one recording's luck.
     unseen_in_context: bool = False
     # Do no harm off-domain (decoder/gate.py): a window whose fused text the CLM's word model
     # explains less than this many nats per word better than general English does is decoded
