@@ -9,9 +9,8 @@ that segment, and keeps pass 1's timestamps, so faster-whisper's seek never move
 """
 from __future__ import annotations
 
-import re
-
 from jargonaut.asr.decoder.hypothesis import SearchResult, Vocab
+from jargonaut.lm.normalise import normalise_words
 
 TIMESTAMP_SECONDS = 0.02  # the step between Whisper's timestamp tokens
 
@@ -73,16 +72,12 @@ def segment_alternatives(result: SearchResult, span: tuple[int, int], vocab: Voc
     return found
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[\w']+", text.lower())
-
-
 def reads_into_next(draft: str, reread: str, after: str) -> bool:
     """Whether a segment read again (`reread`; pass 1 read it as `draft`) ends with words that open
     the rest of the window (`after`), where the draft did not: pass 2 read on into the next
     segment's speech, so those words would be written twice. Timestamps do not tell: pass 1
     closed "... the pressing<4.88>" and opened "<4.88> plant gets it?", and pass 2, held to
     close by 4.88 s, still wrote "... the pressing plant gets it?" before its timestamp."""
-    draft_words, reread_words, after_words = _words(draft), _words(reread), _words(after)
+    draft_words, reread_words, after_words = normalise_words(draft), normalise_words(reread), normalise_words(after)
     return any(reread_words[-k:] == after_words[:k] != draft_words[-k:]
                for k in range(1, min(len(reread_words), len(after_words)) + 1))

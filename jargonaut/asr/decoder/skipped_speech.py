@@ -25,7 +25,7 @@ from jargonaut.asr.decoder.segments import TIMESTAMP_SECONDS, segment_spans
 from jargonaut.asr.options import FusionSettings
 
 
-def _words(tokens: list[int], vocab: Vocab) -> int:
+def _word_count(tokens: list[int], vocab: Vocab) -> int:
     """How many words the text tokens among `tokens` write."""
     return len(vocab.decode([t for t in tokens if t < vocab.eot]).split())
 
@@ -51,7 +51,7 @@ class SkipCheck:
         """Whether a closed segment of `tokens` is too slow for the words it holds."""
         for opening, closing in segment_spans(tokens, vocab):
             seconds = (tokens[closing] - tokens[opening]) * TIMESTAMP_SECONDS
-            words = _words(tokens[opening + 1: closing], vocab)
+            words = _word_count(tokens[opening + 1: closing], vocab)
             if seconds >= self.min_seconds and seconds > self.max_seconds_per_word * max(words, 1):
                 return True
         return False
@@ -59,5 +59,5 @@ class SkipCheck:
     def covers_more(self, plain: list[int], fused: list[int], vocab: Vocab) -> bool:
         """Whether Whisper's reading of the window (`plain`) has clearly more words than the
         fused one: the speech the fused search jumped over."""
-        heard, kept = _words(plain, vocab), _words(fused, vocab)
+        heard, kept = _word_count(plain, vocab), _word_count(fused, vocab)
         return heard >= self.more_words * max(kept, 1) and heard >= kept + self.min_more_words
