@@ -30,13 +30,15 @@ def test_weight_moves_from_domain_text_to_conversation() -> None:
 
 
 def test_only_a_clm_of_documents_reads_unseen_words_in_whispers_context() -> None:
-    """Where on, a word its text never has in a context is read in Whisper's context for a CLM of
-    documents and notes (or of unmeasured text), not for one of everyday conversation."""
-    s = FusionSettings(unseen_in_context=True)
+    """A word its text never has in a context is read in Whisper's context for a CLM of
+    documents and notes (or of unmeasured text), not for one of everyday conversation, and only
+    in a recording of one window (long recordings decode as before: options.py)."""
+    s = FusionSettings()
     assert s.reads_unseen_in_context(None) and s.reads_unseen_in_context(0.52)  # DEV devops
     assert s.reads_unseen_in_context(s.everyday_share_none)
     assert not s.reads_unseen_in_context(0.82)  # the medical consultations
-    assert not FusionSettings().reads_unseen_in_context(0.52)  # off by default (options.py)
+    assert not dataclasses.replace(s, long_form=True).reads_unseen_in_context(0.52)
+    assert not FusionSettings(unseen_in_context=False).reads_unseen_in_context(0.52)
 
 
 @pytest.mark.parametrize("unit", ["token", "word"])
