@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from jargonaut.asr.base_models import LADDER
+from jargonaut.asr.decoder.internal_lm import DensityRatio
 from jargonaut.asr.decoder.search import WordFusion
 from jargonaut.asr.decoder.token_fusion import TokenFusion
 from jargonaut.asr.engine import RATE, SpeechEngine
@@ -39,6 +40,15 @@ def test_only_a_clm_of_documents_reads_unseen_words_in_whispers_context() -> Non
     assert not s.reads_unseen_in_context(0.82)  # the medical consultations
     assert not dataclasses.replace(s, long_form=True).reads_unseen_in_context(0.52)
     assert not FusionSettings(unseen_in_context=False).reads_unseen_in_context(0.52)
+
+
+def test_the_engine_reads_unseen_words_in_a_recording_of_one_window_only(biomed_clm_path) -> None:
+    lm = load_clm(biomed_clm_path)
+    lm.header["everyday_share"] = 0.5  # a CLM of documents
+    for long_form in (False, True):
+        fused = engine()._fusion(lm, dataclasses.replace(FusionSettings(), long_form=long_form), wideband_parts())
+        assert isinstance(fused, DensityRatio) and isinstance(fused.inner, TokenFusion)
+        assert fused.inner.reads_unseen_in_context is not long_form
 
 
 @pytest.mark.parametrize("unit", ["token", "word"])

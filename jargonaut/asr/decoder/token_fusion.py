@@ -67,6 +67,11 @@ class TokenFusion:
         self._general_tokens, self._prior = general_tokens, prior
 
     @property
+    def reads_unseen_in_context(self) -> bool:
+        """Whether a word the text never has in a context is read in Whisper's (`read_unseen_in_context`)."""
+        return self._prior is not None
+
+    @property
     def share(self) -> float:
         """The CLM's share of each token's probability (1.0 unmixed)."""
         return math.exp(self._ln_share) if self.background is not None else 1.0
