@@ -332,10 +332,15 @@ class FusionSettings:
     long_form_weight: float = 1.25
     long_form: bool = False
 
+    def of_documents(self, everyday_share: float | None) -> bool:
+        """Whether a CLM with this everyday share is one of documents and notes (or of text whose
+        share was never measured), not of everyday conversation."""
+        return everyday_share is None or everyday_share <= self.everyday_share_none
+
     def text_weight(self, everyday_share: float | None) -> float:
         """What the CLM's alphas are multiplied by, from its text's everyday share (None, from
         a CLM trained before the share was measured: 1)."""
-        if everyday_share is None or everyday_share <= self.everyday_share_none:
+        if everyday_share is None or self.of_documents(everyday_share):
             return 1.0
         if everyday_share >= self.everyday_share_full:
             return self.everyday_weight
@@ -346,8 +351,7 @@ class FusionSettings:
         """Whether a CLM with this everyday share reads a word its text never has in a context
         in Whisper's (`unseen_in_context`): a CLM of documents and notes (or of unmeasured text),
         in a recording of one window."""
-        documents = everyday_share is None or everyday_share <= self.everyday_share_none
-        return self.unseen_in_context and documents and not self.long_form
+        return self.unseen_in_context and self.of_documents(everyday_share) and not self.long_form
 
     def clm_weight(self, everyday_share: float | None) -> float:
         """What the CLM's alphas are multiplied by: its text's weight, and at least the
