@@ -68,10 +68,11 @@ def train_lm(files: list[Path], workdir: Path, base_name: str = "WideBand"):
     lm = load_clm(path)
     share = lm.header.get("everyday_share")
     fusion = engine().options.fusion_for(base)
-    weight, long_weight = fusion.text_weight(share), replace(fusion, long_form=True).clm_weight(share)
+    long = replace(fusion, long_form=True)
     print(f"CLM text ({', '.join(f.name for f in files)}): everyday share "
-          f"{'n/a' if share is None else format(share, '.2f')}, alphas x{weight:g} "
-          f"(x{long_weight:g} past one window)", flush=True)
+          f"{'n/a' if share is None else format(share, '.2f')}, alphas x{fusion.text_weight(share):g} "
+          f"(x{long.clm_weight(share):g} past one window), token alpha {fusion.fused_token_alpha(share):g} "
+          f"({long.fused_token_alpha(share):g})", flush=True)
     return lm
 
 

@@ -332,14 +332,15 @@ class SpeechEngine:
                     parts: DecoderParts) -> TokenFusion | WordFusion | None:
         vocab = parts.vocab
         fusion: TokenFusion | WordFusion | None = None
-        weight = settings.clm_weight(language_model.header.get("everyday_share"))
+        share = language_model.header.get("everyday_share")
+        weight = settings.clm_weight(share)
         token_model = language_model.token_model if settings.unit == "token" else None
         if token_model is not None and not _same_tokenizer(language_model, parts.tokenizer):
             token_model = None  # its ids are another tokenizer's: fuse its words instead
         if token_model is not None:
             if settings.token_alpha or settings.token_beta:
                 assert vocab.encode is not None
-                fusion = TokenFusion(token_model, weight * settings.token_alpha, settings.token_beta, vocab.encode, vocab.eot,
+                fusion = TokenFusion(token_model, settings.fused_token_alpha(share), settings.token_beta, vocab.encode, vocab.eot,
                                      _forms(settings, parts), parts.fillers,
                                      parts.restarts if settings.restarts_free else None,
                                      parts.restarts.stops if settings.sentence_start and parts.restarts else frozenset(),

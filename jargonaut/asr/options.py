@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from jargonaut.asr.base_models import LADDER, BaseModel
 from jargonaut.asr.decoder.biasing import BiasingSettings
@@ -331,6 +332,9 @@ class FusionSettings:
     # biasing.max_logprob_drop 0.5 the same 441.
     long_form_weight: float = 1.25
     long_form: bool = False
+    # The token alpha of a CLM of documents in a recording of one window (a clip, a short job, a
+    # stream's utterance); None: `token_alpha`. Set for NarrowBand (NARROWBAND_FUSION).
+    one_window_token_alpha: float | None = None
 
     def of_documents(self, everyday_share: float | None) -> bool:
         """Whether a CLM with this everyday share is one of documents and notes (or of text whose
@@ -353,11 +357,32 @@ class FusionSettings:
         in a recording of one window."""
         return self.unseen_in_context and self.of_documents(everyday_share) and not self.long_form
 
+    def fused_token_alpha(self, everyday_share: float | None) -> float:
+        """The token alpha a CLM with this everyday share fuses at: `one_window_token_alpha` for
+        a CLM of documents in a recording of one window where set, else the token alpha times
+        `clm_weight`."""
+        if self.one_window_token_alpha is not None and self.of_documents(everyday_share) and not self.long_form:
+            return self.one_window_token_alpha
+        return self.clm_weight(everyday_share) * self.token_alpha
+
     def clm_weight(self, everyday_share: float | None) -> float:
         """What the CLM's alphas are multiplied by: its text's weight, and at least the
         long-form weight in a recording longer than one window."""
         weight = self.text_weight(everyday_share)
         return max(weight, self.long_form_weight) if self.long_form else weight
+
+
+# FusionSettings' defaults for a NarrowBand CLM (telephone speech, under 16 kHz) on a base model
+# without its own settings (tiny.en, a directory). Whisper hears 8 kHz speech less surely, and a
+# clip's CLM of documents may move more of it. Session 54, DEV domains per clip at 8 kHz, CLM
+# errors (token alpha 0.4: 606): 0.35 607, 0.45 593 (mean relative reduction 46.4 -> 48.0%,
+# lowest domain 34.8 -> 37.5%; no domain up by more than 3 errors), 0.5 595 (maritime up by 4).
+# Only for a recording of one window: DEV long recordings at 8 kHz at 0.45 (x1.25 long-form
+# weight) 598 -> 624 errors, so a longer recording, and a conversational CLM, fuse as at WideBand.
+# Retrieval settings at 8 kHz changed nothing or cost (same run, one each: context_min_similarity
+# 65 608, max_terms 30 613, spot_max_terms 8 606, unsure_word_logprob -0.5 610, spot_min_likeness
+# 40 606; the lost-endings pass for words heard below -1.5 instead of -2.5: 605).
+NARROWBAND_FUSION: dict[str, Any] = dict(one_window_token_alpha=0.45)
 
 
 @dataclass(frozen=True)
@@ -366,6 +391,8 @@ class EngineOptions:
     stream_cpu_threads: int = 1  # streams: one CTranslate2 thread per decode
     fusion: FusionSettings = FusionSettings()  # base models without their own (tiny.en, directories)
     fusion_by_rung: dict[str, FusionSettings] = field(default_factory=dict)  # ladder name -> its own
+    # NarrowBand on a base model without its own (NARROWBAND_FUSION over `fusion`'s defaults)
+    narrowband_fusion: FusionSettings = FusionSettings()
     decoder_backend: str = "onnxruntime"  # or "numpy" (the reference)
     decoder_threads: int = 2  # ONNX Runtime threads per fused decode (0: CTranslate2's count)
     blas_threads: int = 1  # NumPy BLAS threads around the fused search
@@ -386,8 +413,12 @@ class EngineOptions:
         return self.decode.device
 
     def fusion_for(self, base: BaseModel) -> FusionSettings:
-        """The fusion settings for CLMs on `base`: its rung's own where the ladder tunes them."""
-        return self.fusion_by_rung.get(base.rung, self.fusion)
+        """The fusion settings for CLMs on `base`: its rung's own where the ladder tunes them,
+        else the defaults, tuned for narrowband speech where `base` is NarrowBand."""
+        own = self.fusion_by_rung.get(base.rung)
+        if own is not None:
+            return own
+        return self.narrowband_fusion if base.name == "NarrowBand" else self.fusion
 
     @property
     def stream_decode(self) -> DecodeOptions:
@@ -400,6 +431,7 @@ class EngineOptions:
         if settings.decoder_backend not in ("onnxruntime", "numpy"):
             raise ValueError(f"decoder_backend must be onnxruntime or numpy, not {settings.decoder_backend!r}")
         fusion = _fusion_from(settings, FusionSettings())
+        narrowband = _fusion_from(settings, dataclasses.replace(FusionSettings(), **NARROWBAND_FUSION))
         by_rung = {name: _fusion_from(settings, dataclasses.replace(FusionSettings(), **rung.fusion))
                    for name, rung in LADDER.items() if rung.fusion}
         # ONNX Runtime without spinning: two threads cut a beam step ~30% on 2 cores.
@@ -409,6 +441,7 @@ class EngineOptions:
             stream_cpu_threads=settings.stream_cpu_threads,
             fusion=fusion,
             fusion_by_rung=by_rung,
+            narrowband_fusion=narrowband,
             decoder_backend=settings.decoder_backend,
             decoder_threads=decoder_threads,
             blas_threads=settings.blas_threads,
@@ -427,6 +460,8 @@ def _fusion_from(settings: Settings, tuned: FusionSettings) -> FusionSettings:
         tuned, unit=settings.clm_unit or tuned.unit,
         alpha=pick(settings.clm_alpha, tuned.alpha), beta=pick(settings.clm_beta, tuned.beta),
         token_alpha=pick(settings.clm_token_alpha, tuned.token_alpha),
+        # an explicit token alpha is every recording's
+        one_window_token_alpha=tuned.one_window_token_alpha if settings.clm_token_alpha is None else None,
         token_beta=pick(settings.clm_token_beta, tuned.token_beta),
         internal_lm_weight=pick(settings.clm_ilm_weight, tuned.internal_lm_weight),
         clm_share=pick(settings.clm_share, tuned.clm_share),

@@ -75,6 +75,32 @@ def test_each_base_model_gets_its_own_fusion_settings(monkeypatch) -> None:
     assert options.fusion_for(tiny).internal_lm_weight == options.fusion_for(base).internal_lm_weight == 0.15
 
 
+def test_narrowband_clms_get_the_narrowband_tuning_unless_the_model_has_its_own(monkeypatch) -> None:
+    """A NarrowBand CLM on a base model without its own settings fuses with the narrowband
+    tuning (NARROWBAND_FUSION) and is otherwise the defaults; a rung's own settings are the same
+    for either band; explicit JARGONAUT_CLM_* settings win for both bands."""
+    import dataclasses
+
+    from jargonaut.asr.base_models import BaseModel
+    from jargonaut.asr.options import NARROWBAND_FUSION, EngineOptions, FusionSettings
+    from jargonaut.settings import Settings
+
+    wide = BaseModel("WideBand", "tiny", 1, rung="whisper-tiny.en")
+    narrow = BaseModel("NarrowBand", "tiny", 1, rung="whisper-tiny.en")
+    narrow_directory = BaseModel("NarrowBand", "/models/custom", 1)
+    options = EngineOptions.from_settings(Settings.load())
+    assert options.fusion_for(wide) == FusionSettings()
+    tuned = options.fusion_for(narrow)
+    assert tuned != FusionSettings()
+    assert tuned == options.fusion_for(narrow_directory) == dataclasses.replace(FusionSettings(), **NARROWBAND_FUSION)
+    assert options.fusion_for(BaseModel("NarrowBand", "base", 2, rung="whisper-base")) == \
+        options.fusion_for(BaseModel("WideBand", "base", 2, rung="whisper-base"))
+    monkeypatch.setenv("JARGONAUT_CLM_TOKEN_ALPHA", "0.2")
+    options = EngineOptions.from_settings(Settings.load())
+    for fusion in (options.fusion_for(wide), options.fusion_for(narrow)):
+        assert fusion.fused_token_alpha(0.5) == fusion.token_alpha == 0.2
+
+
 def test_cuda_requested_without_a_gpu_is_a_clear_error(monkeypatch) -> None:
     import ctranslate2
 

@@ -84,6 +84,29 @@ def test_a_long_recording_is_fused_at_the_long_form_weight(biomed_clm_path) -> N
     assert base_rung.clm_weight(0.5) == 1.0
 
 
+def test_a_narrowband_clm_of_documents_fuses_a_recording_of_one_window_at_its_own_alpha(biomed_clm_path) -> None:
+    """NarrowBand (`NARROWBAND_FUSION`): a clip's CLM of documents fuses at the narrowband token
+    alpha; a longer recording and a conversational CLM as at WideBand."""
+    from jargonaut.asr.options import NARROWBAND_FUSION
+
+    wide = FusionSettings()
+    narrow = dataclasses.replace(wide, **NARROWBAND_FUSION)
+    assert narrow.one_window_token_alpha is not None and narrow.one_window_token_alpha != wide.token_alpha
+    alphas = {}
+    for settings in (wide, narrow):
+        for long_form in (False, True):
+            for share in (0.5, 0.8):
+                lm = load_clm(biomed_clm_path)
+                lm.header["everyday_share"] = share
+                fused = engine()._clm_fusion(lm, dataclasses.replace(settings, long_form=long_form), wideband_parts())
+                assert isinstance(fused, TokenFusion)
+                alphas[settings is narrow, long_form, share] = fused.alpha
+    assert alphas[True, False, 0.5] == narrow.one_window_token_alpha
+    assert alphas[False, False, 0.5] == wide.token_alpha
+    for long_form, share in ((True, 0.5), (False, 0.8), (True, 0.8)):
+        assert alphas[True, long_form, share] == alphas[False, long_form, share]
+
+
 @pytest.mark.parametrize("seconds, long_form", [(10.0, False), (31.0, True)])
 def test_the_engine_fuses_recordings_past_one_window_as_long_form(biomed_clm_path, monkeypatch, seconds,
                                                                    long_form) -> None:
