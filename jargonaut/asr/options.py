@@ -389,7 +389,7 @@ NARROWBAND_FUSION: dict[str, Any] = dict(one_window_token_alpha=0.45)
 class EngineOptions:
     decode: DecodeOptions = DecodeOptions()  # batch jobs, eval, transcribe
     stream_cpu_threads: int = 1  # streams: one CTranslate2 thread per decode
-    fusion: FusionSettings = FusionSettings()  # base models without their own (tiny.en, directories)
+    fusion: FusionSettings = FusionSettings()  # WideBand on base models without their own (tiny.en, directories)
     fusion_by_rung: dict[str, FusionSettings] = field(default_factory=dict)  # ladder name -> its own
     # NarrowBand on a base model without its own (NARROWBAND_FUSION over `fusion`'s defaults)
     narrowband_fusion: FusionSettings = FusionSettings()
