@@ -227,7 +227,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             if settings.unit == "word":
                 settings = replace(settings, alpha=float(parts[0]), beta=float(parts[1]))
             else:
-                settings = replace(settings, token_alpha=float(parts[0]), token_beta=float(parts[1]))
+                settings = replace(settings.with_token_alpha(float(parts[0])), token_beta=float(parts[1]))
             if "nolook" in parts:
                 settings = replace(settings, lookahead=False)
             for part in parts[2:]:

@@ -141,6 +141,9 @@ def with_overrides(fusion: FusionSettings, overrides: list[str]) -> FusionSettin
         owner = fusion.biasing if target else fusion
         if field_name not in {f.name for f in dataclasses.fields(owner)}:
             raise SystemExit(f"--set {item}: {type(owner).__name__} has no field {field_name!r}")
+        if field_name == "token_alpha" and not target:  # every recording's, a clip's too (NarrowBand)
+            fusion = fusion.with_token_alpha(value)
+            continue
         changed = dataclasses.replace(owner, **{field_name: value})
         fusion = dataclasses.replace(fusion, biasing=changed) if target else changed
     return fusion

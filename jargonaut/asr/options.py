@@ -357,6 +357,11 @@ class FusionSettings:
         in a recording of one window."""
         return self.unseen_in_context and self.of_documents(everyday_share) and not self.long_form
 
+    def with_token_alpha(self, alpha: float) -> "FusionSettings":
+        """These settings with `alpha` as every recording's token alpha (no one-window alpha of
+        their own): what an explicit token alpha means, in settings and benchmarks alike."""
+        return dataclasses.replace(self, token_alpha=alpha, one_window_token_alpha=None)
+
     def fused_token_alpha(self, everyday_share: float | None) -> float:
         """The token alpha a CLM with this everyday share fuses at: `one_window_token_alpha` for
         a CLM of documents in a recording of one window where set, else the token alpha times
@@ -456,12 +461,11 @@ def _fusion_from(settings: Settings, tuned: FusionSettings) -> FusionSettings:
     def pick(value: float | None, default: float) -> float:
         return default if value is None else value
 
+    if settings.clm_token_alpha is not None:
+        tuned = tuned.with_token_alpha(settings.clm_token_alpha)
     return dataclasses.replace(
         tuned, unit=settings.clm_unit or tuned.unit,
         alpha=pick(settings.clm_alpha, tuned.alpha), beta=pick(settings.clm_beta, tuned.beta),
-        token_alpha=pick(settings.clm_token_alpha, tuned.token_alpha),
-        # an explicit token alpha is every recording's
-        one_window_token_alpha=tuned.one_window_token_alpha if settings.clm_token_alpha is None else None,
         token_beta=pick(settings.clm_token_beta, tuned.token_beta),
         internal_lm_weight=pick(settings.clm_ilm_weight, tuned.internal_lm_weight),
         clm_share=pick(settings.clm_share, tuned.clm_share),

@@ -21,6 +21,20 @@ def test_overrides_change_the_named_fields_only() -> None:
     assert changed.clm_share == base.clm_share and changed.biasing.min_similarity == base.biasing.min_similarity
 
 
+def test_a_token_alpha_override_is_every_recordings_at_narrowband_too() -> None:
+    """NarrowBand's clips have an alpha of their own (options.NARROWBAND_FUSION); an explicit
+    token alpha replaces it, so a tuning run measures the alpha it names."""
+    import dataclasses
+
+    from jargonaut.asr.options import NARROWBAND_FUSION
+
+    narrow = dataclasses.replace(FusionSettings(), **NARROWBAND_FUSION)
+    changed = with_overrides(narrow, ["token_alpha=0.3"])
+    assert narrow.fused_token_alpha(0.5) != 0.3
+    assert changed.fused_token_alpha(0.5) == changed.token_alpha == 0.3
+    assert dataclasses.replace(changed, long_form=True).fused_token_alpha(0.5) == 0.3 * changed.long_form_weight
+
+
 @pytest.mark.parametrize("item, message", [
     ("biasing.no_such_field=1", "has no field 'no_such_field'"),
     ("token_alpha=half", "must be a Python literal"),
