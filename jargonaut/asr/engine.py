@@ -333,7 +333,6 @@ class SpeechEngine:
         vocab = parts.vocab
         fusion: TokenFusion | WordFusion | None = None
         share = language_model.header.get("everyday_share")
-        weight = settings.clm_weight(share)
         token_model = language_model.token_model if settings.unit == "token" else None
         if token_model is not None and not _same_tokenizer(language_model, parts.tokenizer):
             token_model = None  # its ids are another tokenizer's: fuse its words instead
@@ -346,7 +345,7 @@ class SpeechEngine:
                                      parts.restarts.stops if settings.sentence_start and parts.restarts else frozenset(),
                                      vocab.space_start)
         elif settings.alpha or settings.beta:
-            fusion = WordFusion(language_model, weight * settings.alpha, settings.beta, normalise_words, settings.lookahead)
+            fusion = WordFusion(language_model, settings.clm_weight(share) * settings.alpha, settings.beta, normalise_words, settings.lookahead)
         if fusion is not None:
             fusion.end_weight = settings.end_weight
         return fusion

@@ -341,6 +341,11 @@ class FusionSettings:
         share was never measured), not of everyday conversation."""
         return everyday_share is None or everyday_share <= self.everyday_share_none
 
+    def one_window_of_documents(self, everyday_share: float | None) -> bool:
+        """Whether this is a CLM of documents (`of_documents`) in a recording of one window: where
+        `unseen_in_context` and `one_window_token_alpha` apply (long recordings refused both)."""
+        return self.of_documents(everyday_share) and not self.long_form
+
     def text_weight(self, everyday_share: float | None) -> float:
         """What the CLM's alphas are multiplied by, from its text's everyday share (None, from
         a CLM trained before the share was measured: 1)."""
@@ -355,7 +360,7 @@ class FusionSettings:
         """Whether a CLM with this everyday share reads a word its text never has in a context
         in Whisper's (`unseen_in_context`): a CLM of documents and notes (or of unmeasured text),
         in a recording of one window."""
-        return self.unseen_in_context and self.of_documents(everyday_share) and not self.long_form
+        return self.unseen_in_context and self.one_window_of_documents(everyday_share)
 
     def with_token_alpha(self, alpha: float) -> "FusionSettings":
         """These settings with `alpha` as every recording's token alpha (no one-window alpha of
@@ -366,7 +371,7 @@ class FusionSettings:
         """The token alpha a CLM with this everyday share fuses at: `one_window_token_alpha` for
         a CLM of documents in a recording of one window where set, else the token alpha times
         `clm_weight`."""
-        if self.one_window_token_alpha is not None and self.of_documents(everyday_share) and not self.long_form:
+        if self.one_window_token_alpha is not None and self.one_window_of_documents(everyday_share):
             return self.one_window_token_alpha
         return self.clm_weight(everyday_share) * self.token_alpha
 
