@@ -9,6 +9,10 @@
 - biomed: biomed-tts test at 16 kHz (WideBand) and 8 kHz (NarrowBand), CLM on train.txt.
 - devops: our own synthetic DevOps/SRE set (bench/domains/devops, Piper voice), same layout.
 - general: general English with the *medical* CLM (how much a domain CLM costs off-domain).
+`--telephone` (medical sets): each recording cut to the 300-3400 Hz band at 8 kHz, as the
+synthetic domains' NarrowBand copies are (`bench.synth_domain.telephone`), and decoded with
+NarrowBand and a NarrowBand CLM: real conversational speech below 16 kHz under a conversational
+CLM, the case of real telephone or 11 kHz business calls.
 Hotwords are built from the same CLM text: its most frequent words that Whisper's
 tokenizer splits into 3+ pieces (words it finds rare), up to faster-whisper's prompt limit.
 retrieved-hotwords is the two-pass peer: plain draft, then the CLM terms retrieved from
@@ -323,7 +327,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--beta", type=float)
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--save", type=Path, help="write every system's hypotheses as JSON into this folder")
+    parser.add_argument("--telephone", action="store_true",
+                        help="medical sets: 8 kHz telephone-band copies, NarrowBand model and CLM")
     args = parser.parse_args(argv)
+    if args.telephone and args.set not in ("medical", "medical-dev"):
+        parser.error("--telephone is for the medical sets (the others have their own 8 kHz copies)")
 
     import os
 
@@ -351,7 +359,8 @@ def main(argv: list[str] | None = None) -> None:
                         args.save)
             return
         text = lm_text_files(args.lm_text)
-        lm = lm_for(text, work, "WideBand", trained)
+        base = "NarrowBand" if args.telephone else "WideBand"
+        lm = lm_for(text, work, base, trained)
         if args.set == "general":
             items = read_manifest(EVAL / "general" / "manifest.tsv")[: args.limit]
             wide = [i for i in items if (i.sample_rate or 16000) >= 16000]
@@ -362,8 +371,24 @@ def main(argv: list[str] | None = None) -> None:
         all_items = read_manifest(EVAL / "medical")
         dev = args.set == "medical-dev"
         items = [i for i in all_items if (i.id in DEV_IDS) == dev][: args.limit]
+        if args.telephone:
+            items = telephone_copies(items, work)
         hot = hotwords_from(text) if "hotwords" in systems else ""
-        run_set(args.set, items, lm, hot, systems, None, args.max_seconds, "WideBand", progress, args.save)
+        name = f"{args.set} (8 kHz telephone band)" if args.telephone else args.set
+        run_set(name, items, lm, hot, systems, None, args.max_seconds, base, progress, args.save)
+
+
+def telephone_copies(items: list, work: Path) -> list:
+    """`items` with their audio cut to the telephone band at 8 kHz (WAV files under `work`)."""
+    from bench.synth_domain import NARROW_RATE, telephone, write_wav
+    from jargonaut.asr.audio import decode
+
+    copies = []
+    for item in items:
+        path = work / f"{item.id}-8k.wav"
+        write_wav(path, telephone(decode(item.audio)), NARROW_RATE)
+        copies.append(replace(item, audio=path, sample_rate=NARROW_RATE))
+    return copies
 
 
 if __name__ == "__main__":
