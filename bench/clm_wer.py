@@ -1,6 +1,7 @@
 """WER without vs with a custom language model (and vs faster-whisper hotwords).
 
     python -m bench.clm_wer [--set biomed|devops|medical|medical-dev|general] [--max-seconds N] [--save DIR]
+                            [--telephone] [--setting FIELD=VALUE ...]
 
 - medical: the 8 non-dev OSCE recordings, CLM trained on medical/lm-text/*.txt.
   `--max-seconds` scores only the first N seconds of each recording; the reference is cut
@@ -46,6 +47,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench.overrides import with_overrides
+
 if TYPE_CHECKING:
     from jargonaut.lm.model import NgramLM
 
@@ -89,11 +92,22 @@ def lm_for(files: list[Path], workdir: Path, base_name: str, trained: dict[str, 
     return trained[model]
 
 
+SAMPLING_SEED = 1234
+
+
 @lru_cache(maxsize=1)
 def engine():
-    """The engine every system here runs through (settings from the environment)."""
+    """The engine every system here runs through (settings from the environment).
+
+    CTranslate2's sampling is seeded first: faster-whisper's temperature fallback samples, and
+    unseeded the same plain run of the medical dev split at 8 kHz came out at 624, 636 and 652
+    errors; seeded, a run's transcripts are the same each time it is repeated (CTranslate2 seeds
+    each of its threads' generators at their first draw, so the seed must come before any decode)."""
+    import ctranslate2
+
     from jargonaut.asr.engine import SpeechEngine
 
+    ctranslate2.set_random_seed(SAMPLING_SEED)
     return SpeechEngine.from_settings()
 
 
@@ -176,7 +190,8 @@ def lm_text_files(choice: str | None) -> list[Path]:
     return [Path(p) for p in sorted(glob.glob(str(EVAL / "medical" / "lm-text" / "*.txt")))]
 
 
-def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBand", progress=True, save=None):
+def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBand", progress=True, save=None,
+            overrides=()):
     from jargonaut.evaluate.metrics import reference_prefix
     from jargonaut.evaluate.run import evaluate, make_transcriber
     from jargonaut.evaluate.significance import compare
@@ -223,8 +238,9 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             continue
         if system == "plain":
             t = make_transcriber(engine(), base)
-        elif system == "fused":
-            t = make_transcriber(engine(), base, lm)
+        elif system == "fused":  # the engine's settings for `base`, with any --set applied
+            fusion = with_overrides(engine().options.fusion_for(engine().base_models[base]), list(overrides))
+            t = make_transcriber(engine(), base, lm, settings=fusion)
         elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:mN][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
             parts = system.split(":")[1:]
             settings = replace(engine().options.fusion_for(engine().base_models[base]), unit="word" if "word" in parts else "token")
@@ -327,6 +343,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--beta", type=float)
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--save", type=Path, help="write every system's hypotheses as JSON into this folder")
+    parser.add_argument("--setting", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
+                        help="the fused system's FusionSettings field (or biasing.FIELD), e.g. min_domain_gain=None")
     parser.add_argument("--telephone", action="store_true",
                         help="medical sets: 8 kHz telephone-band copies, NarrowBand model and CLM")
     args = parser.parse_args(argv)
@@ -356,7 +374,7 @@ def main(argv: list[str] | None = None) -> None:
             for folder, base in (("wav16", "WideBand"), ("wav8", "NarrowBand")):
                 items = read_manifest(root / "test.tsv", folder)[: args.limit]
                 run_set(f"{root.name} {folder}", items, lm_for(text, work, base, trained), hot, systems, terms, args.max_seconds, base, progress,
-                        args.save)
+                        args.save, args.overrides)
             return
         text = lm_text_files(args.lm_text)
         base = "NarrowBand" if args.telephone else "WideBand"
@@ -365,8 +383,8 @@ def main(argv: list[str] | None = None) -> None:
             items = read_manifest(EVAL / "general" / "manifest.tsv")[: args.limit]
             wide = [i for i in items if (i.sample_rate or 16000) >= 16000]
             narrow = [i for i in items if (i.sample_rate or 16000) < 16000]
-            run_set("general (WideBand), medical CLM", wide, lm, "", [s for s in systems if "hotwords" not in s], None, None, "WideBand", progress, args.save)
-            run_set("general 8 kHz (NarrowBand), medical CLM", narrow, lm_for(text, work, "NarrowBand", trained), "", [s for s in systems if "hotwords" not in s], None, None, "NarrowBand", progress, args.save)
+            run_set("general (WideBand), medical CLM", wide, lm, "", [s for s in systems if "hotwords" not in s], None, None, "WideBand", progress, args.save, args.overrides)
+            run_set("general 8 kHz (NarrowBand), medical CLM", narrow, lm_for(text, work, "NarrowBand", trained), "", [s for s in systems if "hotwords" not in s], None, None, "NarrowBand", progress, args.save, args.overrides)
             return
         all_items = read_manifest(EVAL / "medical")
         dev = args.set == "medical-dev"
@@ -375,7 +393,7 @@ def main(argv: list[str] | None = None) -> None:
             items = telephone_copies(items, work)
         hot = hotwords_from(text) if "hotwords" in systems else ""
         name = f"{args.set} (8 kHz telephone band)" if args.telephone else args.set
-        run_set(name, items, lm, hot, systems, None, args.max_seconds, base, progress, args.save)
+        run_set(name, items, lm, hot, systems, None, args.max_seconds, base, progress, args.save, args.overrides)
 
 
 def telephone_copies(items: list, work: Path) -> list:

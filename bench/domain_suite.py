@@ -44,8 +44,6 @@ hypothesis; `python -m bench.compare BEFORE AFTER` then says whether the change 
 from __future__ import annotations
 
 import argparse
-import ast
-import dataclasses
 import hashlib
 import json
 import sys
@@ -56,7 +54,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.clm_wer import engine, hotwords_from, hotwords_transcriber, lm_for, synthetic_domain
-from jargonaut.asr.options import FusionSettings
+from bench.overrides import with_overrides
 from jargonaut.evaluate.long_form import clip_scores
 from jargonaut.evaluate.significance import PairedComparison, compare, mean_interval
 from jargonaut.lm.model import NgramLM
@@ -125,28 +123,6 @@ def long_recording(audio: list[np.ndarray]) -> np.ndarray:
     for a in audio:
         parts += [a, pause]
     return np.concatenate(parts[:-1]) if parts else np.zeros(0, np.float32)
-
-
-def with_overrides(fusion: FusionSettings, overrides: list[str]) -> FusionSettings:
-    """`fusion` with each "FIELD=VALUE" or "biasing.FIELD=VALUE" applied."""
-    for item in overrides:
-        name, sep, literal = item.partition("=")
-        target, _, field_name = name.rpartition(".")
-        if not sep or target not in ("", "biasing"):
-            raise SystemExit(f"--set takes FIELD=VALUE or biasing.FIELD=VALUE, not {item!r}")
-        try:
-            value = ast.literal_eval(literal)
-        except (ValueError, SyntaxError):
-            raise SystemExit(f"--set {item}: the value must be a Python literal (0.5, None, True)") from None
-        owner = fusion.biasing if target else fusion
-        if field_name not in {f.name for f in dataclasses.fields(owner)}:
-            raise SystemExit(f"--set {item}: {type(owner).__name__} has no field {field_name!r}")
-        if field_name == "token_alpha" and not target:  # every recording's, a clip's too (NarrowBand)
-            fusion = fusion.with_token_alpha(value)
-            continue
-        changed = dataclasses.replace(owner, **{field_name: value})
-        fusion = dataclasses.replace(fusion, biasing=changed) if target else changed
-    return fusion
 
 
 def score_domain(name: str, bands: list[str], limit: int | None, work: Path, progress: bool,

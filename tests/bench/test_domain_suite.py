@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.domain_suite import consecutive_parts, main, with_overrides
+from bench.domain_suite import consecutive_parts, main
+from bench.overrides import with_overrides
 from jargonaut.asr.options import FusionSettings
 
 
