@@ -284,6 +284,7 @@ class SpeechEngine:
             long_form=fusion.long_form,
             credited=_credited(fusion, parts),
             skip_check=SkipCheck.of(fusion) if language_model is not None else None,
+            plain_after_off_domain=fusion.plain_after_off_domain,
         )
         return parts.whisper.view(generator=generator, encoder_frames=encoder_frames)
 

@@ -190,6 +190,11 @@ class FusionSettings:
     # again without the CLM; None = off. DEV reference text (12-word windows): in-domain 5th
     # percentiles 0.21-1.21, the medical dev split's conversation under DEV CLMs 95th <= 0.09.
     min_domain_gain: float | None = 0.0
+    # What a recording off the CLM's domain costs: a window after one the gate found off the
+    # domain is read without the CLM first, and that reading is kept where the gate finds it off
+    # the domain too, so such a recording is read about once per window, not three times (fused,
+    # pass 2, then without the CLM). Measured (session 55): see ARCHITECTURE.md (gate.py).
+    plain_after_off_domain: bool = True
     # Token fusion scores each token by the likelier of its two first-letter casings, so the
     # CLM cannot re-case what Whisper wrote (token_fusion.py).
     case_neutral: bool = False

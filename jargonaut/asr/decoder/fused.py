@@ -101,6 +101,7 @@ class FusedGenerator:
         sentence_case: SentenceCase | None = None, keep_clm_windows: bool = False,
         run_on_words: int | None = None, sentence_ends: SentenceEnds | None = None, long_form: bool = False,
         credited: frozenset[int] | None = None, skip_check: SkipCheck | None = None,
+        plain_after_off_domain: bool = False,
     ):
         self._ct2, self._decoder, self._vocab = ct2, decoder, vocab
         self._fusion, self._history_words, self._candidates = fusion, history_words, candidates
@@ -111,6 +112,9 @@ class FusedGenerator:
         # 2-core box (measured: 2 threads under load made a beam step 5-10x slower).
         self._blas_threads = blas_threads
         self._gate = gate  # off-domain windows decoded again without the CLM (gate.py)
+        # a window after an off-domain one is read without the CLM first (FusionSettings.plain_after_off_domain)
+        self._plain_after_off_domain = plain_after_off_domain
+        self._off_domain_before = False  # the gate found the recording's last window off the domain
         # A window the CLM decided is not resampled for a low acoustic log-probability
         # (EngineWhisper.generate_with_fallback reads these two)
         self.keep_clm_windows = keep_clm_windows and fusion is not None
@@ -164,32 +168,55 @@ class FusedGenerator:
             if self._run_on_words is not None and longest_run_on(previous_text) >= self._run_on_words:
                 prompt = prompt[prompt.index(vocab.sot):]  # style reset: the words stay the CLM's context
         with threadpool_limits(limits=self._blas_threads, user_api="blas"):
-            result = self._search(cross, prompt, filters, state, kw)
-            if self._retriever is not None:
-                spans = segment_spans(result.tokens, vocab)
-                if self._biasing.per_segment and len(spans) >= 2:
-                    result = self._segment_passes(cross, prompt, kw, result, previous_text, len(spans))
-                else:
-                    result = self._second_pass(cross, prompt, filters, state, kw, result)
-                if self._endings is not None:
-                    assert self._spotter is not None and self._biasing.ending_margin is not None
-                    result = self._spotter.restore_endings(cross, prompt, result, self._endings,
-                                                           self._biasing.ending_margin,
-                                                           self._biasing.ending_word_logprob)
-            if self._gate is not None and self._gate.off_domain(previous_text, result.tokens, self._history_words):
-                result = self._without_clm(cross, prompt, filters, previous_text, kw)
-                self.decided_by_clm = False
-            elif self._skip_check is not None and self._skip_check.suspect(result.tokens, vocab):
-                plain = self._without_clm(cross, prompt, filters, previous_text, kw)
-                if self._skip_check.covers_more(plain.tokens, result.tokens, vocab):
-                    result = plain
-                    self.decided_by_clm = False
+            result = self._decide(cross, prompt, filters, state, previous_text, kw)
         n = max(len(result.tokens), 1)
         # faster-whisper derives avg_logprob from this score and falls back to sampling
         # (without the CLM) below its threshold. Keep it acoustic-only: judging windows by
         # the fused score instead was measured worse (biomed 20 clips: 45.2% vs 34.5% WER).
         score = result.acoustic / n ** kw.get("length_penalty", 1.0)
         return _Result([result.tokens], [score], result.no_speech_prob)
+
+    def _decide(self, cross: Any, prompt: list[int], filters: list[Any], state: Any, previous_text: str,
+                kw: dict[str, Any]) -> SearchResult:
+        """The window's result: the fused search with its pass 2, or Whisper's own reading where
+        the gate finds the window off the CLM's domain (or the skip check finds it skipped speech)."""
+        gate, plain = self._gate, None
+        if gate is not None and self._off_domain_before and self._plain_after_off_domain:
+            # the window before was off the CLM's domain: read this one without the CLM first,
+            # and keep that reading while the gate still finds it off the domain
+            plain = self._without_clm(cross, prompt, filters, previous_text, kw)
+            if gate.off_domain(previous_text, plain.tokens, self._history_words):
+                return self._off_domain_result(plain)
+        result = self._search(cross, prompt, filters, state, kw)
+        if self._retriever is not None:
+            # pass 2 even where pass 1 is off the domain: its terms can bring a window back (DEV
+            # clips whose pass 1 the gate refused, read without the CLM: 16 / 8 kHz 386 / 593 ->
+            # 399 / 612 errors)
+            spans = segment_spans(result.tokens, self._vocab)
+            if self._biasing.per_segment and len(spans) >= 2:
+                result = self._segment_passes(cross, prompt, kw, result, previous_text, len(spans))
+            else:
+                result = self._second_pass(cross, prompt, filters, state, kw, result)
+            if self._endings is not None:
+                assert self._spotter is not None and self._biasing.ending_margin is not None
+                result = self._spotter.restore_endings(cross, prompt, result, self._endings,
+                                                       self._biasing.ending_margin,
+                                                       self._biasing.ending_word_logprob)
+        if gate is not None and gate.off_domain(previous_text, result.tokens, self._history_words):
+            return self._off_domain_result(plain or self._without_clm(cross, prompt, filters, previous_text, kw))
+        self._off_domain_before = False
+        if self._skip_check is not None and self._skip_check.suspect(result.tokens, self._vocab):
+            plain = plain or self._without_clm(cross, prompt, filters, previous_text, kw)
+            if self._skip_check.covers_more(plain.tokens, result.tokens, self._vocab):
+                self.decided_by_clm = False
+                return plain
+        return result
+
+    def _off_domain_result(self, plain: SearchResult) -> SearchResult:
+        """Whisper's reading of a window off the CLM's domain; the next window starts from it."""
+        self.decided_by_clm = False
+        self._off_domain_before = True
+        return plain
 
     def _without_clm(self, cross: Any, prompt: list[int], filters: list[Any], previous_text: str,
                      kw: dict[str, Any]) -> SearchResult:
