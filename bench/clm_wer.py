@@ -238,7 +238,7 @@ def run_set(name, items, lm, hotwords, systems, terms, max_seconds, base="WideBa
             continue
         if system == "plain":
             t = make_transcriber(engine(), base)
-        elif system == "fused":  # the engine's settings for `base`, with any --set applied
+        elif system == "fused":  # the engine's settings for `base`, with any --setting applied
             fusion = with_overrides(engine().options.fusion_for(engine().base_models[base]), list(overrides))
             t = make_transcriber(engine(), base, lm, settings=fusion)
         elif system.startswith("fused:"):  # ALPHA:BETA of the unit in use (token unless :word); fused:ALPHA:BETA[:K][:pN][:eW][:mN][:fX][:word][:nolook][:noret][:nocond][:cn][:anyterm][:best1][:tN][:sN][:iW][:gL] (tuning grids)
