@@ -181,12 +181,18 @@ class FusedGenerator:
         """The window's result: the fused search with its pass 2, or Whisper's own reading where
         the gate finds the window off the CLM's domain (or the skip check finds it skipped speech)."""
         gate, plain = self._gate, None
+
+        def without_clm() -> SearchResult:  # Whisper's reading of the window, searched at most once
+            nonlocal plain
+            if plain is None:
+                plain = self._without_clm(cross, prompt, filters, previous_text, kw)
+            return plain
+
         if gate is not None and self._off_domain_before and self._plain_after_off_domain:
             # the window before was off the CLM's domain: read this one without the CLM first,
             # and keep that reading while the gate still finds it off the domain
-            plain = self._without_clm(cross, prompt, filters, previous_text, kw)
-            if gate.off_domain(previous_text, plain.tokens, self._history_words):
-                return self._off_domain_result(plain)
+            if gate.off_domain(previous_text, without_clm().tokens, self._history_words):
+                return self._off_domain_result(without_clm())
         result = self._search(cross, prompt, filters, state, kw)
         if self._retriever is not None:
             # pass 2 even where pass 1 is off the domain: its terms can bring a window back (DEV
@@ -203,13 +209,12 @@ class FusedGenerator:
                                                        self._biasing.ending_margin,
                                                        self._biasing.ending_word_logprob)
         if gate is not None and gate.off_domain(previous_text, result.tokens, self._history_words):
-            return self._off_domain_result(plain or self._without_clm(cross, prompt, filters, previous_text, kw))
+            return self._off_domain_result(without_clm())
         self._off_domain_before = False
         if self._skip_check is not None and self._skip_check.suspect(result.tokens, self._vocab):
-            plain = plain or self._without_clm(cross, prompt, filters, previous_text, kw)
-            if self._skip_check.covers_more(plain.tokens, result.tokens, self._vocab):
+            if self._skip_check.covers_more(without_clm().tokens, result.tokens, self._vocab):
                 self.decided_by_clm = False
-                return plain
+                return without_clm()
         return result
 
     def _off_domain_result(self, plain: SearchResult) -> SearchResult:
