@@ -73,6 +73,7 @@ bench: install
 	$(PY) -m bench.clm_wer --set general
 	$(PY) -m bench.clm_speed
 	$(PY) -m bench.stream_latency
+	$(PY) -m bench.stream_vad
 	$(PY) -m bench.engine_ladder --medical 3 --max-seconds 120
 
 clean:

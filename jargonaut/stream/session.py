@@ -15,7 +15,7 @@ from jargonaut.stream.chain import ChainError
 from jargonaut.stream.framing import FramingError, exception_event, transcript_event
 from jargonaut.stream.media import open_decoder
 from jargonaut.stream.params import StreamParams
-from jargonaut.stream.recogniser import StreamRecogniser
+from jargonaut.stream.recogniser import SegmenterConfig, StreamRecogniser
 from jargonaut.stream.results import PhraseDisplay, WordFilter
 from jargonaut.stream.speakers import StreamSpeakers
 
@@ -60,6 +60,7 @@ async def run_session(
         phrases=vocabulary_phrases(vocabulary) if vocabulary else None,
         display=PhraseDisplay.of(vocabulary) if vocabulary else None,
         language=whisper_language(params.language_code), speakers=speakers,
+        config=SegmenterConfig.for_sample_rate(params.sample_rate),
     )
     queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue()
     worker = asyncio.create_task(recogniser.run(queue))
