@@ -335,6 +335,12 @@ class FusionSettings:
     # 457; a sure draft given the unsure glossary, fixes only, 455; no previous-text prompt
     # (condition_on_previous_text) 455; pass 2's prompt without the previous text 443;
     # biasing.max_logprob_drop 0.5 the same 441.
+    # Session 56, not built: a long recording read one VAD utterance at a time, each as a
+    # recording of one window (DEV long CLM errors fell at 16 kHz in 5 of 7 domains, rose at
+    # 8 kHz in 5 of 6: legal 15.2 -> 18.9% WER; medical dev 297 -> 423 errors, backchannels
+    # written as utterances, RTF 0.17 -> 0.36); and a clip read after ~60 words of the CLM's own
+    # sentences naming its most salient terms, standing in for a recording's earlier text (DEV
+    # per clip at 8 kHz worse in 4 of 6 domains: automotive 10.9 -> 13.2%).
     long_form_weight: float = 1.25
     long_form: bool = False
     # The token alpha of a CLM of documents in a recording of one window (a clip, a short job, a
