@@ -1,6 +1,6 @@
 """What a stream's utterance segmentation (VAD) loses on telephone-band speech.
 
-    python -m bench.stream_vad [--set medical-dev|medical] [--max-seconds 120] [--thresholds 0.5/0.35,0.2/0.05]
+    python -m bench.stream_vad [--set medical-dev|medical] [--max-seconds 120] [--thresholds 0.5/0.35,0.25/0.1]
 
 Real conversation (the medical consultations) cut to the 300-3400 Hz band at 8 kHz
 (`bench.clm_wer.telephone_copies`), streamed through the real `StreamRecogniser` with the
@@ -60,6 +60,7 @@ def utterance_spans(audio: np.ndarray, config) -> list[tuple[int, int]]:
 
 
 def speech_mask(audio16: np.ndarray) -> np.ndarray:
+    """Where Silero, at its usual thresholds, finds speech in 16 kHz `audio16` (a sample mask)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     mask = np.zeros(len(audio16), bool)

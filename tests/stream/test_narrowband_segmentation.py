@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from bench.stream_vad import speech_mask
 from bench.synth_domain import NARROW_RATE, telephone
 from jargonaut.asr.audio import decode
 from tests.stream.helpers import cert, finals, spec
@@ -41,8 +41,5 @@ def test_a_telephone_band_conversation_streams_without_losing_speech(stream_serv
     assert out["error"] is None, out["error"]
     results = finals(out["events"])
     assert results, "no final results"
-    speech = np.zeros(len(original), bool)  # the speech Silero finds in the 16 kHz original
-    for found in get_speech_timestamps(original, VadOptions(min_silence_duration_ms=300, speech_pad_ms=0)):
-        speech[found["start"]:found["end"]] = True
-    lost = _speech_runs_outside(speech, [(r["start"], r["end"]) for r in results])
+    lost = _speech_runs_outside(speech_mask(original), [(r["start"], r["end"]) for r in results])
     assert max(lost, default=0.0) < LONGEST_LOST_S, sorted(lost, reverse=True)[:5]
