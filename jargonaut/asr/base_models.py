@@ -13,6 +13,7 @@ from typing import Any, Callable
 from jargonaut.settings import Settings
 
 BASE_MODEL_NAMES = ("WideBand", "NarrowBand")
+WIDEBAND_MIN_RATE = 16000  # Hz: NarrowBand is for audio under it, WideBand for audio at or above it
 # Whisper's English models serve every English variant Transcribe names.
 SUPPORTED_LANGUAGES = ("en-US", "en-GB", "en-AU", "en-AB", "en-IE", "en-IN", "en-NZ", "en-WL", "en-ZA")
 # What a multilingual Whisper (base) transcribes: every LanguageCode Transcribe accepts for batch jobs
@@ -43,7 +44,13 @@ class BaseModel:
 
     def accepts_rate(self, sample_rate: int) -> bool:
         """NarrowBand is for audio under 16 kHz, WideBand for 16 kHz and up."""
-        return sample_rate < 16000 if self.name == "NarrowBand" else sample_rate >= 16000
+        return self.name == band_for_rate(sample_rate)
+
+
+def band_for_rate(sample_rate: int) -> str:
+    """The base model name for audio sampled at `sample_rate` Hz: the one rule that jobs, streams,
+    CLM checks and the stream segmenter all follow."""
+    return "NarrowBand" if sample_rate < WIDEBAND_MIN_RATE else "WideBand"
 
 
 def whisper_language(language_code: str) -> str:

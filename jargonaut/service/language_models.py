@@ -13,7 +13,7 @@ from typing import Any, Callable
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jargonaut.asr.base_models import CLM_LANGUAGES, BaseModel
+from jargonaut.asr.base_models import CLM_LANGUAGES, BaseModel, band_for_rate
 from jargonaut.domain.language_models import (
     CreateLanguageModel,
     InputDataConfig,
@@ -209,7 +209,8 @@ class LanguageModels:
 
     def _check_band(self, name: str, base_model_name: str, sample_rate: int, error: type[JargonautError]) -> None:
         if not self.base_models[base_model_name].accepts_rate(sample_rate):
-            wanted = "NarrowBand (audio under 16 kHz)" if sample_rate < 16000 else "WideBand (16 kHz and up)"
+            wanted = {"NarrowBand": "NarrowBand (audio under 16 kHz)",
+                      "WideBand": "WideBand (16 kHz and up)"}[band_for_rate(sample_rate)]
             raise error(
                 f"The language model {name} was built on the {base_model_name} base model, which doesn't fit "
                 f"{sample_rate} Hz audio; use a model built on {wanted}."

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from jargonaut.asr import audio as audio_io
 from jargonaut.asr import subtitles
 from jargonaut.asr.alternatives import segment_alternatives
-from jargonaut.asr.base_models import BaseModel, whisper_language
+from jargonaut.asr.base_models import BaseModel, band_for_rate, whisper_language
 from jargonaut.asr.diarization import speaker_of_words
 from jargonaut.asr.engine import SpeechEngine
 from jargonaut.asr.speaker_encoder import EncoderUnavailable, weights_path
@@ -417,7 +417,7 @@ class TranscriptionJobs:
             fetch_media(self.buckets.view(Caller.account(row.account_id)), request["Media"]["MediaFileUri"], media)
             info = check_media(media, request.get("MediaFormat"), request.get("MediaSampleRateHertz"))
             self._record_media(row, request, info)
-            base = self.base_models["NarrowBand" if info.sample_rate < 16000 else "WideBand"]
+            base = self.base_models[band_for_rate(info.sample_rate)]
             language_model = self._language_model(row, request, info.sample_rate)
             by_channel = bool((request.get("Settings") or {}).get("ChannelIdentification"))
             channels = audio_io.decode_channels(media) if by_channel else [audio_io.decode(media)]

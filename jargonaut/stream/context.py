@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from jargonaut.asr.base_models import BaseModel
+from jargonaut.asr.base_models import BaseModel, band_for_rate
 from jargonaut.errors import BadRequestError
 from jargonaut.regions import AllowedRegions
 from jargonaut.service.stream_leases import StreamLeases
@@ -82,7 +82,7 @@ class StreamContext:
             log.exception("stream warm-up failed")
 
     def base_model(self, params: StreamParams) -> BaseModel:
-        name = "NarrowBand" if params.sample_rate < 16000 else "WideBand"
+        name = band_for_rate(params.sample_rate)
         base = self.services.base_models[name]
         if params.language_code not in base.languages:
             raise BadRequestError(f"Language {params.language_code} is not available for {name} audio.")

@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable
 
 import numpy as np
 
-from jargonaut.asr.base_models import BaseModel
+from jargonaut.asr.base_models import BaseModel, band_for_rate
 from jargonaut.asr.options import DecodeOptions
 from jargonaut.asr.types import Word
 from jargonaut.asr.whisper import window_frames
@@ -48,9 +48,9 @@ class SegmenterConfig:
 
     @classmethod
     def for_sample_rate(cls, sample_rate: int) -> "SegmenterConfig":
-        """The segmenter for a stream's audio: narrowband audio (under 16 kHz) gets
+        """The segmenter for a stream's audio: NarrowBand audio (under 16 kHz) gets
         `NARROWBAND_THRESHOLDS`."""
-        if sample_rate < 16000:
+        if band_for_rate(sample_rate) == "NarrowBand":
             return cls(threshold=NARROWBAND_THRESHOLDS[0], neg_threshold=NARROWBAND_THRESHOLDS[1])
         return cls()
 
