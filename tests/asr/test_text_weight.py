@@ -32,23 +32,25 @@ def test_weight_moves_from_domain_text_to_conversation() -> None:
 
 def test_only_a_clm_of_documents_reads_unseen_words_in_whispers_context() -> None:
     """A word its text never has in a context is read in Whisper's context for a CLM of
-    documents and notes (or of unmeasured text), not for one of everyday conversation, and only
-    in a recording of one window (long recordings decode as before: options.py)."""
+    documents and notes (or of unmeasured text), not for one of everyday conversation, in a
+    recording of any length (options.py: long recordings since session 57)."""
     s = FusionSettings()
     assert s.reads_unseen_in_context(None) and s.reads_unseen_in_context(0.52)  # DEV devops
     assert s.reads_unseen_in_context(s.everyday_share_none)
     assert not s.reads_unseen_in_context(0.82)  # the medical consultations
-    assert not dataclasses.replace(s, long_form=True).reads_unseen_in_context(0.52)
+    assert dataclasses.replace(s, long_form=True).reads_unseen_in_context(0.52)
+    assert not dataclasses.replace(s, long_form=True).reads_unseen_in_context(0.82)
     assert not FusionSettings(unseen_in_context=False).reads_unseen_in_context(0.52)
 
 
-def test_the_engine_reads_unseen_words_in_a_recording_of_one_window_only(biomed_clm_path) -> None:
+def test_the_engine_reads_unseen_words_for_a_clm_of_documents_at_any_length(biomed_clm_path) -> None:
     lm = load_clm(biomed_clm_path)
-    lm.header["everyday_share"] = 0.5  # a CLM of documents
-    for long_form in (False, True):
-        fused = engine()._fusion(lm, dataclasses.replace(FusionSettings(), long_form=long_form), wideband_parts())
-        assert isinstance(fused, DensityRatio) and isinstance(fused.inner, TokenFusion)
-        assert fused.inner.reads_unseen_in_context is not long_form
+    for share, reads in ((0.5, True), (0.82, False)):  # a CLM of documents; one of conversation
+        lm.header["everyday_share"] = share
+        for long_form in (False, True):
+            fused = engine()._fusion(lm, dataclasses.replace(FusionSettings(), long_form=long_form), wideband_parts())
+            assert isinstance(fused, DensityRatio) and isinstance(fused.inner, TokenFusion)
+            assert fused.inner.reads_unseen_in_context is reads
 
 
 @pytest.mark.parametrize("unit", ["token", "word"])
