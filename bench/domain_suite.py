@@ -34,7 +34,9 @@ narrower than the truth, as a recording's windows share their prompts), and CLM 
 WER (< 1: the CLM is better). Two settings differ on a split only where their intervals say so: one changed clip
 moves a 40-clip domain by a point or more. One table per split, with means. "in text %" is the share of plain's
 misrecognised reference words (substituted or deleted, per clip) that occur in train.txt at
-all: what a CLM can reach; a word its text never has, it can only fix by luck.
+all: what a CLM can reach; a word its text never has, it can only fix by luck. "not in text:
+plain / CLM" counts the misrecognised reference words train.txt lacks, per clip, under each: a CLM
+that gets more of them wrong than plain does harm to words it never saw (summed in the mean row).
 
 Trying a setting on DEV: `--set FIELD=VALUE` (repeatable) changes the CLM system's fusion
 settings (`asr/options.FusionSettings`; `biasing.FIELD` for `BiasingSettings`, values as Python
@@ -82,6 +84,9 @@ class Scores:
     per_clip: dict[str, float]
     long: dict[str, float]
     in_text: float | None = None  # share of plain's misrecognised reference words in the CLM text
+    # per system, per clip: misrecognised reference words the CLM text lacks (a CLM can only fix
+    # those by luck; more under the CLM than under plain is its harm to words it never saw)
+    lacking: dict[str, int] = field(default_factory=dict)
     clm_vs_plain: PairedComparison | None = field(default=None, compare=False)  # per clip, paired
     # the long recordings, their errors handed to their clips (evaluate/long_form.py)
     long_clm_vs_plain: PairedComparison | None = field(default=None, compare=False)
@@ -95,8 +100,8 @@ def ratio(clm: float | None, hotwords: float | None) -> float | None:
     return clm / hotwords if hotwords and clm is not None else None
 
 
-def in_text_share(report, text_words: set[str]) -> float | None:
-    """Of the reference words plain got wrong (substituted or deleted), the share in the text."""
+def misrecognised(report) -> list[str]:
+    """The reference words a system got wrong (substituted or deleted), clip by clip."""
     import jiwer
 
     wrong = []
@@ -108,6 +113,11 @@ def in_text_share(report, text_words: set[str]) -> float | None:
         for chunk in jiwer.process_words(f.reference, f.hypothesis).alignments[0]:
             if chunk.type in ("substitute", "delete"):
                 wrong += ref[chunk.ref_start_idx : chunk.ref_end_idx]
+    return wrong
+
+
+def in_text_share(wrong: list[str], text_words: set[str]) -> float | None:
+    """Of the reference words plain got wrong, the share in the text."""
     return sum(w in text_words for w in wrong) / len(wrong) if wrong else None
 
 
@@ -159,13 +169,16 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         reference = " ".join(i.reference for i in items)  # the parts' references, in order
         long_clips = [(i.id, i.reference) for i in items]  # the long recording's clips, in order
         per_clip, long, in_text, files, long_files = {}, {}, None, {}, {}
+        lacking: dict[str, int] = {}
         for system in systems:
             transcribe = make[system]()
             if clips_too:
                 report = evaluate(items, transcribe, terms, progress=progress).report
                 per_clip[system], files[system] = report.wer, report.files
+                wrong = misrecognised(report)
+                lacking[system] = sum(w not in text_words for w in wrong)
                 if system == "plain":
-                    in_text = in_text_share(report, text_words)
+                    in_text = in_text_share(wrong, text_words)
             # the parts' texts joined: errors pool over the parts (a part's words align with its own)
             long_text = " ".join(transcribe(recording) for recording in joined) if joined is not None else None
             if long_text is not None:
@@ -179,7 +192,7 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
                      "long_clips": long_clips if joined is not None else []}))
         paired = compare(files["plain"], files["clm"]) if {"plain", "clm"} <= set(files) else None
         long_paired = compare(long_files["plain"], long_files["clm"]) if {"plain", "clm"} <= set(long_files) else None
-        scores = Scores(name, band, len(items), per_clip, long, in_text, paired, long_paired)
+        scores = Scores(name, band, len(items), per_clip, long, in_text, lacking, paired, long_paired)
         print_row(scores, flush=True)
         out.append(scores)
     return out
@@ -207,8 +220,9 @@ def _ratio(value: float | None) -> str:
 
 HEADER = (
     "| domain | band | clips | plain % | hotwords % | CLM % | rel. red. % [95% CI] | CLM/hotwords "
-    "| long: plain % | hotwords % | CLM % | rel. red. % [95% CI] | CLM/hotwords | in text % |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| long: plain % | hotwords % | CLM % | rel. red. % [95% CI] | CLM/hotwords | in text % "
+    "| not in text: plain / CLM |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -221,7 +235,14 @@ def row_cells(s: Scores) -> list[str]:
         if paired is not None:
             reduction += interval_text(paired.low, paired.high)
         cells += [reduction, _ratio(ratio(wer.get("clm"), wer.get("hotwords")))]
-    return cells + [pct(s.in_text)]
+    return cells + [pct(s.in_text), lacking_cell([s])]
+
+
+def lacking_cell(rows: list[Scores]) -> str:
+    """Misrecognised reference words the CLM text lacks, plain's and the CLM's, summed over `rows`."""
+    counts = [str(sum(s.lacking[k] for s in rows)) if all(k in s.lacking for s in rows) else "-"
+              for k in ("plain", "clm")]
+    return " / ".join(counts)
 
 
 def interval_text(low: float | None, high: float | None) -> str:
@@ -254,7 +275,7 @@ def print_table(title: str, rows: list[Scores]) -> None:
                 mean += interval_text(*mean_interval(comparisons))
             cells += [mean, _ratio(float(np.mean(ratios)) if ratios else None)]
         shares = [s.in_text for s in picked if s.in_text is not None]
-        cells.append(pct(float(np.mean(shares)) if shares else None))
+        cells += [pct(float(np.mean(shares)) if shares else None), lacking_cell(picked)]
         print("| " + " | ".join(cells) + " |")
 
 

@@ -62,6 +62,8 @@ def test_a_dev_run_saves_what_bench_compare_reads(tmp_path: Path) -> None:
     assert "max_terms=3" in out.splitlines()[0]
     assert row[2] == "2" and row[4] == "-"  # two clips; hotwords not run
     assert row[8:13] == ["-"] * 5  # no long recording
+    plain_lacking, clm_lacking = row[14].rstrip(" |").split(" / ")  # words train.txt lacks, misrecognised
+    assert plain_lacking.isdigit() and clm_lacking.isdigit()
     assert sorted(p.name for p in save.iterdir()) == ["devops-8k-clm.json", "devops-8k-plain.json"]
     assert len(json.loads((save / "devops-8k-clm.json").read_text())["clips"]) == 2
     compared = subprocess.run([sys.executable, "-m", "bench.compare", str(save), str(save), "--against", "plain"],
@@ -147,3 +149,20 @@ print("ok")
     env = {**os.environ, "JARGONAUT_NARROWBAND_MODEL": "whisper-base", "JARGONAUT_DATA_DIR": str(tmp_path / "data")}
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, env=env)
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
+
+
+def test_words_the_text_lacks_are_counted_where_misrecognised() -> None:
+    """Substituted and deleted reference words count, inserted ones do not; the mean row sums."""
+    from types import SimpleNamespace
+
+    from bench.domain_suite import Scores, lacking_cell, misrecognised
+
+    files = [SimpleNamespace(reference="the kubelet evicted the pod", hypothesis="the cube let evicted pod"),
+             SimpleNamespace(reference="helm rolled back", hypothesis="")]
+    wrong = misrecognised(SimpleNamespace(files=files))
+    assert sorted(wrong) == ["back", "helm", "kubelet", "rolled", "the"]
+    text = {"the", "kubelet", "pod", "helm"}
+    rows = [Scores("devops", "8k", 2, {}, {}, lacking={"plain": sum(w not in text for w in wrong), "clm": 1}),
+            Scores("legal", "8k", 2, {}, {}, lacking={"plain": 4, "clm": 5})]
+    assert lacking_cell(rows[:1]) == "2 / 1" and lacking_cell(rows) == "6 / 6"
+    assert lacking_cell([Scores("devops", "8k", 2, {}, {}, lacking={"clm": 1})]) == "- / 1"  # plain not run
