@@ -55,7 +55,10 @@ def sound_key(squashed: str) -> str:
 
 @dataclass(frozen=True)
 class BiasingSettings:
-    max_terms: int = 20  # terms per window prompt
+    # Terms per window prompt. Session 58, DEV per clip at 8 kHz, CLM errors 591 at 20: 10 -> 605,
+    # 32 -> 598 (an unsure draft's 20 are mostly chance likenesses, but fewer lose the real term
+    # and more crowd the prompt).
+    max_terms: int = 20
     # RapidFuzz ratio (0-100) of the sound keys of a span and a term (an unsure window's
     # lookup without a context, below). DEV domains per clip, mean relative WER reduction at
     # 80 / 75 / 70: 16 kHz 35.3 / 36.5 / 37.8%, 8 kHz 30.4 / - / 32.8% ("have it the" ->
@@ -183,6 +186,11 @@ class BiasingSettings:
     # (errors 16 kHz / 8 kHz): None 170 / 335; 8 nats 170 / 325 (6 clips changed at 8 kHz, 5
     # better: Argo, Istio, Cilium, deferred, Bates); 12 the same; taking the spotted terms' pass 2
     # whole where the guard allows, as an unsure window's, 170 / 325 as well (one better, one worse).
+    # Session 58, DEV per clip at 8 kHz (CLM errors 591): spotted terms kept even where the glossary
+    # lists them (pass 2 had not written them) 594; every word of an unsure draft spotted, not only
+    # those below -1.0, 597. The misses are acoustic: read in place, the terms the CLM missed score
+    # 2.5 nats or more below the words heard ("Bulldog" for "full dog" -2.5, "mare" for "mayor"
+    # -2.8), and acoustic plus CLM gain ranks 5 of them above 0 against 31 chance terms.
     spot_margin: float | None = 8.0
     spot_fit_weight: float = 1.0
     spot_min_likeness: float = 50.0
@@ -204,7 +212,9 @@ class BiasingSettings:
     # the right ones were CLM-forced at -2.9 to -5.0).
     ending_margin: float | None = 0.0
     ending_min_zipf: float = 2.5
-    ending_word_logprob: float | None = -2.5  # only words that, or the token after, were heard below this
+    # Only words that, or the token after, were heard below this. Session 58, DEV per clip at 8 kHz,
+    # CLM errors 591 at -2.5: -1.5 591, -1.0 594.
+    ending_word_logprob: float | None = -2.5
     # A rejected pass 2 (too long or short, no new term, acoustically worse) still gives its term
     # fixes to pass 1 (`keep_term_fixes`), unless it looped: in a long window the guard judges
     # 30 s of text, while a fix is one word ("All parib" -> "Olaparib").
