@@ -115,9 +115,10 @@ class BiasingSettings:
     # Session 58, DEV long recordings (3 parts) at 16 kHz, CLM errors 411 (today's decoding):
     # word bar -0.5 409; and for the sure windows below, `sure_min_similarity` 80 408,
     # `sure_word_logprob` -0.15 412; the CLM read from its line start after every timestamp
-    # (`TokenFusion` keeps its state over a segment boundary) 410. The same DEV clips decoded one by one make 383 errors; the
-    # long recordings' extra errors sit mostly at sentence openings and in terms Whisper reads
-    # surely after earlier text ("creatinine" -> "crate in 9"), not in windows these gates pass over.
+    # (`TokenFusion` keeps its state over a segment boundary) 410. The same DEV clips decoded one
+    # by one make 383 errors; the long recordings' extra errors sit mostly at sentence openings
+    # and in terms Whisper reads surely after earlier text ("creatinine" -> "crate in 9"), not in
+    # windows these gates pass over.
     long_form_sure_logprob: float | None = -0.2
     long_form_word_logprob: float = -1.0
     # A sure window (above both bars) can still hold a confident mishearing of a term
