@@ -116,9 +116,13 @@ class BiasingSettings:
     # word bar -0.5 409; and for the sure windows below, `sure_min_similarity` 80 408,
     # `sure_word_logprob` -0.15 412; the CLM read from its line start after every timestamp
     # (`TokenFusion` keeps its state over a segment boundary) 410. The same DEV clips decoded one
-    # by one make 383 errors; the long recordings' extra errors sit mostly at sentence openings
-    # and in terms Whisper reads surely after earlier text ("creatinine" -> "crate in 9"), not in
-    # windows these gates pass over.
+    # by one make 383 errors. Session 59, the same reference words counted both ways: not at
+    # window starts (first 3 words after a window start: 31 / 31 errors, long / clip), not at
+    # sentence openings (first word 42 / 40, next two 87 / 95) but later in the sentence (282 /
+    # 248): terms and inflections Whisper reads surely after earlier text ("Postgres" ->
+    # "posters" with the term in pass 2's glossary, "Xero" -> "0" at -0.06 per token). A wider
+    # fused search in long recordings is worse (beam 8: 418, patience 2: 423): the fused score
+    # itself prefers these readings, not the search.
     long_form_sure_logprob: float | None = -0.2
     long_form_word_logprob: float = -1.0
     # A sure window (above both bars) can still hold a confident mishearing of a term

@@ -372,7 +372,9 @@ class FusedGenerator:
 
     def _glossary_prompt(self, prompt: list[int], terms: list[str], extra: int = 0) -> list[int]:
         """`prompt` with the terms' glossary ahead of its previous text, which is cut to
-        faster-whisper's prompt budget (less `extra` tokens the caller adds)."""
+        faster-whisper's prompt budget (less `extra` tokens the caller adds). Where the glossary
+        sits barely matters: DEV long recordings (3 parts, 16 kHz) 411 CLM errors, glossary
+        after the previous text 408, glossary without it 411 (session 59)."""
         vocab = self._vocab
         assert vocab.encode is not None and vocab.sot_prev is not None
         glossary_ids = vocab.encode(glossary(terms))
