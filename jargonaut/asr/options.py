@@ -98,7 +98,12 @@ class FusionSettings:
     retrieval: bool = True
     biasing: BiasingSettings = BiasingSettings()
     end_weight: float = 0.0  # weight of ln P_clm(</s>) added when a window ends (EOT); 0 = off
-    # faster-whisper's previous-window text prompt (its default is on).
+    # faster-whisper's previous-window text prompt (its default is on). Session 59, not adopted:
+    # a fused window's prompt cut to its last 32 tokens (Whisper's context prior less sharp, the
+    # CLM's context whole): DEV long recordings (3 parts) CLM errors 16 kHz 411 -> 392, 8 kHz
+    # 547 -> 564; medical dev, whole recordings, medical CLM 288 -> 316 (sentence ends per 100
+    # words 8.5 -> 14.3). The synthetic recordings join unrelated sentences, where earlier text
+    # says little; in real conversation it carries the topic, so a prompt change needs medical dev.
     condition_on_previous_text: bool = True
     # Density-ratio fusion: weight of Whisper's internal LM subtracted per text token
     # (internal_lm.py); 0 = plain shallow fusion.
