@@ -240,7 +240,10 @@ class BiasingSettings:
     # clip / long recordings (3 parts) 546 / 518, with pass 2 383 / 411: pass 2 fixes 163
     # errors in clips but 107 in long recordings, where a segment is re-read after the window's
     # earlier sentences (pass 2 kept whole in 40 of 368 segments, in clips 77 of 349). Every
-    # long-form draft read as unsure (no sure-window gate) closes little of it: 404.
+    # long-form draft read as unsure (no sure-window gate) closes little of it: 404. A segment
+    # re-read on its own audio instead (its mel frames +-0.2 s as a window of their own, as a clip
+    # is heard): 16 kHz 394, but 8 kHz 547 -> 570 and medical dev 288 -> 307 (fillers written
+    # 30 -> 61, RTF 0.12 -> 0.24; keeping only its term fixes 299): not kept.
     per_segment: bool = True
     # Pass 2 counts as spelling a term where it writes a near miss of it that the transcript's
     # respelling settles to that term (`lm.near_miss`: a non-word a letter or two from one clear
