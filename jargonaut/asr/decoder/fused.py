@@ -370,13 +370,13 @@ class FusedGenerator:
                            if t not in terms]
         return False, terms, spotted + [t for t in acronyms if t not in terms and t not in spotted]
 
+    # Session 59: where the glossary sits barely matters (DEV long recordings, 3 parts, 16 kHz:
+    # 411 CLM errors; after the previous text 408, without it 411); its terms also boosted token
+    # by token in pass 2 (`PhraseBoost`, 1.0 a token): DEV per clip 16 / 8 kHz 383 / 591 -> 376 /
+    # 610 CLM errors, chance terms written at 8 kHz.
     def _glossary_prompt(self, prompt: list[int], terms: list[str], extra: int = 0) -> list[int]:
         """`prompt` with the terms' glossary ahead of its previous text, which is cut to
-        faster-whisper's prompt budget (less `extra` tokens the caller adds). Where the glossary
-        sits barely matters: DEV long recordings (3 parts, 16 kHz) 411 CLM errors, glossary
-        after the previous text 408, glossary without it 411; its terms also boosted token by
-        token in pass 2 (`PhraseBoost`, 1.0 a token): DEV per clip 16 / 8 kHz 383 / 591 -> 376 /
-        610 CLM errors, chance terms written at 8 kHz (session 59)."""
+        faster-whisper's prompt budget (less `extra` tokens the caller adds)."""
         vocab = self._vocab
         assert vocab.encode is not None and vocab.sot_prev is not None
         glossary_ids = vocab.encode(glossary(terms))
