@@ -357,7 +357,7 @@ class SpeechEngine:
             per_lm = self._retrievers.setdefault(language_model, {})
             if settings not in per_lm:
                 per_lm[settings] = TermRetriever(language_model.terms, settings, TermContext.of(language_model),
-                                                 near_misses(language_model).fix)
+                                                 near_misses(language_model).by_spelling)
             return per_lm[settings]
 
 

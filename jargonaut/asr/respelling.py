@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import weakref
 
+from jargonaut.asr.decoder.phonetic import phone_key
 from jargonaut.asr.types import Recognition, Word
 from jargonaut.lm.model import NgramLM
 from jargonaut.lm.near_miss import NearMisses, near_misses_of
@@ -44,5 +45,7 @@ def near_misses(language_model: NgramLM) -> NearMisses:
     """The CLM's near-miss fixer (built once per loaded model: a sorted vocabulary)."""
     near = _NEAR.get(language_model)
     if near is None:
-        near = _NEAR[language_model] = near_misses_of(language_model.words, language_model.terms)
+        words = language_model.words
+        text_words = words[: len(words) - int(language_model.header.get("general_words", 0))]
+        near = _NEAR[language_model] = near_misses_of(words, language_model.terms, phone_key, text_words)
     return near

@@ -101,6 +101,23 @@ def test_near_miss_non_words_take_the_domain_word():
     assert respell_text(" Check the enventory, please.", {}, near) == " Check the inventory, please."
 
 
+def test_near_misses_spelled_by_ear_take_the_domain_word_that_sounds_alike():
+    from jargonaut.asr.decoder.phonetic import phone_key
+    from jargonaut.lm.near_miss import NearMisses
+
+    words = ["struvite", "straight", "street", "auscultated", "hospitalized", "updated", "sublicensee",
+             "sublicenses", "supersedes", "inventory"]
+    by_ear = NearMisses(words, {}, phone_key)
+    # far from the text's letters (Indel 71, 76), close to its sound
+    assert by_ear.fix("strewbite") == "struvite" and by_ear.fix("ospultated") == "auscultated"
+    assert NearMisses(words).fix("strewbite") is None  # spelling alone cannot tell
+    # sound breaks a tie of spellings (84 each): "sublices" sounds like the singular
+    assert by_ear.fix("sublices") == "sublicensee"
+    # still never a real word or a name, and nothing that sounds like no domain word
+    assert by_ear.fix("Kowalski") is None and by_ear.fix("stripe") is None and by_ear.fix("tulable") is None
+    assert by_ear.fix("enventory") == "inventory"
+
+
 def test_names_of_several_parts_are_joined_unless_the_text_also_writes_them_apart(tmp_path):
     table = _learnt(tmp_path, [
         "Argo CD marked the app OutOfSync after the patch.",
