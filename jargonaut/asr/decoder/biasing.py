@@ -251,6 +251,8 @@ class BiasingSettings:
     # such a pass 2 was dropped as fixing no term ("started to pixaban" for apixaban). Biomed
     # per clip, errors 16 / 8 kHz: 45 / 75 -> 40 / 73 (term recall 85.1 -> 86.1%); DEV per clip
     # unchanged (182 / 266, lead-in 0.5 s): its terms are rarely near-missed, but drug names are.
+    # By spelling only (`NearMisses.by_spelling`), not by sound as the transcript's respelling
+    # also settles: a glued "dropsamples" passed for the term "downsamples" (session 60).
     settle_near_misses: bool = True
     # DEV domains per clip, mean relative WER reduction 16k / 8k: HEAD 34.9 / 25.4; the first two
     # 34.2 / 26.8 (long recordings 27.3 / 16.4 -> 27.5 / 17.2; medical dev 10.08% either way); all
