@@ -15,8 +15,9 @@ word cannot invent a term where a real word was spoken. Guards, all needed:
   one word of the domain text itself (`text_words`: not the general-English words a CLM's
   vocabulary also holds, which crowd the top spellings) is clearly closest by spelling and sound
   together: spelling >= SOUND_MIN_SPELLING, sound >= SOUND_MIN_SIMILARITY, their sum SOUND_MARGIN
-  above any other of the text's SOUND_CANDIDATES closest spellings. Whisper spells a term it half-heard by ear ("strewbite", "ospultated"), far
-  from the text's letters but close to its sound (struvite, auscultated).
+  above any other of the text's SOUND_CANDIDATES closest spellings. Whisper spells a term it
+  half-heard by ear ("strewbite", "ospultated"), far from the text's letters but close to its
+  sound (struvite, auscultated).
 """
 from __future__ import annotations
 
