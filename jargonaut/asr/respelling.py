@@ -45,7 +45,6 @@ def near_misses(language_model: NgramLM) -> NearMisses:
     """The CLM's near-miss fixer (built once per loaded model: a sorted vocabulary)."""
     near = _NEAR.get(language_model)
     if near is None:
-        words = language_model.words
-        text_words = words[: len(words) - int(language_model.header.get("general_words", 0))]
-        near = _NEAR[language_model] = near_misses_of(words, language_model.terms, phone_key, text_words)
+        near = _NEAR[language_model] = near_misses_of(language_model.words, language_model.terms, phone_key,
+                                                      language_model.text_words)
     return near

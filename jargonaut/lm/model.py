@@ -57,11 +57,20 @@ class NgramLM:
         """Whether `word` is in the vocabulary (else it scores as <unk>)."""
         return word in self.ids
 
+    @property
+    def text_words(self) -> list[str]:
+        """The words of the training text itself: the vocabulary before the general-English
+        prior's words, which lm.train adds after the text's."""
+        return self.words[: self._text_vocab_size]
+
+    @property
+    def _text_vocab_size(self) -> int:
+        return len(self.words) - int(self.header.get("general_words", 0))
+
     def writes(self, word: str) -> bool:
-        """Whether the training text itself has `word`, not only the general-English prior (whose
-        words were added to the vocabulary after the text's: lm.train)."""
+        """Whether the training text itself has `word`, not only the general-English prior."""
         wid = self.ids.get(word)
-        return wid is not None and wid < len(self.words) - int(self.header.get("general_words", 0))
+        return wid is not None and wid < self._text_vocab_size
 
     def end_score(self, state: State) -> float:
         return self.score_id(state, EOS)[0]
