@@ -62,8 +62,9 @@ from jargonaut.evaluate.significance import PairedComparison, compare, mean_inte
 from jargonaut.lm.model import NgramLM
 
 #: Tune on these (devops was made first; the next three were written for the suite; the last four in
-#: session 51, because four DEV domains gave no warning of what a setting did on the held-out ones).
-DEV = ("devops", "legal", "automotive", "finance", "audio", "veterinary", "maritime", "powergrid")
+#: session 51, because four DEV domains gave no warning of what a setting did on the held-out ones;
+#: hotel in session 61, an everyday register: most of its words are common English).
+DEV = ("devops", "legal", "automotive", "finance", "audio", "veterinary", "maritime", "powergrid", "hotel")
 #: Report only: never choose a setting by looking at these domains' errors.
 HELD_OUT = ("aviation", "chemistry", "esports", "agronomy", "kitchen")  # the last two: session 21
 
