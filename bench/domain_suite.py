@@ -2,7 +2,7 @@
 
     python -m bench.domain_suite [--domains legal,finance] [--bands 16k,8k] [--limit N] [--split dev|held-out|all]
                                  [--systems plain,clm] [--no-long | --long-parts N] [--long-only] [--set biasing.max_terms=12 ...]
-                                 [--save DIR] [--as-job]
+                                 [--save DIR] [--as-job] [--clm-text DOMAIN]
 
 The development protocol (issue 12): settings (decoder defaults, fusion weights, gates) are
 chosen on the DEV domains only. The HELD_OUT domains are for reporting; nobody looks at their
@@ -42,6 +42,11 @@ Trying a setting on DEV: `--set FIELD=VALUE` (repeatable) changes the CLM system
 settings (`asr/options.FusionSettings`; `biasing.FIELD` for `BiasingSettings`, values as Python
 literals), `--systems clm --no-long` runs only what a comparison needs, and `--save DIR` keeps every
 hypothesis; `python -m bench.compare BEFORE AFTER` then says whether the change helped.
+
+What a CLM from the wrong domain costs (issue 12, "do no harm"): `--clm-text DOMAIN` trains the
+CLM and the hotwords from DOMAIN's train.txt instead of each domain's own, so `--domains hotel
+--clm-text retail` reads the hotel clips under the retail CLM ("in text" and "not in text" then
+count against the retail text). On DEV clips, take a DEV domain's text.
 """
 from __future__ import annotations
 
@@ -139,18 +144,18 @@ def long_recording(audio: list[np.ndarray]) -> np.ndarray:
 def score_domain(name: str, bands: list[str], limit: int | None, work: Path, progress: bool,
                  save: Path | None = None, systems: tuple[str, ...] = SYSTEMS, long_too: bool = True,
                  overrides: tuple[str, ...] = (), as_job: bool = False, long_parts: int = 1,
-                 clips_too: bool = True) -> list[Scores]:
+                 clips_too: bool = True, text_from: str | None = None) -> list[Scores]:
     from jargonaut.asr.audio import decode
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms, normalise, score_files
     from jargonaut.evaluate.run import evaluate, make_transcriber
 
     root = synthetic_domain(name)
-    text = [root / "train.txt"]
+    text = [synthetic_domain(text_from or name) / "train.txt"]  # the CLM's text: the domain's own by default
     trained: dict[str, NgramLM] = {}  # one CLM per base model the bands use, over its own tokenizer
     hot = hotwords_from(text) if "hotwords" in systems else ""
     terms = load_terms(root / "domain_terms.txt")
-    text_words = set(normalise((root / "train.txt").read_text(encoding="utf-8")).split())
+    text_words = set(normalise(text[0].read_text(encoding="utf-8")).split())
     out = []
     for band in bands:
         folder, base = BANDS[band]
@@ -303,6 +308,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="recognise as a transcription job does (with word timings: the same text as "
                              "text only since word timings no longer move the windows; this checks that); "
                              "default: text only, as WER needs")
+    parser.add_argument("--clm-text", metavar="DOMAIN",
+                        help="train the CLM and hotwords from this domain's train.txt instead of each domain's own "
+                             "(what a CLM from the wrong domain costs)")
     args = parser.parse_args(argv)
     if args.long_only and args.no_long:
         raise SystemExit("--long-only and --no-long leave nothing to score")
@@ -315,21 +323,21 @@ def main(argv: list[str] | None = None) -> None:
 
     split = {"dev": DEV, "held-out": HELD_OUT, "all": DEV + HELD_OUT}[args.split]
     domains = args.domains.split(",") if args.domains else list(split)
-    unknown = [d for d in domains if d not in DEV + HELD_OUT]
+    unknown = [d for d in domains + ([args.clm_text] if args.clm_text else []) if d not in DEV + HELD_OUT]
     if unknown:
         raise SystemExit(f"not in the suite: {', '.join(unknown)} (DEV: {', '.join(DEV)}; HELD_OUT: {', '.join(HELD_OUT)})")
     bands = args.bands.split(",")
     if any(b not in BANDS for b in bands):
         raise SystemExit(f"--bands takes {', '.join(BANDS)}")
 
-    print(f"fusion settings: {fusion}")
+    print(f"fusion settings: {fusion}" + (f"; CLM text from {args.clm_text}" if args.clm_text else ""))
     print(HEADER, flush=True)
     results: list[Scores] = []
     for name in domains:
         with tempfile.TemporaryDirectory(prefix=f"domain-suite-{name}-") as tmp:
             results += score_domain(name, bands, args.limit, Path(tmp), not args.no_progress, args.save, systems,
                                     not args.no_long, tuple(args.overrides), args.as_job, args.long_parts,
-                                    clips_too=not args.long_only)
+                                    clips_too=not args.long_only, text_from=args.clm_text)
     for title, members in (("DEV domains (tune on these)", DEV), ("HELD-OUT domains (report only)", HELD_OUT)):
         rows = [s for s in results if s.domain in members]
         if rows:

@@ -72,6 +72,23 @@ def test_a_dev_run_saves_what_bench_compare_reads(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_clm_from_another_domains_text_reads_the_clips(tmp_path: Path) -> None:
+    """`--clm-text hotel` on devops' clips: the CLM is trained from hotel's text, not devops'."""
+    def clm_text_line(out: str) -> str:
+        return next(line for line in out.splitlines() if line.startswith("CLM text ("))
+
+    args = ["--limit", "1", "--systems", "clm", "--no-long"]
+    crossed, row = _devops_8k([*args, "--clm-text", "hotel"], tmp_path / "crossed")
+    own, _ = _devops_8k(args, tmp_path / "own")
+    assert crossed.splitlines()[0].endswith("; CLM text from hotel")
+    assert clm_text_line(crossed) != clm_text_line(own)  # hotel's text, another everyday share
+    assert row[2] == "1" and float(row[5]) >= 0.0  # devops' clip, scored under the hotel CLM
+    refused = subprocess.run([sys.executable, "-m", "bench.domain_suite", "--domains", "devops", "--clm-text", "nowhere"],
+                             capture_output=True, text=True)
+    assert refused.returncode != 0 and "not in the suite: nowhere" in refused.stderr
+
+
+@pytest.mark.slow
 def test_a_long_only_run_scores_and_saves_the_long_recordings_alone(tmp_path: Path) -> None:
     """Three clips of devops at 8 kHz as two recordings, plain only, no clips scored."""
     save = tmp_path / "run"
