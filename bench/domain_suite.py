@@ -62,6 +62,7 @@ import numpy as np
 
 from bench.clm_wer import engine, hotwords_from, hotwords_transcriber, lm_for, synthetic_domain
 from bench.overrides import with_overrides
+from bench.synth_domain import DOMAINS
 from jargonaut.evaluate.long_form import clip_scores
 from jargonaut.evaluate.significance import PairedComparison, compare, mean_interval
 from jargonaut.lm.model import NgramLM
@@ -151,7 +152,8 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
     from jargonaut.evaluate.run import evaluate, make_transcriber
 
     root = synthetic_domain(name)
-    text = [synthetic_domain(text_from or name) / "train.txt"]  # the CLM's text: the domain's own by default
+    # the CLM's text: the domain's own, or another's (its text alone: no audio made for it)
+    text = [(DOMAINS / text_from if text_from else root) / "train.txt"]
     trained: dict[str, NgramLM] = {}  # one CLM per base model the bands use, over its own tokenizer
     hot = hotwords_from(text) if "hotwords" in systems else ""
     terms = load_terms(root / "domain_terms.txt")
