@@ -21,6 +21,15 @@ up to -0.84.
 
 Below `min_fit` the window is searched again with no fused scorer: Whisper's own result, from
 our decoder.
+
+What it does not catch (session 61, `bench.domain_suite --clm-text`): a CLM of the wrong domain in
+the same register (hotel clips under the retail CLM and back) made long recordings 4-8% worse than
+plain. Per clip on the references, share 0.5, every DEV CLM on every other DEV domain scores -0.17 to
++0.21 at the median, so about half of such clips pass the bar, and the gate reads the *fused* text,
+which the wrong CLM has already pulled toward its own words ("valet charge" -> "bla charger"): raising
+the bar to 0.25 left the crossed long recordings' errors as they were (509 -> 514) while in-domain
+clips start to be gated from 0.5 (simulated on saved runs). The harm is pass 1's fusion itself (the
+same without pass 2; worse, 549, without reading unseen words in context).
 """
 from __future__ import annotations
 
