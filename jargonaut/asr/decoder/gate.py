@@ -28,8 +28,9 @@ plain. Per clip on the references, share 0.5, every DEV CLM on every other DEV d
 +0.21 at the median, so about half of such clips pass the bar, and the gate reads the *fused* text,
 which the wrong CLM has already pulled toward its own words ("valet charge" -> "bla charger"): raising
 the bar to 0.25 left the crossed long recordings' errors as they were (509 -> 514) while in-domain
-clips start to be gated from 0.5 (simulated on saved runs). The harm is pass 1's fusion itself (the
-same without pass 2; worse, 549, without reading unseen words in context).
+clips start to be gated from 0.5 (simulated on saved runs). It is not pass 2's (512 without it), nor
+all the CLM's weight: plain 490, token alpha 0 501, 0.2 503; part is our decoder and long recordings'
+noise (one window read differently re-prompts every later one).
 """
 from __future__ import annotations
 
