@@ -53,11 +53,10 @@ def encode(samples: np.ndarray, rate: int, path: Path, container: str, codec: st
 
 def make_media(source: Path, media_format: str, directory: Path) -> Path:
     container, codec, suffix, rate = ENCODINGS[media_format]
-    if not _can_encode(codec):
-        stored = STORED / f"{source.stem}{suffix}"  # made with the codec where it was available
-        return Path(shutil.copy(stored, directory / f"{source.stem}-{media_format}{suffix}"))
-    samples = decode(source, rate=rate)
-    return encode(samples, rate, directory / f"{source.stem}-{media_format}{suffix}", container, codec)
+    path = directory / f"{source.stem}-{media_format}{suffix}"
+    if not _can_encode(codec):  # the clip made with the codec where it was available
+        return Path(shutil.copy(STORED / f"{source.stem}{suffix}", path))
+    return encode(decode(source, rate=rate), rate, path, container, codec)
 
 
 def _can_encode(codec: str) -> bool:
