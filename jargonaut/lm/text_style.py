@@ -90,6 +90,13 @@ class TextProfile:
         tags = self.speaker_tags()
         return sum(n for tag, n in self.tag_counts.items() if tag in tags)
 
+    def lower_case_words(self) -> list[str]:
+        """The words the text writes inside sentences of mixed-case lines, and only in lower case
+        there (sorted): where the text establishes a word's spelling as lower case
+        (asr.mid_sentence_case). Sentence starts, table cells opening a line and all-caps or
+        all-lower-case lines say nothing of it."""
+        return sorted(key for key, forms in self.forms.items() if len(forms) == 1 and key in forms)
+
     def casing(self) -> dict[str, str]:
         """lower-case word -> the spelling the text establishes for it (never plain lower case)."""
         out: dict[str, str] = {}

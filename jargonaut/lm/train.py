@@ -295,17 +295,18 @@ def train_clm(
                                         token_dir, progress, style.mid_sentence_starts if style is not None else None)
         # about the text as the user gave it (the token corpus is trained without terms)
         warnings = text_warnings(original, profile) if domain_terms else []
+        lower_case = profile.lower_case_words() if profile is not None and domain_terms else []
         return _train_word_model(training_files, tuning_files, output, base_model_name, base_model_version, order,
                                  progress, prune, work_dir, max_ngrams, general_prior, tokens, train_bytes, t0,
-                                 domain_terms, warnings, original)
+                                 domain_terms, warnings, original, lower_case)
 
 
 def _train_word_model(training_files: list[Path], tuning_files: list[Path], output: Path, base_model_name: str,
                       base_model_version: int, order: int | None, progress: bool, prune: bool | None,
                       work_dir: Path | None, max_ngrams: int | None, general_prior: bool,
                       tokens: tuple[TrainingReport, dict[str, np.ndarray]] | None, train_bytes: int,
-                      t0: float, domain_terms: bool, warnings: list[str], term_files: list[Path]
-                      ) -> TrainingReport:
+                      t0: float, domain_terms: bool, warnings: list[str], term_files: list[Path],
+                      lower_case: list[str] | None = None) -> TrainingReport:
     timings = {"token model": time.perf_counter() - t0}
     # Past LARGE_INPUT_BYTES the 5-gram pass costs more disk and time than it earns.
     orders = [n for n in CANDIDATE_ORDERS if train_bytes <= LARGE_INPUT_BYTES or n <= 4]
@@ -355,6 +356,7 @@ def _train_word_model(training_files: list[Path], tuning_files: list[Path], outp
         report.token_tokenizer = token_report.token_tokenizer
         extra = {TOKEN_PREFIX + name: arr for name, arr in token_arrays.items()}
     extra["spellings"] = _text_array([f"{variant}\t{form}" for variant, form in spellings.items()])
+    extra["lower_case"] = _text_array(lower_case or [])  # TextProfile.lower_case_words
     with _phase("writing", progress):
         report.file_bytes = _write(output, report, c.vocab, tables, terms, extra)
     timings["write"] = time.perf_counter() - t3
@@ -454,6 +456,7 @@ def load_clm(path: Path) -> NgramLM:
     lm = NgramLM(tables, words, header["base_model_name"], int(header["base_model_version"]), header)
     lm.terms = terms
     lm.spellings = dict(line.split("\t", 1) for line in _text_lines(arrays.pop("spellings", None)))
+    lm.lower_case = frozenset(_text_lines(arrays.pop("lower_case", None)))  # none in CLMs trained before
     if header.get("token_order"):  # CLMs trained before token models fuse at word level
         lm.token_model = NgramLM(_tables(arrays, int(header["token_order"]), TOKEN_PREFIX),
                                  _text_lines(arrays[TOKEN_PREFIX + "vocab"]), header={"unit": "bpe"})

@@ -1,0 +1,89 @@
+"""A capital inside a sentence is lowered where the CLM's text writes the word there only in
+lower case (issue 12: the transcript's casing follows the text only where the text establishes
+a spelling); names, sentence starts and words the text capitalises inside a sentence keep theirs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jargonaut.asr.mid_sentence_case import lower_recognition, lowered_text, lowered_words
+from jargonaut.asr.types import Recognition, Segment, Word
+from jargonaut.lm.train import load_clm, train_clm
+
+# A clinic's notes: labels and list items open lines with capitals ("P: Struvite ...") that the
+# text writes in lower case inside its sentences; a feeder's name is capitalised inside them.
+NOTES = """\
+P: Struvite crystals on sediment, catheter for 48 h.
+Diet change to dissolve struvite over four weeks.
+The covenant test passed; we checked the covenant again in March.
+- Covenant compliance reviewed by the lender.
+Switch the load to Feeder CH-14 before noon, then open the feeder breaker.
+Auditor: Gary M.
+Gary signed off on the struvite plan and the zebra scanner.
+"""
+
+
+@pytest.fixture(scope="module")
+def lower_case(tmp_path_factory) -> frozenset[str]:
+    tmp = tmp_path_factory.mktemp("case")
+    text = tmp / "notes.txt"
+    text.write_text(NOTES * 3, encoding="utf-8")
+    out = tmp / "notes.clm"
+    train_clm([text], None, out, "WideBand", 1)
+    return load_clm(out).lower_case
+
+
+def test_training_learns_which_words_its_text_writes_in_lower_case_inside_sentences(lower_case) -> None:
+    assert {"struvite", "covenant", "zebra", "breaker"} <= lower_case
+    # written with a capital inside a sentence ("to Feeder CH-14"), or only where a line,
+    # a label or a sentence starts: the text establishes no lower-case spelling
+    assert not {"feeder", "auditor", "gary", "p", "diet"} & lower_case
+
+
+def test_a_capital_the_text_writes_in_lower_case_is_lowered_inside_a_sentence(lower_case) -> None:
+    assert lowered_text("The urinalysis showed Struvite crystals.", lower_case) == (
+        "The urinalysis showed struvite crystals.", True)
+    assert lowered_text(" The Covenant requires a ratio below three, and the Zebra beeps", lower_case) == (
+        " The covenant requires a ratio below three, and the zebra beeps", False)
+    assert lowered_text('He said "Struvite," twice.', lower_case)[0] == 'He said "struvite," twice.'
+
+
+def test_sentence_starts_names_and_words_the_text_capitalises_keep_their_capitals(lower_case) -> None:
+    for text in ("Struvite crystals again. Covenant tests pass.",  # sentence starts
+                 "Open the Feeder breaker now.",  # the text writes "Feeder" inside a sentence
+                 "We met at the Struvite Covenant Hotel.",  # a run of capitals: a name
+                 "Call Gary about the STRUVITE order and the iStruvite app.",  # all caps, inner capital
+                 "Then I checked it, and I'm sure."):
+        assert lowered_text(text, lower_case)[0] == text
+
+
+def test_recognition_reads_a_sentence_across_segments_in_text_and_words(lower_case) -> None:
+    first = Segment(0.0, 2.0, " The urinalysis showed", [Word(0.0, 0.4, " The", 0.9),
+                                                         Word(0.4, 1.2, " urinalysis", 0.9),
+                                                         Word(1.2, 2.0, " showed", 0.9)])
+    second = Segment(2.0, 3.0, " Struvite crystals.", [Word(2.0, 2.6, " Struvite", 0.8),
+                                                      Word(2.6, 3.0, " crystals.", 0.9)])
+    third = Segment(3.0, 4.0, " Struvite again.", [Word(3.0, 3.5, " Struvite", 0.8), Word(3.5, 4.0, " again.", 0.9)])
+    out = lower_recognition(Recognition([first, second, third], 4.0), lower_case)
+    assert out.text == "The urinalysis showed struvite crystals. Struvite again."
+    assert [w.text for w in out.segments[1].words] == [" struvite", " crystals."]
+    assert out.segments[1].words[0].start == 2.0 and out.segments[1].words[0].probability == 0.8
+    assert [w.text for w in out.segments[2].words] == [" Struvite", " again."]
+
+
+def test_stream_words_and_clms_without_the_table_are_left_alone(lower_case) -> None:
+    words = [Word(0.0, 0.5, " Check", 0.9), Word(0.5, 1.0, " the", 0.9), Word(1.0, 1.5, " Covenant.", 0.9)]
+    assert [w.text for w in lowered_words(words, lower_case)[0]] == [" Check", " the", " covenant."]
+    assert [w.text for w in words] == [" Check", " the", " Covenant."]  # the caller's list is left alone
+    assert lowered_words(words, frozenset())[0] is words
+    recognition = Recognition([Segment(0.0, 1.0, " Check the Covenant.", list(words))], 1.0)
+    assert lower_recognition(recognition, frozenset()).text == "Check the Covenant."
+
+
+def test_a_clm_trained_without_the_text_profile_has_no_table(tmp_path: Path) -> None:
+    text = tmp_path / "t.txt"
+    text.write_text("Open the valve slowly.\n" * 5, encoding="utf-8")
+    out = tmp_path / "t.clm"
+    train_clm([text], None, out, "WideBand", 1, whisper_style=False)  # no text profile: nothing learnt
+    assert load_clm(out).lower_case == frozenset()
