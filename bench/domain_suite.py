@@ -21,6 +21,10 @@ One long recording is one sample: a window decoded differently changes the promp
 window, so a setting can move it by points where per clip it changes nothing. `--long-parts N`
 joins N runs of consecutive clips into N recordings (of 1-2 minutes at N=3) and pools their
 errors: N samples per domain and band, the prompt carried within a recording as before.
+How far window placement alone moves them (session 62, DEV long x3 at 16 kHz, the CLM at the
+same settings): the clips joined with 0.7 s of silence instead of PAUSE_S made 539 CLM errors
+instead of 563, each domain -9 to +4. A long-recording difference below ~25 errors in total, or
+~10 in one domain, is within what placement does; judge such a setting per clip first.
 `--long-only` skips the clips (a setting that acts only where a window holds several sentences,
 such as pass 2 per segment, is measured in about a third of the time; `--save` then keeps the
 long recordings only).

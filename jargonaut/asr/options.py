@@ -354,6 +354,9 @@ class FusionSettings:
     # written as utterances, RTF 0.17 -> 0.36); and a clip read after ~60 words of the CLM's own
     # sentences naming its most salient terms, standing in for a recording's earlier text (DEV
     # per clip at 8 kHz worse in 4 of 6 domains: automotive 10.9 -> 13.2%).
+    # Session 62, DEV long x3 at 16 kHz (CLM errors 563): Whisper's internal LM taken off at 1.5x
+    # the CLM's alpha in long recordings (its prompted prior is sharper there) 615, 9 of 10 domains
+    # worse; at 0.75x 571 (window placement alone moves this bench by ~25: bench.domain_suite).
     long_form_weight: float = 1.25
     long_form: bool = False
     # The token alpha of a CLM of documents in a recording of one window (a clip, a short job, a
