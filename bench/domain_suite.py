@@ -1,7 +1,8 @@
 """The domain suite: plain faster-whisper vs `hotwords` vs our CLM on our synthetic domains.
 
     python -m bench.domain_suite [--domains legal,finance] [--bands 16k,8k] [--limit N] [--split dev|held-out|all]
-                                 [--systems plain,clm] [--no-long | --long-parts N] [--long-only] [--set biasing.max_terms=12 ...]
+                                 [--systems plain,clm] [--no-long | --long-parts N] [--long-pauses 0.6,0.7] [--long-only]
+                                 [--set biasing.max_terms=12 ...]
                                  [--save DIR] [--as-job] [--clm-text DOMAIN]
 
 The development protocol (issue 12): settings (decoder defaults, fusion weights, gates) are
@@ -24,7 +25,9 @@ errors: N samples per domain and band, the prompt carried within a recording as 
 How far window placement alone moves them (session 62, DEV long x3 at 16 kHz, the CLM at the
 same settings): the clips joined with 0.7 s of silence instead of PAUSE_S made 539 CLM errors
 instead of 563, each domain -9 to +4. A long-recording difference below ~25 errors in total, or
-~10 in one domain, is within what placement does; judge such a setting per clip first.
+~10 in one domain, is within what placement does; judge such a setting per clip first, or pool
+placements: `--long-pauses 0.6,0.7,0.8` joins the same parts once per silence length and pools
+the errors of all of them (each clip then counted once per pause in the paired interval).
 `--long-only` skips the clips (a setting that acts only where a window holds several sentences,
 such as pass 2 per segment, is measured in about a third of the time; `--save` then keeps the
 long recordings only).
@@ -138,8 +141,8 @@ def consecutive_parts(items: list, parts: int) -> list[list]:
     return [[items[i] for i in run] for run in np.array_split(np.arange(len(items)), parts) if len(run)]
 
 
-def long_recording(audio: list[np.ndarray]) -> np.ndarray:
-    pause = np.zeros(int(PAUSE_S * RATE), dtype=np.float32)
+def long_recording(audio: list[np.ndarray], pause_s: float = PAUSE_S) -> np.ndarray:
+    pause = np.zeros(int(pause_s * RATE), dtype=np.float32)
     parts: list[np.ndarray] = []
     for a in audio:
         parts += [a, pause]
@@ -149,7 +152,8 @@ def long_recording(audio: list[np.ndarray]) -> np.ndarray:
 def score_domain(name: str, bands: list[str], limit: int | None, work: Path, progress: bool,
                  save: Path | None = None, systems: tuple[str, ...] = SYSTEMS, long_too: bool = True,
                  overrides: tuple[str, ...] = (), as_job: bool = False, long_parts: int = 1,
-                 clips_too: bool = True, text_from: str | None = None) -> list[Scores]:
+                 clips_too: bool = True, text_from: str | None = None,
+                 long_pauses: tuple[float, ...] = (PAUSE_S,)) -> list[Scores]:
     from jargonaut.asr.audio import decode
     from jargonaut.evaluate.manifests import read_manifest
     from jargonaut.evaluate.metrics import load_terms, normalise, score_files
@@ -176,10 +180,14 @@ def score_domain(name: str, bands: list[str], limit: int | None, work: Path, pro
         # which audio was measured: the clips are seeded (synth_domain), so two machines whose
         # digests agree measured the same clips and their numbers compare
         print(f"audio {name} {band}: {audio_digest([Path(i.audio) for i in items])}", file=sys.stderr, flush=True)
-        joined = [long_recording([decode(i.audio) for i in run]) for run in consecutive_parts(items, long_parts)] \
+        # each pause length joins the same parts again: other window placements, errors pooled
+        runs = consecutive_parts(items, long_parts)
+        joined = [long_recording([decode(i.audio) for i in run], pause) for pause in long_pauses for run in runs] \
             if long_too else None
-        reference = " ".join(i.reference for i in items)  # the parts' references, in order
-        long_clips = [(i.id, i.reference) for i in items]  # the long recording's clips, in order
+        reference = " ".join(i.reference for _ in long_pauses for i in items)  # the parts' references, in order
+        # the long recordings' clips, in order (a clip once per pause length: "test_000@0.7")
+        long_clips = [(i.id if len(long_pauses) == 1 else f"{i.id}@{pause:g}", i.reference)
+                      for pause in long_pauses for i in items]
         per_clip, long, in_text, files, long_files = {}, {}, None, {}, {}
         lacking: dict[str, int] = {}
         for system in systems:
@@ -306,6 +314,9 @@ def main(argv: list[str] | None = None) -> None:
     long_form.add_argument("--long-parts", type=int, default=1, metavar="N",
                            help="score N long recordings of consecutive clips per domain and band, errors "
                                 "pooled (default 1: one recording of all clips)")
+    parser.add_argument("--long-pauses", default=f"{PAUSE_S:g}", metavar="S[,S...]",
+                        help="join the long recordings with each of these silences (seconds) in turn, errors pooled: "
+                             f"more window placements of the same clips (default {PAUSE_S:g})")
     parser.add_argument("--long-only", action="store_true",
                         help="score the long recordings only (a setting that acts on long windows, in a third of the time)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
@@ -322,6 +333,12 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("--long-only and --no-long leave nothing to score")
     if args.long_parts < 1:
         raise SystemExit("--long-parts takes a whole number from 1")
+    try:
+        long_pauses = tuple(float(p) for p in args.long_pauses.split(","))
+    except ValueError:
+        long_pauses = ()
+    if not long_pauses or any(not 0.0 <= p <= 10.0 for p in long_pauses) or len(set(long_pauses)) < len(long_pauses):
+        raise SystemExit("--long-pauses takes distinct seconds of silence from 0 to 10, comma-separated")
     systems = tuple(args.systems.split(","))
     if not systems or any(s not in SYSTEMS for s in systems):
         raise SystemExit(f"--systems takes {', '.join(SYSTEMS)}")
@@ -343,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory(prefix=f"domain-suite-{name}-") as tmp:
             results += score_domain(name, bands, args.limit, Path(tmp), not args.no_progress, args.save, systems,
                                     not args.no_long, tuple(args.overrides), args.as_job, args.long_parts,
-                                    clips_too=not args.long_only, text_from=args.clm_text)
+                                    clips_too=not args.long_only, text_from=args.clm_text, long_pauses=long_pauses)
     for title, members in (("DEV domains (tune on these)", DEV), ("HELD-OUT domains (report only)", HELD_OUT)):
         rows = [s for s in results if s.domain in members]
         if rows:

@@ -103,6 +103,21 @@ def test_a_long_only_run_scores_and_saves_the_long_recordings_alone(tmp_path: Pa
     assert "| devops | 8k | 3 |" in compared  # the recordings' errors, clip by clip, against themselves
 
 
+@pytest.mark.slow
+def test_long_pauses_join_the_same_parts_again_and_pool_their_errors(tmp_path: Path) -> None:
+    """Two clips of devops at 8 kHz joined with two silence lengths: four recordings, one pooled score."""
+    save = tmp_path / "run"
+    _, row = _devops_8k(["--limit", "2", "--systems", "plain", "--long-only", "--long-parts", "2",
+                         "--long-pauses", "0.6,1.5"], save)
+    assert float(row[8]) >= 0.0
+    saved = json.loads((save / "devops-8k-plain.json").read_text())
+    assert [key for key, _ in saved["long_clips"]] == ["test_000@0.6", "test_001@0.6", "test_000@1.5", "test_001@1.5"]
+    reference, heard = saved["long"]
+    first, second = (ref for _, ref in saved["long_clips"][:2])
+    assert reference == " ".join([first, second, first, second])  # each placement scored against the clips again
+    assert len(heard.split()) > len(first.split())
+
+
 @pytest.mark.parametrize("count, parts, sizes", [(40, 3, [14, 13, 13]), (60, 3, [20, 20, 20]), (2, 3, [1, 1]),
                                                  (5, 1, [5])])
 def test_long_parts_are_runs_of_consecutive_clips(count: int, parts: int, sizes: list[int]) -> None:
@@ -115,6 +130,9 @@ def test_long_parts_are_runs_of_consecutive_clips(count: int, parts: int, sizes:
     (["--long-parts", "0"], "--long-parts takes a whole number from 1"),
     (["--no-long", "--long-parts", "3"], None),  # argparse: not allowed with --no-long
     (["--long-only", "--no-long"], "--long-only and --no-long leave nothing to score"),
+    (["--long-pauses", "0.6,x"], "--long-pauses takes distinct seconds of silence from 0 to 10, comma-separated"),
+    (["--long-pauses", "0.6,0.6"], "--long-pauses takes distinct seconds of silence from 0 to 10, comma-separated"),
+    (["--long-pauses", "-1"], "--long-pauses takes distinct seconds of silence from 0 to 10, comma-separated"),
 ])
 def test_long_parts_are_refused_where_they_cannot_apply(argv: list[str], message: str | None,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
