@@ -22,11 +22,10 @@ import re
 from typing import Sequence
 
 from jargonaut.asr.types import Recognition, Word
-from jargonaut.lm.text_style import PRONOUN_I
+from jargonaut.lm.text_style import PRONOUN_I, SENTENCE_END
 
 _PIECE = re.compile(r"\S+")
 _CORE = re.compile(r"^([^\w']*)(\w[\w'\-]*?)([^\w']*)$")  # opening marks, word, closing marks
-_ENDS_SENTENCE = re.compile(r"[.?!][\"')\]]*$")
 
 
 def _capitalised(core: str) -> bool:
@@ -48,7 +47,7 @@ def lowered_pieces(pieces: Sequence[str], lower_case: frozenset[str], at_start: 
         cores.append(core)
         inside.append(not start and core[:1].isupper())
         if core:
-            start = bool(_ENDS_SENTENCE.search(piece))
+            start = bool(SENTENCE_END.search(piece))
     out = list(pieces)
     for i, core in enumerate(cores):
         if not inside[i] or not _capitalised(core) or core.lower() not in lower_case or core.lower() in PRONOUN_I:
@@ -78,10 +77,10 @@ def lowered_words(words: list[Word], lower_case: frozenset[str], at_start: bool 
     last ends a sentence."""
     if not lower_case or not words:
         return words, at_start
-    texts = [w.text for w in words]
-    pieces, end = lowered_pieces([t.strip() for t in texts], lower_case, at_start)
-    out = [w if p == t.strip() else Word(w.start, w.end, t[: len(t) - len(t.lstrip())] + p, w.probability)
-           for w, t, p in zip(words, texts, pieces)]
+    written = [w.text.strip() for w in words]
+    pieces, end = lowered_pieces(written, lower_case, at_start)
+    out = [w if p == was else Word(w.start, w.end, w.text[: len(w.text) - len(w.text.lstrip())] + p, w.probability)
+           for w, was, p in zip(words, written, pieces)]
     return out, end
 
 

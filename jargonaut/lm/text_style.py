@@ -63,7 +63,8 @@ _TAG = re.compile(r"^\s*([^\W\d_][\w.'\- ]{0,30}?)\s*:\s+(?=\S)")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6\u25aa\u2013\u2014>]+|\d{1,3}[.)]|[a-z]\))\s+")
 _PIECE = re.compile(r"^([^\w']*)(.*?)([^\w']*)$", re.S)  # opening marks, word, closing marks
 _MARKS = "\"'()[]{}.,;:!?-\u2014\u2013*\u2022"
-_SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
+#: a piece that ends a sentence: a full stop, question or exclamation mark, closing marks after it
+SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 
 
@@ -162,7 +163,7 @@ def _cases(body: str) -> tuple[bool, bool]:
 def _ends_sentence(word: str, closing: str) -> bool:
     """Whether a piece (its word and closing marks) ends a sentence: not an initial ("J.")
     nor an abbreviation with a dot inside ("e.g.")."""
-    return bool(_SENTENCE_END.search(closing)) and len(word) > 1 and "." not in word
+    return bool(SENTENCE_END.search(closing)) and len(word) > 1 and "." not in word
 
 
 def _split(piece: str) -> tuple[str, str, str]:
@@ -221,7 +222,7 @@ class WhisperStyle:
             if word:
                 start = _ends_sentence(word, closing)
         styled = " ".join(out)
-        if not _SENTENCE_END.search(styled):
+        if not SENTENCE_END.search(styled):
             styled = styled.rstrip(",;:-") + "."
         return styled
 
@@ -273,7 +274,7 @@ def _clean(pieces: list[Piece]) -> list[Piece]:
         if low in FILLERS or filler_pair or (closing[:1] == "-" and not opening and word.isalpha()
                                              and closing in ("-", "-,", "-;")):
             end = (nxt[2] if filler_pair and nxt is not None else closing).lstrip(",-")
-            if kept and _SENTENCE_END.search(end):
+            if kept and SENTENCE_END.search(end):
                 kept[-1] = (kept[-1][0], kept[-1][1], kept[-1][2].rstrip(",;") + end)
             i += 2 if filler_pair else 1
             continue
@@ -318,7 +319,7 @@ def _stutter(marks: str) -> bool:
         return True
     if KEEP_PUNCTUATED_REPEATS:
         return False
-    return not _SENTENCE_END.search(marks)
+    return not SENTENCE_END.search(marks)
 
 
 def write_styled(files: list[Path], style: WhisperStyle, out: Path) -> Path:
