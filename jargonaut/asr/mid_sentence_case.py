@@ -46,7 +46,7 @@ def lowered_pieces(pieces: Sequence[str], lower_case: frozenset[str], at_start: 
         core = match.group(2) if match else ""
         cores.append(core)
         inside.append(not start and core[:1].isupper())
-        if core:
+        if core or any(c.isalnum() for c in piece):  # "5.19?", "$187." and "U.S." end sentences too
             start = bool(SENTENCE_END.search(piece))
     out = list(pieces)
     for i, core in enumerate(cores):

@@ -54,7 +54,10 @@ def test_sentence_starts_names_and_words_the_text_capitalises_keep_their_capital
                  "Open the Feeder breaker now.",  # the text writes "Feeder" inside a sentence
                  "We met at the Struvite Covenant Hotel.",  # a run of capitals: a name
                  "Call Gary about the STRUVITE order and the iStruvite app.",  # all caps, inner capital
-                 "Then I checked it, and I'm sure."):
+                 "Then I checked it, and I'm sure.",
+                 # sentences that end in a number or an abbreviation (no word of letters alone)
+                 "Bring the crib up to 5.19? Struvite crystals again.", "It cost $187. Covenant tests pass.",
+                 "Shipped from the U.S. Covenant tests pass."):
         assert lowered_text(text, lower_case)[0] == text
 
 
