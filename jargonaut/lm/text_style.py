@@ -19,7 +19,11 @@ tags, bullet lists, verbatim transcripts), so every line is restyled first:
   lower-case one (BPE merges follow frequency in Whisper's training text: " Diane" and " ECG"
   are one token, " diane" and " ecg" are not), that form; else lower case. In every line
   sentence starts are capitalised and the pronoun is "I";
-- a line without final punctuation gets a full stop (Whisper ends its sentences with one).
+- a line without final punctuation gets a full stop (Whisper ends its sentences with one);
+- a table row (cells between pipes, as Markdown and exports write them, or between tabs) is
+  read as one line per cell: a cell opens like a sentence ("| Ballroom | Two projectors
+  flicker |"), so its first word's capital establishes no casing, and Whisper never writes the
+  pipes. Whether the row is recased is decided over the whole row, as for any line.
 
 For the token model only (`WhisperStyle.mid_sentence_starts`), each sentence-start word the text
 never writes inside a sentence is read once more, with the word after it, in the casing Whisper
@@ -66,6 +70,8 @@ _MARKS = "\"'()[]{}.,;:!?-\u2014\u2013*\u2022"
 #: a piece that ends a sentence: a full stop, question or exclamation mark, closing marks after it
 SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+_CELL_SEPARATOR = re.compile(r"\s*\|\s*|\s*\t\s*")
+MIN_PIPES = 2  # "either | or" is prose; a row has two pipes at least ("a | b | c", "| a | b |")
 
 
 @dataclass
@@ -94,7 +100,7 @@ class TextProfile:
     def lower_case_words(self) -> list[str]:
         """The words the text writes inside sentences of mixed-case lines, and only in lower case
         there (sorted): where the text establishes a word's spelling as lower case
-        (asr.mid_sentence_case). Sentence starts, table cells opening a line and all-caps or
+        (asr.mid_sentence_case). Sentence starts (a table cell opens one) and all-caps or
         all-lower-case lines say nothing of it."""
         return sorted(key for key, forms in self.forms.items() if len(forms) == 1 and key in forms)
 
@@ -141,12 +147,25 @@ def profile_text(files: Iterable[Path], scan_bytes: int = SCAN_BYTES) -> TextPro
             cores = [w.strip(_MARKS).lower() for w in words]
             profile.fillers += sum(c in FILLERS for c in cores)
             profile.repeats += sum(a == b and a.isalpha() and a not in REPEATABLE for a, b in zip(cores, cores[1:]))
-            for sentence in re.split(r"(?<=[.?!:])\s+", body):
+            cells = table_cells(text)
+            for sentence in (s for part in ([body] if cells is None else [_body(c) for c in cells])
+                             for s in re.split(r"(?<=[.?!:])\s+", part)):
                 for word in _WORD.findall(sentence)[1:]:
                     profile.inside.add(word.lower())
                     if has_upper and has_lower:
                         profile.forms[word.lower()][word] += 1
     return profile
+
+
+def table_cells(line: str) -> list[str] | None:
+    """The cells of a table row, in order (empty cells and rule cells such as "---" or ":--:"
+    left out), or None when `line` is no table row: cells are separated by pipes (two at least)
+    or tabs."""
+    text = line.strip()
+    if text.count("|") < MIN_PIPES and "\t" not in text:
+        return None
+    cells = [cell for cell in _CELL_SEPARATOR.split(text) if any(c.isalnum() for c in cell)]
+    return cells if len(cells) > 1 or text.count("|") >= MIN_PIPES else None
 
 
 def _body(line: str) -> str:
@@ -197,7 +216,9 @@ class WhisperStyle:
         best = min(range(len(forms)), key=lambda i: (pieces[i], i))
         return forms[best] if pieces[best] < pieces[0] else low
 
-    def line(self, line: str) -> str:
+    def line(self, line: str, cases: tuple[bool, bool] | None = None) -> str:
+        """`line` restyled; `cases` (any upper, any lower case) decides recasing where the line
+        is part of a longer one (a table cell of its row)."""
         text = _BRACKETED.sub(" ", line).strip()
         tag = _tag(text)
         if tag and tag in self.tags:
@@ -206,7 +227,7 @@ class WhisperStyle:
         pieces = _clean([_split(piece) for piece in text.split()])
         if not pieces:
             return ""
-        has_upper, has_lower = _cases(_body(text))
+        has_upper, has_lower = cases or _cases(_body(text))
         recase = has_upper != has_lower
         out: list[str] = []
         start = True
@@ -252,9 +273,15 @@ class WhisperStyle:
 
     def lines(self, lines: Iterable[str]) -> Iterator[str]:
         for line in lines:
-            styled = self.line(line)
-            if styled:
-                yield styled
+            cells = table_cells(line)
+            if cells is None:
+                units, cases = [line], None
+            else:  # one line per cell, recased (or not) as the whole row
+                units, cases = cells, _cases(" ".join(_body(_BRACKETED.sub(" ", cell)) for cell in cells))
+            for unit in units:
+                styled = self.line(unit, cases)
+                if styled:
+                    yield styled
 
 
 Piece = tuple[str, str, str]  # opening marks, word, closing marks

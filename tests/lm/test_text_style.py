@@ -96,3 +96,20 @@ def test_a_word_that_only_starts_sentences_is_also_read_as_mid_sentence(tmp_path
     assert style.mid_sentence_starts(out[3]) == []  # "Linda" is written inside a sentence too
     assert style.mid_sentence_starts(out[2]) == []  # "I"
     assert style.mid_sentence_starts("Rotors warp.") == ["rotors warp."]
+
+
+def test_table_rows_are_read_cell_by_cell(tmp_path):
+    """A table (Markdown pipes, an export's tabs) opens every cell like a line: its first word's
+    capital establishes no casing ("| Ballroom |" is no name), Whisper never writes the pipes, and
+    an all-caps row is recased as a whole; prose with one pipe is no table."""
+    lines = ["| Ticket | Area | Issue |", "|---|:--:|---|", "| 5584 | Ballroom | Two projectors flicker |",
+             "5585\tBallroom\tThermostat stuck", "Set up the ballroom chairs before noon.",
+             "| 5586 | POOL | HEATER TRIPPING |", "Use either | or in the query."]
+    path = write(tmp_path, "text.txt", lines)
+    profile = profile_text([path])
+    assert "ballroom" not in profile.casing()
+    assert "ballroom" in profile.lower_case_words()
+    out = list(WhisperStyle(profile).lines(lines))
+    assert out == ["Ticket.", "Area.", "Issue.", "5584.", "Ballroom.", "Two projectors flicker.", "5585.", "Ballroom.",
+                   "Thermostat stuck.", "Set up the ballroom chairs before noon.", "5586.", "Pool.", "Heater tripping.",
+                   "Use either | or in the query."]
