@@ -79,7 +79,10 @@ from jargonaut.lm.model import NgramLM
 #: hotel and retail in session 61, everyday registers: most of their words are common English).
 DEV = ("devops", "legal", "automotive", "finance", "audio", "veterinary", "maritime", "powergrid", "hotel", "retail")
 #: Report only: never choose a setting by looking at these domains' errors.
-HELD_OUT = ("aviation", "chemistry", "esports", "agronomy", "kitchen")  # the last two: session 21
+#: aviation to esports were written with the first DEV domains, agronomy and kitchen in session 21;
+#: rail, insurance, brewery and theatre in session 63, by helpers who saw no system output, and first
+#: reported after the settings they were measured with were chosen: the one split no setting has met.
+HELD_OUT = ("aviation", "chemistry", "esports", "agronomy", "kitchen", "rail", "insurance", "brewery", "theatre")
 
 BANDS = {"16k": ("wav16", "WideBand"), "8k": ("wav8", "NarrowBand")}
 SYSTEMS = ("plain", "hotwords", "clm")
