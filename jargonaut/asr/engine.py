@@ -45,10 +45,10 @@ from jargonaut.asr.lead_in import (
     without_lead_in,
     words_without_lead_in,
 )
-from jargonaut.asr.mid_sentence_case import lower_recognition, lowered_words
 from jargonaut.asr.opening_capital import open_recognition, open_words
 from jargonaut.asr.options import DecodeOptions, EngineOptions, FusionSettings
 from jargonaut.asr.respelling import near_misses, respell_with, respell_words
+from jargonaut.asr.transcript_casing import recase_recognition, recased_words
 from jargonaut.asr.types import Recognition, Segment, Word
 from jargonaut.asr.whisper import FULL_FRAMES, EngineWhisper, repeats_itself
 from jargonaut.lm.bpe import tokenizer_fingerprint
@@ -189,7 +189,7 @@ class SpeechEngine:
         if _short_window(encoder_frames) and repeats_itself(recognition.text):
             recognition = run(None)  # a short window's loop (see whisper.py): the full window does not loop
         if language_model is not None:
-            recognition = lower_recognition(respell_with(recognition, language_model), language_model.lower_case)
+            recognition = recase_recognition(respell_with(recognition, language_model), language_model.lower_case)
         return open_recognition(recognition)
 
     def detect_language(self, audio: np.ndarray, base: BaseModel, candidates: Iterable[str]) -> tuple[str, float]:
@@ -245,7 +245,7 @@ class SpeechEngine:
             words = run(None)
         if language_model is not None:
             words = respell_words(words, language_model.spellings, near_misses(language_model))
-            words = lowered_words(words, language_model.lower_case)[0]
+            words = recased_words(words, language_model.lower_case)[0]
         return open_words(words)
 
     def warm_up(self, bases: Iterable[BaseModel], decode: DecodeOptions, workers: int = 1) -> None:

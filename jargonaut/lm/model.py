@@ -37,7 +37,7 @@ class NgramLM:
         self.header = header or {}
         self.terms: list[str] = []  # domain terms in their own spelling, most salient first
         self.spellings: dict[str, str] = {}  # variant -> the domain's spelling (lm.spelling)
-        self.lower_case: frozenset[str] = frozenset()  # written only in lower case mid-sentence (asr.mid_sentence_case)
+        self.lower_case: frozenset[str] = frozenset()  # written only in lower case mid-sentence (asr.transcript_casing)
         self.token_model: NgramLM | None = None  # the same text over Whisper BPE tokens (lm.bpe)
         # Python-side copies of the key arrays' search method (memmaps work too).
         self._cache: dict[tuple[State, int], tuple[float, State]] = {}

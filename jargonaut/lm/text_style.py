@@ -100,7 +100,7 @@ class TextProfile:
     def lower_case_words(self) -> list[str]:
         """The words the text writes inside sentences of mixed-case lines, and only in lower case
         there (sorted): where the text establishes a word's spelling as lower case
-        (asr.mid_sentence_case). Sentence starts (a table cell opens one) and all-caps or
+        (asr.transcript_casing). Sentence starts (a table cell opens one) and all-caps or
         all-lower-case lines say nothing of it."""
         return sorted(key for key, forms in self.forms.items() if len(forms) == 1 and key in forms)
 
