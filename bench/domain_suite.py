@@ -28,6 +28,8 @@ instead of 563, each domain -9 to +4. A long-recording difference below ~25 erro
 ~10 in one domain, is within what placement does; judge such a setting per clip first, or pool
 placements: `--long-pauses 0.6,0.7,0.8` joins the same parts once per silence length and pools
 the errors of all of them (each clip then counted once per pause in the paired interval).
+At 8 kHz placement moves more (session 63, DEV long x3, pauses 0.6 / 0.7 / 0.8 s): CLM 735 / 779 /
+762 errors (one domain by up to 17), plain 1303 / 1311 / 1332.
 `--long-only` skips the clips (a setting that acts only where a window holds several sentences,
 such as pass 2 per segment, is measured in about a third of the time; `--save` then keeps the
 long recordings only).
