@@ -81,21 +81,18 @@ def recased_pieces(pieces: Sequence[str], lower_case: frozenset[str], before: Af
     in lower case capitalised and the capitals inside a sentence that `lower_case` lists lowered
     (see the module docstring), and where the last piece leaves the text. `before`: where the
     text before the first piece left it."""
-    cores: list[str] = []
+    matches = [_CORE.match(piece) for piece in pieces]
+    cores = [match.group(2) if match else "" for match in matches]
     inside: list[bool] = []  # a piece inside a sentence written with a capital
     opens: list[bool] = []  # a piece that surely opens a sentence
     start, sure = before.ended, before.surely
-    for piece in pieces:
-        match = _CORE.match(piece)
-        core = match.group(2) if match else ""
-        cores.append(core)
+    for piece, core in zip(pieces, cores):
         inside.append(not start and core[:1].isupper())
         opens.append(sure and bool(core))
         if core or any(c.isalnum() for c in piece):  # "5.19?", "$187." and "U.S." end sentences too
             start, sure = bool(SENTENCE_END.search(piece)), _ends_sentence_surely(piece)
     out = list(pieces)
-    for i, core in enumerate(cores):
-        match = _CORE.match(pieces[i])
+    for i, (core, match) in enumerate(zip(cores, matches)):
         if opens[i] and core.islower() and core.replace("'", "").replace("-", "").isalpha():
             assert match is not None  # core was found above
             out[i] = match.group(1) + core[0].upper() + core[1:] + match.group(3)
